@@ -1,0 +1,52 @@
+#include "a64vm/cpu.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include <linux/kvm.h>
+
+#include "a64vm/log.h"
+#include "a64vm/regs.h"
+
+int cpu_init(int vm_fd, int vcpu_fd, bool primary)
+{
+	struct kvm_vcpu_init init;
+
+	memset(&init, 0, sizeof(init));
+	if (ioctl(vm_fd, KVM_ARM_PREFERRED_TARGET, &init)) {
+		int err = errno;
+
+		log_error("KVM_ARM_PREFERRED_TARGET: %s", strerror(err));
+		return -err;
+	}
+	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	if (!primary)
+		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
+	if (ioctl(vcpu_fd, KVM_ARM_VCPU_INIT, &init)) {
+		int err = errno;
+
+		log_error("KVM_ARM_VCPU_INIT: %s", strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+int cpu_set_linux_entry(int vcpu_fd, uint64_t entry, uint64_t dtb)
+{
+	int ret = regs_set(vcpu_fd, regs_pc_id(), entry);
+
+	/* KVM's reset state is already EL1h with DAIF masked, MMU off. */
+	if (!ret)
+		ret = regs_set(vcpu_fd, regs_x_id(0), dtb);
+	for (unsigned i = 1; i <= 3 && !ret; i++)
+		ret = regs_set(vcpu_fd, regs_x_id(i), 0);
+	if (ret)
+		log_error("cannot set the boot registers: %s", strerror(-ret));
+	return ret;
+}
+
+int cpu_read_mpidr(int vcpu_fd, uint64_t *mpidr)
+{
+	return regs_get(vcpu_fd, regs_mpidr_id(), mpidr);
+}

@@ -1,0 +1,308 @@
+#include "a64vm/dtb.h"
+
+#include <errno.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Interrupt specifier cells (bindings/interrupt-controller/arm,gic.yaml). */
+#define GIC_SPI 0
+#define GIC_PPI 1
+#define IRQ_LEVEL_HIGH 4
+#define PPI_SEC_PHYS_TIMER 13
+#define PPI_PHYS_TIMER 14
+#define PPI_VIRT_TIMER 11
+#define PPI_HYP_TIMER 10
+#define PPI_GIC_MAINTENANCE 9
+
+#define PHANDLE_GIC 1
+#define PHANDLE_APB_CLOCK 2
+#define APB_CLOCK_HZ 24000000
+
+/* Stops at the first libfdt error; the caller checks once at the end. */
+struct dtb_writer {
+	void *fdt;
+	int err;
+};
+
+static void w_check(struct dtb_writer *w, int ret)
+{
+	if (ret && !w->err)
+		w->err = ret;
+}
+
+static void w_begin(struct dtb_writer *w, const char *name)
+{
+	if (!w->err)
+		w_check(w, fdt_begin_node(w->fdt, name));
+}
+
+static void w_end(struct dtb_writer *w)
+{
+	if (!w->err)
+		w_check(w, fdt_end_node(w->fdt));
+}
+
+static void w_prop(struct dtb_writer *w, const char *name, const void *val,
+		   int len)
+{
+	if (!w->err)
+		w_check(w, fdt_property(w->fdt, name, val, len));
+}
+
+static void w_u32(struct dtb_writer *w, const char *name, uint32_t val)
+{
+	if (!w->err)
+		w_check(w, fdt_property_u32(w->fdt, name, val));
+}
+
+static void w_u64(struct dtb_writer *w, const char *name, uint64_t val)
+{
+	if (!w->err)
+		w_check(w, fdt_property_u64(w->fdt, name, val));
+}
+
+static void w_str(struct dtb_writer *w, const char *name, const char *val)
+{
+	if (!w->err)
+		w_check(w, fdt_property_string(w->fdt, name, val));
+}
+
+/* Writes big-endian cells; n at most 16. */
+static void w_cells(struct dtb_writer *w, const char *name,
+		    const uint32_t *cells, unsigned n)
+{
+	fdt32_t be[16];
+
+	for (unsigned i = 0; i < n && i < 16; i++)
+		be[i] = cpu_to_fdt32(cells[i]);
+	w_prop(w, name, be, (int)(n * sizeof(be[0])));
+}
+
+/* reg = <base size> with two address and two size cells. */
+static void w_reg2(struct dtb_writer *w, const uint64_t *pairs, unsigned npairs)
+{
+	uint32_t cells[16];
+
+	for (unsigned i = 0; i < npairs && i < 4; i++) {
+		cells[4 * i + 0] = (uint32_t)(pairs[2 * i] >> 32);
+		cells[4 * i + 1] = (uint32_t)pairs[2 * i];
+		cells[4 * i + 2] = (uint32_t)(pairs[2 * i + 1] >> 32);
+		cells[4 * i + 3] = (uint32_t)pairs[2 * i + 1];
+	}
+	w_cells(w, "reg", cells, 4 * npairs);
+}
+
+static void w_node_at(struct dtb_writer *w, const char *name, uint64_t addr)
+{
+	char node[64];
+
+	snprintf(node, sizeof(node), "%s@%llx", name, (unsigned long long)addr);
+	w_begin(w, node);
+}
+
+static void write_chosen(struct dtb_writer *w, const struct dtb_machine *m)
+{
+	char path[64] = "";
+
+	for (unsigned i = 0; i < m->ndevices; i++)
+		if (m->devices[i].is_stdout)
+			snprintf(path, sizeof(path), "/%s@%llx", m->devices[i].name,
+				 (unsigned long long)m->devices[i].base);
+	w_begin(w, "chosen");
+	if (m->bootargs)
+		w_str(w, "bootargs", m->bootargs);
+	if (path[0])
+		w_str(w, "stdout-path", path);
+	if (m->initrd_end > m->initrd_start) {
+		w_u64(w, "linux,initrd-start", m->initrd_start);
+		w_u64(w, "linux,initrd-end", m->initrd_end);
+	}
+	w_prop(w, "rng-seed", m->rng_seed, sizeof(m->rng_seed));
+	w_u64(w, "kaslr-seed", m->kaslr_seed);
+	w_end(w);
+}
+
+static void write_cpus(struct dtb_writer *w, const struct dtb_machine *m)
+{
+	bool wide = false;
+
+	for (unsigned i = 0; i < m->ncpus; i++)
+		wide |= (m->mpidr[i] & 0xff00000000ull) != 0;
+	w_begin(w, "cpus");
+	w_u32(w, "#address-cells", wide ? 2 : 1);
+	w_u32(w, "#size-cells", 0);
+	for (unsigned i = 0; i < m->ncpus; i++) {
+		uint64_t reg = m->mpidr[i] & 0xff00ffffffull;
+
+		w_node_at(w, "cpu", reg);
+		w_str(w, "device_type", "cpu");
+		w_str(w, "compatible", "arm,arm-v8");
+		w_str(w, "enable-method", "psci");
+		if (wide)
+			w_u64(w, "reg", reg);
+		else
+			w_u32(w, "reg", (uint32_t)reg);
+		w_end(w);
+	}
+	w_end(w);
+}
+
+static void write_gic(struct dtb_writer *w, const struct dtb_machine *m)
+{
+	const uint64_t regs[] = { m->gic_dist_base, m->gic_dist_size,
+				  m->gic_cpu_base, m->gic_cpu_size };
+	static const char v3[] = "arm,gic-v3";
+	static const char v2[] = "arm,cortex-a15-gic";
+
+	w_node_at(w, "intc", m->gic_dist_base);
+	if (m->gic_version == 3)
+		w_prop(w, "compatible", v3, sizeof(v3));
+	else
+		w_prop(w, "compatible", v2, sizeof(v2));
+	w_u32(w, "#interrupt-cells", 3);
+	w_prop(w, "interrupt-controller", NULL, 0);
+	w_u32(w, "#address-cells", 2);
+	w_u32(w, "#size-cells", 2);
+	w_prop(w, "ranges", NULL, 0);
+	w_reg2(w, regs, 2);
+	if (m->gic_version == 3)
+		w_cells(w, "interrupts",
+			(const uint32_t[]){ GIC_PPI, PPI_GIC_MAINTENANCE,
+					    IRQ_LEVEL_HIGH }, 3);
+	w_u32(w, "phandle", PHANDLE_GIC);
+	w_end(w);
+}
+
+static void write_timer_psci(struct dtb_writer *w, const struct dtb_machine *m)
+{
+	static const char psci[] = "arm,psci-1.0\0arm,psci-0.2";
+	static const unsigned ppis[] = { PPI_SEC_PHYS_TIMER, PPI_PHYS_TIMER,
+					 PPI_VIRT_TIMER, PPI_HYP_TIMER };
+	uint32_t flags = IRQ_LEVEL_HIGH, cells[12];
+
+	/* GICv2 interrupt specifiers name the CPUs a PPI goes to. */
+	if (m->gic_version == 2)
+		flags |= ((1u << (m->ncpus < 8 ? m->ncpus : 8)) - 1) << 8;
+	for (unsigned i = 0; i < 4; i++) {
+		cells[3 * i] = GIC_PPI;
+		cells[3 * i + 1] = ppis[i];
+		cells[3 * i + 2] = flags;
+	}
+	w_begin(w, "timer");
+	w_str(w, "compatible", "arm,armv8-timer");
+	w_cells(w, "interrupts", cells, 12);
+	w_prop(w, "always-on", NULL, 0);
+	w_end(w);
+
+	w_begin(w, "psci");
+	w_prop(w, "compatible", psci, sizeof(psci));
+	w_str(w, "method", "hvc");
+	w_end(w);
+}
+
+static void write_device(struct dtb_writer *w, const struct dtb_device *d)
+{
+	static const char uart_clocks[] = "uartclk\0apb_pclk";
+	const uint64_t reg[] = { d->base, d->size };
+
+	w_node_at(w, d->name, d->base);
+	w_prop(w, "compatible", d->compatible, (int)d->compatible_len);
+	w_reg2(w, reg, 1);
+	w_cells(w, "interrupts",
+		(const uint32_t[]){ GIC_SPI, d->spi, IRQ_LEVEL_HIGH }, 3);
+	switch (d->clocks) {
+	case DTB_CLOCKS_NONE:
+		break;
+	case DTB_CLOCKS_APB:
+		w_u32(w, "clocks", PHANDLE_APB_CLOCK);
+		w_str(w, "clock-names", "apb_pclk");
+		break;
+	case DTB_CLOCKS_UART_APB:
+		w_cells(w, "clocks",
+			(const uint32_t[]){ PHANDLE_APB_CLOCK, PHANDLE_APB_CLOCK }, 2);
+		w_prop(w, "clock-names", uart_clocks, sizeof(uart_clocks));
+		break;
+	}
+	w_end(w);
+}
+
+int dtb_build(const struct dtb_machine *m, void *buf, size_t size)
+{
+	struct dtb_writer w = { .fdt = buf };
+	const uint64_t mem[] = { m->mem_base, m->mem_size };
+
+	if (size > INT32_MAX || !m->ncpus || (m->gic_version != 2 && m->gic_version != 3))
+		return -EINVAL;
+	w_check(&w, fdt_create(buf, (int)size));
+	if (!w.err)
+		w_check(&w, fdt_finish_reservemap(buf));
+	w_begin(&w, "");
+	w_str(&w, "compatible", "linux,dummy-virt");
+	w_str(&w, "model", "a64vm");
+	w_u32(&w, "#address-cells", 2);
+	w_u32(&w, "#size-cells", 2);
+	w_u32(&w, "interrupt-parent", PHANDLE_GIC);
+
+	write_chosen(&w, m);
+	w_node_at(&w, "memory", m->mem_base);
+	w_str(&w, "device_type", "memory");
+	w_reg2(&w, mem, 1);
+	w_end(&w);
+	write_cpus(&w, m);
+	write_timer_psci(&w, m);
+	write_gic(&w, m);
+
+	w_begin(&w, "apb-pclk");
+	w_str(&w, "compatible", "fixed-clock");
+	w_u32(&w, "#clock-cells", 0);
+	w_u32(&w, "clock-frequency", APB_CLOCK_HZ);
+	w_str(&w, "clock-output-names", "clk24mhz");
+	w_u32(&w, "phandle", PHANDLE_APB_CLOCK);
+	w_end(&w);
+
+	for (unsigned i = 0; i < m->ndevices; i++)
+		write_device(&w, &m->devices[i]);
+	w_end(&w);
+	if (!w.err)
+		w_check(&w, fdt_finish(buf));
+	if (w.err)
+		return w.err == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
+	return 0;
+}
+
+int dtb_patch_chosen(void *buf, size_t size, const char *bootargs,
+		     uint64_t initrd_start, uint64_t initrd_end)
+{
+	int chosen, ret;
+
+	if (size > INT32_MAX || fdt_check_header(buf))
+		return -EINVAL;
+	ret = fdt_open_into(buf, buf, (int)size);
+	if (ret)
+		return ret == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
+	chosen = fdt_path_offset(buf, "/chosen");
+	if (chosen < 0)
+		chosen = fdt_add_subnode(buf, 0, "chosen");
+	if (chosen < 0)
+		return -EINVAL;
+	ret = 0;
+	if (bootargs)
+		ret = fdt_setprop_string(buf, chosen, "bootargs", bootargs);
+	if (!ret && initrd_end > initrd_start) {
+		ret = fdt_setprop_u64(buf, chosen, "linux,initrd-start", initrd_start);
+		if (!ret)
+			ret = fdt_setprop_u64(buf, chosen, "linux,initrd-end",
+					      initrd_end);
+	}
+	if (!ret)
+		ret = fdt_pack(buf);
+	if (ret)
+		return ret == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
+	return 0;
+}
+
+size_t dtb_size(const void *buf)
+{
+	return fdt_totalsize(buf);
+}

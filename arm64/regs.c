@@ -1,0 +1,49 @@
+#include "a64vm/regs.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
+
+#include <linux/kvm.h>
+
+uint64_t regs_core_id(uint64_t offset)
+{
+	return KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |
+	       (offset / sizeof(uint32_t));
+}
+
+uint64_t regs_sys_id(unsigned op0, unsigned op1, unsigned crn, unsigned crm,
+		     unsigned op2)
+{
+	return ARM64_SYS_REG(op0, op1, crn, crm, op2);
+}
+
+uint64_t regs_x_id(unsigned n)
+{
+	return regs_core_id(offsetof(struct kvm_regs, regs.regs) +
+			    (uint64_t)n * sizeof(uint64_t));
+}
+
+uint64_t regs_pc_id(void)
+{
+	return regs_core_id(offsetof(struct kvm_regs, regs.pc));
+}
+
+uint64_t regs_mpidr_id(void)
+{
+	return regs_sys_id(3, 0, 0, 0, 5);
+}
+
+int regs_get(int vcpu_fd, uint64_t id, uint64_t *val)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)val };
+
+	return ioctl(vcpu_fd, KVM_GET_ONE_REG, &reg) ? -errno : 0;
+}
+
+int regs_set(int vcpu_fd, uint64_t id, uint64_t val)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)&val };
+
+	return ioctl(vcpu_fd, KVM_SET_ONE_REG, &reg) ? -errno : 0;
+}

@@ -1,0 +1,42 @@
+/* The command line: parsed into a struct config, no side effects. */
+#ifndef A64VM_CONFIG_H
+#define A64VM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_DEFAULT_MEM (512ull << 20)
+#define CONFIG_MIN_MEM (16ull << 20)
+/* RAM starts at 1 GiB; keep RAM inside a 40-bit IPA space. */
+#define CONFIG_MAX_MEM ((1ull << 40) - (1ull << 30))
+#define CONFIG_MAX_CPUS 4096
+
+enum config_action { CONFIG_RUN, CONFIG_HELP, CONFIG_VERSION };
+
+struct config {
+	enum config_action action;
+	const char *kernel;
+	const char *initrd;
+	const char *append;
+	const char *dtb;
+	const char *dump_dtb;
+	unsigned cpus;
+	uint64_t mem_size;
+	bool no_reboot;
+};
+
+/*
+ * Parses argv (argv[0] is the program). Returns 0, or -EINVAL with a
+ * one-line explanation in err.
+ */
+int config_parse(int argc, char *const argv[], struct config *cfg, char *err,
+		 size_t errlen);
+
+/* "512M", "2G", "1048576K", "64" (MiB, as QEMU's -m) -> bytes. */
+int config_parse_size(const char *s, uint64_t *bytes);
+
+void config_usage(FILE *f);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * The console on stdin/stdout: raw mode on a terminal, QEMU's escapes
+ * (Ctrl-A x quits, Ctrl-A Ctrl-A or Ctrl-A a sends Ctrl-A, Ctrl-A h helps),
+ * and input held back while the guest's UART is full, so none is lost.
+ */
+#ifndef A64VM_CONSOLE_H
+#define A64VM_CONSOLE_H
+
+#include "a64vm/board.h"
+#include "a64vm/event_loop.h"
+
+struct vm;
+struct console;
+
+int console_open(int in_fd, int out_fd, struct console **out);
+void console_close(struct console *con);
+
+/* Starts feeding input to vm's board from the main loop. */
+int console_attach(struct console *con, struct vm *vm, struct event_loop *loop);
+
+extern const struct board_console_ops console_board_ops;
+
+#endif

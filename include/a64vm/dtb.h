@@ -1,0 +1,58 @@
+/* The guest's flattened device tree, generated with libfdt. */
+#ifndef A64VM_DTB_H
+#define A64VM_DTB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DTB_RNG_SEED_SIZE 32
+
+enum dtb_clocks {
+	DTB_CLOCKS_NONE,
+	DTB_CLOCKS_APB,	     /* clock-names = "apb_pclk" */
+	DTB_CLOCKS_UART_APB, /* clock-names = "uartclk", "apb_pclk" */
+};
+
+/* One memory-mapped device with a level-triggered SPI. */
+struct dtb_device {
+	const char *name;	/* node name before '@' */
+	const char *compatible; /* NUL-separated list */
+	size_t compatible_len;	/* including the final NUL */
+	uint64_t base;
+	uint64_t size;
+	unsigned spi;
+	enum dtb_clocks clocks;
+	bool is_stdout;
+};
+
+struct dtb_machine {
+	uint64_t mem_base, mem_size;
+	unsigned ncpus;
+	const uint64_t *mpidr; /* ncpus entries, MPIDR_EL1 of each vCPU */
+	unsigned gic_version;  /* 2 or 3 */
+	uint64_t gic_dist_base, gic_dist_size;
+	/* GICv3: redistributors; GICv2: CPU interface. */
+	uint64_t gic_cpu_base, gic_cpu_size;
+	const char *bootargs;	/* NULL: none */
+	uint64_t initrd_start, initrd_end; /* equal: no initrd */
+	const struct dtb_device *devices;
+	unsigned ndevices;
+	uint8_t rng_seed[DTB_RNG_SEED_SIZE];
+	uint64_t kaslr_seed;
+};
+
+/* Builds the tree into buf; -ENOSPC when it does not fit. */
+int dtb_build(const struct dtb_machine *m, void *buf, size_t size);
+
+/*
+ * Adapts a user-supplied tree: sets /chosen bootargs (when given) and the
+ * initrd range, as QEMU does with -dtb. Works on buf of the given size.
+ */
+int dtb_patch_chosen(void *buf, size_t size, const char *bootargs,
+		     uint64_t initrd_start, uint64_t initrd_end);
+
+/* Total size of a tree whose header is valid. */
+size_t dtb_size(const void *buf);
+
+#endif

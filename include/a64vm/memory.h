@@ -1,0 +1,29 @@
+/* Guest RAM and the one checked guest-physical -> host translation. */
+#ifndef A64VM_MEMORY_H
+#define A64VM_MEMORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct guest_mem {
+	uint64_t base; /* guest physical */
+	uint64_t size;
+	uint8_t *hva;
+};
+
+int memory_init(struct guest_mem *mem, uint64_t base, uint64_t size);
+void memory_free(struct guest_mem *mem);
+
+/*
+ * Host pointer for [gpa, gpa + len) when that whole range is guest RAM,
+ * NULL otherwise (including on overflow). Every guest address goes
+ * through here.
+ */
+void *memory_gpa_to_hva(const struct guest_mem *mem, uint64_t gpa, uint64_t len);
+
+int memory_write(const struct guest_mem *mem, uint64_t gpa, const void *src,
+		 uint64_t len);
+int memory_read(const struct guest_mem *mem, uint64_t gpa, void *dst,
+		uint64_t len);
+
+#endif

@@ -1,0 +1,45 @@
+/* The MMIO bus: guest-physical ranges -> device callbacks. */
+#ifndef A64VM_MMIO_BUS_H
+#define A64VM_MMIO_BUS_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MMIO_BUS_MAX_REGIONS 64
+
+/* Accesses are 1, 2, 4 or 8 bytes; values are little-endian numbers. */
+typedef uint64_t (*mmio_read_fn)(void *opaque, uint64_t offset, unsigned size);
+typedef void (*mmio_write_fn)(void *opaque, uint64_t offset, unsigned size,
+			      uint64_t value);
+
+struct mmio_region {
+	const char *name;
+	uint64_t base;
+	uint64_t size;
+	mmio_read_fn read;
+	mmio_write_fn write;
+	void *opaque;
+};
+
+struct mmio_bus {
+	struct mmio_region regions[MMIO_BUS_MAX_REGIONS]; /* sorted by base */
+	unsigned count;
+	_Atomic uint64_t unhandled; /* accesses that hit no device */
+};
+
+/* Returns 0, -EEXIST on overlap, -ENOSPC when full, -EINVAL on a bad range. */
+int mmio_bus_register(struct mmio_bus *bus, const struct mmio_region *region);
+
+const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus,
+					uint64_t gpa, unsigned size);
+
+/*
+ * Performs one access. data holds size bytes, little-endian. An access that
+ * hits no device reads as zero, is ignored on write, is logged (rate
+ * limited) and returns -ENODEV.
+ */
+int mmio_bus_access(struct mmio_bus *bus, uint64_t gpa, uint8_t *data,
+		    unsigned size, bool is_write);
+
+#endif

@@ -1,0 +1,63 @@
+/* A VM's lifecycle: create, boot, run until it stops, reboot, destroy. */
+#ifndef A64VM_VM_H
+#define A64VM_VM_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "a64vm/config.h"
+#include "a64vm/gic.h"
+#include "a64vm/memory.h"
+#include "a64vm/mmio_bus.h"
+#include "a64vm/vcpu.h"
+
+#define VM_RAM_BASE 0x40000000ull
+
+enum vm_stop {
+	VM_RUNNING = 0,
+	VM_STOP_POWEROFF, /* guest PSCI SYSTEM_OFF: exit 0 */
+	VM_STOP_RESET,	  /* guest PSCI SYSTEM_RESET: reboot */
+	VM_STOP_QUIT,	  /* the user quit from the console: exit 0 */
+	VM_STOP_SIGNAL,	  /* SIGINT/SIGTERM: exit 128 + signal */
+	VM_STOP_ERROR,	  /* a fatal vCPU error: exit 1 */
+};
+
+struct board;
+struct console;
+
+struct vm {
+	const struct config *cfg;
+	int kvm_fd, vm_fd;
+	struct guest_mem mem;
+	struct mmio_bus bus;
+	struct gic gic;
+	unsigned ncpus;
+	struct vcpu *vcpus;
+	struct board *board;
+	struct console *console;
+	int stop_fd; /* eventfd: wakes the main loop when a stop is asked */
+	_Atomic int stop;
+	int stop_signal;
+	unsigned reboots;
+};
+
+/* Opens KVM and builds the whole machine; 0 or -errno (already logged). */
+int vm_create(struct vm *vm, const struct config *cfg);
+void vm_destroy(struct vm *vm);
+
+/* Writes the device tree vm_create generated to path. */
+int vm_dump_dtb(struct vm *vm, const char *path);
+
+/* Runs until the guest powers off or the VM is stopped; the exit status. */
+int vm_run(struct vm *vm);
+
+/* From any thread: the first request wins; every vCPU is kicked out. */
+void vm_request_stop(struct vm *vm, enum vm_stop why);
+
+static inline bool vm_stop_requested(struct vm *vm)
+{
+	return atomic_load(&vm->stop) != VM_RUNNING;
+}
+
+#endif

@@ -1,0 +1,66 @@
+# Helpers for scenarios, sourced by the test host's init (busybox sh).
+# A scenario reports each check with pass/fail/skip NAME [REASON].
+GUEST_KERNEL=/guest/Image
+GUEST_INITRD=/guest/initrd.cpio.gz
+
+report() { # VERDICT NAME [REASON...]
+  v=$1 n=$2; shift 2
+  echo "E2E-RESULT $n $v $*"
+  touch .result
+}
+pass() { report PASS "$@"; }
+fail() { report FAIL "$@"; }
+skip() { report SKIP "$@"; }
+note() { echo "E2E-NOTE $*"; }
+
+now() { cut -d' ' -f1 /proc/uptime; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+
+# Starts a64vm in the background with its console on a FIFO (fd 3 types
+# into it) and its output in out.log / err.log. Sets VM_PID, VM_T0.
+vm_start() {
+  rm -f in out.log err.log
+  mkfifo in
+  VM_T0=$(now)
+  /a64vm run "$@" <in >out.log 2>err.log &
+  VM_PID=$!
+  exec 3>in
+}
+
+# wait_for PATTERN SECONDS [COUNT]: until out.log has COUNT lines matching.
+wait_for() {
+  deadline=$(( $(cut -d. -f1 /proc/uptime) + $2 ))
+  while [ "$(grep -c -- "$1" out.log 2>/dev/null)" -lt "${3:-1}" ]; do
+    [ "$(cut -d. -f1 /proc/uptime)" -ge "$deadline" ] && return 1
+    kill -0 "$VM_PID" 2>/dev/null || { grep -q -- "$1" out.log; return $?; }
+    sleep 0.1
+  done
+}
+
+type_line() { echo "$*" >&3; }
+
+# vm_wait SECONDS: the exit status of a64vm, or 124 after killing it.
+vm_wait() {
+  deadline=$(( $(cut -d. -f1 /proc/uptime) + $1 ))
+  while kill -0 "$VM_PID" 2>/dev/null; do
+    if [ "$(cut -d. -f1 /proc/uptime)" -ge "$deadline" ]; then
+      kill -9 "$VM_PID"; wait "$VM_PID"; exec 3>&-; return 124
+    fi
+    sleep 0.1
+  done
+  wait "$VM_PID"; st=$?
+  exec 3>&-
+  return $st
+}
+
+# Resident memory of a64vm outside the guest's RAM mapping, in KiB.
+vm_rss_besides_ram() { # MEM_KIB
+  awk -v ram="$1" '/^Size:/ { sz = $2 } /^Rss:/ { if (sz != ram) t += $2 }
+                   END { print t }' /proc/$VM_PID/smaps
+}
+
+# A failed check shows what the VM printed.
+show_logs() {
+  echo "--- out.log (tail)"; tail -n 20 out.log
+  echo "--- err.log"; tail -n 20 err.log
+}

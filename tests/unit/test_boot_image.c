@@ -1,0 +1,3 @@
+#include "unit.h"
+const char unit_suite_name[] = "boot_image";
+const struct unit_test unit_tests[] = { { NULL, NULL } };

@@ -1,0 +1,195 @@
+#include "a64vm/board.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "a64vm/gic.h"
+#include "a64vm/log.h"
+#include "a64vm/mmio_bus.h"
+#include "a64vm/pl011.h"
+#include "a64vm/pl031.h"
+#include "a64vm/vm.h"
+
+#define UART_BASE 0x09000000ull
+#define UART_SPI 1
+#define RTC_BASE 0x09010000ull
+#define RTC_SPI 2
+
+#define COMPAT(s) .compatible = s, .compatible_len = sizeof(s)
+
+static const struct dtb_device board_devices[] = {
+	{ .name = "pl011", COMPAT("arm,pl011\0arm,primecell"), .base = UART_BASE,
+	  .size = PL011_MMIO_SIZE, .spi = UART_SPI,
+	  .clocks = DTB_CLOCKS_UART_APB, .is_stdout = true },
+	{ .name = "pl031", COMPAT("arm,pl031\0arm,primecell"), .base = RTC_BASE,
+	  .size = PL031_MMIO_SIZE, .spi = RTC_SPI, .clocks = DTB_CLOCKS_APB },
+};
+
+/* Device models are not thread-safe: every access holds the board lock. */
+struct board {
+	struct vm *vm;
+	pthread_mutex_t lock;
+	struct pl011 *uart;
+	struct pl031 *rtc;
+	const struct board_console_ops *console;
+	void *console_ctx;
+};
+
+static void set_spi(struct board *b, unsigned spi, bool level)
+{
+	int ret = gic_set_spi(b->vm->vm_fd, spi, level);
+
+	if (ret)
+		log_ratelimited(LOG_ERROR, "cannot set SPI %u: %d", spi, ret);
+}
+
+static void uart_set_irq(void *ctx, bool level)
+{
+	set_spi(ctx, UART_SPI, level);
+}
+
+static void uart_tx(void *ctx, uint8_t byte)
+{
+	struct board *b = ctx;
+
+	b->console->output(b->console_ctx, byte);
+}
+
+static void uart_rx_room(void *ctx)
+{
+	struct board *b = ctx;
+
+	b->console->input_room(b->console_ctx);
+}
+
+static const struct pl011_ops uart_ops = {
+	.set_irq = uart_set_irq, .tx = uart_tx, .rx_room = uart_rx_room,
+};
+
+static void rtc_set_irq(void *ctx, bool level)
+{
+	set_spi(ctx, RTC_SPI, level);
+}
+
+static uint64_t rtc_now(void *ctx)
+{
+	(void)ctx;
+	return (uint64_t)time(NULL);
+}
+
+static const struct pl031_ops rtc_ops = { .set_irq = rtc_set_irq, .now = rtc_now };
+
+static uint64_t uart_read(void *opaque, uint64_t off, unsigned size)
+{
+	struct board *b = opaque;
+	uint64_t v;
+
+	pthread_mutex_lock(&b->lock);
+	v = pl011_read(b->uart, off, size);
+	pthread_mutex_unlock(&b->lock);
+	return v;
+}
+
+static void uart_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
+{
+	struct board *b = opaque;
+
+	pthread_mutex_lock(&b->lock);
+	pl011_write(b->uart, off, size, val);
+	pthread_mutex_unlock(&b->lock);
+}
+
+static uint64_t rtc_read(void *opaque, uint64_t off, unsigned size)
+{
+	struct board *b = opaque;
+	uint64_t v;
+
+	pthread_mutex_lock(&b->lock);
+	v = pl031_read(b->rtc, off, size);
+	pthread_mutex_unlock(&b->lock);
+	return v;
+}
+
+static void rtc_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
+{
+	struct board *b = opaque;
+
+	pthread_mutex_lock(&b->lock);
+	pl031_write(b->rtc, off, size, val);
+	pthread_mutex_unlock(&b->lock);
+}
+
+int board_create(struct vm *vm, const struct board_console_ops *console,
+		 void *console_ctx, struct board **out)
+{
+	struct board *b = calloc(1, sizeof(*b));
+	int ret;
+
+	if (!b)
+		return -ENOMEM;
+	b->vm = vm;
+	b->console = console;
+	b->console_ctx = console_ctx;
+	pthread_mutex_init(&b->lock, NULL);
+	b->uart = pl011_create(&uart_ops, b);
+	b->rtc = pl031_create(&rtc_ops, b);
+	if (!b->uart || !b->rtc) {
+		board_destroy(b);
+		return -ENOMEM;
+	}
+	ret = mmio_bus_register(&vm->bus, &(struct mmio_region){
+		.name = "pl011", .base = UART_BASE, .size = PL011_MMIO_SIZE,
+		.read = uart_read, .write = uart_write, .opaque = b });
+	if (!ret)
+		ret = mmio_bus_register(&vm->bus, &(struct mmio_region){
+			.name = "pl031", .base = RTC_BASE, .size = PL031_MMIO_SIZE,
+			.read = rtc_read, .write = rtc_write, .opaque = b });
+	if (ret) {
+		board_destroy(b);
+		return ret;
+	}
+	*out = b;
+	return 0;
+}
+
+void board_destroy(struct board *b)
+{
+	if (!b)
+		return;
+	pl011_destroy(b->uart);
+	pl031_destroy(b->rtc);
+	pthread_mutex_destroy(&b->lock);
+	free(b);
+}
+
+void board_reset(struct board *b)
+{
+	pthread_mutex_lock(&b->lock);
+	pl011_reset(b->uart);
+	pthread_mutex_unlock(&b->lock);
+}
+
+void board_tick(struct board *b)
+{
+	pthread_mutex_lock(&b->lock);
+	pl031_tick(b->rtc);
+	pthread_mutex_unlock(&b->lock);
+}
+
+size_t board_console_input(struct board *b, const uint8_t *buf, size_t len)
+{
+	size_t n;
+
+	pthread_mutex_lock(&b->lock);
+	n = pl011_receive(b->uart, buf, len);
+	pthread_mutex_unlock(&b->lock);
+	return n;
+}
+
+const struct dtb_device *board_dtb_devices(unsigned *count)
+{
+	*count = sizeof(board_devices) / sizeof(board_devices[0]);
+	return board_devices;
+}

@@ -1,0 +1,210 @@
+#include "a64vm/config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_id {
+	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CPUS, OPT_MEM, OPT_DTB,
+	OPT_DUMP_DTB, OPT_NO_REBOOT, OPT_HELP,
+};
+
+struct option_spec {
+	const char *name;
+	enum opt_id id;
+	bool takes_value;
+};
+
+static const struct option_spec run_options[] = {
+	{ "kernel", OPT_KERNEL, true },	    { "initrd", OPT_INITRD, true },
+	{ "append", OPT_APPEND, true },	    { "cpus", OPT_CPUS, true },
+	{ "mem", OPT_MEM, true },	    { "dtb", OPT_DTB, true },
+	{ "dump-dtb", OPT_DUMP_DTB, true }, { "no-reboot", OPT_NO_REBOOT, false },
+	{ "help", OPT_HELP, false },
+};
+
+void config_usage(FILE *f)
+{
+	fputs("usage: a64vm run --kernel FILE [options]\n"
+	      "       a64vm --help | --version\n"
+	      "\n"
+	      "run options:\n"
+	      "  --kernel FILE     arm64 Linux Image (or Image.gz) to boot\n"
+	      "  --initrd FILE     initial ramdisk\n"
+	      "  --append \"ARGS\"   kernel command line\n"
+	      "  --cpus N          number of vCPUs (default 1)\n"
+	      "  --mem SIZE        guest RAM, e.g. 512M or 2G; a plain number is MiB\n"
+	      "                    (default 512M)\n"
+	      "  --dtb FILE        boot with this device tree instead of a generated one\n"
+	      "  --dump-dtb FILE   write the generated device tree to FILE and exit\n"
+	      "  --no-reboot       exit when the guest reboots\n"
+	      "\n"
+	      "Console: the guest's PL011 UART is on stdin/stdout; Ctrl-A x quits,\n"
+	      "Ctrl-A a sends Ctrl-A.\n",
+	      f);
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+int config_parse_size(const char *s, uint64_t *bytes)
+{
+	unsigned long long v;
+	unsigned shift = 20;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end == 'i' || *end == 'B' || *end == 'b')
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*bytes = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_cpus(const char *s, unsigned *cpus)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v == 0 || v > CONFIG_MAX_CPUS)
+		return -EINVAL;
+	*cpus = (unsigned)v;
+	return 0;
+}
+
+static const struct option_spec *find_option(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(run_options) / sizeof(run_options[0]); i++)
+		if (strlen(run_options[i].name) == len &&
+		    !strncmp(run_options[i].name, name, len))
+			return &run_options[i];
+	return NULL;
+}
+
+static int apply_option(struct config *cfg, enum opt_id id, const char *val,
+			char *err, size_t errlen)
+{
+	switch (id) {
+	case OPT_KERNEL: cfg->kernel = val; break;
+	case OPT_INITRD: cfg->initrd = val; break;
+	case OPT_APPEND: cfg->append = val; break;
+	case OPT_DTB: cfg->dtb = val; break;
+	case OPT_DUMP_DTB: cfg->dump_dtb = val; break;
+	case OPT_NO_REBOOT: cfg->no_reboot = true; break;
+	case OPT_HELP: cfg->action = CONFIG_HELP; break;
+	case OPT_CPUS:
+		if (parse_cpus(val, &cfg->cpus))
+			return fail(err, errlen,
+				    "--cpus: '%s' is not a number from 1 to %d",
+				    val, CONFIG_MAX_CPUS);
+		break;
+	case OPT_MEM:
+		if (config_parse_size(val, &cfg->mem_size))
+			return fail(err, errlen,
+				    "--mem: '%s' is not a size (e.g. 512M, 2G)", val);
+		if (cfg->mem_size < CONFIG_MIN_MEM || cfg->mem_size > CONFIG_MAX_MEM)
+			return fail(err, errlen,
+				    "--mem: %s is outside 16M..1023G", val);
+		if (cfg->mem_size & 0xfff)
+			return fail(err, errlen,
+				    "--mem: %s is not a whole number of 4 KiB pages", val);
+		break;
+	}
+	return 0;
+}
+
+static int parse_run(int argc, char *const argv[], struct config *cfg,
+		     char *err, size_t errlen)
+{
+	for (int i = 2; i < argc; i++) {
+		const char *arg = argv[i], *name, *eq, *val = NULL;
+		const struct option_spec *opt;
+		size_t len;
+		int ret;
+
+		if (!strcmp(arg, "-h")) {
+			cfg->action = CONFIG_HELP;
+			continue;
+		}
+		if (strncmp(arg, "--", 2) || !arg[2])
+			return fail(err, errlen, "unexpected argument '%s'", arg);
+		name = arg + 2;
+		eq = strchr(name, '=');
+		len = eq ? (size_t)(eq - name) : strlen(name);
+		opt = find_option(name, len);
+		if (!opt)
+			return fail(err, errlen, "unknown option '--%.*s' (see a64vm --help)",
+				    (int)len, name);
+		if (opt->takes_value) {
+			if (eq)
+				val = eq + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else
+				return fail(err, errlen, "--%s needs a value", opt->name);
+		} else if (eq) {
+			return fail(err, errlen, "--%s takes no value", opt->name);
+		}
+		ret = apply_option(cfg, opt->id, val, err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (cfg->action == CONFIG_RUN && !cfg->kernel)
+		return fail(err, errlen, "run: --kernel FILE is required");
+	if (cfg->dtb && cfg->dump_dtb)
+		return fail(err, errlen, "--dtb and --dump-dtb exclude each other");
+	return 0;
+}
+
+int config_parse(int argc, char *const argv[], struct config *cfg, char *err,
+		 size_t errlen)
+{
+	*cfg = (struct config){ .cpus = 1, .mem_size = CONFIG_DEFAULT_MEM,
+				.action = CONFIG_RUN };
+	err[0] = '\0';
+	if (argc < 2)
+		return fail(err, errlen, "no command given (see a64vm --help)");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		cfg->action = CONFIG_HELP;
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		cfg->action = CONFIG_VERSION;
+		return 0;
+	}
+	if (strcmp(argv[1], "run"))
+		return fail(err, errlen, "unknown command '%s' (see a64vm --help)",
+			    argv[1]);
+	return parse_run(argc, argv, cfg, err, errlen);
+}

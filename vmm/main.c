@@ -1,0 +1,71 @@
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "a64vm/config.h"
+#include "a64vm/kick.h"
+#include "a64vm/log.h"
+#include "a64vm/vm.h"
+
+#ifndef A64VM_VERSION
+#define A64VM_VERSION "unknown"
+#endif
+
+/* Signals the main loop reads through a signalfd, blocked everywhere. */
+static int block_signals(void)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	return kick_init();
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	char err[256];
+	struct vm vm;
+	int status;
+
+	if (config_parse(argc, argv, &cfg, err, sizeof(err))) {
+		log_error("%s", err);
+		return 2;
+	}
+	switch (cfg.action) {
+	case CONFIG_HELP:
+		config_usage(stdout);
+		return 0;
+	case CONFIG_VERSION:
+		printf("a64vm %s\n", A64VM_VERSION);
+		return 0;
+	case CONFIG_RUN:
+		break;
+	}
+	/*
+	 * Kernel and initrd buffers are freed once copied into guest RAM; a
+	 * fixed threshold keeps them out of the heap, so their memory goes
+	 * back to the host (glibc would otherwise raise it after the first).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	if (block_signals()) {
+		log_error("cannot set up signal handling");
+		return 1;
+	}
+	if (vm_create(&vm, &cfg)) {
+		vm_destroy(&vm);
+		return 1;
+	}
+	if (cfg.dump_dtb)
+		status = vm_dump_dtb(&vm, cfg.dump_dtb) ? 1 : 0;
+	else
+		status = vm_run(&vm);
+	vm_destroy(&vm);
+	return status;
+}

@@ -1,0 +1,93 @@
+#include "a64vm/mmio_bus.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "a64vm/log.h"
+
+static bool region_end(const struct mmio_region *r, uint64_t *end)
+{
+	return !__builtin_add_overflow(r->base, r->size, end);
+}
+
+int mmio_bus_register(struct mmio_bus *bus, const struct mmio_region *region)
+{
+	uint64_t end;
+	unsigned i;
+
+	if (!region->size || !region->read || !region->write ||
+	    !region_end(region, &end))
+		return -EINVAL;
+	if (bus->count == MMIO_BUS_MAX_REGIONS)
+		return -ENOSPC;
+	for (i = 0; i < bus->count; i++) {
+		const struct mmio_region *r = &bus->regions[i];
+
+		if (region->base < r->base + r->size && r->base < end) {
+			log_error("MMIO region %s [%#llx, %#llx) overlaps %s",
+				  region->name, (unsigned long long)region->base,
+				  (unsigned long long)end, r->name);
+			return -EEXIST;
+		}
+		if (r->base > region->base)
+			break;
+	}
+	memmove(&bus->regions[i + 1], &bus->regions[i],
+		(bus->count - i) * sizeof(bus->regions[0]));
+	bus->regions[i] = *region;
+	bus->count++;
+	return 0;
+}
+
+const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus,
+					uint64_t gpa, unsigned size)
+{
+	unsigned lo = 0, hi = bus->count;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		const struct mmio_region *r = &bus->regions[mid];
+
+		if (gpa < r->base) {
+			hi = mid;
+		} else if (gpa - r->base >= r->size) {
+			lo = mid + 1;
+		} else {
+			/* The whole access must sit inside the region. */
+			return size <= r->size - (gpa - r->base) ? r : NULL;
+		}
+	}
+	return NULL;
+}
+
+int mmio_bus_access(struct mmio_bus *bus, uint64_t gpa, uint8_t *data,
+		    unsigned size, bool is_write)
+{
+	const struct mmio_region *r;
+	uint64_t value = 0;
+
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return -EINVAL;
+	r = mmio_bus_find(bus, gpa, size);
+	if (!r) {
+		atomic_fetch_add_explicit(&bus->unhandled, 1, memory_order_relaxed);
+		log_ratelimited(LOG_WARN,
+				"guest %s of %u bytes at %#llx hits no device: %s",
+				is_write ? "write" : "read", size,
+				(unsigned long long)gpa,
+				is_write ? "ignored" : "reads as zero");
+		if (!is_write)
+			memset(data, 0, size);
+		return -ENODEV;
+	}
+	if (is_write) {
+		for (unsigned i = 0; i < size; i++)
+			value |= (uint64_t)data[i] << (8 * i);
+		r->write(r->opaque, gpa - r->base, size, value);
+	} else {
+		value = r->read(r->opaque, gpa - r->base, size);
+		for (unsigned i = 0; i < size; i++)
+			data[i] = (uint8_t)(value >> (8 * i));
+	}
+	return 0;
+}

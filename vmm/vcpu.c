@@ -1,0 +1,165 @@
+#include "a64vm/vcpu.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "a64vm/kick.h"
+#include "a64vm/log.h"
+#include "a64vm/vm.h"
+
+/* An exit handler returns 0 to re-enter the guest, non-zero to leave. */
+typedef int (*vcpu_exit_fn)(struct vcpu *v);
+
+static int exit_mmio(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+
+	mmio_bus_access(&v->vm->bus, run->mmio.phys_addr, run->mmio.data,
+			run->mmio.len, run->mmio.is_write);
+	return 0;
+}
+
+static int exit_system_event(struct vcpu *v)
+{
+	switch (v->run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		vm_request_stop(v->vm, VM_STOP_POWEROFF);
+		return 1;
+	case KVM_SYSTEM_EVENT_RESET:
+		vm_request_stop(v->vm, VM_STOP_RESET);
+		return 1;
+	default:
+		log_error("vCPU %u: system event %u not handled", v->id,
+			  v->run->system_event.type);
+		vm_request_stop(v->vm, VM_STOP_ERROR);
+		return 1;
+	}
+}
+
+static int exit_fail_entry(struct vcpu *v)
+{
+	log_error("vCPU %u: KVM could not enter the guest (reason %#llx)", v->id,
+		  (unsigned long long)v->run->fail_entry.hardware_entry_failure_reason);
+	vm_request_stop(v->vm, VM_STOP_ERROR);
+	return 1;
+}
+
+static int exit_internal_error(struct vcpu *v)
+{
+	log_error("vCPU %u: KVM internal error, suberror %u", v->id,
+		  v->run->internal.suberror);
+	vm_request_stop(v->vm, VM_STOP_ERROR);
+	return 1;
+}
+
+/* A spurious exit (a signal, a kick): just go round again. */
+static int exit_again(struct vcpu *v)
+{
+	(void)v;
+	return 0;
+}
+
+static const vcpu_exit_fn exit_handlers[VCPU_EXIT_REASONS] = {
+	[KVM_EXIT_MMIO] = exit_mmio,
+	[KVM_EXIT_SYSTEM_EVENT] = exit_system_event,
+	[KVM_EXIT_FAIL_ENTRY] = exit_fail_entry,
+	[KVM_EXIT_INTERNAL_ERROR] = exit_internal_error,
+	[KVM_EXIT_INTR] = exit_again,
+};
+
+static int dispatch_exit(struct vcpu *v)
+{
+	uint32_t reason = v->run->exit_reason;
+
+	if (reason < VCPU_EXIT_REASONS) {
+		atomic_fetch_add_explicit(&v->exits[reason], 1, memory_order_relaxed);
+		if (exit_handlers[reason])
+			return exit_handlers[reason](v);
+	}
+	log_error("vCPU %u: unexpected KVM exit reason %u", v->id, reason);
+	vm_request_stop(v->vm, VM_STOP_ERROR);
+	return 1;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+
+	kick_thread_enter(v->run);
+	for (;;) {
+		kick_rearm(v->run);
+		if (vm_stop_requested(v->vm))
+			break;
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			log_error("vCPU %u: KVM_RUN: %s", v->id, strerror(errno));
+			vm_request_stop(v->vm, VM_STOP_ERROR);
+			break;
+		}
+		if (dispatch_exit(v))
+			break;
+	}
+	kick_thread_leave();
+	return NULL;
+}
+
+int vcpu_create(struct vm *vm, unsigned id, size_t run_size, struct vcpu *v)
+{
+	int fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
+	void *run;
+
+	if (fd < 0) {
+		int err = errno;
+
+		log_error("cannot create vCPU %u: %s", id, strerror(err));
+		return -err;
+	}
+	run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (run == MAP_FAILED) {
+		int err = errno;
+
+		log_error("cannot map vCPU %u's kvm_run: %s", id, strerror(err));
+		close(fd);
+		return -err;
+	}
+	memset(v, 0, sizeof(*v));
+	v->vm = vm;
+	v->id = id;
+	v->fd = fd;
+	v->run = run;
+	v->run_size = run_size;
+	return 0;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (v->run)
+		munmap(v->run, v->run_size);
+	if (v->fd > 0)
+		close(v->fd);
+	v->run = NULL;
+	v->fd = -1;
+}
+
+int vcpu_start(struct vcpu *v)
+{
+	int ret = pthread_create(&v->thread, NULL, vcpu_thread, v);
+
+	if (ret) {
+		log_error("cannot start vCPU %u's thread: %s", v->id, strerror(ret));
+		return -ret;
+	}
+	v->thread_started = true;
+	return 0;
+}
+
+void vcpu_join(struct vcpu *v)
+{
+	if (v->thread_started)
+		pthread_join(v->thread, NULL);
+	v->thread_started = false;
+}

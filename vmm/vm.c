@@ -1,0 +1,455 @@
+#include "a64vm/vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "a64vm/board.h"
+#include "a64vm/boot.h"
+#include "a64vm/console.h"
+#include "a64vm/cpu.h"
+#include "a64vm/dtb.h"
+#include "a64vm/event_loop.h"
+#include "a64vm/file.h"
+#include "a64vm/kick.h"
+#include "a64vm/log.h"
+
+#define GENERATED_DTB_SIZE (64u << 10)
+
+/* What a boot puts in guest RAM; read afresh for every boot. */
+struct boot_files {
+	uint8_t *kernel, *initrd, *dtb;
+	size_t kernel_len, initrd_len, dtb_len;
+	struct boot_image_info info;
+	struct boot_layout layout;
+};
+
+static void free_boot_files(struct boot_files *f)
+{
+	free(f->kernel);
+	free(f->initrd);
+	free(f->dtb);
+	memset(f, 0, sizeof(*f));
+}
+
+static int read_file_logged(const char *what, const char *path, size_t max,
+			    uint8_t **buf, size_t *len)
+{
+	int ret = file_read_all(path, max, buf, len);
+
+	if (ret)
+		log_error("%s %s: %s", what, path,
+			  ret == -EFBIG ? "too large" : strerror(-ret));
+	return ret;
+}
+
+/* Reads and checks every file before anything touches KVM. */
+static int read_boot_files(const struct config *cfg, struct boot_files *f)
+{
+	char err[200];
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	ret = boot_read_kernel(cfg->kernel, &f->kernel, &f->kernel_len, &f->info);
+	if (!ret && cfg->initrd)
+		ret = read_file_logged("initrd", cfg->initrd, cfg->mem_size,
+				       &f->initrd, &f->initrd_len);
+	if (!ret && cfg->dtb)
+		ret = read_file_logged("dtb", cfg->dtb, BOOT_DTB_MAX - 4096,
+				       &f->dtb, &f->dtb_len);
+	if (!ret) {
+		ret = boot_plan(VM_RAM_BASE, cfg->mem_size, &f->info,
+				f->initrd_len, &f->layout, err, sizeof(err));
+		if (ret)
+			log_error("%s", err);
+	}
+	if (ret)
+		free_boot_files(f);
+	return ret;
+}
+
+static int make_dtb(struct vm *vm, struct boot_files *f)
+{
+	const struct config *cfg = vm->cfg;
+	uint64_t initrd_end = f->layout.initrd_addr + f->initrd_len;
+	uint64_t mpidr[CONFIG_MAX_CPUS];
+	struct dtb_machine m = {
+		.mem_base = VM_RAM_BASE, .mem_size = cfg->mem_size,
+		.ncpus = vm->ncpus, .mpidr = mpidr,
+		.gic_version = vm->gic.version,
+		.gic_dist_base = vm->gic.dist_base, .gic_dist_size = vm->gic.dist_size,
+		.gic_cpu_base = vm->gic.cpu_base, .gic_cpu_size = vm->gic.cpu_size,
+		.bootargs = cfg->append,
+		.initrd_start = f->layout.initrd_addr, .initrd_end = initrd_end,
+	};
+	uint8_t *buf;
+	int ret;
+
+	if (f->dtb) {
+		/* A user tree: room to add /chosen properties, then patch. */
+		size_t size = f->dtb_len + 4096;
+
+		buf = realloc(f->dtb, size);
+		if (!buf)
+			return -ENOMEM;
+		f->dtb = buf;
+		ret = dtb_patch_chosen(buf, size, cfg->append, m.initrd_start,
+				       m.initrd_end);
+		if (ret)
+			log_error("dtb %s: not a usable device tree", cfg->dtb);
+		f->dtb_len = ret ? 0 : dtb_size(buf);
+		return ret;
+	}
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		mpidr[i] = vm->vcpus[i].mpidr;
+	m.devices = board_dtb_devices(&m.ndevices);
+	if (getrandom(m.rng_seed, sizeof(m.rng_seed), 0) != sizeof(m.rng_seed) ||
+	    getrandom(&m.kaslr_seed, sizeof(m.kaslr_seed), 0) != sizeof(m.kaslr_seed))
+		log_warn("no random seed for the guest: %s", strerror(errno));
+	buf = malloc(GENERATED_DTB_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	ret = dtb_build(&m, buf, GENERATED_DTB_SIZE);
+	if (ret) {
+		log_error("cannot build the device tree: %s", strerror(-ret));
+		free(buf);
+		return ret;
+	}
+	f->dtb = buf;
+	f->dtb_len = dtb_size(buf);
+	return 0;
+}
+
+/*
+ * Copies the boot files into RAM, points the boot vCPU at the kernel and
+ * frees the files: a reboot reads them afresh (a rebuilt kernel boots).
+ */
+static int load_boot_files(struct vm *vm, struct boot_files *files)
+{
+	struct boot_files f = *files;
+	struct boot_layout *l = &f.layout;
+	int ret;
+
+	memset(files, 0, sizeof(*files));
+	ret = make_dtb(vm, &f);
+	if (!ret && f.dtb_len > BOOT_DTB_MAX)
+		ret = -E2BIG;
+	if (!ret)
+		ret = memory_write(&vm->mem, l->kernel_addr, f.kernel, f.kernel_len);
+	/* The kernel expects its BSS and the rest of image_size zeroed. */
+	if (!ret && f.info.image_size > f.kernel_len)
+		memset(memory_gpa_to_hva(&vm->mem, l->kernel_addr + f.kernel_len,
+					 f.info.image_size - f.kernel_len),
+		       0, f.info.image_size - f.kernel_len);
+	if (!ret && f.initrd_len)
+		ret = memory_write(&vm->mem, l->initrd_addr, f.initrd, f.initrd_len);
+	if (!ret)
+		ret = memory_write(&vm->mem, l->dtb_addr, f.dtb, f.dtb_len);
+	if (!ret)
+		ret = cpu_set_linux_entry(vm->vcpus[0].fd, l->kernel_addr, l->dtb_addr);
+	free_boot_files(&f);
+	return ret;
+}
+
+static int check_cpus(struct vm *vm)
+{
+	int max = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+
+	if (max <= 0)
+		max = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	if (max <= 0)
+		max = 4; /* the KVM API's guaranteed minimum */
+	if ((int)vm->cfg->cpus > max) {
+		log_error("--cpus %u: this host's KVM supports at most %d vCPUs",
+			  vm->cfg->cpus, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int open_kvm(struct vm *vm)
+{
+	int ret;
+
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0) {
+		int err = errno;
+
+		log_error("cannot open /dev/kvm: %s (a64vm needs KVM on an arm64 "
+			  "host; see README.md for the nested test host)",
+			  strerror(err));
+		return -err;
+	}
+	ret = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (ret != KVM_API_VERSION) {
+		log_error("/dev/kvm speaks API version %d, not %d", ret,
+			  KVM_API_VERSION);
+		return -ENOTSUP;
+	}
+	do
+		vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	while (vm->vm_fd < 0 && errno == EINTR);
+	if (vm->vm_fd < 0) {
+		int err = errno;
+
+		log_error("KVM_CREATE_VM: %s", strerror(err));
+		return -err;
+	}
+	return check_cpus(vm);
+}
+
+static int add_ram(struct vm *vm)
+{
+	struct kvm_userspace_memory_region region;
+	int ret = memory_init(&vm->mem, VM_RAM_BASE, vm->cfg->mem_size);
+
+	if (ret)
+		return ret;
+	region = (struct kvm_userspace_memory_region){
+		.slot = 0, .guest_phys_addr = VM_RAM_BASE,
+		.memory_size = vm->mem.size,
+		.userspace_addr = (uint64_t)(uintptr_t)vm->mem.hva,
+	};
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region)) {
+		ret = -errno;
+		log_error("KVM_SET_USER_MEMORY_REGION: %s", strerror(-ret));
+	}
+	return ret;
+}
+
+static int create_vcpus(struct vm *vm)
+{
+	int run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	int ret = 0;
+
+	if (run_size <= 0) {
+		log_error("KVM_GET_VCPU_MMAP_SIZE failed");
+		return -EINVAL;
+	}
+	vm->vcpus = calloc(vm->ncpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return -ENOMEM;
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		vm->vcpus[i].fd = -1;
+	for (unsigned i = 0; i < vm->ncpus && !ret; i++) {
+		ret = vcpu_create(vm, i, (size_t)run_size, &vm->vcpus[i]);
+		if (!ret)
+			ret = cpu_init(vm->vm_fd, vm->vcpus[i].fd, i == 0);
+		if (!ret)
+			ret = cpu_read_mpidr(vm->vcpus[i].fd, &vm->vcpus[i].mpidr);
+	}
+	return ret;
+}
+
+int vm_create(struct vm *vm, const struct config *cfg)
+{
+	struct boot_files files;
+	int ret;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = cfg;
+	vm->ncpus = cfg->cpus;
+	vm->kvm_fd = vm->vm_fd = vm->stop_fd = -1;
+	vm->gic.fd = -1;
+	/* Bad files are reported before KVM is asked for anything. */
+	ret = read_boot_files(cfg, &files);
+	if (ret)
+		return ret;
+
+	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ret = vm->stop_fd < 0 ? -errno : open_kvm(vm);
+	if (!ret)
+		ret = add_ram(vm);
+	if (!ret)
+		ret = create_vcpus(vm);
+	if (!ret)
+		ret = gic_create(vm->vm_fd, vm->ncpus, &vm->gic);
+	if (!ret)
+		ret = gic_init(&vm->gic);
+	if (!ret)
+		ret = console_open(STDIN_FILENO, STDOUT_FILENO, &vm->console);
+	if (!ret)
+		ret = board_create(vm, &console_board_ops, vm->console, &vm->board);
+	if (!ret && !cfg->dump_dtb)
+		ret = load_boot_files(vm, &files);
+	free_boot_files(&files);
+	return ret;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	for (unsigned i = 0; vm->vcpus && i < vm->ncpus; i++) {
+		vcpu_join(&vm->vcpus[i]);
+		vcpu_destroy(&vm->vcpus[i]);
+	}
+	free(vm->vcpus);
+	board_destroy(vm->board);
+	console_close(vm->console);
+	gic_destroy(&vm->gic);
+	memory_free(&vm->mem);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	if (vm->stop_fd >= 0)
+		close(vm->stop_fd);
+	memset(vm, 0, sizeof(*vm));
+}
+
+int vm_dump_dtb(struct vm *vm, const char *path)
+{
+	struct boot_files f;
+	int ret = read_boot_files(vm->cfg, &f);
+
+	if (!ret)
+		ret = make_dtb(vm, &f);
+	if (!ret) {
+		ret = file_write_all(path, f.dtb, f.dtb_len);
+		if (ret)
+			log_error("cannot write %s: %s", path, strerror(-ret));
+	}
+	free_boot_files(&f);
+	return ret;
+}
+
+void vm_request_stop(struct vm *vm, enum vm_stop why)
+{
+	int expected = VM_RUNNING;
+	uint64_t one = 1;
+
+	if (!atomic_compare_exchange_strong(&vm->stop, &expected, (int)why))
+		return;
+	/* The main loop kicks the vCPUs: it alone owns their threads. */
+	if (write(vm->stop_fd, &one, sizeof(one)) < 0)
+		log_error("cannot wake the main loop: %s", strerror(errno));
+}
+
+struct run_ctx {
+	struct vm *vm;
+	struct event_loop loop;
+	int signal_fd;
+};
+
+static void on_stop(void *ctx, uint32_t events)
+{
+	struct run_ctx *rc = ctx;
+	uint64_t count;
+
+	(void)events;
+	if (read(rc->vm->stop_fd, &count, sizeof(count)) < 0)
+		return;
+	for (unsigned i = 0; i < rc->vm->ncpus; i++)
+		if (rc->vm->vcpus[i].thread_started)
+			kick_thread(rc->vm->vcpus[i].thread);
+	rc->loop.quit = true;
+}
+
+static void on_signal(void *ctx, uint32_t events)
+{
+	struct run_ctx *rc = ctx;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	if (read(rc->signal_fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	log_info("terminating on signal %u", si.ssi_signo);
+	if (!vm_stop_requested(rc->vm))
+		rc->vm->stop_signal = (int)si.ssi_signo;
+	vm_request_stop(rc->vm, VM_STOP_SIGNAL);
+}
+
+static void on_tick(void *ctx)
+{
+	board_tick(((struct run_ctx *)ctx)->vm->board);
+}
+
+static int reboot(struct vm *vm)
+{
+	struct boot_files files;
+	int ret = 0;
+
+	vm->reboots++;
+	for (unsigned i = 0; i < vm->ncpus && !ret; i++)
+		ret = cpu_init(vm->vm_fd, vm->vcpus[i].fd, i == 0);
+	board_reset(vm->board);
+	if (!ret)
+		ret = read_boot_files(vm->cfg, &files);
+	if (!ret)
+		ret = load_boot_files(vm, &files);
+	if (!ret)
+		atomic_store(&vm->stop, VM_RUNNING);
+	return ret;
+}
+
+static int exit_status(struct vm *vm)
+{
+	switch (atomic_load(&vm->stop)) {
+	case VM_STOP_POWEROFF:
+	case VM_STOP_RESET: /* only with --no-reboot */
+	case VM_STOP_QUIT:
+		return 0;
+	case VM_STOP_SIGNAL:
+		return 128 + vm->stop_signal;
+	default:
+		return 1;
+	}
+}
+
+static int setup_loop(struct run_ctx *rc)
+{
+	sigset_t set;
+	int ret;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	rc->signal_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (rc->signal_fd < 0)
+		return -errno;
+	ret = event_loop_init(&rc->loop);
+	if (!ret)
+		ret = event_loop_add(&rc->loop, rc->vm->stop_fd, on_stop, rc);
+	if (!ret)
+		ret = event_loop_add(&rc->loop, rc->signal_fd, on_signal, rc);
+	if (!ret)
+		ret = console_attach(rc->vm->console, rc->vm, &rc->loop);
+	rc->loop.tick = on_tick;
+	rc->loop.tick_ctx = rc;
+	return ret;
+}
+
+int vm_run(struct vm *vm)
+{
+	struct run_ctx rc = { .vm = vm, .signal_fd = -1 };
+	int ret = setup_loop(&rc);
+
+	while (!ret) {
+		for (unsigned i = 0; i < vm->ncpus && !ret; i++)
+			ret = vcpu_start(&vm->vcpus[i]);
+		if (ret)
+			vm_request_stop(vm, VM_STOP_ERROR);
+		rc.loop.quit = false;
+		ret = event_loop_run(&rc.loop);
+		for (unsigned i = 0; i < vm->ncpus; i++)
+			vcpu_join(&vm->vcpus[i]);
+		if (ret || atomic_load(&vm->stop) != VM_STOP_RESET ||
+		    vm->cfg->no_reboot)
+			break;
+		log_debug("guest reboot %u", vm->reboots + 1);
+		ret = reboot(vm);
+	}
+	event_loop_fini(&rc.loop);
+	if (rc.signal_fd >= 0)
+		close(rc.signal_fd);
+	return ret ? 1 : exit_status(vm);
+}
