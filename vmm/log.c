@@ -9,6 +9,7 @@ static enum log_level max_level = LOG_INFO;
 static pthread_mutex_t ratelimit_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const level_prefix[] = {
+	[LOG_NONE] = "",
 	[LOG_ERROR] = "error: ",
 	[LOG_WARN] = "warning: ",
 	[LOG_INFO] = "",

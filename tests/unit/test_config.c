@@ -1,3 +1,130 @@
+#include <errno.h>
+#include <string.h>
+
+#include "a64vm/config.h"
 #include "unit.h"
+
+#define MAX_ARGS 12
+
+struct parse_case {
+	const char *argv[MAX_ARGS];
+	int ret;
+	enum config_action action;
+	const char *kernel, *initrd, *append;
+	unsigned cpus;
+	uint64_t mem;
+	bool no_reboot;
+	const char *err_has; /* substring of the error message */
+};
+
+static const struct parse_case parse_cases[] = {
+	{ { "a64vm", "run", "--kernel", "Image" }, 0, CONFIG_RUN, "Image", NULL,
+	  NULL, 1, CONFIG_DEFAULT_MEM, false, NULL },
+	{ { "a64vm", "run", "--kernel=Image", "--initrd", "rd", "--append",
+	    "console=ttyAMA0 quiet", "--cpus", "4", "--mem", "2G" },
+	  0, CONFIG_RUN, "Image", "rd", "console=ttyAMA0 quiet", 4, 2ull << 30,
+	  false, NULL },
+	{ { "a64vm", "run", "--kernel", "K", "--mem=1024", "--no-reboot" }, 0,
+	  CONFIG_RUN, "K", NULL, NULL, 1, 1ull << 30, true, NULL },
+	{ { "a64vm", "--help" }, 0, CONFIG_HELP, NULL, NULL, NULL, 1,
+	  CONFIG_DEFAULT_MEM, false, NULL },
+	{ { "a64vm", "run", "--help" }, 0, CONFIG_HELP, NULL, NULL, NULL, 1,
+	  CONFIG_DEFAULT_MEM, false, NULL },
+	{ { "a64vm", "--version" }, 0, CONFIG_VERSION, NULL, NULL, NULL, 1,
+	  CONFIG_DEFAULT_MEM, false, NULL },
+	{ { "a64vm" }, -EINVAL, .err_has = "no command" },
+	{ { "a64vm", "boot" }, -EINVAL, .err_has = "unknown command 'boot'" },
+	{ { "a64vm", "run" }, -EINVAL, .err_has = "--kernel FILE is required" },
+	{ { "a64vm", "run", "--kernel" }, -EINVAL, .err_has = "--kernel needs a value" },
+	{ { "a64vm", "run", "--kernel", "K", "--bogus" }, -EINVAL,
+	  .err_has = "unknown option '--bogus'" },
+	{ { "a64vm", "run", "--kernel", "K", "--kern", "x" }, -EINVAL,
+	  .err_has = "unknown option '--kern'" },
+	{ { "a64vm", "run", "--kernel", "K", "stray" }, -EINVAL,
+	  .err_has = "unexpected argument 'stray'" },
+	{ { "a64vm", "run", "--kernel", "K", "--no-reboot=yes" }, -EINVAL,
+	  .err_has = "takes no value" },
+	{ { "a64vm", "run", "--kernel", "K", "--cpus", "0" }, -EINVAL,
+	  .err_has = "--cpus" },
+	{ { "a64vm", "run", "--kernel", "K", "--cpus", "4097" }, -EINVAL,
+	  .err_has = "--cpus" },
+	{ { "a64vm", "run", "--kernel", "K", "--cpus", "2x" }, -EINVAL,
+	  .err_has = "--cpus" },
+	{ { "a64vm", "run", "--kernel", "K", "--cpus", "-1" }, -EINVAL,
+	  .err_has = "--cpus" },
+	{ { "a64vm", "run", "--kernel", "K", "--mem", "8M" }, -EINVAL,
+	  .err_has = "outside" },
+	{ { "a64vm", "run", "--kernel", "K", "--mem", "2T" }, -EINVAL,
+	  .err_has = "outside" },
+	{ { "a64vm", "run", "--kernel", "K", "--mem", "100000001K" }, -EINVAL,
+	  .err_has = "4 KiB pages" },
+	{ { "a64vm", "run", "--kernel", "K", "--mem", "99999999999999999999" },
+	  -EINVAL, .err_has = "not a size" },
+	{ { "a64vm", "run", "--kernel", "K", "--dtb", "a", "--dump-dtb", "b" },
+	  -EINVAL, .err_has = "exclude" },
+};
+
+static void test_parse_table(void)
+{
+	for (size_t i = 0; i < sizeof(parse_cases) / sizeof(parse_cases[0]); i++) {
+		const struct parse_case *c = &parse_cases[i];
+		struct config cfg;
+		char err[256];
+		int argc = 0;
+
+		while (argc < MAX_ARGS && c->argv[argc])
+			argc++;
+		CU_ASSERT_EQUAL_FATAL(config_parse(argc, (char *const *)c->argv,
+						   &cfg, err, sizeof(err)), c->ret);
+		if (c->ret) {
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, c->err_has));
+			continue;
+		}
+		CU_ASSERT_EQUAL(cfg.action, c->action);
+		if (c->action != CONFIG_RUN)
+			continue;
+		CU_ASSERT_STRING_EQUAL(cfg.kernel, c->kernel);
+		CU_ASSERT(c->initrd ? cfg.initrd && !strcmp(cfg.initrd, c->initrd)
+				    : !cfg.initrd);
+		CU_ASSERT(c->append ? cfg.append && !strcmp(cfg.append, c->append)
+				    : !cfg.append);
+		CU_ASSERT_EQUAL(cfg.cpus, c->cpus);
+		CU_ASSERT_EQUAL(cfg.mem_size, c->mem);
+		CU_ASSERT_EQUAL(cfg.no_reboot, c->no_reboot);
+	}
+}
+
+static const struct {
+	const char *s;
+	int ret;
+	uint64_t bytes;
+} size_cases[] = {
+	{ "64", 0, 64ull << 20 },     { "512M", 0, 512ull << 20 },
+	{ "2G", 0, 2ull << 30 },      { "2g", 0, 2ull << 30 },
+	{ "4096K", 0, 4ull << 20 },   { "1GiB", 0, 1ull << 30 },
+	{ "1GB", 0, 1ull << 30 },     { "1T", 0, 1ull << 40 },
+	{ "", -EINVAL, 0 },	      { "M", -EINVAL, 0 },
+	{ "-5M", -EINVAL, 0 },	      { " 5M", -EINVAL, 0 },
+	{ "5X", -EINVAL, 0 },	      { "5MM", -EINVAL, 0 },
+	{ "99999999999T", -EINVAL, 0 }, { "18446744073709551616", -EINVAL, 0 },
+};
+
+static void test_parse_size(void)
+{
+	for (size_t i = 0; i < sizeof(size_cases) / sizeof(size_cases[0]); i++) {
+		uint64_t b = 0;
+
+		CU_ASSERT_EQUAL(config_parse_size(size_cases[i].s, &b),
+				size_cases[i].ret);
+		if (!size_cases[i].ret)
+			CU_ASSERT_EQUAL(b, size_cases[i].bytes);
+	}
+	CU_ASSERT_EQUAL(config_parse_size(NULL, &(uint64_t){ 0 }), -EINVAL);
+}
+
 const char unit_suite_name[] = "config";
-const struct unit_test unit_tests[] = { { NULL, NULL } };
+const struct unit_test unit_tests[] = {
+	{ "argument table", test_parse_table },
+	{ "sizes", test_parse_size },
+	{ NULL, NULL },
+};

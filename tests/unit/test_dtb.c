@@ -1,3 +1,197 @@
+#include <errno.h>
+#include <libfdt.h>
+#include <string.h>
+
+#include "a64vm/board.h"
+#include "a64vm/dtb.h"
+#include "a64vm/gic.h"
 #include "unit.h"
+
+#define BUF_SIZE (64 << 10)
+
+static uint8_t buf[BUF_SIZE];
+static const uint64_t mpidrs[] = { 0x80000000, 0x80000001, 0x80000002,
+				   0x80000100 };
+
+static struct dtb_machine machine(unsigned gic_version, unsigned ncpus)
+{
+	struct dtb_machine m = {
+		.mem_base = 0x40000000, .mem_size = 256ull << 20,
+		.ncpus = ncpus, .mpidr = mpidrs, .gic_version = gic_version,
+		.gic_dist_base = GIC_DIST_BASE, .gic_dist_size = GIC_DIST_SIZE,
+		.bootargs = "console=ttyAMA0 quiet",
+		.initrd_start = 0x4fc00000, .initrd_end = 0x4fd00000,
+		.kaslr_seed = 0x1122334455667788ull,
+	};
+
+	if (gic_version == 3) {
+		m.gic_cpu_base = GIC_REDIST_BASE;
+		m.gic_cpu_size = GIC_REDIST_SIZE_PER_CPU * ncpus;
+	} else {
+		m.gic_cpu_base = GIC_V2_CPU_BASE;
+		m.gic_cpu_size = GIC_V2_CPU_SIZE;
+	}
+	m.devices = board_dtb_devices(&m.ndevices);
+	return m;
+}
+
+static int node(const char *path)
+{
+	int off = fdt_path_offset(buf, path);
+
+	if (off < 0)
+		fprintf(stderr, "\nno node %s\n", path);
+	CU_ASSERT(off >= 0);
+	return off;
+}
+
+/* Asserts that path/prop holds exactly the given 32-bit cells. */
+static void expect_cells(const char *path, const char *prop,
+			 const uint32_t *cells, int n)
+{
+	int len = -1;
+	const fdt32_t *v = fdt_getprop(buf, node(path), prop, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL_FATAL(len, n * 4);
+	for (int i = 0; i < n; i++) {
+		if (fdt32_to_cpu(v[i]) != cells[i])
+			fprintf(stderr, "\n%s/%s[%d] = %#x, want %#x\n", path, prop,
+				i, fdt32_to_cpu(v[i]), cells[i]);
+		CU_ASSERT_EQUAL(fdt32_to_cpu(v[i]), cells[i]);
+	}
+}
+
+#define EXPECT_CELLS(path, prop, ...)                                       \
+	expect_cells(path, prop, (const uint32_t[]){ __VA_ARGS__ },        \
+		     sizeof((const uint32_t[]){ __VA_ARGS__ }) / 4)
+
+static void expect_string(const char *path, const char *prop, const char *want)
+{
+	const char *v = fdt_getprop(buf, node(path), prop, NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_STRING_EQUAL(v, want);
+}
+
+static void test_gicv3_tree(void)
+{
+	struct dtb_machine m = machine(3, 4);
+
+	CU_ASSERT_EQUAL_FATAL(dtb_build(&m, buf, sizeof(buf)), 0);
+	CU_ASSERT_EQUAL_FATAL(fdt_check_header(buf), 0);
+	CU_ASSERT(dtb_size(buf) <= sizeof(buf));
+	expect_string("/", "compatible", "linux,dummy-virt");
+	EXPECT_CELLS("/", "#address-cells", 2);
+	EXPECT_CELLS("/", "interrupt-parent", 1);
+	/* RAM at 1 GiB, 256 MiB */
+	expect_string("/memory@40000000", "device_type", "memory");
+	EXPECT_CELLS("/memory@40000000", "reg", 0, 0x40000000, 0, 0x10000000);
+	/* one node per vCPU, reg = MPIDR affinity */
+	EXPECT_CELLS("/cpus", "#address-cells", 1);
+	EXPECT_CELLS("/cpus/cpu@0", "reg", 0);
+	EXPECT_CELLS("/cpus/cpu@2", "reg", 2);
+	EXPECT_CELLS("/cpus/cpu@100", "reg", 0x100);
+	expect_string("/cpus/cpu@100", "enable-method", "psci");
+	expect_string("/psci", "method", "hvc");
+	expect_string("/psci", "compatible", "arm,psci-1.0");
+	/* arch timer: secure phys, phys, virt, hyp PPIs, level high */
+	expect_string("/timer", "compatible", "arm,armv8-timer");
+	EXPECT_CELLS("/timer", "interrupts", 1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4);
+	/* GICv3: distributor, then 128 KiB of redistributor per vCPU */
+	expect_string("/intc@8000000", "compatible", "arm,gic-v3");
+	EXPECT_CELLS("/intc@8000000", "reg", 0, 0x08000000, 0, 0x10000, 0,
+		     0x080a0000, 0, 4 * 0x20000);
+	EXPECT_CELLS("/intc@8000000", "#interrupt-cells", 3);
+	EXPECT_CELLS("/intc@8000000", "phandle", 1);
+	CU_ASSERT_PTR_NOT_NULL(fdt_getprop(buf, node("/intc@8000000"),
+					   "interrupt-controller", NULL));
+	/* UART SPI 1 and RTC SPI 2, as on QEMU's virt board */
+	EXPECT_CELLS("/pl011@9000000", "reg", 0, 0x09000000, 0, 0x1000);
+	EXPECT_CELLS("/pl011@9000000", "interrupts", 0, 1, 4);
+	EXPECT_CELLS("/pl011@9000000", "clocks", 2, 2);
+	CU_ASSERT_EQUAL(fdt_node_check_compatible(buf, node("/pl011@9000000"),
+						  "arm,primecell"), 0);
+	EXPECT_CELLS("/pl031@9010000", "reg", 0, 0x09010000, 0, 0x1000);
+	EXPECT_CELLS("/pl031@9010000", "interrupts", 0, 2, 4);
+	expect_string("/pl031@9010000", "clock-names", "apb_pclk");
+	EXPECT_CELLS("/apb-pclk", "phandle", 2);
+	EXPECT_CELLS("/apb-pclk", "clock-frequency", 24000000);
+	/* chosen */
+	expect_string("/chosen", "bootargs", "console=ttyAMA0 quiet");
+	expect_string("/chosen", "stdout-path", "/pl011@9000000");
+	EXPECT_CELLS("/chosen", "linux,initrd-start", 0, 0x4fc00000);
+	EXPECT_CELLS("/chosen", "linux,initrd-end", 0, 0x4fd00000);
+	EXPECT_CELLS("/chosen", "kaslr-seed", 0x11223344, 0x55667788);
+}
+
+static void test_gicv2_tree(void)
+{
+	struct dtb_machine m = machine(2, 2);
+
+	m.bootargs = NULL;
+	m.initrd_start = m.initrd_end = 0;
+	CU_ASSERT_EQUAL_FATAL(dtb_build(&m, buf, sizeof(buf)), 0);
+	expect_string("/intc@8000000", "compatible", "arm,cortex-a15-gic");
+	EXPECT_CELLS("/intc@8000000", "reg", 0, 0x08000000, 0, 0x10000, 0,
+		     0x08010000, 0, 0x2000);
+	/* GICv2 PPI specifiers carry a mask of the two CPUs */
+	EXPECT_CELLS("/timer", "interrupts", 1, 13, 0x304, 1, 14, 0x304, 1, 11,
+		     0x304, 1, 10, 0x304);
+	CU_ASSERT_PTR_NULL(fdt_getprop(buf, node("/chosen"), "bootargs", NULL));
+	CU_ASSERT_PTR_NULL(fdt_getprop(buf, node("/chosen"), "linux,initrd-start",
+				       NULL));
+}
+
+static void test_wide_mpidr(void)
+{
+	static const uint64_t wide[] = { 0x80000000, 0x0100000000ull };
+	struct dtb_machine m = machine(3, 2);
+
+	m.mpidr = wide;
+	CU_ASSERT_EQUAL_FATAL(dtb_build(&m, buf, sizeof(buf)), 0);
+	EXPECT_CELLS("/cpus", "#address-cells", 2);
+	EXPECT_CELLS("/cpus/cpu@100000000", "reg", 1, 0);
+}
+
+static void test_errors(void)
+{
+	struct dtb_machine m = machine(3, 1);
+
+	CU_ASSERT_EQUAL(dtb_build(&m, buf, 256), -ENOSPC);
+	m.gic_version = 4;
+	CU_ASSERT_EQUAL(dtb_build(&m, buf, sizeof(buf)), -EINVAL);
+	m = machine(3, 1);
+	m.ncpus = 0;
+	CU_ASSERT_EQUAL(dtb_build(&m, buf, sizeof(buf)), -EINVAL);
+}
+
+static void test_patch_chosen(void)
+{
+	static uint8_t user[4096];
+
+	/* A user tree without /chosen gets one. */
+	CU_ASSERT_EQUAL_FATAL(fdt_create_empty_tree(user, 512), 0);
+	CU_ASSERT_EQUAL(dtb_patch_chosen(user, sizeof(user), "root=/dev/vda",
+					 0x48000000, 0x48001000), 0);
+	memcpy(buf, user, sizeof(user));
+	expect_string("/chosen", "bootargs", "root=/dev/vda");
+	EXPECT_CELLS("/chosen", "linux,initrd-end", 0, 0x48001000);
+	/* Garbage is refused, not parsed. */
+	memset(user, 0xa5, sizeof(user));
+	CU_ASSERT_EQUAL(dtb_patch_chosen(user, sizeof(user), NULL, 0, 0), -EINVAL);
+	/* No room to grow. */
+	CU_ASSERT_EQUAL_FATAL(fdt_create_empty_tree(user, 128), 0);
+	CU_ASSERT_EQUAL(dtb_patch_chosen(user, 128, "a long command line that "
+					 "cannot fit in the space", 0, 0), -ENOSPC);
+}
+
 const char unit_suite_name[] = "dtb";
-const struct unit_test unit_tests[] = { { NULL, NULL } };
+const struct unit_test unit_tests[] = {
+	{ "GICv3 machine", test_gicv3_tree },
+	{ "GICv2 machine", test_gicv2_tree },
+	{ "64-bit MPIDR", test_wide_mpidr },
+	{ "errors", test_errors },
+	{ "patching a user tree", test_patch_chosen },
+	{ NULL, NULL },
+};

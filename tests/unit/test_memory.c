@@ -1,3 +1,68 @@
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "a64vm/memory.h"
 #include "unit.h"
+
+#define BASE 0x40000000ull
+#define SIZE (1ull << 20)
+
+static const struct {
+	uint64_t gpa, len;
+	bool ok;
+} ranges[] = {
+	{ BASE, 1, true },
+	{ BASE, SIZE, true },
+	{ BASE + SIZE - 8, 8, true },
+	{ BASE + SIZE, 0, true }, /* empty range at the very end */
+	{ BASE + SIZE - 8, 9, false },
+	{ BASE + SIZE, 1, false },
+	{ BASE - 1, 1, false },
+	{ BASE - 1, 2, false },
+	{ 0, 1, false },
+	{ UINT64_MAX, 1, false },
+	{ BASE + 8, UINT64_MAX, false }, /* gpa + len overflows */
+	{ BASE, SIZE + 1, false },
+};
+
+static void test_bounds(void)
+{
+	struct guest_mem mem;
+
+	CU_ASSERT_EQUAL_FATAL(memory_init(&mem, BASE, SIZE), 0);
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		uint8_t *p = memory_gpa_to_hva(&mem, ranges[i].gpa, ranges[i].len);
+
+		CU_ASSERT_EQUAL(p != NULL, ranges[i].ok);
+		if (p)
+			CU_ASSERT_PTR_EQUAL(p, mem.hva + (ranges[i].gpa - BASE));
+	}
+	memory_free(&mem);
+}
+
+static void test_read_write(void)
+{
+	struct guest_mem mem;
+	uint8_t in[16], out[16];
+
+	CU_ASSERT_EQUAL_FATAL(memory_init(&mem, BASE, SIZE), 0);
+	for (unsigned i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i * 7 + 1);
+	CU_ASSERT_EQUAL(memory_write(&mem, BASE + 100, in, sizeof(in)), 0);
+	CU_ASSERT_EQUAL(memory_read(&mem, BASE + 100, out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(memcmp(in, out, sizeof(in)), 0);
+	CU_ASSERT_EQUAL(memory_write(&mem, BASE + SIZE - 4, in, 8), -EFAULT);
+	CU_ASSERT_EQUAL(memory_read(&mem, BASE - 4, out, 8), -EFAULT);
+	memory_free(&mem);
+	CU_ASSERT_EQUAL(memory_init(&mem, UINT64_MAX - 10, 100), -EINVAL);
+	CU_ASSERT_EQUAL(memory_init(&mem, BASE, 0), -EINVAL);
+}
+
 const char unit_suite_name[] = "memory";
-const struct unit_test unit_tests[] = { { NULL, NULL } };
+const struct unit_test unit_tests[] = {
+	{ "checked GPA translation", test_bounds },
+	{ "read and write", test_read_write },
+	{ NULL, NULL },
+};

@@ -1,3 +1,115 @@
+#include <errno.h>
+#include <string.h>
+
+#include "a64vm/log.h"
+#include "a64vm/mmio_bus.h"
 #include "unit.h"
+
+struct fake_dev {
+	uint64_t last_off, last_val;
+	unsigned last_size, writes;
+};
+
+static uint64_t fake_read(void *opaque, uint64_t off, unsigned size)
+{
+	(void)opaque;
+	(void)size;
+	return 0x8877665544332211ull + off;
+}
+
+static void fake_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
+{
+	struct fake_dev *d = opaque;
+
+	d->last_off = off;
+	d->last_size = size;
+	d->last_val = val;
+	d->writes++;
+}
+
+static struct mmio_region region(uint64_t base, uint64_t size, void *dev)
+{
+	return (struct mmio_region){ .name = "fake", .base = base, .size = size,
+				     .read = fake_read, .write = fake_write,
+				     .opaque = dev };
+}
+
+static const struct {
+	uint64_t base, size;
+	int ret;
+} registrations[] = {
+	{ 0x1000, 0x1000, 0 },
+	{ 0x3000, 0x1000, 0 },
+	{ 0x2000, 0x1000, 0 },	   /* exactly fills the gap */
+	{ 0x0800, 0x0801, -EEXIST }, /* last byte overlaps 0x1000 */
+	{ 0x3fff, 0x10, -EEXIST },
+	{ 0x1800, 0x10, -EEXIST },
+	{ 0x0000, 0x1000, 0 },
+	{ 0x5000, 0, -EINVAL },
+	{ UINT64_MAX - 4, 0x10, -EINVAL }, /* wraps */
+};
+
+static void test_register(void)
+{
+	static struct mmio_bus bus;
+	struct fake_dev dev = { 0 };
+
+	memset(&bus, 0, sizeof(bus));
+	log_set_level(LOG_NONE); /* the overlaps are expected: keep quiet */
+	for (size_t i = 0; i < sizeof(registrations) / sizeof(registrations[0]); i++) {
+		struct mmio_region r = region(registrations[i].base,
+					      registrations[i].size, &dev);
+
+		CU_ASSERT_EQUAL(mmio_bus_register(&bus, &r), registrations[i].ret);
+	}
+	log_set_level(LOG_INFO);
+	CU_ASSERT_EQUAL(bus.count, 4);
+	for (unsigned i = 1; i < bus.count; i++)
+		CU_ASSERT(bus.regions[i - 1].base < bus.regions[i].base);
+}
+
+static void test_find_and_access(void)
+{
+	static struct mmio_bus bus;
+	struct fake_dev a = { 0 }, b = { 0 };
+	struct mmio_region ra = region(0x9000000, 0x1000, &a);
+	struct mmio_region rb = region(0x9010000, 0x1000, &b);
+	uint8_t data[8] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
+
+	memset(&bus, 0, sizeof(bus));
+	CU_ASSERT_EQUAL_FATAL(mmio_bus_register(&bus, &rb), 0);
+	CU_ASSERT_EQUAL_FATAL(mmio_bus_register(&bus, &ra), 0);
+	CU_ASSERT_PTR_EQUAL(mmio_bus_find(&bus, 0x9000000, 4)->opaque, &a);
+	CU_ASSERT_PTR_EQUAL(mmio_bus_find(&bus, 0x9010ff8, 8)->opaque, &b);
+	CU_ASSERT_PTR_NULL(mmio_bus_find(&bus, 0x9010ffc, 8)); /* straddles the end */
+	CU_ASSERT_PTR_NULL(mmio_bus_find(&bus, 0x9001000, 1));
+	CU_ASSERT_PTR_NULL(mmio_bus_find(&bus, 0x8ffffff, 1));
+
+	CU_ASSERT_EQUAL(mmio_bus_access(&bus, 0x9000010, data, 4, true), 0);
+	CU_ASSERT_EQUAL(a.last_off, 0x10);
+	CU_ASSERT_EQUAL(a.last_size, 4);
+	CU_ASSERT_EQUAL(a.last_val, 0x44332211); /* little-endian bytes */
+	CU_ASSERT_EQUAL(mmio_bus_access(&bus, 0x9010000, data, 2, false), 0);
+	CU_ASSERT_EQUAL(data[0], 0x11);
+	CU_ASSERT_EQUAL(data[1], 0x22);
+	CU_ASSERT_EQUAL(data[2], 0x33); /* beyond the access: untouched */
+
+	memset(data, 0xee, sizeof(data));
+	log_set_level(LOG_NONE);
+	CU_ASSERT_EQUAL(mmio_bus_access(&bus, 0x7000000, data, 8, false), -ENODEV);
+	CU_ASSERT_EQUAL(mmio_bus_access(&bus, 0x7000000, data, 8, true), -ENODEV);
+	log_set_level(LOG_INFO);
+	for (unsigned i = 0; i < 8; i++)
+		CU_ASSERT_EQUAL(data[i], 0); /* a read of nothing is zero */
+	CU_ASSERT_EQUAL(bus.unhandled, 2);
+	CU_ASSERT_EQUAL(a.writes, 1);
+	CU_ASSERT_EQUAL(mmio_bus_access(&bus, 0x9000000, data, 3, false), -EINVAL);
+	CU_ASSERT_EQUAL(mmio_bus_access(&bus, 0x9000000, data, 16, true), -EINVAL);
+}
+
 const char unit_suite_name[] = "mmio_bus";
-const struct unit_test unit_tests[] = { { NULL, NULL } };
+const struct unit_test unit_tests[] = {
+	{ "registration and overlap", test_register },
+	{ "lookup and access", test_find_and_access },
+	{ NULL, NULL },
+};

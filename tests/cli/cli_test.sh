@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The command line on any host, without KVM: help, version, bad flags and
+# bad files get one clear line and the right exit status.
+set -u
+A64VM=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+check() { # NAME WANT_STATUS STDERR_PATTERN ARGS...
+  local name=$1 want=$2 pattern=$3 st
+  shift 3
+  "$A64VM" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+  st=$?
+  if [ "$st" -ne "$want" ] || ! grep -qE -- "$pattern" "$tmp/err" "$tmp/out" ||
+     [ "$(wc -l <"$tmp/err")" -gt 1 ]; then
+    echo "FAIL $name: status $st (want $want); stderr: $(cat "$tmp/err")"
+    failed=1
+  else
+    echo "ok   $name"
+  fi
+}
+
+head -c 100 /dev/zero >"$tmp/zeros"
+check help 0 'usage: a64vm run' --help
+check run-help 0 '--kernel FILE' run --help
+check version 0 '^a64vm [0-9]+\.[0-9]+' --version
+check no-args 2 'no command given' 
+check unknown-flag 2 "unknown option '--frobnicate'" run --kernel x --frobnicate
+check bad-cpus 2 '--cpus' run --kernel x --cpus many
+check missing-kernel 1 'kernel /nonexistent: No such file' run --kernel /nonexistent
+check zero-kernel 1 'not an arm64 Linux Image' run --kernel "$tmp/zeros"
+check dir-kernel 1 'Is a directory' run --kernel "$tmp"
+exit $failed
