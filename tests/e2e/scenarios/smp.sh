@@ -1,7 +1,8 @@
 # limit: 240
-# Four vCPUs, brought up through in-kernel PSCI CPU_ON.
+# Four vCPUs, brought up through in-kernel PSCI CPU_ON; with --no-reboot a
+# guest reboot ends a64vm with status 0.
 vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 512M --cpus 4 \
-  --append "console=ttyAMA0 quiet"
+  --no-reboot --append "console=ttyAMA0 quiet"
 if ! wait_for A64VM-GUEST-INIT 180; then
   fail smp-4cpus "no guest init within 180 s"; show_logs; vm_wait 1; return
 fi
@@ -13,6 +14,10 @@ if [ "$cpus" = "0-3" ] && wait_for '^nproc=4' 30; then
 else
   fail smp-4cpus "online '$cpus'"; show_logs
 fi
-type_line 'poweroff -f'
+type_line 'reboot -f'
 vm_wait 60; st=$?
-[ $st -eq 0 ] && pass smp-poweroff || fail smp-poweroff "exit status $st"
+if [ $st -eq 0 ] && [ "$(grep -c A64VM-GUEST-INIT out.log)" -eq 1 ]; then
+  pass no-reboot-exits "exit status 0, no second boot"
+else
+  fail no-reboot-exits "exit status $st"; show_logs
+fi
