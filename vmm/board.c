@@ -81,44 +81,25 @@ static uint64_t rtc_now(void *ctx)
 
 static const struct pl031_ops rtc_ops = { .set_irq = rtc_set_irq, .now = rtc_now };
 
+/* Bus adapters; the bus holds the board lock around each call. */
 static uint64_t uart_read(void *opaque, uint64_t off, unsigned size)
 {
-	struct board *b = opaque;
-	uint64_t v;
-
-	pthread_mutex_lock(&b->lock);
-	v = pl011_read(b->uart, off, size);
-	pthread_mutex_unlock(&b->lock);
-	return v;
+	return pl011_read(((struct board *)opaque)->uart, off, size);
 }
 
 static void uart_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
-	struct board *b = opaque;
-
-	pthread_mutex_lock(&b->lock);
-	pl011_write(b->uart, off, size, val);
-	pthread_mutex_unlock(&b->lock);
+	pl011_write(((struct board *)opaque)->uart, off, size, val);
 }
 
 static uint64_t rtc_read(void *opaque, uint64_t off, unsigned size)
 {
-	struct board *b = opaque;
-	uint64_t v;
-
-	pthread_mutex_lock(&b->lock);
-	v = pl031_read(b->rtc, off, size);
-	pthread_mutex_unlock(&b->lock);
-	return v;
+	return pl031_read(((struct board *)opaque)->rtc, off, size);
 }
 
 static void rtc_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
-	struct board *b = opaque;
-
-	pthread_mutex_lock(&b->lock);
-	pl031_write(b->rtc, off, size, val);
-	pthread_mutex_unlock(&b->lock);
+	pl031_write(((struct board *)opaque)->rtc, off, size, val);
 }
 
 int board_create(struct vm *vm, const struct board_console_ops *console,
@@ -141,11 +122,13 @@ int board_create(struct vm *vm, const struct board_console_ops *console,
 	}
 	ret = mmio_bus_register(&vm->bus, &(struct mmio_region){
 		.name = "pl011", .base = UART_BASE, .size = PL011_MMIO_SIZE,
-		.read = uart_read, .write = uart_write, .opaque = b });
+		.read = uart_read, .write = uart_write, .opaque = b,
+		.lock = &b->lock });
 	if (!ret)
 		ret = mmio_bus_register(&vm->bus, &(struct mmio_region){
 			.name = "pl031", .base = RTC_BASE, .size = PL031_MMIO_SIZE,
-			.read = rtc_read, .write = rtc_write, .opaque = b });
+			.read = rtc_read, .write = rtc_write, .opaque = b,
+			.lock = &b->lock });
 	if (ret) {
 		board_destroy(b);
 		return ret;

@@ -80,6 +80,8 @@ int mmio_bus_access(struct mmio_bus *bus, uint64_t gpa, uint8_t *data,
 			memset(data, 0, size);
 		return -ENODEV;
 	}
+	if (r->lock)
+		pthread_mutex_lock(r->lock);
 	if (is_write) {
 		for (unsigned i = 0; i < size; i++)
 			value |= (uint64_t)data[i] << (8 * i);
@@ -89,5 +91,7 @@ int mmio_bus_access(struct mmio_bus *bus, uint64_t gpa, uint8_t *data,
 		for (unsigned i = 0; i < size; i++)
 			data[i] = (uint8_t)(value >> (8 * i));
 	}
+	if (r->lock)
+		pthread_mutex_unlock(r->lock);
 	return 0;
 }

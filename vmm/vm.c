@@ -362,7 +362,8 @@ static void on_signal(void *ctx, uint32_t events)
 	if (read(rc->signal_fd, &si, sizeof(si)) != sizeof(si))
 		return;
 	log_info("terminating on signal %u", si.ssi_signo);
-	if (!vm_stop_requested(rc->vm))
+	/* Kept even when a guest reboot won the race: it must not reboot. */
+	if (!rc->vm->stop_signal)
 		rc->vm->stop_signal = (int)si.ssi_signo;
 	vm_request_stop(rc->vm, VM_STOP_SIGNAL);
 }
@@ -392,6 +393,8 @@ static int reboot(struct vm *vm)
 
 static int exit_status(struct vm *vm)
 {
+	if (vm->stop_signal && atomic_load(&vm->stop) != VM_STOP_POWEROFF)
+		return 128 + vm->stop_signal;
 	switch (atomic_load(&vm->stop)) {
 	case VM_STOP_POWEROFF:
 	case VM_STOP_RESET: /* only with --no-reboot */
@@ -443,7 +446,7 @@ int vm_run(struct vm *vm)
 		for (unsigned i = 0; i < vm->ncpus; i++)
 			vcpu_join(&vm->vcpus[i]);
 		if (ret || atomic_load(&vm->stop) != VM_STOP_RESET ||
-		    vm->cfg->no_reboot)
+		    vm->cfg->no_reboot || vm->stop_signal)
 			break;
 		log_debug("guest reboot %u", vm->reboots + 1);
 		ret = reboot(vm);

@@ -2,6 +2,7 @@
 #ifndef A64VM_MMIO_BUS_H
 #define A64VM_MMIO_BUS_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +21,8 @@ struct mmio_region {
 	mmio_read_fn read;
 	mmio_write_fn write;
 	void *opaque;
+	/* Held around every access when set: device models are not thread-safe. */
+	pthread_mutex_t *lock;
 };
 
 struct mmio_bus {

@@ -107,9 +107,39 @@ static void test_find_and_access(void)
 	CU_ASSERT_EQUAL(mmio_bus_access(&bus, 0x9000000, data, 16, true), -EINVAL);
 }
 
+static pthread_mutex_t test_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool lock_held_in_read;
+
+static uint64_t lock_probe_read(void *opaque, uint64_t off, unsigned size)
+{
+	(void)opaque;
+	(void)off;
+	(void)size;
+	lock_held_in_read = pthread_mutex_trylock(&test_lock) == EBUSY;
+	return 0;
+}
+
+static void test_region_lock(void)
+{
+	static struct mmio_bus bus;
+	struct mmio_region r = region(0x1000, 0x100, NULL);
+	uint8_t data[4];
+
+	memset(&bus, 0, sizeof(bus));
+	r.read = lock_probe_read;
+	r.lock = &test_lock;
+	CU_ASSERT_EQUAL_FATAL(mmio_bus_register(&bus, &r), 0);
+	CU_ASSERT_EQUAL(mmio_bus_access(&bus, 0x1000, data, 4, false), 0);
+	CU_ASSERT_TRUE(lock_held_in_read);
+	/* and released afterwards */
+	CU_ASSERT_EQUAL(pthread_mutex_trylock(&test_lock), 0);
+	pthread_mutex_unlock(&test_lock);
+}
+
 const char unit_suite_name[] = "mmio_bus";
 const struct unit_test unit_tests[] = {
 	{ "registration and overlap", test_register },
 	{ "lookup and access", test_find_and_access },
+	{ "the region's lock is held during an access", test_region_lock },
 	{ NULL, NULL },
 };
