@@ -29,6 +29,28 @@ uint64_t regs_pc_id(void)
 	return regs_core_id(offsetof(struct kvm_regs, regs.pc));
 }
 
+uint64_t regs_pstate_id(void)
+{
+	return regs_core_id(offsetof(struct kvm_regs, regs.pstate));
+}
+
+uint64_t regs_sp_el0_id(void)
+{
+	return regs_core_id(offsetof(struct kvm_regs, regs.sp));
+}
+
+uint64_t regs_sp_el1_id(void)
+{
+	return regs_core_id(offsetof(struct kvm_regs, sp_el1));
+}
+
+uint64_t regs_v_id(unsigned n)
+{
+	return KVM_REG_ARM64 | KVM_REG_SIZE_U128 | KVM_REG_ARM_CORE |
+	       ((offsetof(struct kvm_regs, fp_regs.vregs) + n * 16ull) /
+		sizeof(uint32_t));
+}
+
 uint64_t regs_mpidr_id(void)
 {
 	return regs_sys_id(3, 0, 0, 0, 5);
@@ -44,6 +66,21 @@ int regs_get(int vcpu_fd, uint64_t id, uint64_t *val)
 int regs_set(int vcpu_fd, uint64_t id, uint64_t val)
 {
 	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)&val };
+
+	return ioctl(vcpu_fd, KVM_SET_ONE_REG, &reg) ? -errno : 0;
+}
+
+/* KVM's 128-bit values are host-endian: on arm64 the low half comes first. */
+int regs_get128(int vcpu_fd, uint64_t id, uint64_t val[2])
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)val };
+
+	return ioctl(vcpu_fd, KVM_GET_ONE_REG, &reg) ? -errno : 0;
+}
+
+int regs_set128(int vcpu_fd, uint64_t id, const uint64_t val[2])
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)val };
 
 	return ioctl(vcpu_fd, KVM_SET_ONE_REG, &reg) ? -errno : 0;
 }

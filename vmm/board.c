@@ -10,6 +10,7 @@
 #include "a64vm/mmio_bus.h"
 #include "a64vm/pl011.h"
 #include "a64vm/pl031.h"
+#include "a64vm/testdev.h"
 #include "a64vm/vm.h"
 
 #define UART_BASE 0x09000000ull
@@ -33,6 +34,7 @@ struct board {
 	pthread_mutex_t lock;
 	struct pl011 *uart;
 	struct pl031 *rtc;
+	struct testdev *testdev; /* --testdev only */
 	const struct board_console_ops *console;
 	void *console_ctx;
 };
@@ -102,6 +104,28 @@ static void rtc_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 	pl031_write(((struct board *)opaque)->rtc, off, size, val);
 }
 
+static uint64_t testdev_bus_read(void *opaque, uint64_t off, unsigned size)
+{
+	return testdev_read(((struct board *)opaque)->testdev, off, size);
+}
+
+static void testdev_bus_write(void *opaque, uint64_t off, unsigned size,
+			      uint64_t val)
+{
+	testdev_write(((struct board *)opaque)->testdev, off, size, val);
+}
+
+static int add_testdev(struct board *b, struct mmio_bus *bus)
+{
+	b->testdev = testdev_create();
+	if (!b->testdev)
+		return -ENOMEM;
+	return mmio_bus_register(bus, &(struct mmio_region){
+		.name = "testdev", .base = TESTDEV_BASE, .size = TESTDEV_MMIO_SIZE,
+		.read = testdev_bus_read, .write = testdev_bus_write, .opaque = b,
+		.lock = &b->lock });
+}
+
 int board_create(struct vm *vm, const struct board_console_ops *console,
 		 void *console_ctx, struct board **out)
 {
@@ -129,6 +153,8 @@ int board_create(struct vm *vm, const struct board_console_ops *console,
 			.name = "pl031", .base = RTC_BASE, .size = PL031_MMIO_SIZE,
 			.read = rtc_read, .write = rtc_write, .opaque = b,
 			.lock = &b->lock });
+	if (!ret && vm->cfg->testdev)
+		ret = add_testdev(b, &vm->bus);
 	if (ret) {
 		board_destroy(b);
 		return ret;
@@ -143,6 +169,7 @@ void board_destroy(struct board *b)
 		return;
 	pl011_destroy(b->uart);
 	pl031_destroy(b->rtc);
+	testdev_destroy(b->testdev);
 	pthread_mutex_destroy(&b->lock);
 	free(b);
 }
@@ -151,6 +178,8 @@ void board_reset(struct board *b)
 {
 	pthread_mutex_lock(&b->lock);
 	pl011_reset(b->uart);
+	if (b->testdev)
+		testdev_reset(b->testdev);
 	pthread_mutex_unlock(&b->lock);
 }
 

@@ -8,7 +8,7 @@
 
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CPUS, OPT_MEM, OPT_DTB,
-	OPT_DUMP_DTB, OPT_NO_REBOOT, OPT_HELP,
+	OPT_DUMP_DTB, OPT_NO_REBOOT, OPT_NISV, OPT_TESTDEV, OPT_HELP,
 };
 
 struct option_spec {
@@ -22,6 +22,7 @@ static const struct option_spec run_options[] = {
 	{ "append", OPT_APPEND, true },	    { "cpus", OPT_CPUS, true },
 	{ "mem", OPT_MEM, true },	    { "dtb", OPT_DTB, true },
 	{ "dump-dtb", OPT_DUMP_DTB, true }, { "no-reboot", OPT_NO_REBOOT, false },
+	{ "nisv", OPT_NISV, true },	    { "testdev", OPT_TESTDEV, false },
 	{ "help", OPT_HELP, false },
 };
 
@@ -40,6 +41,10 @@ void config_usage(FILE *f)
 	      "  --dtb FILE        boot with this device tree instead of a generated one\n"
 	      "  --dump-dtb FILE   write the generated device tree to FILE and exit\n"
 	      "  --no-reboot       exit when the guest reboots\n"
+	      "  --nisv=MODE       loads/stores KVM cannot decode: emulate (default),\n"
+	      "                    abort (external abort, as QEMU), or stop (halt on\n"
+	      "                    the instruction and dump the registers)\n"
+	      "  --testdev         add the test device at 0x0b000000 (tests, benchmarks)\n"
 	      "\n"
 	      "Console: the guest's PL011 UART is on stdin/stdout; Ctrl-A x quits,\n"
 	      "Ctrl-A a sends Ctrl-A.\n",
@@ -122,6 +127,18 @@ static int apply_option(struct config *cfg, enum opt_id id, const char *val,
 	case OPT_DUMP_DTB: cfg->dump_dtb = val; break;
 	case OPT_NO_REBOOT: cfg->no_reboot = true; break;
 	case OPT_HELP: cfg->action = CONFIG_HELP; break;
+	case OPT_TESTDEV: cfg->testdev = true; break;
+	case OPT_NISV:
+		if (!strcmp(val, "emulate"))
+			cfg->nisv = CONFIG_NISV_EMULATE;
+		else if (!strcmp(val, "abort"))
+			cfg->nisv = CONFIG_NISV_ABORT;
+		else if (!strcmp(val, "stop"))
+			cfg->nisv = CONFIG_NISV_STOP;
+		else
+			return fail(err, errlen,
+				    "--nisv: '%s' is not emulate, abort or stop", val);
+		break;
 	case OPT_CPUS:
 		if (parse_cpus(val, &cfg->cpus))
 			return fail(err, errlen,

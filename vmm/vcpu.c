@@ -8,6 +8,7 @@
 
 #include "a64vm/kick.h"
 #include "a64vm/log.h"
+#include "a64vm/nisv.h"
 #include "a64vm/vm.h"
 
 /* An exit handler returns 0 to re-enter the guest, non-zero to leave. */
@@ -68,6 +69,7 @@ static const vcpu_exit_fn exit_handlers[VCPU_EXIT_REASONS] = {
 	[KVM_EXIT_FAIL_ENTRY] = exit_fail_entry,
 	[KVM_EXIT_INTERNAL_ERROR] = exit_internal_error,
 	[KVM_EXIT_INTR] = exit_again,
+	[KVM_EXIT_ARM_NISV] = nisv_handle_exit,
 };
 
 static int dispatch_exit(struct vcpu *v)

@@ -268,6 +268,8 @@ int vm_create(struct vm *vm, const struct config *cfg)
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ret = vm->stop_fd < 0 ? -errno : open_kvm(vm);
 	if (!ret)
+		nisv_init(vm->vm_fd, &vm->nisv);
+	if (!ret)
 		ret = add_ram(vm);
 	if (!ret)
 		ret = create_vcpus(vm);

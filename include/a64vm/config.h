@@ -15,6 +15,13 @@
 
 enum config_action { CONFIG_RUN, CONFIG_HELP, CONFIG_VERSION };
 
+/* What to do with a load or store KVM cannot decode (KVM_EXIT_ARM_NISV). */
+enum config_nisv {
+	CONFIG_NISV_EMULATE, /* emulate; an external abort when it cannot */
+	CONFIG_NISV_ABORT,   /* always an external abort, as QEMU does */
+	CONFIG_NISV_STOP,    /* stop the VM on the instruction, dump registers */
+};
+
 struct config {
 	enum config_action action;
 	const char *kernel;
@@ -25,6 +32,8 @@ struct config {
 	unsigned cpus;
 	uint64_t mem_size;
 	bool no_reboot;
+	enum config_nisv nisv;
+	bool testdev;
 };
 
 /*

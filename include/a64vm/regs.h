@@ -16,6 +16,20 @@ int regs_set(int vcpu_fd, uint64_t id, uint64_t val);
 /* X0..X30. */
 uint64_t regs_x_id(unsigned n);
 uint64_t regs_pc_id(void);
+uint64_t regs_pstate_id(void);
+uint64_t regs_sp_el0_id(void);
+uint64_t regs_sp_el1_id(void);
 uint64_t regs_mpidr_id(void);
+/* V0..V31, 128 bits: get/set through regs_get128/regs_set128. */
+uint64_t regs_v_id(unsigned n);
+
+/* 128-bit registers as {low, high} 64-bit halves. */
+int regs_get128(int vcpu_fd, uint64_t id, uint64_t val[2]);
+int regs_set128(int vcpu_fd, uint64_t id, const uint64_t val[2]);
+
+#define REGS_SCTLR_EL1 3, 0, 1, 0, 0
+#define REGS_TTBR0_EL1 3, 0, 2, 0, 0
+#define REGS_TTBR1_EL1 3, 0, 2, 0, 1
+#define REGS_TCR_EL1 3, 0, 2, 0, 2
 
 #endif

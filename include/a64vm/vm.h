@@ -10,6 +10,7 @@
 #include "a64vm/gic.h"
 #include "a64vm/memory.h"
 #include "a64vm/mmio_bus.h"
+#include "a64vm/nisv.h"
 #include "a64vm/vcpu.h"
 
 #define VM_RAM_BASE 0x40000000ull
@@ -20,6 +21,7 @@ enum vm_stop {
 	VM_STOP_RESET,	  /* guest PSCI SYSTEM_RESET: reboot */
 	VM_STOP_QUIT,	  /* the user quit from the console: exit 0 */
 	VM_STOP_SIGNAL,	  /* SIGINT/SIGTERM: exit 128 + signal */
+	VM_STOP_NISV,	  /* --nisv=stop on an undecodable access: exit 1 */
 	VM_STOP_ERROR,	  /* a fatal vCPU error: exit 1 */
 };
 
@@ -40,6 +42,7 @@ struct vm {
 	_Atomic int stop;
 	int stop_signal;
 	unsigned reboots;
+	struct nisv_state nisv;
 };
 
 /* Opens KVM and builds the whole machine; 0 or -errno (already logged). */

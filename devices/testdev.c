@@ -1,0 +1,68 @@
+#include "a64vm/testdev.h"
+
+#include <stdlib.h>
+
+struct testdev {
+	uint8_t scratch[TESTDEV_SCRATCH_SIZE];
+	uint64_t reads, writes;
+};
+
+struct testdev *testdev_create(void)
+{
+	struct testdev *dev = malloc(sizeof(*dev));
+
+	if (dev)
+		testdev_reset(dev);
+	return dev;
+}
+
+void testdev_destroy(struct testdev *dev)
+{
+	free(dev);
+}
+
+void testdev_reset(struct testdev *dev)
+{
+	for (unsigned i = 0; i < TESTDEV_SCRATCH_SIZE; i++)
+		dev->scratch[i] = testdev_pattern(i);
+	dev->reads = dev->writes = 0;
+}
+
+/* The bus keeps accesses inside the region; this keeps them in scratch. */
+static unsigned scratch_span(uint64_t offset, unsigned size)
+{
+	return offset < TESTDEV_SCRATCH_SIZE && size <= TESTDEV_SCRATCH_SIZE - offset
+		       ? size : 0;
+}
+
+uint64_t testdev_read(struct testdev *dev, uint64_t offset, unsigned size)
+{
+	unsigned n = scratch_span(offset, size);
+	uint64_t v = 0;
+
+	if (n) {
+		for (unsigned i = 0; i < n; i++)
+			v |= (uint64_t)dev->scratch[offset + i] << (8 * i);
+		dev->reads++;
+		return v;
+	}
+	switch (offset) {
+	case TESTDEV_READS: return dev->reads;
+	case TESTDEV_WRITES: return dev->writes;
+	default: return 0;
+	}
+}
+
+void testdev_write(struct testdev *dev, uint64_t offset, unsigned size,
+		   uint64_t value)
+{
+	unsigned n = scratch_span(offset, size);
+
+	if (n) {
+		for (unsigned i = 0; i < n; i++)
+			dev->scratch[offset + i] = (uint8_t)(value >> (8 * i));
+		dev->writes++;
+	} else if (offset == TESTDEV_RESET) {
+		testdev_reset(dev);
+	}
+}

@@ -1,0 +1,83 @@
+#include "guest.h"
+
+#define UART_DR ((volatile uint32_t *)0x09000000)
+#define UART_FR ((volatile uint32_t *)0x09000018)
+#define PSCI_SYSTEM_OFF 0x84000008u
+
+volatile bool expect_abort;
+volatile uint64_t last_esr, last_far, aborts_taken;
+
+void putc_uart(char c)
+{
+	while (*UART_FR & (1u << 5)) /* TXFF */
+		;
+	*UART_DR = (uint32_t)c;
+}
+
+void puts_uart(const char *s)
+{
+	while (*s)
+		putc_uart(*s++);
+}
+
+void puthex(uint64_t v)
+{
+	puts_uart("0x");
+	for (int i = 60; i >= 0; i -= 4)
+		putc_uart("0123456789abcdef"[(v >> i) & 0xf]);
+}
+
+void putdec(uint64_t v)
+{
+	char buf[21];
+	int n = 0;
+
+	do
+		buf[n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < 20);
+	while (n)
+		putc_uart(buf[--n]);
+}
+
+void psci_system_off(void)
+{
+	register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_OFF;
+
+	__asm__ volatile("hvc #0" : "+r"(x0) : : "memory");
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void sync_handler(uint64_t code);
+void unexpected_exception(uint64_t code);
+
+void sync_handler(uint64_t code)
+{
+	uint64_t esr, far, elr;
+
+	__asm__ volatile("mrs %0, esr_el1" : "=r"(esr));
+	__asm__ volatile("mrs %0, far_el1" : "=r"(far));
+	__asm__ volatile("mrs %0, elr_el1" : "=r"(elr));
+	if (!expect_abort) {
+		puts_uart("GUEST-UNEXPECTED-EXCEPTION vector ");
+		putdec(code);
+		puts_uart(" esr ");
+		puthex(esr);
+		puts_uart(" far ");
+		puthex(far);
+		puts_uart(" elr ");
+		puthex(elr);
+		puts_uart("\n");
+		psci_system_off();
+	}
+	expect_abort = false;
+	last_esr = esr;
+	last_far = far;
+	aborts_taken++;
+	__asm__ volatile("msr elr_el1, %0" : : "r"(elr + 4)); /* skip it */
+}
+
+void unexpected_exception(uint64_t code)
+{
+	sync_handler(code + 100);
+}
