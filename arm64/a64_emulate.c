@@ -49,6 +49,8 @@ struct a64_reg_use a64_emulate_regs_used(const struct a64_ldst *d)
 		u.x |= 1u << d->rn;
 	if (d->mode == A64_ADDR_REG && d->rm != ZR_OR_SP)
 		u.x |= 1u << d->rm;
+	if (d->load)
+		return u;
 	if (d->simd)
 		u.v |= data;
 	else

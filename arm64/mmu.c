@@ -127,7 +127,7 @@ int mmu_translate(const struct mmu_regs *regs, uint64_t va, bool fetch,
 		  mmu_read_fn read, void *ctx, struct mmu_result *out)
 {
 	uint64_t tcr = regs->tcr;
-	bool upper = (va >> 55) & 1, tbi;
+	bool upper = mmu_ttbr_of(va), tbi;
 	unsigned txsz, min_txsz;
 	struct walk w;
 

@@ -34,6 +34,7 @@ struct nisv_ctx {
 	uint64_t fault_ipa;
 	uint64_t pstate;
 	struct mmu_regs mmu;
+	bool have_ttbr[2]; /* TTBRs are read when a walk needs them */
 	uint32_t insn;
 	struct a64_ldst d;
 	struct a64_regs regs;
@@ -98,13 +99,8 @@ static int read_state(struct nisv_ctx *c)
 	if (!ret)
 		ret = regs_get(fd, regs_sys_id(REGS_SCTLR_EL1), &c->mmu.sctlr);
 	/* The translation registers matter only with the MMU on. */
-	if (!ret && (c->mmu.sctlr & SCTLR_M)) {
+	if (!ret && (c->mmu.sctlr & SCTLR_M))
 		ret = regs_get(fd, regs_sys_id(REGS_TCR_EL1), &c->mmu.tcr);
-		if (!ret)
-			ret = regs_get(fd, regs_sys_id(REGS_TTBR0_EL1), &c->mmu.ttbr0);
-		if (!ret)
-			ret = regs_get(fd, regs_sys_id(REGS_TTBR1_EL1), &c->mmu.ttbr1);
-	}
 	if (ret)
 		return fail(c, "cannot read the vCPU's registers: %s", strerror(-ret));
 	if (c->pstate & PSTATE_nRW)
@@ -122,7 +118,19 @@ static int translate(struct nisv_ctx *c, uint64_t va, bool fetch, bool write,
 	};
 	struct mmu_result r;
 	bool el0 = at_el0(c) || (c->d.unprivileged && !fetch);
+	unsigned half = mmu_ttbr_of(va);
 
+	/* Each register read is a system call: read a TTBR only when needed. */
+	if ((c->mmu.sctlr & SCTLR_M) && !c->have_ttbr[half]) {
+		int ret = regs_get(c->vcpu->fd,
+				   half ? regs_sys_id(REGS_TTBR1_EL1)
+					: regs_sys_id(REGS_TTBR0_EL1),
+				   half ? &c->mmu.ttbr1 : &c->mmu.ttbr0);
+
+		if (ret)
+			return fail(c, "cannot read TTBR%u_EL1: %s", half, strerror(-ret));
+		c->have_ttbr[half] = true;
+	}
 	if (mmu_translate(&c->mmu, va, fetch, read_desc, c, &r))
 		return fail(c, "%s at level %d for VA %#" PRIx64, kinds[r.fault],
 			    r.level, va);

@@ -433,6 +433,18 @@ static int setup_loop(struct run_ctx *rc)
 	return ret;
 }
 
+/* One line at exit when the guest made accesses KVM could not decode. */
+static void report_nisv(struct vm *vm)
+{
+	uint64_t emulated = atomic_load(&vm->nisv.count[NISV_EMULATED]);
+	uint64_t aborted = atomic_load(&vm->nisv.count[NISV_ABORTED]);
+
+	if (emulated || aborted)
+		log_info("loads/stores KVM could not decode: %llu emulated, "
+			 "%llu answered with an external abort",
+			 (unsigned long long)emulated, (unsigned long long)aborted);
+}
+
 int vm_run(struct vm *vm)
 {
 	struct run_ctx rc = { .vm = vm, .signal_fd = -1 };
@@ -456,5 +468,6 @@ int vm_run(struct vm *vm)
 	event_loop_fini(&rc.loop);
 	if (rc.signal_fd >= 0)
 		close(rc.signal_fd);
+	report_nisv(vm);
 	return ret ? 1 : exit_status(vm);
 }

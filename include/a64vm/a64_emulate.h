@@ -40,7 +40,7 @@ struct a64_reg_use {
 	uint32_t v;
 };
 
-/* The registers d uses: fetch these before a64_emulate. */
+/* The registers d reads (a load's destinations are only written). */
 struct a64_reg_use a64_emulate_regs_used(const struct a64_ldst *d);
 
 /* The accesses d will make with these registers, in order; their count. */

@@ -31,6 +31,12 @@ struct mmu_result {
 	bool read_only;	   /* AP[2] */
 };
 
+/* The TTBR a VA's translation starts from: 0 or 1, by VA bit 55. */
+static inline unsigned mmu_ttbr_of(uint64_t va)
+{
+	return (va >> 55) & 1;
+}
+
 /* Reads the 8 bytes at ipa as they are in memory; 0 or -errno. */
 typedef int (*mmu_read_fn)(void *ctx, uint64_t ipa, uint64_t *val);
 

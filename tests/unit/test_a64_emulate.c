@@ -220,15 +220,18 @@ static void test_accesses_and_regs_used(void)
 	CU_ASSERT_EQUAL(acc[3].va, 0x1018);
 	u = a64_emulate_regs_used(&d);
 	CU_ASSERT_EQUAL(u.x, 1u << 2);
+	CU_ASSERT_EQUAL(u.v, 0); /* a load's destinations are not read */
+	CU_ASSERT_EQUAL_FATAL(a64_decode_ldst(0xad000440 /* stp q0, q1, [x2] */, &d), 0);
+	u = a64_emulate_regs_used(&d);
 	CU_ASSERT_EQUAL(u.v, 3u);
 	/* literal: PC-relative, no base register */
 	CU_ASSERT_EQUAL_FATAL(a64_decode_ldst(0x58000041 /* ldr x1, .+8 */, &d), 0);
 	regs.pc = 0x4000;
 	CU_ASSERT_EQUAL(a64_emulate_accesses(&d, &regs, acc), 1);
 	CU_ASSERT_EQUAL(acc[0].va, 0x4008);
-	CU_ASSERT_EQUAL(a64_emulate_regs_used(&d).x, 1u << 1);
+	CU_ASSERT_EQUAL(a64_emulate_regs_used(&d).x, 0);
 	/* XZR as a register offset is not fetched */
-	CU_ASSERT_EQUAL_FATAL(a64_decode_ldst(0xf87f6841 /* ldr x1, [x2, xzr] */, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(a64_decode_ldst(0xf83f6841 /* str x1, [x2, xzr] */, &d), 0);
 	CU_ASSERT_EQUAL(a64_emulate_regs_used(&d).x, (1u << 1) | (1u << 2));
 }
 
