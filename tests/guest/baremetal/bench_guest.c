@@ -4,9 +4,9 @@
  * emulates it), the same number of each in the same run, timed with the
  * virtual counter. Loads (LDR against LDP) too.
  */
+#include "a64vm/testdev.h"
 #include "guest.h"
 
-#define DEV_PA 0x0b000000ull
 #define ROUNDS 100000u
 
 static uint64_t ns_per_access(uint64_t ticks, uint64_t hz)
@@ -34,7 +34,7 @@ static void report(const char *what, uint64_t ordinary, uint64_t nisv, uint64_t 
 int main(void);
 int main(void)
 {
-	uintptr_t dev = DEV_PA;
+	uintptr_t dev = TESTDEV_BASE;
 	uint64_t hz = counter_hz(), t0, t1, t2, v;
 
 	t0 = counter();

@@ -4,29 +4,22 @@
  * TTBR1. Each case prints "NISV-TEST <mmu> <name> PASS|FAIL"; the last line
  * is "NISV-DONE passed=N failed=N".
  */
+#include "a64vm/testdev.h"
 #include "guest.h"
 
-#define DEV_PA 0x0b000000ull
+#define DEV_PA TESTDEV_BASE
 #define DEV_HIGH_VA 0xffffff8000201000ull
-#define PAT_RESET 0x1010
-#define READS 0x1000
-#define WRITES 0x1008
 
 static uintptr_t dev;
 static const char *mmu_name = "mmu-off";
 static unsigned passed, failed;
-
-static uint8_t pattern(uint64_t off)
-{
-	return (uint8_t)(off * 0x9d + 0x5b);
-}
 
 static uint64_t pat(uint64_t off, unsigned size)
 {
 	uint64_t v = 0;
 
 	for (unsigned i = 0; i < size; i++)
-		v |= (uint64_t)pattern(off + i) << (8 * i);
+		v |= (uint64_t)testdev_pattern(off + i) << (8 * i);
 	return v;
 }
 
@@ -42,7 +35,7 @@ static volatile uint64_t *reg64(uint64_t off)
 
 static void dev_reset(void)
 {
-	*reg64(PAT_RESET) = 1;
+	*reg64(TESTDEV_RESET) = 1;
 }
 
 static bool expect(const char *what, uint64_t got, uint64_t want)
@@ -66,7 +59,9 @@ struct nisv_case {
 	bool mmu_off_only;
 };
 
-#define DEV_COUNTS(r, w) (expect("reads", *reg64(READS), r) & expect("writes", *reg64(WRITES), w))
+#define DEV_COUNTS(r, w)                                                       \
+	(expect("reads", *reg64(TESTDEV_READS), r) &                          \
+	 expect("writes", *reg64(TESTDEV_WRITES), w))
 
 static bool ldp_x_offset(void)
 {

@@ -11,8 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define TESTDEV_PA 0x0b000000
-#define TESTDEV_SIZE 0x2000
+#include "a64vm/testdev.h"
+
 
 static volatile uint8_t *dev;
 static int failed;
@@ -22,7 +22,7 @@ static uint64_t pat(unsigned off, unsigned size)
 	uint64_t v = 0;
 
 	for (unsigned i = 0; i < size; i++)
-		v |= (uint64_t)(uint8_t)((off + i) * 0x9d + 0x5b) << (8 * i);
+		v |= (uint64_t)testdev_pattern(off + i) << (8 * i);
 	return v;
 }
 
@@ -50,12 +50,13 @@ int main(void)
 		perror("DEVMEM-NISV open /dev/mem");
 		return 1;
 	}
-	dev = mmap(NULL, TESTDEV_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, TESTDEV_PA);
+	dev = mmap(NULL, TESTDEV_MMIO_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		   TESTDEV_BASE);
 	if (dev == MAP_FAILED) {
 		perror("DEVMEM-NISV mmap");
 		return 1;
 	}
-	*(volatile uint64_t *)(dev + 0x1010) = 1; /* fresh pattern */
+	*(volatile uint64_t *)(dev + TESTDEV_RESET) = 1; /* fresh pattern */
 
 	__asm__ volatile("ldp %0, %1, [%2, #16]" : "=&r"(a), "=&r"(b) : "r"(dev) : "memory");
 	check("ldp", a ^ b, pat(16, 8) ^ pat(24, 8));
