@@ -1,6 +1,7 @@
 #include "a64vm/vcpu.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -30,8 +31,9 @@ static int exit_system_event(struct vcpu *v)
 		vm_request_stop(v->vm, VM_STOP_POWEROFF);
 		return 1;
 	case KVM_SYSTEM_EVENT_RESET:
-		vm_request_stop(v->vm, VM_STOP_RESET);
-		return 1;
+		/* KVM holds every vCPU until the main loop parks and resets them. */
+		vm_request_reset(v->vm);
+		return 0;
 	default:
 		log_error("vCPU %u: system event %u not handled", v->id,
 			  v->run->system_event.type);
@@ -90,10 +92,9 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 
-	kick_thread_enter(v->run);
+	kick_thread_enter(&v->vm->kick, v->run);
 	for (;;) {
-		kick_rearm(v->run);
-		if (vm_stop_requested(v->vm))
+		if (kick_check(&v->vm->kick, v->run))
 			break;
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
@@ -105,7 +106,7 @@ static void *vcpu_thread(void *arg)
 		if (dispatch_exit(v))
 			break;
 	}
-	kick_thread_leave();
+	kick_thread_leave(&v->vm->kick);
 	return NULL;
 }
 
@@ -149,8 +150,13 @@ void vcpu_destroy(struct vcpu *v)
 
 int vcpu_start(struct vcpu *v)
 {
+	char name[16];
 	int ret = pthread_create(&v->thread, NULL, vcpu_thread, v);
 
+	if (!ret) {
+		snprintf(name, sizeof(name), "vcpu%u", v->id);
+		pthread_setname_np(v->thread, name);
+	}
 	if (ret) {
 		log_error("cannot start vCPU %u's thread: %s", v->id, strerror(ret));
 		return -ret;

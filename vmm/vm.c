@@ -236,7 +236,8 @@ static int create_vcpus(struct vm *vm)
 		return -EINVAL;
 	}
 	vm->vcpus = calloc(vm->ncpus, sizeof(*vm->vcpus));
-	if (!vm->vcpus)
+	vm->threads = calloc(vm->ncpus, sizeof(*vm->threads));
+	if (!vm->vcpus || !vm->threads)
 		return -ENOMEM;
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		vm->vcpus[i].fd = -1;
@@ -260,6 +261,7 @@ int vm_create(struct vm *vm, const struct config *cfg)
 	vm->ncpus = cfg->cpus;
 	vm->kvm_fd = vm->vm_fd = vm->stop_fd = -1;
 	vm->gic.fd = -1;
+	kick_ctl_init(&vm->kick);
 	/* Bad files are reported before KVM is asked for anything. */
 	ret = read_boot_files(cfg, &files);
 	if (ret)
@@ -294,6 +296,8 @@ void vm_destroy(struct vm *vm)
 		vcpu_destroy(&vm->vcpus[i]);
 	}
 	free(vm->vcpus);
+	free(vm->threads);
+	kick_ctl_destroy(&vm->kick);
 	board_destroy(vm->board);
 	console_close(vm->console);
 	gic_destroy(&vm->gic);
@@ -323,36 +327,92 @@ int vm_dump_dtb(struct vm *vm, const char *path)
 	return ret;
 }
 
-void vm_request_stop(struct vm *vm, enum vm_stop why)
+static void wake_main_loop(struct vm *vm)
 {
-	int expected = VM_RUNNING;
 	uint64_t one = 1;
 
-	if (!atomic_compare_exchange_strong(&vm->stop, &expected, (int)why))
-		return;
-	/* The main loop kicks the vCPUs: it alone owns their threads. */
 	if (write(vm->stop_fd, &one, sizeof(one)) < 0)
 		log_error("cannot wake the main loop: %s", strerror(errno));
 }
 
+void vm_request_stop(struct vm *vm, enum vm_stop why)
+{
+	int expected = VM_RUNNING;
+
+	if (atomic_compare_exchange_strong(&vm->stop, &expected, (int)why))
+		wake_main_loop(vm); /* it alone owns the vCPU threads */
+}
+
+void vm_request_reset(struct vm *vm)
+{
+	if (vm->cfg->no_reboot) {
+		vm_request_stop(vm, VM_STOP_RESET);
+		return;
+	}
+	atomic_store(&vm->reset_pending, true);
+	wake_main_loop(vm);
+}
+
+#define PAUSE_TIMEOUT_MS 10000
+
+int vm_pause(struct vm *vm, uint64_t *parked_ns)
+{
+	int ret = kick_pause_all(&vm->kick, vm->threads, vm->ncpus,
+				 PAUSE_TIMEOUT_MS, parked_ns);
+
+	if (ret)
+		log_error("vCPUs did not park within %u ms", PAUSE_TIMEOUT_MS);
+	return ret;
+}
+
+void vm_resume(struct vm *vm)
+{
+	kick_resume_all(&vm->kick);
+}
+
 struct run_ctx {
 	struct vm *vm;
-	struct event_loop loop;
+	struct event_loop *loop;
 	int signal_fd;
 };
 
-static void on_stop(void *ctx, uint32_t events)
+/* A guest reboot: park every vCPU, reset them and the devices, reload. */
+static int reboot(struct vm *vm)
+{
+	struct boot_files files;
+	int ret = vm_pause(vm, NULL);
+
+	vm->reboots++;
+	log_debug("guest reboot %u", vm->reboots);
+	for (unsigned i = 0; i < vm->ncpus && !ret; i++)
+		ret = cpu_init(vm->vm_fd, vm->vcpus[i].fd, i == 0);
+	board_reset(vm->board);
+	if (!ret)
+		ret = read_boot_files(vm->cfg, &files);
+	if (!ret)
+		ret = load_boot_files(vm, &files);
+	/* An operator's pause outlives the reboot, as on QEMU. */
+	if (!ret && !vm->paused)
+		vm_resume(vm);
+	return ret;
+}
+
+static void on_request(void *ctx, uint32_t events)
 {
 	struct run_ctx *rc = ctx;
+	struct vm *vm = rc->vm;
 	uint64_t count;
 
 	(void)events;
-	if (read(rc->vm->stop_fd, &count, sizeof(count)) < 0)
+	if (read(vm->stop_fd, &count, sizeof(count)) < 0)
 		return;
-	for (unsigned i = 0; i < rc->vm->ncpus; i++)
-		if (rc->vm->vcpus[i].thread_started)
-			kick_thread(rc->vm->vcpus[i].thread);
-	rc->loop.quit = true;
+	if (atomic_exchange(&vm->reset_pending, false) && !atomic_load(&vm->stop) &&
+	    reboot(vm))
+		vm_request_stop(vm, VM_STOP_ERROR);
+	if (atomic_load(&vm->stop)) {
+		kick_stop_all(&vm->kick, vm->threads, vm->ncpus);
+		rc->loop->quit = true;
+	}
 }
 
 static void on_signal(void *ctx, uint32_t events)
@@ -375,24 +435,6 @@ static void on_tick(void *ctx)
 	board_tick(((struct run_ctx *)ctx)->vm->board);
 }
 
-static int reboot(struct vm *vm)
-{
-	struct boot_files files;
-	int ret = 0;
-
-	vm->reboots++;
-	for (unsigned i = 0; i < vm->ncpus && !ret; i++)
-		ret = cpu_init(vm->vm_fd, vm->vcpus[i].fd, i == 0);
-	board_reset(vm->board);
-	if (!ret)
-		ret = read_boot_files(vm->cfg, &files);
-	if (!ret)
-		ret = load_boot_files(vm, &files);
-	if (!ret)
-		atomic_store(&vm->stop, VM_RUNNING);
-	return ret;
-}
-
 static int exit_status(struct vm *vm)
 {
 	if (vm->stop_signal && atomic_load(&vm->stop) != VM_STOP_POWEROFF)
@@ -402,8 +444,6 @@ static int exit_status(struct vm *vm)
 	case VM_STOP_RESET: /* only with --no-reboot */
 	case VM_STOP_QUIT:
 		return 0;
-	case VM_STOP_SIGNAL:
-		return 128 + vm->stop_signal;
 	default:
 		return 1;
 	}
@@ -421,15 +461,13 @@ static int setup_loop(struct run_ctx *rc)
 	rc->signal_fd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (rc->signal_fd < 0)
 		return -errno;
-	ret = event_loop_init(&rc->loop);
+	ret = event_loop_add(rc->loop, rc->vm->stop_fd, on_request, rc);
 	if (!ret)
-		ret = event_loop_add(&rc->loop, rc->vm->stop_fd, on_stop, rc);
+		ret = event_loop_add(rc->loop, rc->signal_fd, on_signal, rc);
 	if (!ret)
-		ret = event_loop_add(&rc->loop, rc->signal_fd, on_signal, rc);
-	if (!ret)
-		ret = console_attach(rc->vm->console, rc->vm, &rc->loop);
-	rc->loop.tick = on_tick;
-	rc->loop.tick_ctx = rc;
+		ret = console_attach(rc->vm->console, rc->vm, rc->loop);
+	rc->loop->tick = on_tick;
+	rc->loop->tick_ctx = rc;
 	return ret;
 }
 
@@ -447,25 +485,23 @@ static void report_nisv(struct vm *vm)
 
 int vm_run(struct vm *vm)
 {
-	struct run_ctx rc = { .vm = vm, .signal_fd = -1 };
-	int ret = setup_loop(&rc);
+	struct event_loop loop;
+	struct run_ctx rc = { .vm = vm, .loop = &loop, .signal_fd = -1 };
+	int ret = event_loop_init(&loop);
 
-	while (!ret) {
-		for (unsigned i = 0; i < vm->ncpus && !ret; i++)
-			ret = vcpu_start(&vm->vcpus[i]);
-		if (ret)
-			vm_request_stop(vm, VM_STOP_ERROR);
-		rc.loop.quit = false;
-		ret = event_loop_run(&rc.loop);
-		for (unsigned i = 0; i < vm->ncpus; i++)
-			vcpu_join(&vm->vcpus[i]);
-		if (ret || atomic_load(&vm->stop) != VM_STOP_RESET ||
-		    vm->cfg->no_reboot || vm->stop_signal)
-			break;
-		log_debug("guest reboot %u", vm->reboots + 1);
-		ret = reboot(vm);
+	if (!ret)
+		ret = setup_loop(&rc);
+	for (unsigned i = 0; i < vm->ncpus && !ret; i++) {
+		ret = vcpu_start(&vm->vcpus[i]);
+		vm->threads[i] = vm->vcpus[i].thread;
 	}
-	event_loop_fini(&rc.loop);
+	if (ret)
+		vm_request_stop(vm, VM_STOP_ERROR);
+	if (!ret)
+		ret = event_loop_run(&loop);
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		vcpu_join(&vm->vcpus[i]);
+	event_loop_fini(&loop);
 	if (rc.signal_fd >= 0)
 		close(rc.signal_fd);
 	report_nisv(vm);

@@ -1,16 +1,32 @@
 /*
- * Getting a vCPU thread out of KVM_RUN without ever losing the request.
- * The requester records its request, then kicks; the kick's signal handler
- * only sets kvm_run->immediate_exit. The vCPU loop clears immediate_exit,
- * checks its requests, then enters KVM_RUN: a kick landing anywhere in that
- * window makes KVM_RUN return -EINTR at once.
+ * Getting vCPU threads out of KVM_RUN and holding them there, without ever
+ * losing a request. A requester records its request, then kicks; the kick
+ * signal's handler only sets kvm_run->immediate_exit. The vCPU loop clears
+ * immediate_exit, checks the requests (kick_check), then enters KVM_RUN: a
+ * kick landing anywhere in that window makes KVM_RUN return -EINTR at once.
+ *
+ * Pause, resume and stop are called from the main thread only; it alone
+ * owns the vCPU threads.
  */
 #ifndef A64VM_KICK_H
 #define A64VM_KICK_H
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include <linux/kvm.h>
+
+struct kick_ctl {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	_Atomic bool pending; /* a pause or stop is asked: the loop's fast check */
+	bool pause;
+	bool stop;
+	unsigned running; /* vCPU threads inside their loop */
+	unsigned parked;  /* of those, parked outside the guest */
+};
 
 /*
  * Installs the handler and blocks the kick signal in the calling thread;
@@ -19,13 +35,34 @@
  */
 int kick_init(void);
 
-/* In a vCPU thread: kicks now set this run's immediate_exit. */
-void kick_thread_enter(struct kvm_run *run);
-void kick_thread_leave(void);
+void kick_ctl_init(struct kick_ctl *ctl);
+void kick_ctl_destroy(struct kick_ctl *ctl);
 
-/* Clears immediate_exit; call before checking requests and KVM_RUN. */
-void kick_rearm(struct kvm_run *run);
+/* vCPU thread: kicks now set this run's immediate_exit; joins ctl. */
+void kick_thread_enter(struct kick_ctl *ctl, struct kvm_run *run);
+void kick_thread_leave(struct kick_ctl *ctl);
+
+/*
+ * vCPU thread, before each KVM_RUN: clears immediate_exit, parks while a
+ * pause is asked. Returns true when the thread must leave its loop.
+ */
+bool kick_check(struct kick_ctl *ctl, struct kvm_run *run);
 
 int kick_thread(pthread_t thread);
+
+/*
+ * Parks every vCPU thread outside the guest; returns 0 once all are parked,
+ * -ETIMEDOUT after timeout_ms (the pause stays asked). parked_ns, when not
+ * NULL, receives how long parking took.
+ */
+int kick_pause_all(struct kick_ctl *ctl, const pthread_t *threads, unsigned n,
+		   unsigned timeout_ms, uint64_t *parked_ns);
+void kick_resume_all(struct kick_ctl *ctl);
+
+/* Every vCPU thread leaves its loop (parked ones too). */
+void kick_stop_all(struct kick_ctl *ctl, const pthread_t *threads, unsigned n);
+
+/* Allows threads to run again after kick_stop_all, for a restart. */
+void kick_rearm_stop(struct kick_ctl *ctl);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "a64vm/config.h"
 #include "a64vm/gic.h"
+#include "a64vm/kick.h"
 #include "a64vm/memory.h"
 #include "a64vm/mmio_bus.h"
 #include "a64vm/nisv.h"
@@ -18,7 +19,7 @@
 enum vm_stop {
 	VM_RUNNING = 0,
 	VM_STOP_POWEROFF, /* guest PSCI SYSTEM_OFF: exit 0 */
-	VM_STOP_RESET,	  /* guest PSCI SYSTEM_RESET: reboot */
+	VM_STOP_RESET,	  /* a guest reboot with --no-reboot: exit 0 */
 	VM_STOP_QUIT,	  /* the user quit from the console: exit 0 */
 	VM_STOP_SIGNAL,	  /* SIGINT/SIGTERM: exit 128 + signal */
 	VM_STOP_NISV,	  /* --nisv=stop on an undecodable access: exit 1 */
@@ -38,10 +39,14 @@ struct vm {
 	struct vcpu *vcpus;
 	struct board *board;
 	struct console *console;
-	int stop_fd; /* eventfd: wakes the main loop when a stop is asked */
+	int stop_fd; /* eventfd: wakes the main loop for a stop or a reset */
 	_Atomic int stop;
+	_Atomic bool reset_pending;
 	int stop_signal;
 	unsigned reboots;
+	struct kick_ctl kick;
+	pthread_t *threads; /* the vCPU threads, owned by the main thread */
+	bool paused;	    /* by the operator (control socket) */
 	struct nisv_state nisv;
 };
 
@@ -58,9 +63,11 @@ int vm_run(struct vm *vm);
 /* From any thread: the first request wins; every vCPU is kicked out. */
 void vm_request_stop(struct vm *vm, enum vm_stop why);
 
-static inline bool vm_stop_requested(struct vm *vm)
-{
-	return atomic_load(&vm->stop) != VM_RUNNING;
-}
+/* From any thread: reboot the guest (or stop, with --no-reboot). */
+void vm_request_reset(struct vm *vm);
+
+/* Main thread: park every vCPU outside the guest, or let them run. */
+int vm_pause(struct vm *vm, uint64_t *parked_ns);
+void vm_resume(struct vm *vm);
 
 #endif
