@@ -224,6 +224,25 @@ static void write_device(struct dtb_writer *w, const struct dtb_device *d)
 		w_prop(w, "clock-names", uart_clocks, sizeof(uart_clocks));
 		break;
 	}
+	if (d->gpio_controller) {
+		w_prop(w, "gpio-controller", NULL, 0);
+		w_u32(w, "#gpio-cells", 2);
+		w_u32(w, "phandle", DTB_PHANDLE_GPIO);
+	}
+	w_end(w);
+}
+
+/* A power button on a GPIO line, as QEMU's virt board has. */
+static void write_gpio_keys(struct dtb_writer *w, int pin)
+{
+	w_begin(w, "gpio-keys");
+	w_str(w, "compatible", "gpio-keys");
+	w_begin(w, "poweroff");
+	w_str(w, "label", "GPIO Key Poweroff");
+	w_u32(w, "linux,code", DTB_KEY_POWER);
+	w_cells(w, "gpios",
+		(const uint32_t[]){ DTB_PHANDLE_GPIO, (uint32_t)pin, 0 /* active high */ }, 3);
+	w_end(w);
 	w_end(w);
 }
 
@@ -263,6 +282,8 @@ int dtb_build(const struct dtb_machine *m, void *buf, size_t size)
 
 	for (unsigned i = 0; i < m->ndevices; i++)
 		write_device(&w, &m->devices[i]);
+	if (m->power_button_pin >= 0)
+		write_gpio_keys(&w, m->power_button_pin);
 	w_end(&w);
 	if (!w.err)
 		w_check(&w, fdt_finish(buf));

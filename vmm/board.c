@@ -10,6 +10,7 @@
 #include "a64vm/mmio_bus.h"
 #include "a64vm/pl011.h"
 #include "a64vm/pl031.h"
+#include "a64vm/pl061.h"
 #include "a64vm/testdev.h"
 #include "a64vm/vm.h"
 
@@ -17,6 +18,8 @@
 #define UART_SPI 1
 #define RTC_BASE 0x09010000ull
 #define RTC_SPI 2
+#define GPIO_BASE 0x09030000ull
+#define GPIO_SPI 7
 
 #define COMPAT(s) .compatible = s, .compatible_len = sizeof(s)
 
@@ -26,6 +29,9 @@ static const struct dtb_device board_devices[] = {
 	  .clocks = DTB_CLOCKS_UART_APB, .is_stdout = true },
 	{ .name = "pl031", COMPAT("arm,pl031\0arm,primecell"), .base = RTC_BASE,
 	  .size = PL031_MMIO_SIZE, .spi = RTC_SPI, .clocks = DTB_CLOCKS_APB },
+	{ .name = "pl061", COMPAT("arm,pl061\0arm,primecell"), .base = GPIO_BASE,
+	  .size = PL061_MMIO_SIZE, .spi = GPIO_SPI, .clocks = DTB_CLOCKS_APB,
+	  .gpio_controller = true },
 };
 
 /* Device models are not thread-safe: every access holds the board lock. */
@@ -34,6 +40,8 @@ struct board {
 	pthread_mutex_t lock;
 	struct pl011 *uart;
 	struct pl031 *rtc;
+	struct pl061 *gpio;
+	bool button_down;	 /* released at the next tick */
 	struct testdev *testdev; /* --testdev only */
 	const struct board_console_ops *console;
 	void *console_ctx;
@@ -83,6 +91,13 @@ static uint64_t rtc_now(void *ctx)
 
 static const struct pl031_ops rtc_ops = { .set_irq = rtc_set_irq, .now = rtc_now };
 
+static void gpio_set_irq(void *ctx, bool level)
+{
+	set_spi(ctx, GPIO_SPI, level);
+}
+
+static const struct pl061_ops gpio_ops = { .set_irq = gpio_set_irq };
+
 /* Bus adapters; the bus holds the board lock around each call. */
 static uint64_t uart_read(void *opaque, uint64_t off, unsigned size)
 {
@@ -102,6 +117,16 @@ static uint64_t rtc_read(void *opaque, uint64_t off, unsigned size)
 static void rtc_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
 	pl031_write(((struct board *)opaque)->rtc, off, size, val);
+}
+
+static uint64_t gpio_read(void *opaque, uint64_t off, unsigned size)
+{
+	return pl061_read(((struct board *)opaque)->gpio, off, size);
+}
+
+static void gpio_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
+{
+	pl061_write(((struct board *)opaque)->gpio, off, size, val);
 }
 
 static uint64_t testdev_bus_read(void *opaque, uint64_t off, unsigned size)
@@ -140,7 +165,8 @@ int board_create(struct vm *vm, const struct board_console_ops *console,
 	pthread_mutex_init(&b->lock, NULL);
 	b->uart = pl011_create(&uart_ops, b);
 	b->rtc = pl031_create(&rtc_ops, b);
-	if (!b->uart || !b->rtc) {
+	b->gpio = pl061_create(&gpio_ops, b);
+	if (!b->uart || !b->rtc || !b->gpio) {
 		board_destroy(b);
 		return -ENOMEM;
 	}
@@ -152,6 +178,11 @@ int board_create(struct vm *vm, const struct board_console_ops *console,
 		ret = mmio_bus_register(&vm->bus, &(struct mmio_region){
 			.name = "pl031", .base = RTC_BASE, .size = PL031_MMIO_SIZE,
 			.read = rtc_read, .write = rtc_write, .opaque = b,
+			.lock = &b->lock });
+	if (!ret)
+		ret = mmio_bus_register(&vm->bus, &(struct mmio_region){
+			.name = "pl061", .base = GPIO_BASE, .size = PL061_MMIO_SIZE,
+			.read = gpio_read, .write = gpio_write, .opaque = b,
 			.lock = &b->lock });
 	if (!ret && vm->cfg->testdev)
 		ret = add_testdev(b, &vm->bus);
@@ -169,6 +200,7 @@ void board_destroy(struct board *b)
 		return;
 	pl011_destroy(b->uart);
 	pl031_destroy(b->rtc);
+	pl061_destroy(b->gpio);
 	testdev_destroy(b->testdev);
 	pthread_mutex_destroy(&b->lock);
 	free(b);
@@ -178,6 +210,7 @@ void board_reset(struct board *b)
 {
 	pthread_mutex_lock(&b->lock);
 	pl011_reset(b->uart);
+	pl061_reset(b->gpio);
 	if (b->testdev)
 		testdev_reset(b->testdev);
 	pthread_mutex_unlock(&b->lock);
@@ -187,6 +220,18 @@ void board_tick(struct board *b)
 {
 	pthread_mutex_lock(&b->lock);
 	pl031_tick(b->rtc);
+	if (b->button_down) {
+		pl061_set_input(b->gpio, BOARD_POWER_BUTTON_PIN, false);
+		b->button_down = false;
+	}
+	pthread_mutex_unlock(&b->lock);
+}
+
+void board_power_button(struct board *b)
+{
+	pthread_mutex_lock(&b->lock);
+	pl061_set_input(b->gpio, BOARD_POWER_BUTTON_PIN, true);
+	b->button_down = true;
 	pthread_mutex_unlock(&b->lock);
 }
 

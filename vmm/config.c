@@ -8,7 +8,8 @@
 
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CPUS, OPT_MEM, OPT_DTB,
-	OPT_DUMP_DTB, OPT_NO_REBOOT, OPT_NISV, OPT_TESTDEV, OPT_HELP,
+	OPT_DUMP_DTB, OPT_NO_REBOOT, OPT_NISV, OPT_TESTDEV, OPT_CONTROL,
+	OPT_SHUTDOWN_TIMEOUT, OPT_HELP,
 };
 
 struct option_spec {
@@ -23,12 +24,16 @@ static const struct option_spec run_options[] = {
 	{ "mem", OPT_MEM, true },	    { "dtb", OPT_DTB, true },
 	{ "dump-dtb", OPT_DUMP_DTB, true }, { "no-reboot", OPT_NO_REBOOT, false },
 	{ "nisv", OPT_NISV, true },	    { "testdev", OPT_TESTDEV, false },
+	{ "control", OPT_CONTROL, true },
+	{ "shutdown-timeout", OPT_SHUTDOWN_TIMEOUT, true },
 	{ "help", OPT_HELP, false },
 };
 
 void config_usage(FILE *f)
 {
 	fputs("usage: a64vm run --kernel FILE [options]\n"
+	      "       a64vm ctl PATH status|pause|resume|powerdown|reset|quit\n"
+	      "       a64vm ctl PATH read-phys addr=N len=N\n"
 	      "       a64vm --help | --version\n"
 	      "\n"
 	      "run options:\n"
@@ -45,6 +50,10 @@ void config_usage(FILE *f)
 	      "                    abort (external abort, as QEMU), or stop (halt on\n"
 	      "                    the instruction and dump the registers)\n"
 	      "  --testdev         add the test device at 0x0b000000 (tests, benchmarks)\n"
+	      "  --control PATH    serve the control socket (JSON lines) at PATH\n"
+	      "  --shutdown-timeout SECONDS\n"
+	      "                    after SIGTERM presses the power button, stop hard\n"
+	      "                    when the guest has not powered off (default 30)\n"
 	      "\n"
 	      "Console: the guest's PL011 UART is on stdin/stdout; Ctrl-A x quits,\n"
 	      "Ctrl-A a sends Ctrl-A.\n",
@@ -128,6 +137,17 @@ static int apply_option(struct config *cfg, enum opt_id id, const char *val,
 	case OPT_NO_REBOOT: cfg->no_reboot = true; break;
 	case OPT_HELP: cfg->action = CONFIG_HELP; break;
 	case OPT_TESTDEV: cfg->testdev = true; break;
+	case OPT_CONTROL: cfg->control = val; break;
+	case OPT_SHUTDOWN_TIMEOUT: {
+		char *end;
+		unsigned long v = strtoul(val, &end, 10);
+
+		if (*val < '0' || *val > '9' || *end || v > 3600)
+			return fail(err, errlen,
+				    "--shutdown-timeout: '%s' is not 0..3600 seconds", val);
+		cfg->shutdown_timeout = (unsigned)v;
+		break;
+	}
 	case OPT_NISV:
 		if (!strcmp(val, "emulate"))
 			cfg->nisv = CONFIG_NISV_EMULATE;
@@ -207,7 +227,8 @@ int config_parse(int argc, char *const argv[], struct config *cfg, char *err,
 		 size_t errlen)
 {
 	*cfg = (struct config){ .cpus = 1, .mem_size = CONFIG_DEFAULT_MEM,
-				.action = CONFIG_RUN };
+				.action = CONFIG_RUN,
+				.shutdown_timeout = CONFIG_DEFAULT_SHUTDOWN_TIMEOUT };
 	err[0] = '\0';
 	if (argc < 2)
 		return fail(err, errlen, "no command given (see a64vm --help)");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "a64vm/config.h"
+#include "a64vm/control.h"
 #include "a64vm/kick.h"
 #include "a64vm/log.h"
 #include "a64vm/vm.h"
@@ -34,6 +35,8 @@ int main(int argc, char **argv)
 	struct vm vm;
 	int status;
 
+	if (argc > 1 && !strcmp(argv[1], "ctl"))
+		return control_client_main(argc, argv);
 	if (config_parse(argc, argv, &cfg, err, sizeof(err))) {
 		log_error("%s", err);
 		return 2;

@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
@@ -16,6 +17,7 @@
 #include "a64vm/board.h"
 #include "a64vm/boot.h"
 #include "a64vm/console.h"
+#include "a64vm/control.h"
 #include "a64vm/cpu.h"
 #include "a64vm/dtb.h"
 #include "a64vm/event_loop.h"
@@ -112,6 +114,7 @@ static int make_dtb(struct vm *vm, struct boot_files *f)
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		mpidr[i] = vm->vcpus[i].mpidr;
 	m.devices = board_dtb_devices(&m.ndevices);
+	m.power_button_pin = BOARD_POWER_BUTTON_PIN;
 	if (getrandom(m.rng_seed, sizeof(m.rng_seed), 0) != sizeof(m.rng_seed) ||
 	    getrandom(&m.kaslr_seed, sizeof(m.kaslr_seed), 0) != sizeof(m.kaslr_seed))
 		log_warn("no random seed for the guest: %s", strerror(errno));
@@ -374,6 +377,8 @@ struct run_ctx {
 	struct vm *vm;
 	struct event_loop *loop;
 	int signal_fd;
+	struct control *control;
+	time_t shutdown_deadline; /* SIGTERM pressed the button; 0: no */
 };
 
 /* A guest reboot: park every vCPU, reset them and the devices, reload. */
@@ -415,6 +420,15 @@ static void on_request(void *ctx, uint32_t events)
 	}
 }
 
+static void stop_on_signal(struct vm *vm, int signo)
+{
+	log_info("terminating on signal %d", signo);
+	/* Kept even when a guest reboot won the race: it must not reboot. */
+	if (!vm->stop_signal)
+		vm->stop_signal = signo;
+	vm_request_stop(vm, VM_STOP_SIGNAL);
+}
+
 static void on_signal(void *ctx, uint32_t events)
 {
 	struct run_ctx *rc = ctx;
@@ -423,20 +437,32 @@ static void on_signal(void *ctx, uint32_t events)
 	(void)events;
 	if (read(rc->signal_fd, &si, sizeof(si)) != sizeof(si))
 		return;
-	log_info("terminating on signal %u", si.ssi_signo);
-	/* Kept even when a guest reboot won the race: it must not reboot. */
-	if (!rc->vm->stop_signal)
-		rc->vm->stop_signal = (int)si.ssi_signo;
-	vm_request_stop(rc->vm, VM_STOP_SIGNAL);
+	/* The first SIGTERM asks the guest to power off, as a button would. */
+	if (si.ssi_signo == SIGTERM && !rc->shutdown_deadline &&
+	    rc->vm->cfg->shutdown_timeout) {
+		log_info("SIGTERM: pressed the power button; stopping in %u s "
+			 "unless the guest powers off", rc->vm->cfg->shutdown_timeout);
+		board_power_button(rc->vm->board);
+		rc->shutdown_deadline = time(NULL) + rc->vm->cfg->shutdown_timeout;
+		return;
+	}
+	stop_on_signal(rc->vm, (int)si.ssi_signo);
 }
 
 static void on_tick(void *ctx)
 {
-	board_tick(((struct run_ctx *)ctx)->vm->board);
+	struct run_ctx *rc = ctx;
+
+	board_tick(rc->vm->board);
+	if (rc->shutdown_deadline && time(NULL) >= rc->shutdown_deadline) {
+		log_info("the guest did not power off in time");
+		stop_on_signal(rc->vm, SIGTERM);
+	}
 }
 
 static int exit_status(struct vm *vm)
 {
+	/* A guest that powered off after SIGTERM's button press shut down cleanly. */
 	if (vm->stop_signal && atomic_load(&vm->stop) != VM_STOP_POWEROFF)
 		return 128 + vm->stop_signal;
 	switch (atomic_load(&vm->stop)) {
@@ -466,6 +492,8 @@ static int setup_loop(struct run_ctx *rc)
 		ret = event_loop_add(rc->loop, rc->signal_fd, on_signal, rc);
 	if (!ret)
 		ret = console_attach(rc->vm->console, rc->vm, rc->loop);
+	if (!ret && rc->vm->cfg->control)
+		ret = control_open(rc->vm->cfg->control, rc->vm, rc->loop, &rc->control);
 	rc->loop->tick = on_tick;
 	rc->loop->tick_ctx = rc;
 	return ret;
@@ -501,6 +529,7 @@ int vm_run(struct vm *vm)
 		ret = event_loop_run(&loop);
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		vcpu_join(&vm->vcpus[i]);
+	control_close(rc.control);
 	event_loop_fini(&loop);
 	if (rc.signal_fd >= 0)
 		close(rc.signal_fd);

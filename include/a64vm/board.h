@@ -26,8 +26,12 @@ void board_destroy(struct board *board);
 /* Device state back to power-on, for a reboot. */
 void board_reset(struct board *board);
 
-/* Once a second or so: the RTC alarm. */
+/* Once a second or so: the RTC alarm, releasing the power button. */
 void board_tick(struct board *board);
+
+/* Presses the power button (PL061 pin BOARD_POWER_BUTTON_PIN). */
+#define BOARD_POWER_BUTTON_PIN 3
+void board_power_button(struct board *board);
 
 /* Console bytes to the UART; returns how many it took. */
 size_t board_console_input(struct board *board, const uint8_t *buf, size_t len);

@@ -34,7 +34,11 @@ struct config {
 	bool no_reboot;
 	enum config_nisv nisv;
 	bool testdev;
+	const char *control;	   /* control socket path */
+	unsigned shutdown_timeout; /* seconds SIGTERM waits for a guest poweroff */
 };
+
+#define CONFIG_DEFAULT_SHUTDOWN_TIMEOUT 30
 
 /*
  * Parses argv (argv[0] is the program). Returns 0, or -EINVAL with a

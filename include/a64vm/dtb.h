@@ -24,7 +24,11 @@ struct dtb_device {
 	unsigned spi;
 	enum dtb_clocks clocks;
 	bool is_stdout;
+	bool gpio_controller; /* the one GPIO controller, phandle DTB_PHANDLE_GPIO */
 };
+
+#define DTB_PHANDLE_GPIO 3
+#define DTB_KEY_POWER 116 /* linux,code for the power button */
 
 struct dtb_machine {
 	uint64_t mem_base, mem_size;
@@ -38,6 +42,7 @@ struct dtb_machine {
 	uint64_t initrd_start, initrd_end; /* equal: no initrd */
 	const struct dtb_device *devices;
 	unsigned ndevices;
+	int power_button_pin; /* gpio-keys KEY_POWER on this pin; -1: none */
 	uint8_t rng_seed[DTB_RNG_SEED_SIZE];
 	uint64_t kaslr_seed;
 };

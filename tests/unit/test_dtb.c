@@ -22,6 +22,7 @@ static struct dtb_machine machine(unsigned gic_version, unsigned ncpus)
 		.bootargs = "console=ttyAMA0 quiet",
 		.initrd_start = 0x4fc00000, .initrd_end = 0x4fd00000,
 		.kaslr_seed = 0x1122334455667788ull,
+		.power_button_pin = 3,
 	};
 
 	if (gic_version == 3) {
@@ -116,6 +117,13 @@ static void test_gicv3_tree(void)
 	EXPECT_CELLS("/pl031@9010000", "interrupts", 0, 2, 4);
 	expect_string("/pl031@9010000", "clock-names", "apb_pclk");
 	EXPECT_CELLS("/apb-pclk", "phandle", 2);
+	/* the power button: PL061 on SPI 7, gpio-keys on its pin 3 */
+	EXPECT_CELLS("/pl061@9030000", "interrupts", 0, 7, 4);
+	EXPECT_CELLS("/pl061@9030000", "#gpio-cells", 2);
+	EXPECT_CELLS("/pl061@9030000", "phandle", 3);
+	expect_string("/gpio-keys", "compatible", "gpio-keys");
+	EXPECT_CELLS("/gpio-keys/poweroff", "linux,code", 116);
+	EXPECT_CELLS("/gpio-keys/poweroff", "gpios", 3, 3, 0);
 	EXPECT_CELLS("/apb-pclk", "clock-frequency", 24000000);
 	/* chosen */
 	expect_string("/chosen", "bootargs", "console=ttyAMA0 quiet");
@@ -131,6 +139,7 @@ static void test_gicv2_tree(void)
 
 	m.bootargs = NULL;
 	m.initrd_start = m.initrd_end = 0;
+	m.power_button_pin = -1;
 	CU_ASSERT_EQUAL_FATAL(dtb_build(&m, buf, sizeof(buf)), 0);
 	expect_string("/intc@8000000", "compatible", "arm,cortex-a15-gic");
 	EXPECT_CELLS("/intc@8000000", "reg", 0, 0x08000000, 0, 0x10000, 0,

@@ -31,6 +31,11 @@ static void report(const char *what, uint64_t ordinary, uint64_t nisv, uint64_t 
 	puts_uart("\n");
 }
 
+void secondary_main(uint64_t cpu)
+{
+	(void)cpu;
+}
+
 int main(void);
 int main(void)
 {

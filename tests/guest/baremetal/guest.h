@@ -27,6 +27,15 @@ static inline uint64_t counter_hz(void)
 	return v;
 }
 
+#define MAX_VCPUS 8
+/* 4 KiB of stack for each secondary vCPU; index 0 is unused. */
+extern uint8_t secondary_stacks[MAX_VCPUS][4096];
+
+/* Starts vCPU cpu (MPIDR Aff0) at secondary_main(cpu); PSCI's result. */
+int64_t psci_cpu_on(uint64_t cpu);
+void secondary_main(uint64_t cpu);
+void psci_system_reset(void) __attribute__((noreturn));
+
 /* A synchronous exception the test expects: the handler skips the insn. */
 extern volatile bool expect_abort;
 extern volatile uint64_t last_esr, last_far, aborts_taken;

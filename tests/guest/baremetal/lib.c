@@ -3,6 +3,10 @@
 #define UART_DR ((volatile uint32_t *)0x09000000)
 #define UART_FR ((volatile uint32_t *)0x09000018)
 #define PSCI_SYSTEM_OFF 0x84000008u
+#define PSCI_SYSTEM_RESET 0x84000009u
+#define PSCI_CPU_ON_64 0xc4000003u
+
+uint8_t secondary_stacks[MAX_VCPUS][4096] __attribute__((aligned(16)));
 
 volatile bool expect_abort;
 volatile uint64_t last_esr, last_far, aborts_taken;
@@ -44,6 +48,32 @@ void psci_system_off(void)
 	register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_OFF;
 
 	__asm__ volatile("hvc #0" : "+r"(x0) : : "memory");
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+static uint64_t hvc3(uint64_t fn, uint64_t a, uint64_t b, uint64_t c)
+{
+	register uint64_t x0 __asm__("x0") = fn;
+	register uint64_t x1 __asm__("x1") = a;
+	register uint64_t x2 __asm__("x2") = b;
+	register uint64_t x3 __asm__("x3") = c;
+
+	__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	return x0;
+}
+
+int64_t psci_cpu_on(uint64_t cpu)
+{
+	extern char secondary_entry[];
+
+	return (int64_t)hvc3(PSCI_CPU_ON_64, cpu, (uint64_t)(uintptr_t)secondary_entry,
+			     cpu);
+}
+
+void psci_system_reset(void)
+{
+	hvc3(PSCI_SYSTEM_RESET, 0, 0, 0);
 	for (;;)
 		__asm__ volatile("wfi");
 }

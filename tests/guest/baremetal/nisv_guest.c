@@ -418,6 +418,11 @@ static void mmu_on(void)
 	__asm__ volatile("msr sctlr_el1, %0\n isb" : : "r"(sctlr) : "memory");
 }
 
+void secondary_main(uint64_t cpu)
+{
+	(void)cpu;
+}
+
 int main(void);
 int main(void)
 {

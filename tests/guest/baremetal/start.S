@@ -37,6 +37,21 @@ _start:
 	b	3b
 
 	/* Save x0 and x1 first: x0 then carries the vector's code. */
+/* PSCI CPU_ON lands here with x0 = the context: the vCPU's index. */
+	.globl	secondary_entry
+secondary_entry:
+	ldr	x1, =secondary_stacks
+	add	x1, x1, x0, lsl #12
+	add	sp, x1, #4096
+	mov	x1, #(3 << 20)
+	msr	cpacr_el1, x1
+	adr	x1, vectors
+	msr	vbar_el1, x1
+	isb
+	bl	secondary_main
+1:	wfi
+	b	1b
+
 	.macro	ventry target, code
 	.align	7
 	sub	sp, sp, #256

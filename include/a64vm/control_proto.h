@@ -1,0 +1,38 @@
+/*
+ * The control socket's protocol: one JSON object per line, such as
+ * {"cmd":"pause"} or {"cmd":"read-phys","addr":1073741824,"len":16}.
+ * Pure parsing; the replies are JSON lines too.
+ */
+#ifndef A64VM_CONTROL_PROTO_H
+#define A64VM_CONTROL_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONTROL_MAX_LINE 4096
+#define CONTROL_MAX_READ 1024 /* bytes read-phys returns at most */
+
+enum control_cmd {
+	CONTROL_STATUS,
+	CONTROL_PAUSE,
+	CONTROL_RESUME,
+	CONTROL_POWERDOWN,
+	CONTROL_RESET,
+	CONTROL_QUIT,
+	CONTROL_READ_PHYS,
+};
+
+struct control_request {
+	enum control_cmd cmd;
+	uint64_t addr, len; /* read-phys */
+};
+
+/* Parses one request line (no newline). 0, or -EINVAL with a reason. */
+int control_parse(const char *line, size_t len, struct control_request *req,
+		  char *err, size_t errlen);
+
+/* The command's name as the protocol spells it, or NULL. */
+const char *control_cmd_name(enum control_cmd cmd);
+
+#endif

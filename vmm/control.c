@@ -1,0 +1,299 @@
+#include "a64vm/control.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "a64vm/board.h"
+#include "a64vm/control_proto.h"
+#include "a64vm/event_loop.h"
+#include "a64vm/log.h"
+#include "a64vm/vm.h"
+
+#define MAX_CLIENTS 8
+#define REPLY_MAX (2 * CONTROL_MAX_READ + 512)
+
+struct control;
+
+struct client {
+	struct control *owner;
+	int fd;
+	size_t len;
+	char buf[CONTROL_MAX_LINE + 1];
+};
+
+struct control {
+	struct vm *vm;
+	struct event_loop *loop;
+	int listen_fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct client clients[MAX_CLIENTS];
+};
+
+static void drop(struct control *c, struct client *cl)
+{
+	event_loop_del(c->loop, cl->fd);
+	close(cl->fd);
+	cl->fd = -1;
+	cl->len = 0;
+}
+
+/* A client that does not read its replies is dropped, never waited for. */
+static bool send_line(struct client *cl, const char *line)
+{
+	size_t len = strlen(line);
+
+	return send(cl->fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)len;
+}
+
+static void status_reply(struct vm *vm, char *out, size_t size)
+{
+	static const struct { const char *name; unsigned reason; } named[] = {
+		{ "mmio", KVM_EXIT_MMIO },	   { "system_event", KVM_EXIT_SYSTEM_EVENT },
+		{ "arm_nisv", KVM_EXIT_ARM_NISV }, { "intr", KVM_EXIT_INTR },
+	};
+	uint64_t total[VCPU_EXIT_REASONS] = { 0 }, other = 0;
+	int n;
+
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		for (unsigned r = 0; r < VCPU_EXIT_REASONS; r++)
+			total[r] += atomic_load_explicit(&vm->vcpus[i].exits[r],
+							 memory_order_relaxed);
+	for (unsigned r = 0; r < VCPU_EXIT_REASONS; r++)
+		other += total[r];
+	n = snprintf(out, size, "{\"ok\":true,\"state\":\"%s\",\"vcpus\":%u,"
+		     "\"reboots\":%u,\"exits\":{", vm->paused ? "paused" : "running",
+		     vm->ncpus, vm->reboots);
+	for (unsigned i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		other -= total[named[i].reason];
+		n += snprintf(out + n, size - (size_t)n, "\"%s\":%" PRIu64 ",",
+			      named[i].name, total[named[i].reason]);
+	}
+	snprintf(out + n, size - (size_t)n,
+		 "\"other\":%" PRIu64 "},\"nisv\":{\"emulated\":%" PRIu64
+		 ",\"aborted\":%" PRIu64 "}}\n", other,
+		 (uint64_t)atomic_load(&vm->nisv.count[NISV_EMULATED]),
+		 (uint64_t)atomic_load(&vm->nisv.count[NISV_ABORTED]));
+}
+
+static void read_phys_reply(struct vm *vm, const struct control_request *req,
+			    char *out, size_t size)
+{
+	uint8_t data[CONTROL_MAX_READ];
+	int n;
+
+	if (memory_read(&vm->mem, req->addr, data, req->len)) {
+		snprintf(out, size, "{\"ok\":false,\"error\":\"[%#" PRIx64 ", +%" PRIu64
+			 ") is not guest RAM\"}\n", req->addr, req->len);
+		return;
+	}
+	n = snprintf(out, size, "{\"ok\":true,\"data\":\"");
+	for (uint64_t i = 0; i < req->len; i++)
+		n += snprintf(out + n, size - (size_t)n, "%02x", data[i]);
+	snprintf(out + n, size - (size_t)n, "\"}\n");
+}
+
+static void execute(struct control *c, const struct control_request *req,
+		    char *out, size_t size)
+{
+	struct vm *vm = c->vm;
+	uint64_t parked_ns = 0;
+
+	switch (req->cmd) {
+	case CONTROL_STATUS:
+		status_reply(vm, out, size);
+		return;
+	case CONTROL_PAUSE:
+		if (vm_pause(vm, &parked_ns)) {
+			snprintf(out, size, "{\"ok\":false,\"error\":\"vCPUs did not park\"}\n");
+			return;
+		}
+		vm->paused = true;
+		snprintf(out, size, "{\"ok\":true,\"parked_ns\":%" PRIu64 "}\n", parked_ns);
+		return;
+	case CONTROL_RESUME:
+		vm->paused = false;
+		vm_resume(vm);
+		break;
+	case CONTROL_POWERDOWN:
+		board_power_button(vm->board);
+		break;
+	case CONTROL_RESET:
+		vm_request_reset(vm);
+		break;
+	case CONTROL_QUIT:
+		vm_request_stop(vm, VM_STOP_QUIT);
+		break;
+	case CONTROL_READ_PHYS:
+		read_phys_reply(vm, req, out, size);
+		return;
+	}
+	snprintf(out, size, "{\"ok\":true}\n");
+}
+
+/* Error text goes into a JSON string: keep it to safe characters. */
+static void error_reply(const char *err, char *out, size_t size)
+{
+	char clean[256];
+	size_t i;
+
+	for (i = 0; err[i] && i < sizeof(clean) - 1; i++)
+		clean[i] = (err[i] == '"' || err[i] == '\\' || (unsigned char)err[i] < 0x20)
+				   ? '\'' : err[i];
+	clean[i] = '\0';
+	snprintf(out, size, "{\"ok\":false,\"error\":\"%s\"}\n", clean);
+}
+
+static void handle_line(struct control *c, struct client *cl, const char *line,
+			size_t len)
+{
+	struct control_request req;
+	char err[160], out[REPLY_MAX];
+
+	if (control_parse(line, len, &req, err, sizeof(err)))
+		error_reply(err, out, sizeof(out));
+	else
+		execute(c, &req, out, sizeof(out));
+	if (!send_line(cl, out))
+		drop(c, cl);
+}
+
+static void on_client(void *ctx, uint32_t events)
+{
+	struct client *cl = ctx;
+	struct control *c = cl->owner;
+	ssize_t n;
+
+	(void)events;
+	n = read(cl->fd, cl->buf + cl->len, CONTROL_MAX_LINE + 1 - cl->len);
+	if (n <= 0) {
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return;
+		drop(c, cl);
+		return;
+	}
+	cl->len += (size_t)n;
+	for (;;) {
+		char *nl = memchr(cl->buf, '\n', cl->len);
+		size_t used;
+
+		if (!nl)
+			break;
+		used = (size_t)(nl - cl->buf) + 1;
+		handle_line(c, cl, cl->buf, used - 1);
+		if (cl->fd < 0)
+			return;
+		memmove(cl->buf, cl->buf + used, cl->len - used);
+		cl->len -= used;
+	}
+	if (cl->len > CONTROL_MAX_LINE) {
+		send_line(cl, "{\"ok\":false,\"error\":\"request longer than 4096 bytes\"}\n");
+		drop(c, cl);
+	}
+}
+
+static void on_accept(void *ctx, uint32_t events)
+{
+	struct control *c = ctx;
+	struct client *cl = NULL;
+	int fd;
+
+	(void)events;
+	fd = accept4(c->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (unsigned i = 0; i < MAX_CLIENTS && !cl; i++)
+		if (c->clients[i].fd < 0)
+			cl = &c->clients[i];
+	if (!cl || event_loop_add(c->loop, fd, on_client, cl)) {
+		static const char busy[] = "{\"ok\":false,\"error\":\"too many clients\"}\n";
+
+		if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			log_debug("control: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	cl->fd = fd;
+	cl->len = 0;
+}
+
+/* A socket file nobody listens on is a leftover: it may be replaced. */
+static int bind_socket(int fd, const struct sockaddr_un *addr)
+{
+	mode_t old = umask(0077);
+	int ret = bind(fd, (const struct sockaddr *)addr, sizeof(*addr));
+
+	if (ret && errno == EADDRINUSE) {
+		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (probe >= 0 && connect(probe, (const struct sockaddr *)addr,
+					  sizeof(*addr)) && errno == ECONNREFUSED) {
+			unlink(addr->sun_path);
+			ret = bind(fd, (const struct sockaddr *)addr, sizeof(*addr));
+		} else {
+			errno = EADDRINUSE;
+		}
+		if (probe >= 0)
+			close(probe);
+	}
+	umask(old);
+	return ret ? -errno : 0;
+}
+
+int control_open(const char *path, struct vm *vm, struct event_loop *loop,
+		 struct control **out)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct control *c;
+	int ret;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		log_error("--control %s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->vm = vm;
+	c->loop = loop;
+	for (unsigned i = 0; i < MAX_CLIENTS; i++)
+		c->clients[i] = (struct client){ .owner = c, .fd = -1 };
+	strcpy(addr.sun_path, path);
+	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	ret = c->listen_fd < 0 ? -errno : bind_socket(c->listen_fd, &addr);
+	if (!ret && (chmod(path, 0600) || listen(c->listen_fd, 4)))
+		ret = -errno;
+	if (!ret) {
+		strcpy(c->path, path);
+		ret = event_loop_add(loop, c->listen_fd, on_accept, c);
+	}
+	if (ret) {
+		log_error("--control %s: %s", path, strerror(-ret));
+		control_close(c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+void control_close(struct control *c)
+{
+	if (!c)
+		return;
+	for (unsigned i = 0; i < MAX_CLIENTS; i++)
+		if (c->clients[i].fd >= 0)
+			drop(c, &c->clients[i]);
+	if (c->listen_fd >= 0) {
+		event_loop_del(c->loop, c->listen_fd);
+		close(c->listen_fd);
+	}
+	if (c->path[0])
+		unlink(c->path);
+	free(c);
+}

@@ -1,0 +1,85 @@
+/* a64vm ctl PATH COMMAND [addr=N] [len=N]: one request, its reply on stdout. */
+#include "a64vm/control.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "a64vm/control_proto.h"
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: a64vm ctl PATH status|pause|resume|powerdown|reset|quit\n"
+			"       a64vm ctl PATH read-phys addr=N len=N\n");
+	return 2;
+}
+
+/* Builds the request line from the command and key=value arguments. */
+static int build_request(int argc, char **argv, char *out, size_t size)
+{
+	int n = snprintf(out, size, "{\"cmd\":\"%s\"", argv[3]);
+
+	for (int i = 4; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		char *end;
+
+		if (!eq || eq == argv[i] || strspn(argv[i], "abcdefghijklmnopqrstuvwxyz") !=
+						    (size_t)(eq - argv[i]))
+			return -EINVAL;
+		strtoull(eq + 1, &end, 0);
+		if (!eq[1] || *end)
+			return -EINVAL;
+		n += snprintf(out + n, size - (size_t)n, ",\"%.*s\":%llu",
+			      (int)(eq - argv[i]), argv[i],
+			      strtoull(eq + 1, NULL, 0));
+		if ((size_t)n >= size)
+			return -E2BIG;
+	}
+	n += snprintf(out + n, size - (size_t)n, "}\n");
+	return (size_t)n < size ? 0 : -E2BIG;
+}
+
+int control_client_main(int argc, char **argv)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char req[512], reply[CONTROL_MAX_READ * 2 + 512];
+	size_t got = 0;
+	int fd;
+
+	if (argc < 4 || strlen(argv[2]) >= sizeof(addr.sun_path) ||
+	    strchr(argv[3], '"') || strchr(argv[3], '\\') ||
+	    build_request(argc, argv, req, sizeof(req)))
+		return usage();
+	strcpy(addr.sun_path, argv[2]);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		fprintf(stderr, "a64vm: error: cannot connect to %s: %s\n", argv[2],
+			strerror(errno));
+		return 1;
+	}
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
+		fprintf(stderr, "a64vm: error: %s: %s\n", argv[2], strerror(errno));
+		return 1;
+	}
+	while (got < sizeof(reply) - 1) {
+		ssize_t n = read(fd, reply + got, sizeof(reply) - 1 - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (memchr(reply, '\n', got))
+			break;
+	}
+	close(fd);
+	reply[got] = '\0';
+	if (!got) {
+		fprintf(stderr, "a64vm: error: %s closed without a reply\n", argv[2]);
+		return 1;
+	}
+	fputs(reply, stdout);
+	return strstr(reply, "\"ok\":true") ? 0 : 1;
+}

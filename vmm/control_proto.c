@@ -1,0 +1,184 @@
+/* A strict reader for flat JSON objects of strings and unsigned integers. */
+#include "a64vm/control_proto.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_TOKEN 64
+
+static const char *const cmd_names[] = {
+	[CONTROL_STATUS] = "status",	 [CONTROL_PAUSE] = "pause",
+	[CONTROL_RESUME] = "resume",	 [CONTROL_POWERDOWN] = "powerdown",
+	[CONTROL_RESET] = "reset",	 [CONTROL_QUIT] = "quit",
+	[CONTROL_READ_PHYS] = "read-phys",
+};
+
+const char *control_cmd_name(enum control_cmd cmd)
+{
+	return (unsigned)cmd < sizeof(cmd_names) / sizeof(cmd_names[0])
+		       ? cmd_names[cmd] : NULL;
+}
+
+struct reader {
+	const char *p, *end;
+	char *err;
+	size_t errlen;
+};
+
+static int bad(struct reader *r, const char *why)
+{
+	snprintf(r->err, r->errlen, "bad request: %s", why);
+	return -EINVAL;
+}
+
+static void skip_ws(struct reader *r)
+{
+	while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\r'))
+		r->p++;
+}
+
+static bool eat(struct reader *r, char c)
+{
+	skip_ws(r);
+	if (r->p < r->end && *r->p == c) {
+		r->p++;
+		return true;
+	}
+	return false;
+}
+
+/* A JSON string of at most MAX_TOKEN - 1 bytes, escapes decoded. */
+static int read_string(struct reader *r, char out[MAX_TOKEN])
+{
+	size_t n = 0;
+
+	if (!eat(r, '"'))
+		return bad(r, "expected a string");
+	while (r->p < r->end && *r->p != '"') {
+		char c = *r->p++;
+
+		if ((unsigned char)c < 0x20)
+			return bad(r, "control character in a string");
+		if (c == '\\') {
+			if (r->p == r->end)
+				return bad(r, "unfinished escape");
+			c = *r->p++;
+			switch (c) {
+			case '"': case '\\': case '/': break;
+			case 'n': c = '\n'; break;
+			case 't': c = '\t'; break;
+			case 'r': c = '\r'; break;
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			default: return bad(r, "unsupported escape");
+			}
+		}
+		if (n == MAX_TOKEN - 1)
+			return bad(r, "string too long");
+		out[n++] = c;
+	}
+	if (!eat(r, '"'))
+		return bad(r, "unterminated string");
+	out[n] = '\0';
+	return 0;
+}
+
+static int read_number(struct reader *r, uint64_t *out)
+{
+	uint64_t v = 0;
+	bool any = false;
+
+	skip_ws(r);
+	while (r->p < r->end && *r->p >= '0' && *r->p <= '9') {
+		unsigned d = (unsigned)(*r->p++ - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return bad(r, "number too large");
+		v = v * 10 + d;
+		any = true;
+	}
+	if (!any)
+		return bad(r, "expected an unsigned integer");
+	if (r->p < r->end && (*r->p == '.' || *r->p == 'e' || *r->p == 'E'))
+		return bad(r, "expected an unsigned integer");
+	*out = v;
+	return 0;
+}
+
+static int parse_cmd(struct reader *r, struct control_request *req)
+{
+	char name[MAX_TOKEN];
+	int ret = read_string(r, name);
+
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < sizeof(cmd_names) / sizeof(cmd_names[0]); i++)
+		if (!strcmp(name, cmd_names[i])) {
+			req->cmd = (enum control_cmd)i;
+			return 0;
+		}
+	snprintf(r->err, r->errlen, "unknown command '%s'", name);
+	return -EINVAL;
+}
+
+int control_parse(const char *line, size_t len, struct control_request *req,
+		  char *err, size_t errlen)
+{
+	struct reader r = { .p = line, .end = line + len, .err = err, .errlen = errlen };
+	bool have_cmd = false, have_addr = false, have_len = false;
+	char key[MAX_TOKEN];
+	int ret;
+
+	*req = (struct control_request){ .cmd = CONTROL_STATUS };
+	if (len > CONTROL_MAX_LINE)
+		return bad(&r, "line too long");
+	if (memchr(line, '\0', len))
+		return bad(&r, "NUL byte");
+	if (!eat(&r, '{'))
+		return bad(&r, "expected a JSON object");
+	if (!eat(&r, '}')) {
+		do {
+			bool *seen;
+
+			ret = read_string(&r, key);
+			if (ret)
+				return ret;
+			if (!eat(&r, ':'))
+				return bad(&r, "expected ':'");
+			if (!strcmp(key, "cmd")) {
+				seen = &have_cmd;
+				ret = parse_cmd(&r, req);
+			} else if (!strcmp(key, "addr")) {
+				seen = &have_addr;
+				ret = read_number(&r, &req->addr);
+			} else if (!strcmp(key, "len")) {
+				seen = &have_len;
+				ret = read_number(&r, &req->len);
+			} else {
+				snprintf(err, errlen, "bad request: unknown key '%s'", key);
+				return -EINVAL;
+			}
+			if (ret)
+				return ret;
+			if (*seen)
+				return bad(&r, "duplicate key");
+			*seen = true;
+		} while (eat(&r, ','));
+		if (!eat(&r, '}'))
+			return bad(&r, "expected ',' or '}'");
+	}
+	skip_ws(&r);
+	if (r.p != r.end)
+		return bad(&r, "trailing characters");
+	if (!have_cmd)
+		return bad(&r, "no \"cmd\"");
+	if ((have_addr || have_len) != (req->cmd == CONTROL_READ_PHYS) ||
+	    (req->cmd == CONTROL_READ_PHYS && !(have_addr && have_len)))
+		return bad(&r, req->cmd == CONTROL_READ_PHYS
+				       ? "read-phys needs \"addr\" and \"len\""
+				       : "unexpected arguments");
+	if (req->cmd == CONTROL_READ_PHYS && (!req->len || req->len > CONTROL_MAX_READ))
+		return bad(&r, "len must be 1..1024");
+	return 0;
+}
