@@ -13,8 +13,8 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: a64vm ctl PATH status|pause|resume|powerdown|reset|quit\n"
-			"       a64vm ctl PATH read-phys addr=N len=N\n");
+	fprintf(stderr, "usage: a64vm ctl PATH status|pause|resume|powerdown|reset|"
+			"quit|read-phys [addr=N len=N]\n");
 	return 2;
 }
 

@@ -169,11 +169,3 @@ void kick_stop_all(struct kick_ctl *ctl, const pthread_t *threads, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		kick_thread(threads[i]);
 }
-
-void kick_rearm_stop(struct kick_ctl *ctl)
-{
-	pthread_mutex_lock(&ctl->lock);
-	ctl->stop = false;
-	atomic_store(&ctl->pending, ctl->pause);
-	pthread_mutex_unlock(&ctl->lock);
-}

@@ -62,7 +62,4 @@ void kick_resume_all(struct kick_ctl *ctl);
 /* Every vCPU thread leaves its loop (parked ones too). */
 void kick_stop_all(struct kick_ctl *ctl, const pthread_t *threads, unsigned n);
 
-/* Allows threads to run again after kick_stop_all, for a restart. */
-void kick_rearm_stop(struct kick_ctl *ctl);
-
 #endif

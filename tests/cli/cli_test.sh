@@ -31,4 +31,7 @@ check bad-cpus 2 '--cpus' run --kernel x --cpus many
 check missing-kernel 1 'kernel /nonexistent: No such file' run --kernel /nonexistent
 check zero-kernel 1 'not an arm64 Linux Image' run --kernel "$tmp/zeros"
 check dir-kernel 1 'Is a directory' run --kernel "$tmp"
+check ctl-usage 2 'usage: a64vm ctl' ctl
+check ctl-bad-arg 2 'usage: a64vm ctl' ctl "$tmp/sock" read-phys addr=oops
+check ctl-no-socket 1 'cannot connect to' ctl "$tmp/nothing.sock" status
 exit $failed

@@ -62,6 +62,14 @@ static const struct parse_case parse_cases[] = {
 	  -EINVAL, .err_has = "not a size" },
 	{ { "a64vm", "run", "--kernel", "K", "--dtb", "a", "--dump-dtb", "b" },
 	  -EINVAL, .err_has = "exclude" },
+	{ { "a64vm", "run", "--kernel", "K", "--nisv=sometimes" }, -EINVAL,
+	  .err_has = "not emulate, abort or stop" },
+	{ { "a64vm", "run", "--kernel", "K", "--shutdown-timeout", "-1" }, -EINVAL,
+	  .err_has = "0..3600" },
+	{ { "a64vm", "run", "--kernel", "K", "--shutdown-timeout", "3601" }, -EINVAL,
+	  .err_has = "0..3600" },
+	{ { "a64vm", "run", "--kernel", "K", "--control" }, -EINVAL,
+	  .err_has = "--control needs a value" },
 };
 
 static void test_parse_table(void)
@@ -92,6 +100,25 @@ static void test_parse_table(void)
 		CU_ASSERT_EQUAL(cfg.mem_size, c->mem);
 		CU_ASSERT_EQUAL(cfg.no_reboot, c->no_reboot);
 	}
+}
+
+static void test_run_extras(void)
+{
+	char *const argv[] = { "a64vm", "run", "--kernel", "K", "--nisv=stop",
+			       "--testdev", "--control", "/tmp/s", "--shutdown-timeout",
+			       "0" };
+	struct config cfg;
+	char err[256];
+
+	CU_ASSERT_EQUAL_FATAL(config_parse(10, argv, &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.nisv, CONFIG_NISV_STOP);
+	CU_ASSERT_TRUE(cfg.testdev);
+	CU_ASSERT_STRING_EQUAL(cfg.control, "/tmp/s");
+	CU_ASSERT_EQUAL(cfg.shutdown_timeout, 0);
+	CU_ASSERT_EQUAL_FATAL(config_parse(4, argv, &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.nisv, CONFIG_NISV_EMULATE);
+	CU_ASSERT_EQUAL(cfg.shutdown_timeout, CONFIG_DEFAULT_SHUTDOWN_TIMEOUT);
+	CU_ASSERT_PTR_NULL(cfg.control);
 }
 
 static const struct {
@@ -126,5 +153,6 @@ const char unit_suite_name[] = "config";
 const struct unit_test unit_tests[] = {
 	{ "argument table", test_parse_table },
 	{ "sizes", test_parse_size },
+	{ "NISV mode, test device, control socket", test_run_extras },
 	{ NULL, NULL },
 };
