@@ -240,10 +240,11 @@ static int create_vcpus(struct vm *vm)
 	}
 	vm->vcpus = calloc(vm->ncpus, sizeof(*vm->vcpus));
 	vm->threads = calloc(vm->ncpus, sizeof(*vm->threads));
+	/* No fd yet: vm_destroy must not close descriptor 0 on the way out. */
+	for (unsigned i = 0; vm->vcpus && i < vm->ncpus; i++)
+		vm->vcpus[i].fd = -1;
 	if (!vm->vcpus || !vm->threads)
 		return -ENOMEM;
-	for (unsigned i = 0; i < vm->ncpus; i++)
-		vm->vcpus[i].fd = -1;
 	for (unsigned i = 0; i < vm->ncpus && !ret; i++) {
 		ret = vcpu_create(vm, i, (size_t)run_size, &vm->vcpus[i]);
 		if (!ret)
