@@ -297,7 +297,7 @@ int dtb_patch_chosen(void *buf, size_t size, const char *bootargs,
 {
 	int chosen, ret;
 
-	if (size > INT32_MAX || fdt_check_header(buf))
+	if (size > INT32_MAX || fdt_check_full(buf, size))
 		return -EINVAL;
 	ret = fdt_open_into(buf, buf, (int)size);
 	if (ret)

@@ -189,6 +189,12 @@ static void test_patch_chosen(void)
 	/* Garbage is refused, not parsed. */
 	memset(user, 0xa5, sizeof(user));
 	CU_ASSERT_EQUAL(dtb_patch_chosen(user, sizeof(user), NULL, 0, 0), -EINVAL);
+	/* A valid header over a corrupt structure block is refused too. */
+	CU_ASSERT_EQUAL_FATAL(fdt_create_empty_tree(user, 512), 0);
+	CU_ASSERT_EQUAL_FATAL(fdt_add_subnode(user, 0, "node") >= 0, 1);
+	user[fdt_off_dt_struct(user) + 8] = 0xff; /* the first node's tag */
+	CU_ASSERT_EQUAL(fdt_check_header(user), 0);
+	CU_ASSERT_EQUAL(dtb_patch_chosen(user, sizeof(user), NULL, 0, 0), -EINVAL);
 	/* No room to grow. */
 	CU_ASSERT_EQUAL_FATAL(fdt_create_empty_tree(user, 128), 0);
 	CU_ASSERT_EQUAL(dtb_patch_chosen(user, 128, "a long command line that "
