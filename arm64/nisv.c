@@ -10,6 +10,7 @@
 #include <linux/kvm.h>
 
 #include "a64vm/a64_emulate.h"
+#include "a64vm/gdb_stub.h"
 #include "a64vm/log.h"
 #include "a64vm/mmu.h"
 #include "a64vm/regs.h"
@@ -298,21 +299,21 @@ static void dump(struct nisv_ctx *c)
 	}
 }
 
-static int inject_abort(struct nisv_ctx *c)
+int nisv_inject_abort(struct vcpu *v)
 {
 	struct kvm_vcpu_events ev;
 
-	if (!c->vm->nisv.can_inject) {
-		log_error("vCPU %u: cannot inject an external abort; stopping",
-			  c->vcpu->id);
+	if (!v->vm->nisv.can_inject) {
+		log_error("vCPU %u: cannot inject an external abort; stopping", v->id);
 		return -ENOTSUP;
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.exception.ext_dabt_pending = 1;
-	if (ioctl(c->vcpu->fd, KVM_SET_VCPU_EVENTS, &ev)) {
-		log_error("vCPU %u: KVM_SET_VCPU_EVENTS: %s", c->vcpu->id,
-			  strerror(errno));
-		return -errno;
+	if (ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev)) {
+		int err = errno;
+
+		log_error("vCPU %u: KVM_SET_VCPU_EVENTS: %s", v->id, strerror(err));
+		return -err;
 	}
 	return 0;
 }
@@ -327,6 +328,15 @@ int nisv_handle_exit(struct vcpu *v)
 	ret = read_state(&c);
 	if (!ret)
 		ret = fetch_and_decode(&c);
+	if (mode == CONFIG_NISV_STOP && v->vm->gdb) {
+		/* GDB sees SIGBUS on the instruction; it is not performed. */
+		log_info("vCPU %u: PC %#" PRIx64 ": a load/store KVM cannot decode; "
+			 "stopped for GDB (SIGBUS)", v->id, c.regs.pc);
+		atomic_fetch_add(&v->vm->nisv.count[NISV_STOPPED], 1);
+		gdb_stub_vcpu_stop(v->vm->gdb, &(struct gdb_stop){
+			.cpu = v->id, .kind = GDB_STOP_SIGNAL, .signal = GDB_SIGBUS });
+		return 0;
+	}
 	if (mode == CONFIG_NISV_STOP) {
 		dump(&c);
 		atomic_fetch_add(&v->vm->nisv.count[NISV_STOPPED], 1);
@@ -350,7 +360,7 @@ int nisv_handle_exit(struct vcpu *v)
 			"injecting an external abort", v->id, c.regs.pc, c.insn,
 			c.why);
 	atomic_fetch_add(&v->vm->nisv.count[NISV_ABORTED], 1);
-	if (inject_abort(&c)) {
+	if (nisv_inject_abort(v)) {
 		vm_request_stop(v->vm, VM_STOP_ERROR);
 		return 1;
 	}

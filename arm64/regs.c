@@ -51,6 +51,41 @@ uint64_t regs_v_id(unsigned n)
 		sizeof(uint32_t));
 }
 
+uint64_t regs_spsr_el1_id(void)
+{
+	return regs_core_id(offsetof(struct kvm_regs, spsr[KVM_SPSR_EL1]));
+}
+
+static uint64_t core32_id(uint64_t offset)
+{
+	return KVM_REG_ARM64 | KVM_REG_SIZE_U32 | KVM_REG_ARM_CORE |
+	       (offset / sizeof(uint32_t));
+}
+
+uint64_t regs_fpsr_id(void)
+{
+	return core32_id(offsetof(struct kvm_regs, fp_regs.fpsr));
+}
+
+uint64_t regs_fpcr_id(void)
+{
+	return core32_id(offsetof(struct kvm_regs, fp_regs.fpcr));
+}
+
+int regs_get32(int vcpu_fd, uint64_t id, uint32_t *val)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)val };
+
+	return ioctl(vcpu_fd, KVM_GET_ONE_REG, &reg) ? -errno : 0;
+}
+
+int regs_set32(int vcpu_fd, uint64_t id, uint32_t val)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)&val };
+
+	return ioctl(vcpu_fd, KVM_SET_ONE_REG, &reg) ? -errno : 0;
+}
+
 uint64_t regs_mpidr_id(void)
 {
 	return regs_sys_id(3, 0, 0, 0, 5);

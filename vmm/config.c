@@ -3,13 +3,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CPUS, OPT_MEM, OPT_DTB,
 	OPT_DUMP_DTB, OPT_NO_REBOOT, OPT_NISV, OPT_TESTDEV, OPT_CONTROL,
-	OPT_SHUTDOWN_TIMEOUT, OPT_HELP,
+	OPT_SHUTDOWN_TIMEOUT, OPT_GDB, OPT_GDB_WAIT, OPT_HELP,
 };
 
 struct option_spec {
@@ -26,6 +27,7 @@ static const struct option_spec run_options[] = {
 	{ "nisv", OPT_NISV, true },	    { "testdev", OPT_TESTDEV, false },
 	{ "control", OPT_CONTROL, true },
 	{ "shutdown-timeout", OPT_SHUTDOWN_TIMEOUT, true },
+	{ "gdb", OPT_GDB, true },	    { "gdb-wait", OPT_GDB_WAIT, false },
 	{ "help", OPT_HELP, false },
 };
 
@@ -54,6 +56,11 @@ void config_usage(FILE *f)
 	      "  --shutdown-timeout SECONDS\n"
 	      "                    after SIGTERM presses the power button, stop hard\n"
 	      "                    when the guest has not powered off (default 30)\n"
+	      "  --gdb tcp:[HOST:]PORT | unix:PATH\n"
+	      "                    serve GDB's remote protocol (HOST 127.0.0.1 unless\n"
+	      "                    given; 0.0.0.0 listens everywhere)\n"
+	      "  --gdb-wait        hold the guest before its first instruction until\n"
+	      "                    GDB continues it\n"
 	      "\n"
 	      "Console: the guest's PL011 UART is on stdin/stdout; Ctrl-A x quits,\n"
 	      "Ctrl-A a sends Ctrl-A.\n",
@@ -116,6 +123,49 @@ static int parse_cpus(const char *s, unsigned *cpus)
 	return 0;
 }
 
+int config_parse_gdb(const char *s, struct config_gdb *out)
+{
+	const char *port = s + 4, *colon;
+	unsigned long v;
+	char *end;
+
+	memset(out, 0, sizeof(*out));
+	if (!strncmp(s, "unix:", 5)) {
+		if (!s[5] || strlen(s + 5) >= 108)
+			return -EINVAL;
+		out->unix_path = s + 5;
+		out->enabled = true;
+		return 0;
+	}
+	if (strncmp(s, "tcp:", 4))
+		return -EINVAL;
+	strcpy(out->host, "127.0.0.1");
+	colon = strrchr(port, ':');
+	if (colon) {
+		size_t len = (size_t)(colon - port);
+		unsigned a, b, c, d;
+		char tail;
+
+		if (!len || len >= sizeof(out->host))
+			return -EINVAL;
+		memcpy(out->host, port, len);
+		out->host[len] = '\0';
+		if (sscanf(out->host, "%3u.%3u.%3u.%3u%c", &a, &b, &c, &d, &tail) != 4 ||
+		    a > 255 || b > 255 || c > 255 || d > 255)
+			return -EINVAL;
+		port = colon + 1;
+	}
+	if (*port < '0' || *port > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(port, &end, 10);
+	if (errno || *end || v == 0 || v > 65535)
+		return -EINVAL;
+	out->port = (uint16_t)v;
+	out->enabled = true;
+	return 0;
+}
+
 static const struct option_spec *find_option(const char *name, size_t len)
 {
 	for (size_t i = 0; i < sizeof(run_options) / sizeof(run_options[0]); i++)
@@ -148,6 +198,16 @@ static int apply_option(struct config *cfg, enum opt_id id, const char *val,
 		cfg->shutdown_timeout = (unsigned)v;
 		break;
 	}
+	case OPT_GDB: {
+		bool wait = cfg->gdb.wait;
+
+		if (config_parse_gdb(val, &cfg->gdb))
+			return fail(err, errlen, "--gdb: '%s' is not tcp:[HOST:]PORT "
+				    "or unix:PATH", val);
+		cfg->gdb.wait = wait;
+		break;
+	}
+	case OPT_GDB_WAIT: cfg->gdb.wait = true; break;
 	case OPT_NISV:
 		if (!strcmp(val, "emulate"))
 			cfg->nisv = CONFIG_NISV_EMULATE;
@@ -218,6 +278,8 @@ static int parse_run(int argc, char *const argv[], struct config *cfg,
 	}
 	if (cfg->action == CONFIG_RUN && !cfg->kernel)
 		return fail(err, errlen, "run: --kernel FILE is required");
+	if (cfg->gdb.wait && !cfg->gdb.enabled)
+		return fail(err, errlen, "--gdb-wait needs --gdb");
 	if (cfg->dtb && cfg->dump_dtb)
 		return fail(err, errlen, "--dtb and --dump-dtb exclude each other");
 	return 0;

@@ -6,13 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "a64vm/board.h"
 #include "a64vm/control_proto.h"
 #include "a64vm/event_loop.h"
+#include "a64vm/gdb_stub.h"
+#include "a64vm/listen_socket.h"
 #include "a64vm/log.h"
 #include "a64vm/vm.h"
 
@@ -119,6 +120,12 @@ static void execute(struct control *c, const struct control_request *req,
 		return;
 	case CONTROL_RESUME:
 		vm->paused = false;
+		/* The debugger's stop is the debugger's to end. */
+		if (gdb_stub_holds(vm->gdb)) {
+			snprintf(out, size, "{\"ok\":false,\"error\":\"stopped by "
+					    "the debugger\"}\n");
+			return;
+		}
 		vm_resume(vm);
 		break;
 	case CONTROL_POWERDOWN:
@@ -223,40 +230,12 @@ static void on_accept(void *ctx, uint32_t events)
 	cl->len = 0;
 }
 
-/* A socket file nobody listens on is a leftover: it may be replaced. */
-static int bind_socket(int fd, const struct sockaddr_un *addr)
-{
-	mode_t old = umask(0077);
-	int ret = bind(fd, (const struct sockaddr *)addr, sizeof(*addr));
-
-	if (ret && errno == EADDRINUSE) {
-		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-		if (probe >= 0 && connect(probe, (const struct sockaddr *)addr,
-					  sizeof(*addr)) && errno == ECONNREFUSED) {
-			unlink(addr->sun_path);
-			ret = bind(fd, (const struct sockaddr *)addr, sizeof(*addr));
-		} else {
-			errno = EADDRINUSE;
-		}
-		if (probe >= 0)
-			close(probe);
-	}
-	umask(old);
-	return ret ? -errno : 0;
-}
-
 int control_open(const char *path, struct vm *vm, struct event_loop *loop,
 		 struct control **out)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct control *c;
 	int ret;
 
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		log_error("--control %s: path too long", path);
-		return -ENAMETOOLONG;
-	}
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
@@ -264,13 +243,10 @@ int control_open(const char *path, struct vm *vm, struct event_loop *loop,
 	c->loop = loop;
 	for (unsigned i = 0; i < MAX_CLIENTS; i++)
 		c->clients[i] = (struct client){ .owner = c, .fd = -1 };
-	strcpy(addr.sun_path, path);
-	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	ret = c->listen_fd < 0 ? -errno : bind_socket(c->listen_fd, &addr);
-	if (!ret && (chmod(path, 0600) || listen(c->listen_fd, 4)))
-		ret = -errno;
+	c->listen_fd = listen_unix(path);
+	ret = c->listen_fd < 0 ? c->listen_fd : 0;
 	if (!ret) {
-		strcpy(c->path, path);
+		snprintf(c->path, sizeof(c->path), "%s", path);
 		ret = event_loop_add(loop, c->listen_fd, on_accept, c);
 	}
 	if (ret) {

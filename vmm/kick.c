@@ -82,7 +82,7 @@ void kick_thread_leave(struct kick_ctl *ctl)
 	pthread_mutex_unlock(&ctl->lock);
 }
 
-bool kick_check(struct kick_ctl *ctl, struct kvm_run *run)
+bool kick_check(struct kick_ctl *ctl, struct kvm_run *run, const _Atomic bool *hold)
 {
 	for (;;) {
 		bool stop;
@@ -90,10 +90,10 @@ bool kick_check(struct kick_ctl *ctl, struct kvm_run *run)
 		*(volatile __u8 *)&run->immediate_exit = 0;
 		/* The request check must not move above the clear. */
 		atomic_thread_fence(memory_order_seq_cst);
-		if (!atomic_load(&ctl->pending))
+		if (!atomic_load(&ctl->pending) && !atomic_load(hold))
 			return false;
 		pthread_mutex_lock(&ctl->lock);
-		while (ctl->pause && !ctl->stop) {
+		while ((ctl->pause || atomic_load(hold)) && !ctl->stop) {
 			ctl->parked++;
 			pthread_cond_broadcast(&ctl->cond);
 			pthread_cond_wait(&ctl->cond, &ctl->lock);
@@ -105,6 +105,14 @@ bool kick_check(struct kick_ctl *ctl, struct kvm_run *run)
 			return true;
 		/* Clear and check again: a new pause may have kicked meanwhile. */
 	}
+}
+
+void kick_request_pause(struct kick_ctl *ctl)
+{
+	pthread_mutex_lock(&ctl->lock);
+	ctl->pause = true;
+	atomic_store(&ctl->pending, true);
+	pthread_mutex_unlock(&ctl->lock);
 }
 
 int kick_thread(pthread_t thread)
@@ -132,10 +140,7 @@ int kick_pause_all(struct kick_ctl *ctl, const pthread_t *threads, unsigned n,
 			       .tv_nsec = (long)(deadline % 1000000000ull) };
 	int ret = 0;
 
-	pthread_mutex_lock(&ctl->lock);
-	ctl->pause = true;
-	atomic_store(&ctl->pending, true);
-	pthread_mutex_unlock(&ctl->lock);
+	kick_request_pause(ctl);
 	/* Recorded first, then kicked: a kick can land anywhere. */
 	for (unsigned i = 0; i < n; i++)
 		kick_thread(threads[i]);

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "a64vm/gdb_stub.h"
 #include "a64vm/kick.h"
 #include "a64vm/log.h"
 #include "a64vm/nisv.h"
@@ -72,6 +73,7 @@ static const vcpu_exit_fn exit_handlers[VCPU_EXIT_REASONS] = {
 	[KVM_EXIT_INTERNAL_ERROR] = exit_internal_error,
 	[KVM_EXIT_INTR] = exit_again,
 	[KVM_EXIT_ARM_NISV] = nisv_handle_exit,
+	[KVM_EXIT_DEBUG] = gdb_stub_debug_exit,
 };
 
 static int dispatch_exit(struct vcpu *v)
@@ -94,7 +96,7 @@ static void *vcpu_thread(void *arg)
 
 	kick_thread_enter(&v->vm->kick, v->run);
 	for (;;) {
-		if (kick_check(&v->vm->kick, v->run))
+		if (kick_check(&v->vm->kick, v->run, &v->hold))
 			break;
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)

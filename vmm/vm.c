@@ -22,6 +22,7 @@
 #include "a64vm/dtb.h"
 #include "a64vm/event_loop.h"
 #include "a64vm/file.h"
+#include "a64vm/gdb_stub.h"
 #include "a64vm/kick.h"
 #include "a64vm/log.h"
 
@@ -383,7 +384,7 @@ struct run_ctx {
 };
 
 /* A guest reboot: park every vCPU, reset them and the devices, reload. */
-static int reboot(struct vm *vm)
+int vm_reboot(struct vm *vm)
 {
 	struct boot_files files;
 	int ret = vm_pause(vm, NULL);
@@ -397,8 +398,8 @@ static int reboot(struct vm *vm)
 		ret = read_boot_files(vm->cfg, &files);
 	if (!ret)
 		ret = load_boot_files(vm, &files);
-	/* An operator's pause outlives the reboot, as on QEMU. */
-	if (!ret && !vm->paused)
+	/* An operator's pause outlives the reboot, as on QEMU; a debugger's too. */
+	if (!ret && !vm->paused && !gdb_stub_holds(vm->gdb))
 		vm_resume(vm);
 	return ret;
 }
@@ -413,7 +414,7 @@ static void on_request(void *ctx, uint32_t events)
 	if (read(vm->stop_fd, &count, sizeof(count)) < 0)
 		return;
 	if (atomic_exchange(&vm->reset_pending, false) && !atomic_load(&vm->stop) &&
-	    reboot(vm))
+	    vm_reboot(vm))
 		vm_request_stop(vm, VM_STOP_ERROR);
 	if (atomic_load(&vm->stop)) {
 		kick_stop_all(&vm->kick, vm->threads, vm->ncpus);
@@ -495,6 +496,8 @@ static int setup_loop(struct run_ctx *rc)
 		ret = console_attach(rc->vm->console, rc->vm, rc->loop);
 	if (!ret && rc->vm->cfg->control)
 		ret = control_open(rc->vm->cfg->control, rc->vm, rc->loop, &rc->control);
+	if (!ret && rc->vm->cfg->gdb.enabled)
+		ret = gdb_stub_open(rc->vm, rc->loop, &rc->vm->gdb);
 	rc->loop->tick = on_tick;
 	rc->loop->tick_ctx = rc;
 	return ret;
@@ -531,6 +534,8 @@ int vm_run(struct vm *vm)
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		vcpu_join(&vm->vcpus[i]);
 	control_close(rc.control);
+	gdb_stub_close(vm->gdb);
+	vm->gdb = NULL;
 	event_loop_fini(&loop);
 	if (rc.signal_fd >= 0)
 		close(rc.signal_fd);

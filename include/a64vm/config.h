@@ -22,6 +22,15 @@ enum config_nisv {
 	CONFIG_NISV_STOP,    /* stop the VM on the instruction, dump registers */
 };
 
+/* --gdb tcp:[HOST:]PORT or unix:PATH. */
+struct config_gdb {
+	bool enabled;
+	bool wait; /* --gdb-wait: hold the guest until GDB continues */
+	const char *unix_path;
+	char host[16]; /* a numeric IPv4 address; 127.0.0.1 by default */
+	uint16_t port;
+};
+
 struct config {
 	enum config_action action;
 	const char *kernel;
@@ -36,6 +45,7 @@ struct config {
 	bool testdev;
 	const char *control;	   /* control socket path */
 	unsigned shutdown_timeout; /* seconds SIGTERM waits for a guest poweroff */
+	struct config_gdb gdb;
 };
 
 #define CONFIG_DEFAULT_SHUTDOWN_TIMEOUT 30
@@ -49,6 +59,9 @@ int config_parse(int argc, char *const argv[], struct config *cfg, char *err,
 
 /* "512M", "2G", "1048576K", "64" (MiB, as QEMU's -m) -> bytes. */
 int config_parse_size(const char *s, uint64_t *bytes);
+
+/* "tcp:[HOST:]PORT" or "unix:PATH" -> out; 0 or -EINVAL. */
+int config_parse_gdb(const char *s, struct config_gdb *out);
 
 void config_usage(FILE *f);
 

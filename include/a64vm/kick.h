@@ -44,9 +44,17 @@ void kick_thread_leave(struct kick_ctl *ctl);
 
 /*
  * vCPU thread, before each KVM_RUN: clears immediate_exit, parks while a
- * pause is asked. Returns true when the thread must leave its loop.
+ * pause is asked or while its own hold is set (the debugger keeps it
+ * stopped while others run; set only while all are parked). Returns true
+ * when the thread must leave its loop.
  */
-bool kick_check(struct kick_ctl *ctl, struct kvm_run *run);
+bool kick_check(struct kick_ctl *ctl, struct kvm_run *run, const _Atomic bool *hold);
+
+/*
+ * Records a pause without kicking anyone: from a vCPU thread about to park
+ * itself (the main thread then pauses the rest), or before any vCPU runs.
+ */
+void kick_request_pause(struct kick_ctl *ctl);
 
 int kick_thread(pthread_t thread);
 

@@ -31,4 +31,7 @@ void nisv_init(int vm_fd, struct nisv_state *state);
 /* The KVM_EXIT_ARM_NISV handler: 0 to go on, non-zero to leave the loop. */
 int nisv_handle_exit(struct vcpu *v);
 
+/* A synchronous external abort for the vCPU's next entry; 0 or -errno. */
+int nisv_inject_abort(struct vcpu *v);
+
 #endif

@@ -23,6 +23,14 @@ uint64_t regs_mpidr_id(void);
 /* V0..V31, 128 bits: get/set through regs_get128/regs_set128. */
 uint64_t regs_v_id(unsigned n);
 
+uint64_t regs_spsr_el1_id(void);
+/* FPSR and FPCR are 32 bits wide: get/set through regs_get32/regs_set32. */
+uint64_t regs_fpsr_id(void);
+uint64_t regs_fpcr_id(void);
+
+int regs_get32(int vcpu_fd, uint64_t id, uint32_t *val);
+int regs_set32(int vcpu_fd, uint64_t id, uint32_t val);
+
 /* 128-bit registers as {low, high} 64-bit halves. */
 int regs_get128(int vcpu_fd, uint64_t id, uint64_t val[2]);
 int regs_set128(int vcpu_fd, uint64_t id, const uint64_t val[2]);
@@ -31,5 +39,6 @@ int regs_set128(int vcpu_fd, uint64_t id, const uint64_t val[2]);
 #define REGS_TTBR0_EL1 3, 0, 2, 0, 0
 #define REGS_TTBR1_EL1 3, 0, 2, 0, 1
 #define REGS_TCR_EL1 3, 0, 2, 0, 2
+#define REGS_VBAR_EL1 3, 0, 12, 0, 0
 
 #endif

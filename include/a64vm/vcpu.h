@@ -23,6 +23,7 @@ struct vcpu {
 	uint64_t mpidr;
 	pthread_t thread;
 	bool thread_started;
+	_Atomic bool hold; /* kept stopped by the debugger while others run */
 	_Atomic uint64_t exits[VCPU_EXIT_REASONS]; /* by KVM_EXIT_* */
 };
 

@@ -28,6 +28,7 @@ enum vm_stop {
 
 struct board;
 struct console;
+struct gdb_stub;
 
 struct vm {
 	const struct config *cfg;
@@ -48,6 +49,7 @@ struct vm {
 	pthread_t *threads; /* the vCPU threads, owned by the main thread */
 	bool paused;	    /* by the operator (control socket) */
 	struct nisv_state nisv;
+	struct gdb_stub *gdb; /* --gdb */
 };
 
 /* Opens KVM and builds the whole machine; 0 or -errno (already logged). */
@@ -69,5 +71,11 @@ void vm_request_reset(struct vm *vm);
 /* Main thread: park every vCPU outside the guest, or let them run. */
 int vm_pause(struct vm *vm, uint64_t *parked_ns);
 void vm_resume(struct vm *vm);
+
+/*
+ * Main thread: reboots the guest now; it runs on afterwards unless the
+ * operator or the debugger holds it. 0 or -errno.
+ */
+int vm_reboot(struct vm *vm);
 
 #endif

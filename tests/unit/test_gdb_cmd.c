@@ -1,0 +1,486 @@
+/* The GDB command layer against a fake target: 2 vCPUs, 64 KiB of memory. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "a64vm/gdb_cmd.h"
+#include "a64vm/gdb_rsp.h"
+#include "unit.h"
+
+#define MEM_BASE 0xffff000000001000ull
+#define MEM_SIZE 0x10000u
+
+static struct fake {
+	struct gdb_regs regs[2];
+	uint8_t mem[MEM_SIZE];
+	enum gdb_action actions[2];
+	int resumes, signal, detached, killed, hw_inserted, hw_removed;
+	bool sw_bps;
+} fake;
+
+static unsigned f_ncpus(void *t)
+{
+	(void)t;
+	return 2;
+}
+
+static int f_get_regs(void *t, unsigned cpu, struct gdb_regs *r)
+{
+	(void)t;
+	*r = fake.regs[cpu];
+	return 0;
+}
+
+static int f_set_regs(void *t, unsigned cpu, const struct gdb_regs *r)
+{
+	(void)t;
+	fake.regs[cpu] = *r;
+	return 0;
+}
+
+static uint8_t *f_mem(uint64_t va, size_t len)
+{
+	if (va < MEM_BASE || va - MEM_BASE > MEM_SIZE || len > MEM_SIZE - (va - MEM_BASE))
+		return NULL;
+	return fake.mem + (va - MEM_BASE);
+}
+
+static int f_read(void *t, unsigned cpu, uint64_t va, uint8_t *buf, size_t len)
+{
+	uint8_t *p = f_mem(va, len);
+
+	(void)t, (void)cpu;
+	if (!p)
+		return -EFAULT;
+	memcpy(buf, p, len);
+	return 0;
+}
+
+static int f_write(void *t, unsigned cpu, uint64_t va, const uint8_t *buf, size_t len)
+{
+	uint8_t *p = f_mem(va, len);
+
+	(void)t, (void)cpu;
+	if (!p)
+		return -EFAULT;
+	memcpy(p, buf, len);
+	return 0;
+}
+
+static int f_insert_hw(void *t, enum gdb_bp_type type, uint64_t addr, uint64_t len)
+{
+	(void)t, (void)type, (void)addr, (void)len;
+	return fake.hw_inserted++ < 2 ? 0 : -ENOSPC;
+}
+
+static int f_remove_hw(void *t, enum gdb_bp_type type, uint64_t addr, uint64_t len)
+{
+	(void)t, (void)type, (void)addr, (void)len;
+	fake.hw_removed++;
+	return 0;
+}
+
+static void f_resume(void *t, const enum gdb_action *actions, int signal, bool sw_bps)
+{
+	(void)t;
+	memcpy(fake.actions, actions, sizeof(fake.actions));
+	fake.signal = signal;
+	fake.sw_bps = sw_bps;
+	fake.resumes++;
+}
+
+static int f_monitor(void *t, const char *cmd, char *out, size_t cap)
+{
+	(void)t;
+	if (!strcmp(cmd, "quiet"))
+		return 0;
+	snprintf(out, cap, "ran '%s'\n", cmd);
+	return strcmp(cmd, "bad") ? 0 : -EINVAL;
+}
+
+static void f_detach(void *t)
+{
+	(void)t;
+	fake.detached++;
+}
+
+static void f_kill(void *t)
+{
+	(void)t;
+	fake.killed++;
+}
+
+static const struct gdb_target_ops fake_ops = {
+	.ncpus = f_ncpus, .get_regs = f_get_regs, .set_regs = f_set_regs,
+	.read_mem = f_read, .write_mem = f_write, .insert_hw = f_insert_hw,
+	.remove_hw = f_remove_hw, .resume = f_resume, .monitor = f_monitor,
+	.detach = f_detach, .kill = f_kill,
+};
+
+static struct gdb_session s;
+static char reply[GDB_RSP_MAX_PACKET + 1];
+static size_t reply_len;
+
+static void setup(void)
+{
+	memset(&fake, 0, sizeof(fake));
+	for (unsigned i = 0; i < MEM_SIZE; i++)
+		fake.mem[i] = (uint8_t)i;
+	for (unsigned c = 0; c < 2; c++) {
+		for (unsigned n = 0; n < 31; n++)
+			fake.regs[c].x[n] = 0x1000ull * c + n;
+		fake.regs[c].sp = 0xffff000000008000ull;
+		fake.regs[c].pc = MEM_BASE + 0x100;
+		fake.regs[c].cpsr = 0x3c5;
+		fake.regs[c].v[1][0] = 0x0706050403020100ull;
+		fake.regs[c].v[1][1] = 0x0f0e0d0c0b0a0908ull;
+		fake.regs[c].fpsr = 0x10;
+		fake.regs[c].fpcr = 0x20;
+	}
+	gdb_session_init(&s, &fake_ops, NULL);
+}
+
+static enum gdb_cmd_result cmd_len(const char *pkt, size_t len)
+{
+	memset(reply, 0x55, sizeof(reply));
+	return gdb_cmd_handle(&s, pkt, len, reply, &reply_len);
+}
+
+static enum gdb_cmd_result cmd(const char *pkt)
+{
+	return cmd_len(pkt, strlen(pkt));
+}
+
+/* The reply as a string (it is not NUL-terminated when binary). */
+static const char *r(void)
+{
+	reply[reply_len] = '\0';
+	return reply;
+}
+
+static void test_supported_and_target_xml(void)
+{
+	char doc[16384] = "";
+	size_t got = 0;
+
+	setup();
+	CU_ASSERT_EQUAL(cmd("qSupported:multiprocess+;swbreak+;xmlRegisters=i386"),
+			GDB_CMD_REPLY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r(), "PacketSize=4000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r(), "qXfer:features:read+"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r(), "QStartNoAckMode+"));
+	CU_ASSERT_EQUAL(cmd("QStartNoAckMode"), GDB_CMD_REPLY);
+	CU_ASSERT_STRING_EQUAL(r(), "OK");
+	CU_ASSERT_TRUE(s.no_ack);
+	/* Read the document in small windows, as GDB does. */
+	for (;;) {
+		char pkt[80];
+
+		snprintf(pkt, sizeof(pkt), "qXfer:features:read:target.xml:%zx,100", got);
+		cmd(pkt);
+		CU_ASSERT_TRUE(reply_len >= 1 && reply_len <= 0x101);
+		memcpy(doc + got, reply + 1, reply_len - 1);
+		got += reply_len - 1;
+		if (reply[0] == 'l')
+			break;
+		CU_ASSERT_EQUAL_FATAL(reply[0], 'm');
+	}
+	CU_ASSERT_EQUAL(got, strlen(gdb_target_xml));
+	CU_ASSERT_STRING_EQUAL(doc, gdb_target_xml);
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "org.gnu.gdb.aarch64.fpu"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<reg name=\"v31\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<reg name=\"fpcr\""));
+	cmd("qXfer:features:read:target.xml:ffffff,100");
+	CU_ASSERT_STRING_EQUAL(r(), "l");
+	cmd("qXfer:features:read:other.xml:0,100");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	cmd("qXfer:features:read:target.xml:zz");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+}
+
+static void test_registers(void)
+{
+	setup();
+	CU_ASSERT_EQUAL(cmd("g"), GDB_CMD_REPLY);
+	/* 31 x + sp + pc (8 bytes), cpsr (4), 32 v (16), fpsr, fpcr (4). */
+	CU_ASSERT_EQUAL(reply_len, 2 * (33 * 8 + 4 + 32 * 16 + 8));
+	CU_ASSERT_EQUAL(strncmp(r(), "0000000000000000" "0100000000000000", 32), 0);
+	/* cpsr, little-endian, right after pc */
+	CU_ASSERT_EQUAL(strncmp(reply + 2 * 33 * 8, "c5030000", 8), 0);
+	cmd("p20"); /* pc */
+	CU_ASSERT_STRING_EQUAL(r(), "001100000000ffff");
+	cmd("p23"); /* v1 */
+	CU_ASSERT_STRING_EQUAL(r(), "000102030405060708090a0b0c0d0e0f");
+	cmd("p43"); /* fpcr */
+	CU_ASSERT_STRING_EQUAL(r(), "20000000");
+	cmd("p44");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	CU_ASSERT_STRING_EQUAL((cmd("P5=efcdab8967452301"), r()), "OK");
+	CU_ASSERT_EQUAL(fake.regs[0].x[5], 0x0123456789abcdefull);
+	cmd("P5=efcd");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	cmd("P5=zzcdab8967452301");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	/* Hg selects the vCPU registers come from. */
+	CU_ASSERT_STRING_EQUAL((cmd("Hg2"), r()), "OK");
+	cmd("p1");
+	CU_ASSERT_STRING_EQUAL(r(), "0110000000000000");
+	cmd("Hg3");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	/* G round trip, one register changed */
+	cmd("Hg1");
+	cmd("g");
+	{
+		static char g[GDB_RSP_MAX_PACKET + 2];
+
+		snprintf(g, sizeof(g), "G%s", r());
+		memcpy(g + 1 + 2 * 8 * 2, "ffeeddccbbaa0099", 16); /* x2 */
+		CU_ASSERT_STRING_EQUAL((cmd(g), r()), "OK");
+		CU_ASSERT_EQUAL(fake.regs[0].x[2], 0x9900aabbccddeeffull);
+		CU_ASSERT_EQUAL(fake.regs[0].fpsr, 0x10);
+		g[strlen(g) - 1] = '\0'; /* an odd digit count */
+		cmd(g);
+		CU_ASSERT_EQUAL(reply[0], 'E');
+	}
+}
+
+static void test_memory(void)
+{
+	uint8_t bin[] = { 'X', '0', ':', 0 };
+	char pkt[64];
+	size_t len;
+
+	setup();
+	cmd("mffff000000001010,4");
+	CU_ASSERT_STRING_EQUAL(r(), "10111213");
+	cmd("mffff000000000ff0,4"); /* unmapped */
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	cmd("mffff000000001010");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	cmd("mffffffffffffffff,10"); /* wraps */
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	cmd("m1g,4");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	/* a huge length is cut to what a packet holds */
+	cmd("mffff000000001000,100000");
+	CU_ASSERT_TRUE(reply_len > 0 && reply_len <= GDB_RSP_MAX_PACKET);
+	CU_ASSERT_STRING_EQUAL((cmd("Mffff000000001020,2:abcd"), r()), "OK");
+	CU_ASSERT_EQUAL(fake.mem[0x20], 0xab);
+	CU_ASSERT_EQUAL(fake.mem[0x21], 0xcd);
+	cmd("Mffff000000001020,2:abc");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	cmd("Mffff000000001020,3:abcd");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	/* X carries raw bytes, NUL and '#' included (already unescaped). */
+	len = (size_t)snprintf(pkt, sizeof(pkt), "Xffff000000001030,3:");
+	pkt[len++] = 0;
+	pkt[len++] = '#';
+	pkt[len++] = 0x7d;
+	CU_ASSERT_EQUAL(cmd_len(pkt, len), GDB_CMD_REPLY);
+	CU_ASSERT_STRING_EQUAL(r(), "OK");
+	CU_ASSERT_EQUAL(fake.mem[0x30], 0);
+	CU_ASSERT_EQUAL(fake.mem[0x31], '#');
+	CU_ASSERT_EQUAL(fake.mem[0x32], 0x7d);
+	CU_ASSERT_EQUAL(cmd_len("Xffff000000001030,0:", 20), GDB_CMD_REPLY);
+	CU_ASSERT_STRING_EQUAL(r(), "OK"); /* GDB's probe for X support */
+	cmd_len((const char *)bin, sizeof(bin) - 1);
+	CU_ASSERT_EQUAL(reply[0], 'E');
+}
+
+static void test_sw_breakpoints(void)
+{
+	setup();
+	CU_ASSERT_STRING_EQUAL((cmd("Z0,ffff000000001100,4"), r()), "OK");
+	CU_ASSERT_EQUAL(fake.mem[0x100], 0x00);
+	CU_ASSERT_EQUAL(fake.mem[0x102], 0x20);
+	CU_ASSERT_EQUAL(fake.mem[0x103], 0xd4); /* BRK #0 */
+	CU_ASSERT_TRUE(gdb_cmd_is_sw_bp(&s, 0xffff000000001100ull));
+	/* reads show the original instruction */
+	cmd("mffff000000001100,4");
+	CU_ASSERT_STRING_EQUAL(r(), "00010203");
+	CU_ASSERT_STRING_EQUAL((cmd("Z0,ffff000000001100,4"), r()), "OK");
+	CU_ASSERT_EQUAL(s.nsw_bps, 1);
+	cmd("Z0,ffff000000001102,4"); /* misaligned */
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	cmd("Z0,ffff000000000000,4"); /* unmapped */
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	CU_ASSERT_EQUAL(s.nsw_bps, 1);
+	cmd("Z0,ffff000000001200,4;X1,0"); /* a condition list is accepted */
+	CU_ASSERT_STRING_EQUAL(r(), "OK");
+	cmd("c");
+	CU_ASSERT_TRUE(fake.sw_bps);
+	CU_ASSERT_STRING_EQUAL((cmd("z0,ffff000000001100,4"), r()), "OK");
+	CU_ASSERT_EQUAL(fake.mem[0x103], 0x03);
+	CU_ASSERT_STRING_EQUAL((cmd("z0,ffff000000001100,4"), r()), "OK");
+	/* D restores the rest and detaches */
+	CU_ASSERT_EQUAL(cmd("D"), GDB_CMD_DETACHED);
+	CU_ASSERT_STRING_EQUAL(r(), "OK");
+	CU_ASSERT_EQUAL(fake.mem[0x203], 0x03);
+	CU_ASSERT_EQUAL(s.nsw_bps, 0);
+	CU_ASSERT_EQUAL(fake.detached, 1);
+	/* the table has a limit */
+	setup();
+	for (unsigned i = 0; i < GDB_MAX_SW_BPS; i++) {
+		char pkt[40];
+
+		snprintf(pkt, sizeof(pkt), "Z0,%llx,4",
+			 (unsigned long long)(MEM_BASE + 4 * i));
+		CU_ASSERT_STRING_EQUAL((cmd(pkt), r()), "OK");
+	}
+	cmd("Z0,ffff000000002000,4");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	gdb_cmd_remove_all_sw_bps(&s);
+	CU_ASSERT_EQUAL(fake.mem[3], 3);
+}
+
+static void test_hw_breakpoints(void)
+{
+	setup();
+	CU_ASSERT_STRING_EQUAL((cmd("Z1,ffff000000001100,4"), r()), "OK");
+	CU_ASSERT_STRING_EQUAL((cmd("Z2,ffff000000001200,8"), r()), "OK");
+	cmd("Z3,ffff000000001300,4"); /* the fake has room for two */
+	CU_ASSERT_STRING_EQUAL(r(), "E1c"); /* ENOSPC */
+	CU_ASSERT_STRING_EQUAL((cmd("z2,ffff000000001200,8"), r()), "OK");
+	CU_ASSERT_EQUAL(fake.hw_removed, 1);
+	cmd("Z9,0,4"); /* unknown type: unsupported, empty */
+	CU_ASSERT_EQUAL(reply_len, 0);
+	cmd("Z1,zz,4");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+}
+
+static void test_resume(void)
+{
+	setup();
+	CU_ASSERT_EQUAL(cmd("c"), GDB_CMD_RESUMED);
+	CU_ASSERT_EQUAL(fake.actions[0], GDB_ACT_CONTINUE);
+	CU_ASSERT_EQUAL(fake.actions[1], GDB_ACT_CONTINUE);
+	CU_ASSERT_EQUAL(cmd("s"), GDB_CMD_RESUMED);
+	CU_ASSERT_EQUAL(fake.actions[0], GDB_ACT_STEP);
+	CU_ASSERT_EQUAL(fake.actions[1], GDB_ACT_STAY);
+	CU_ASSERT_EQUAL(cmd("cffff000000001400"), GDB_CMD_RESUMED);
+	CU_ASSERT_EQUAL(fake.regs[0].pc, 0xffff000000001400ull);
+	CU_ASSERT_EQUAL(cmd("C0a"), GDB_CMD_RESUMED);
+	CU_ASSERT_EQUAL(fake.signal, GDB_SIGBUS);
+	CU_ASSERT_EQUAL(cmd("vCont;s:2;c"), GDB_CMD_RESUMED);
+	CU_ASSERT_EQUAL(fake.actions[0], GDB_ACT_CONTINUE);
+	CU_ASSERT_EQUAL(fake.actions[1], GDB_ACT_STEP);
+	CU_ASSERT_EQUAL(cmd("vCont;s:1"), GDB_CMD_RESUMED);
+	CU_ASSERT_EQUAL(fake.actions[0], GDB_ACT_STEP);
+	CU_ASSERT_EQUAL(fake.actions[1], GDB_ACT_STAY);
+	CU_ASSERT_EQUAL(cmd("vCont;C0a:1;c"), GDB_CMD_RESUMED);
+	CU_ASSERT_EQUAL(fake.signal, GDB_SIGBUS);
+	CU_ASSERT_EQUAL(cmd("vCont;c:-1"), GDB_CMD_RESUMED);
+	CU_ASSERT_EQUAL(fake.actions[1], GDB_ACT_CONTINUE);
+	CU_ASSERT_EQUAL(fake.resumes, 8);
+	cmd("vCont?");
+	CU_ASSERT_STRING_EQUAL(r(), "vCont;c;C;s;S");
+	/* malformed: an error, nothing resumed */
+	CU_ASSERT_EQUAL(cmd("vCont;x"), GDB_CMD_REPLY);
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	CU_ASSERT_EQUAL(cmd("vCont;c:9"), GDB_CMD_REPLY);
+	CU_ASSERT_EQUAL(cmd("vCont;"), GDB_CMD_REPLY);
+	CU_ASSERT_EQUAL(cmd("vCont;Czz"), GDB_CMD_REPLY);
+	CU_ASSERT_EQUAL(cmd("C"), GDB_CMD_REPLY);
+	CU_ASSERT_EQUAL(cmd("cxyz"), GDB_CMD_REPLY);
+	CU_ASSERT_EQUAL(fake.resumes, 8);
+	/* Hc picks the thread old-style s steps */
+	cmd("Hc2");
+	CU_ASSERT_EQUAL(cmd("s"), GDB_CMD_RESUMED);
+	CU_ASSERT_EQUAL(fake.actions[1], GDB_ACT_STEP);
+	CU_ASSERT_EQUAL(fake.actions[0], GDB_ACT_STAY);
+}
+
+static void test_threads_and_stops(void)
+{
+	struct gdb_stop stop = { .cpu = 1, .kind = GDB_STOP_BREAK,
+				 .signal = GDB_SIGTRAP, .addr = MEM_BASE + 0x100 };
+	char buf[128];
+	size_t len;
+
+	setup();
+	cmd("?");
+	CU_ASSERT_STRING_EQUAL(r(), "T05thread:1;");
+	cmd("qfThreadInfo");
+	CU_ASSERT_STRING_EQUAL(r(), "m1,2");
+	cmd("qsThreadInfo");
+	CU_ASSERT_STRING_EQUAL(r(), "l");
+	cmd("qAttached");
+	CU_ASSERT_STRING_EQUAL(r(), "1");
+	CU_ASSERT_STRING_EQUAL((cmd("T2"), r()), "OK");
+	cmd("T3");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	cmd("qThreadExtraInfo,2");
+	CU_ASSERT_STRING_EQUAL(r(), "764350552031"); /* "vCPU 1" */
+	cmd("qXfer:threads:read::0,1000");
+	CU_ASSERT_PTR_NOT_NULL(strstr(r(), "<thread id=\"2\" name=\"vCPU 1\"/>"));
+	/* a BRK that is not ours is a plain SIGTRAP */
+	len = gdb_cmd_stop_reply(&s, &stop, buf, sizeof(buf));
+	buf[len] = '\0';
+	CU_ASSERT_STRING_EQUAL(buf, "T05thread:2;");
+	cmd("Z0,ffff000000001100,4");
+	len = gdb_cmd_stop_reply(&s, &stop, buf, sizeof(buf));
+	buf[len] = '\0';
+	CU_ASSERT_STRING_EQUAL(buf, "T05thread:2;swbreak:;");
+	cmd("qC");
+	CU_ASSERT_STRING_EQUAL(r(), "QC2");
+	cmd("?");
+	CU_ASSERT_STRING_EQUAL(r(), "T05thread:2;swbreak:;");
+	/* registers now come from the stopped vCPU */
+	cmd("p1");
+	CU_ASSERT_STRING_EQUAL(r(), "0110000000000000");
+	stop = (struct gdb_stop){ .cpu = 0, .kind = GDB_STOP_WATCH,
+				  .signal = GDB_SIGTRAP, .addr = 0x1234,
+				  .wtype = GDB_WP_ACCESS };
+	len = gdb_cmd_stop_reply(&s, &stop, buf, sizeof(buf));
+	buf[len] = '\0';
+	CU_ASSERT_STRING_EQUAL(buf, "T05thread:1;awatch:1234;");
+	stop = (struct gdb_stop){ .cpu = 0, .kind = GDB_STOP_HWBREAK, .signal = 5 };
+	len = gdb_cmd_stop_reply(&s, &stop, buf, sizeof(buf));
+	buf[len] = '\0';
+	CU_ASSERT_STRING_EQUAL(buf, "T05thread:1;hwbreak:;");
+	stop = (struct gdb_stop){ .cpu = 1, .signal = GDB_SIGBUS };
+	len = gdb_cmd_stop_reply(&s, &stop, buf, sizeof(buf));
+	buf[len] = '\0';
+	CU_ASSERT_STRING_EQUAL(buf, "T0athread:2;");
+}
+
+static void test_monitor_and_misc(void)
+{
+	setup();
+	cmd("qRcmd,696e666f206e697376"); /* "info nisv" */
+	CU_ASSERT_STRING_EQUAL(r(), "72616e2027696e666f206e69737627" "0a");
+	cmd("qRcmd,626164"); /* "bad": its output still reaches GDB */
+	CU_ASSERT_STRING_EQUAL(r(), "72616e202762616427" "0a");
+	cmd("qRcmd,7175696574"); /* "quiet": no output */
+	CU_ASSERT_STRING_EQUAL(r(), "OK");
+	cmd("qRcmd,6");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	cmd("qRcmd,zz");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	/* unknown packets get the empty reply */
+	cmd("vMustReplyEmpty");
+	CU_ASSERT_EQUAL(reply_len, 0);
+	cmd("qTStatus");
+	CU_ASSERT_EQUAL(reply_len, 0);
+	cmd_len("", 0);
+	CU_ASSERT_EQUAL(reply_len, 0);
+	cmd("Hx1");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	CU_ASSERT_EQUAL(cmd("k"), GDB_CMD_KILLED);
+	CU_ASSERT_EQUAL(fake.killed, 1);
+	CU_ASSERT_EQUAL(cmd("vKill;1"), GDB_CMD_DETACHED);
+	CU_ASSERT_STRING_EQUAL(r(), "OK");
+}
+
+const char unit_suite_name[] = "gdb_cmd";
+const struct unit_test unit_tests[] = {
+	{ "qSupported, no-ack mode, target.xml", test_supported_and_target_xml },
+	{ "registers: g, G, p, P, Hg", test_registers },
+	{ "memory: m, M, X", test_memory },
+	{ "software breakpoints", test_sw_breakpoints },
+	{ "hardware breakpoints and watchpoints", test_hw_breakpoints },
+	{ "c, s, C, vCont", test_resume },
+	{ "threads and stop replies", test_threads_and_stops },
+	{ "monitor, kill, unknown packets", test_monitor_and_misc },
+	{ NULL, NULL },
+};
