@@ -81,9 +81,20 @@ void psci_system_reset(void)
 void sync_handler(uint64_t code);
 void unexpected_exception(uint64_t code);
 
+/* Guests that take interrupts define their own. */
+__attribute__((weak)) void irq_handler(void)
+{
+	unexpected_exception(5);
+}
+
 void sync_handler(uint64_t code)
 {
 	uint64_t esr, far, elr;
+
+	if (code == 5) {
+		irq_handler();
+		return;
+	}
 
 	__asm__ volatile("mrs %0, esr_el1" : "=r"(esr));
 	__asm__ volatile("mrs %0, far_el1" : "=r"(far));

@@ -67,7 +67,7 @@ vectors:
 	ventry	unexpected, 2		// fiq
 	ventry	unexpected, 3		// serror
 	ventry	sync_entry, 4		// current EL, SP_ELx: sync
-	ventry	unexpected, 5
+	ventry	sync_entry, 5		// irq: sync_handler hands it to irq_handler
 	ventry	unexpected, 6
 	ventry	unexpected, 7
 	ventry	unexpected, 8		// lower EL

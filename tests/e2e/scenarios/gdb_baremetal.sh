@@ -1,0 +1,21 @@
+# limit: 420
+# The GDB stub on a bare-metal guest with symbols, driven from outside the
+# test host by gdb-multiarch (tests/gdb/drive.sh): two GDB sessions with a
+# broken client between them, then the guest finishes on its own.
+vm_start --kernel /guest/gdb_guest.img --cpus 2 --mem 64M --testdev \
+  --nisv=stop --gdb tcp:0.0.0.0:1234 --gdb-wait
+for _ in $(seq 50); do grep -q "gdb: listening" err.log && break; sleep 0.1; done
+sleep 1
+if grep -q GDB-GUEST-UP out.log; then
+  fail gdb-wait-holds "the guest ran before GDB continued it"
+else
+  pass gdb-wait-holds "no guest output before GDB attached"
+fi
+echo "E2E-GDB-READY gdb_baremetal"
+vm_wait 400; st=$?
+if [ $st -eq 0 ] && grep -q GDB-GUEST-POKED out.log && grep -q GDB-GUEST-BYE out.log; then
+  pass gdb-guest-finishes "$(grep GDB-GUEST-BYE out.log), exit 0 after the last detach"
+else
+  fail gdb-guest-finishes "exit status $st"; show_logs
+fi
+note "gdb_baremetal a64vm said: $(grep -c 'gdb:' err.log) gdb lines; $(grep -o 'refused a second debugger' err.log | head -1)"

@@ -1,0 +1,100 @@
+# First GDB session on gdb_guest (a64vm --gdb-wait, 2 vCPUs, --nisv=stop).
+import os
+import sys
+
+sys.path.insert(0, os.environ["A64VM_GDB_DIR"])
+from common import (check, connect, continue_with_ctrl_c, last_stop, pc, run,  # noqa: E402
+                    sym, val)
+
+out = connect()
+check("wait-at-entry", pc() == 0x40000000, "pc %#x; %s" % (pc(), out))
+xml = run("maint print raw-registers")
+check("target-description", "v31" in xml and "fpcr" in xml and "cpsr" in xml,
+      "registers GDB knows: %d lines" % len(xml.splitlines()))
+
+run("break tick")
+run("continue")
+frame = run("frame")
+check("break-function", pc() == sym("tick") and last_stop() == "breakpoint"
+      and "tick" in frame, "%s: %s" % (last_stop(), frame))
+
+out = run("bt")
+check("backtrace", "#0" in out and "tick" in out and "#1" in out and "main" in out, out)
+out = run("info registers")
+check("registers", all(r in out for r in ("x0 ", "x30", "sp ", "pc ", "cpsr")), out[:200])
+out = run("p $v1.d.u[0] = 0x1122334455667788")
+check("vector-register", val("$v1.d.u[0]") == 0x1122334455667788, out)
+
+# The secondary vCPU is up once the primary runs: two named threads.
+out = run("info threads")
+check("threads", "vCPU 0" in out and "vCPU 1" in out, out)
+out = run("thread 2")
+pc2 = pc()
+check("thread-2", "secondary_main" in run("info symbol %#x" % pc2), "pc %#x %s" % (pc2, out))
+run("thread 1")
+
+# Steps through straight-line code, with the timer interrupt pending.
+run("delete")
+run("break *straight_line")
+for _ in range(20):
+    run("continue")
+    if val("irq_count") > 2:
+        break
+start = pc()
+steps = []
+for _ in range(16):
+    before = pc()
+    run("stepi")
+    steps.append(pc() - before)
+check("step-straight", start == sym("straight_line") and steps == [4] * 16,
+      "start %#x, irqs so far %d, step deltas %s" % (start, val("irq_count"), steps))
+irqs = val("irq_count")
+run("delete")
+run("break tick")
+for _ in range(3):
+    run("continue")
+check("step-keeps-interrupts", val("irq_count") > irqs,
+      "irq_count %d then %d" % (irqs, val("irq_count")))
+
+# A hardware watchpoint firing on a write.
+run("delete")
+out = run("watch watched")
+check("watch-insert", "Hardware watchpoint" in out, out)
+before = val("watched")
+run("continue")
+frame = run("frame")
+check("watch-fires", last_stop() == "watchpoint" and val("watched") != before
+      and "touch_watched" in frame, "%s: watched %d -> %d in %s" %
+      (last_stop(), before, val("watched"), frame))
+run("delete")
+
+# A hardware breakpoint.
+run("hbreak tick")
+run("continue")
+check("hbreak", pc() == sym("tick") and last_stop() == "hw-breakpoint",
+      "%s at %#x" % (last_stop(), pc()))
+run("delete")
+
+# Writing memory: the guest reacts.
+run("set var poke = 0x1234")
+run("break tick")
+run("continue")
+run("continue")
+check("write-memory", val("poked") == 1, "poked %d" % val("poked"))
+run("delete")
+
+# Ctrl-C while the guest spins.
+ticks = val("ticks")
+continue_with_ctrl_c(3)
+check("ctrl-c", last_stop() == "signal SIGINT" and val("ticks") > ticks,
+      "%s; ticks %d -> %d" % (last_stop(), ticks, val("ticks")))
+
+out = run("monitor info vcpus")
+check("monitor-info-vcpus", "vCPU 0" in out and "vCPU 1" in out, out)
+out = run("monitor help")
+check("monitor-help", "info nisv" in out, out)
+
+with open(os.environ["A64VM_GDB_STATE"], "w") as f:
+    f.write("%d\n" % val("ticks"))
+out = run("detach")
+check("detach", "Detaching" in out or "detached" in out.lower(), out)

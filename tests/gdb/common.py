@@ -1,0 +1,72 @@
+# Helpers for the GDB scripts that gdb-multiarch runs against a64vm's stub
+# (python inside GDB). Each check prints one E2E-RESULT line.
+import os
+
+import gdb
+
+PORT = os.environ["A64VM_GDB_PORT"]
+failures = 0
+stops = []
+
+
+def _on_stop(event):
+    """Records why GDB stopped: 'signal SIGINT', 'breakpoint', 'watchpoint'."""
+    if isinstance(event, gdb.SignalEvent):
+        stops.append("signal " + event.stop_signal)
+    elif isinstance(event, gdb.BreakpointEvent):
+        kinds = {gdb.BP_BREAKPOINT: "breakpoint", gdb.BP_HARDWARE_BREAKPOINT:
+                 "hw-breakpoint", gdb.BP_HARDWARE_WATCHPOINT: "watchpoint"}
+        stops.append(kinds.get(event.breakpoint.type, "other-breakpoint"))
+    else:
+        stops.append("stop")
+
+
+gdb.events.stop.connect(_on_stop)
+
+
+def last_stop():
+    return stops[-1] if stops else "none"
+
+
+def run(cmd):
+    try:
+        return gdb.execute(cmd, to_string=True)
+    except gdb.error as e:
+        return "GDB-ERROR: %s" % e
+
+
+def check(name, ok, detail=""):
+    global failures
+    detail = " ".join(str(detail).split())[:300]
+    print("E2E-RESULT gdb-%s %s %s" % (name, "PASS" if ok else "FAIL", detail),
+          flush=True)
+    if not ok:
+        failures += 1
+
+
+def val(expr):
+    try:
+        return int(gdb.parse_and_eval(expr)) & 0xFFFFFFFFFFFFFFFF
+    except gdb.error:
+        return -1
+
+
+def pc():
+    return val("$pc")
+
+
+def sym(name):
+    return val("&%s" % name)
+
+
+def connect():
+    run("set pagination off")
+    run("set confirm off")
+    out = run("target remote 127.0.0.1:%s" % PORT)
+    return out
+
+
+def continue_with_ctrl_c(seconds):
+    """continue, and press Ctrl-C (SIGINT to GDB) after seconds."""
+    run("shell (sleep %d; kill -INT $PPID) &" % seconds)
+    return run("continue")

@@ -1,0 +1,118 @@
+/*
+ * For the GDB tests, built with symbols: vCPU 0 loops calling tick() and
+ * straight_line(), writes `watched` every 1024 rounds and reacts to what
+ * GDB writes (poke, finish); vCPU 1 spins. The virtual timer interrupts
+ * vCPU 0 every millisecond, so single-steps start with an interrupt
+ * pending. finish makes it do an LDP on the test device (KVM cannot
+ * decode it: a NISV exit), say goodbye and power off.
+ */
+#include "a64vm/gic.h"
+#include "a64vm/testdev.h"
+#include "guest.h"
+
+volatile uint64_t ticks, watched, poke, poked, finish, irq_count, spins;
+
+/* Global, not static: GDB finds them by name. */
+void tick(void);
+void touch_watched(uint64_t v);
+void nisv_access(void);
+
+__attribute__((noinline)) void tick(void)
+{
+	ticks++;
+}
+
+__attribute__((noinline)) void touch_watched(uint64_t v)
+{
+	watched = v;
+}
+
+/* 16 instructions and a return: each single-step must land on the next. */
+void straight_line(void);
+__asm__(".globl straight_line\n"
+	".type straight_line, %function\n"
+	"straight_line:\n"
+	".rept 16\n"
+	"add x9, x9, #1\n"
+	".endr\n"
+	"ret\n"
+	".size straight_line, . - straight_line\n");
+
+__attribute__((noinline)) void nisv_access(void)
+{
+	uint64_t a, b;
+
+	__asm__ volatile("ldp %0, %1, [%2]"
+			 : "=r"(a), "=r"(b)
+			 : "r"((uintptr_t)TESTDEV_BASE)
+			 : "memory");
+}
+
+static uint64_t period;
+
+static inline void mmio_write32(uint64_t addr, uint32_t v)
+{
+	*(volatile uint32_t *)(uintptr_t)addr = v;
+}
+
+#define GICR_SGI (GIC_REDIST_BASE + 0x10000)
+#define TIMER_PPI 27 /* the virtual timer */
+
+void irq_handler(void)
+{
+	uint64_t iar;
+
+	__asm__ volatile("mrs %0, S3_0_C12_C12_0" : "=r"(iar)); /* ICC_IAR1_EL1 */
+	if ((iar & 0xffffff) == TIMER_PPI) {
+		irq_count++;
+		__asm__ volatile("msr cntv_tval_el0, %0" : : "r"(period));
+	}
+	__asm__ volatile("msr S3_0_C12_C12_1, %0" : : "r"(iar)); /* ICC_EOIR1_EL1 */
+}
+
+static void start_timer(void)
+{
+	period = counter_hz() / 1000;
+	mmio_write32(GIC_DIST_BASE, 0x13);			 /* GICD_CTLR: ARE, groups on */
+	mmio_write32(GIC_REDIST_BASE + 0x14, 0);		 /* GICR_WAKER: awake */
+	mmio_write32(GICR_SGI + 0x80, 1u << TIMER_PPI);		 /* group 1 */
+	mmio_write32(GICR_SGI + 0x400 + 24, 0xa0u << 24);	 /* priority of 27 */
+	mmio_write32(GICR_SGI + 0x100, 1u << TIMER_PPI);	 /* enable */
+	__asm__ volatile("msr S3_0_C12_C12_5, %0" : : "r"(7ull)); /* ICC_SRE_EL1 */
+	__asm__ volatile("isb; msr S3_0_C4_C6_0, %0" : : "r"(0xffull)); /* PMR */
+	__asm__ volatile("msr S3_0_C12_C12_7, %0" : : "r"(1ull)); /* IGRPEN1 */
+	__asm__ volatile("msr cntv_tval_el0, %0; msr cntv_ctl_el0, %1; isb"
+			 : : "r"(period), "r"(1ull));
+	__asm__ volatile("msr daifclr, #2");
+}
+
+void secondary_main(uint64_t cpu)
+{
+	(void)cpu;
+	for (;;)
+		spins++;
+}
+
+int main(void);
+int main(void)
+{
+	puts_uart("GDB-GUEST-UP\n");
+	psci_cpu_on(1);
+	start_timer();
+	for (uint64_t i = 1; !finish; i++) {
+		tick();
+		straight_line();
+		if (!(i & 1023))
+			touch_watched(i);
+		if (poke == 0x1234 && !poked) {
+			poked = 1;
+			puts_uart("GDB-GUEST-POKED\n");
+		}
+	}
+	__asm__ volatile("msr daifset, #2");
+	nisv_access();
+	puts_uart("GDB-GUEST-BYE irqs=");
+	putdec(irq_count);
+	puts_uart("\n");
+	return 0;
+}
