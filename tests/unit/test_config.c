@@ -70,6 +70,10 @@ static const struct parse_case parse_cases[] = {
 	  .err_has = "0..3600" },
 	{ { "a64vm", "run", "--kernel", "K", "--control" }, -EINVAL,
 	  .err_has = "--control needs a value" },
+	{ { "a64vm", "run", "--kernel", "K", "--gdb-wait" }, -EINVAL,
+	  .err_has = "--gdb-wait needs --gdb" },
+	{ { "a64vm", "run", "--kernel", "K", "--gdb", "1234" }, -EINVAL,
+	  .err_has = "not tcp:[HOST:]PORT or unix:PATH" },
 };
 
 static void test_parse_table(void)
@@ -121,6 +125,47 @@ static void test_run_extras(void)
 	CU_ASSERT_PTR_NULL(cfg.control);
 }
 
+static void test_gdb_addresses(void)
+{
+	static const struct {
+		const char *s;
+		int ret;
+		const char *host, *path;
+		unsigned port;
+	} cases[] = {
+		{ "tcp:1234", 0, "127.0.0.1", NULL, 1234 },
+		{ "tcp:0.0.0.0:1234", 0, "0.0.0.0", NULL, 1234 },
+		{ "tcp:10.1.2.3:65535", 0, "10.1.2.3", NULL, 65535 },
+		{ "unix:/tmp/gdb.sock", 0, NULL, "/tmp/gdb.sock", 0 },
+		{ "tcp:", -EINVAL }, { "tcp:0", -EINVAL }, { "tcp:65536", -EINVAL },
+		{ "tcp:12a", -EINVAL }, { "tcp:-1", -EINVAL }, { "tcp::1234", -EINVAL },
+		{ "tcp:localhost:1234", -EINVAL }, { "tcp:1.2.3.256:1", -EINVAL },
+		{ "tcp:1.2.3.4x:1", -EINVAL }, { "tcp:1.2.3.4.5:1", -EINVAL },
+		{ "unix:", -EINVAL }, { "udp:1234", -EINVAL }, { "", -EINVAL },
+	};
+	char *const argv[] = { "a64vm", "run", "--kernel", "K", "--gdb-wait",
+			       "--gdb", "tcp:2345" };
+	struct config_gdb g;
+	struct config cfg;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(config_parse_gdb(cases[i].s, &g), cases[i].ret);
+		if (cases[i].ret)
+			continue;
+		CU_ASSERT_TRUE(g.enabled);
+		CU_ASSERT_EQUAL(g.port, cases[i].port);
+		if (cases[i].host)
+			CU_ASSERT_STRING_EQUAL(g.host, cases[i].host);
+		CU_ASSERT(cases[i].path ? g.unix_path && !strcmp(g.unix_path, cases[i].path)
+					: !g.unix_path);
+	}
+	/* --gdb-wait may come before --gdb */
+	CU_ASSERT_EQUAL_FATAL(config_parse(7, argv, &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(cfg.gdb.enabled && cfg.gdb.wait);
+	CU_ASSERT_EQUAL(cfg.gdb.port, 2345);
+}
+
 static const struct {
 	const char *s;
 	int ret;
@@ -154,5 +199,6 @@ const struct unit_test unit_tests[] = {
 	{ "argument table", test_parse_table },
 	{ "sizes", test_parse_size },
 	{ "NISV mode, test device, control socket", test_run_extras },
+	{ "--gdb addresses", test_gdb_addresses },
 	{ NULL, NULL },
 };
