@@ -368,9 +368,10 @@ static int monitor(void *tp, const char *cmd, char *out, size_t cap)
 		int ret = vm_reboot(vm);
 
 		t->nisv_cpu = -1;
-		snprintf(out, cap, ret ? "reset failed: %s\n"
-				       : "guest reset; vCPU 0 at its entry point%s\n",
-			 ret ? strerror(-ret) : "");
+		if (ret)
+			snprintf(out, cap, "reset failed: %s\n", strerror(-ret));
+		else
+			snprintf(out, cap, "guest reset; vCPU 0 at its entry point\n");
 		return ret;
 	} else {
 		snprintf(out, cap, "unknown monitor command '%s'; try 'monitor help'\n",

@@ -175,6 +175,14 @@ static void handle_packet(struct gdb_stub *g)
 
 	if (!g->session.no_ack)
 		send_all(g, (const uint8_t *)"+", 1);
+	/*
+	 * All-stop: while the guest runs only Ctrl-C is valid. A vCPU's
+	 * registers cannot even be read then without waiting for it.
+	 */
+	if (g->running) {
+		send_packet(g, "E10", 3);
+		return;
+	}
 	res = gdb_cmd_handle(&g->session, (const char *)g->reader.payload,
 			     g->reader.len, g->reply, &len);
 	switch (res) {

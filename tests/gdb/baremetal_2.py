@@ -12,6 +12,16 @@ with open(os.environ["A64VM_GDB_STATE"]) as f:
 check("reattach", val("ticks") > ticks,
       "ticks at detach %d, at re-attach %d; %s" % (ticks, val("ticks"), out))
 
+# monitor reset: the guest boots again and stays stopped for GDB.
+out = run("monitor reset")
+check("monitor-reset", "guest reset" in out and pc() == 0x40000000,
+      "pc %#x: %s" % (pc(), out))
+run("break tick")
+run("continue")
+run("delete")
+check("after-reset", pc() == sym("tick") and val("ticks") == 0,
+      "pc %#x, ticks %d" % (pc(), val("ticks")))
+
 # finish: the guest performs an LDP on the test device, which KVM cannot
 # decode; with --nisv=stop GDB gets SIGBUS on that very instruction.
 run("set var finish = 1")

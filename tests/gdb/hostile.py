@@ -65,6 +65,16 @@ except (socket.timeout, ConnectionResetError):
 report("one-debugger-at-a-time", refused, "a second connection was closed")
 second.close()
 
+# While the guest runs, only Ctrl-C is valid (all-stop).
+s.sendall(frame(b"c"))
+got = recv_some(s, 2)
+s.sendall(frame(b"g"))
+got += recv_some(s)
+report("running-refuses-packets", got == b"+" + b"+" + frame(b"E10"), repr(got[:40]))
+s.sendall(b"\x03")
+got = recv_some(s)
+report("ctrl-c-stop-reply", got.startswith(b"$T02thread:"), repr(got[:40]))
+
 # Half a packet, then gone: the next session checks the guest ran on.
 s.sendall(b"$m400000")
 s.close()
