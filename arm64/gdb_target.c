@@ -332,7 +332,8 @@ static void kill_vm(void *tp)
 static const char monitor_help[] =
 	"a64vm monitor commands:\n"
 	"  help          this text\n"
-	"  info vcpus    each vCPU's PC, exception level and state\n"
+	"  info vcpus    each vCPU's PC, exception level and state; the\n"
+	"                number of hardware breakpoints and watchpoints\n"
 	"  info nisv     loads/stores KVM could not decode, by outcome\n"
 	"  reset         reboot the guest; it stays stopped\n";
 
@@ -345,6 +346,9 @@ static int monitor(void *tp, const char *cmd, char *out, size_t cap)
 	if (!strcmp(cmd, "help") || !cmd[0]) {
 		snprintf(out, cap, "%s", monitor_help);
 	} else if (!strcmp(cmd, "info vcpus")) {
+		len = (size_t)snprintf(out, cap, "debug registers: %u hardware "
+				       "breakpoints, %u watchpoints\n",
+				       t->hw.max_bps, t->hw.max_wps);
 		for (unsigned i = 0; i < vm->ncpus && len < cap; i++) {
 			uint64_t pc = 0, pstate = 0;
 			int fd = vm->vcpus[i].fd;

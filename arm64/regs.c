@@ -6,6 +6,14 @@
 
 #include <linux/kvm.h>
 
+/* ONE_REG transfers through a pointer; the id carries the size. */
+static int one_reg(int vcpu_fd, unsigned long req, uint64_t id, const void *val)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)val };
+
+	return ioctl(vcpu_fd, req, &reg) ? -errno : 0;
+}
+
 uint64_t regs_core_id(uint64_t offset)
 {
 	return KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |
@@ -74,16 +82,12 @@ uint64_t regs_fpcr_id(void)
 
 int regs_get32(int vcpu_fd, uint64_t id, uint32_t *val)
 {
-	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)val };
-
-	return ioctl(vcpu_fd, KVM_GET_ONE_REG, &reg) ? -errno : 0;
+	return one_reg(vcpu_fd, KVM_GET_ONE_REG, id, val);
 }
 
 int regs_set32(int vcpu_fd, uint64_t id, uint32_t val)
 {
-	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)&val };
-
-	return ioctl(vcpu_fd, KVM_SET_ONE_REG, &reg) ? -errno : 0;
+	return one_reg(vcpu_fd, KVM_SET_ONE_REG, id, &val);
 }
 
 uint64_t regs_mpidr_id(void)
@@ -93,29 +97,21 @@ uint64_t regs_mpidr_id(void)
 
 int regs_get(int vcpu_fd, uint64_t id, uint64_t *val)
 {
-	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)val };
-
-	return ioctl(vcpu_fd, KVM_GET_ONE_REG, &reg) ? -errno : 0;
+	return one_reg(vcpu_fd, KVM_GET_ONE_REG, id, val);
 }
 
 int regs_set(int vcpu_fd, uint64_t id, uint64_t val)
 {
-	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)&val };
-
-	return ioctl(vcpu_fd, KVM_SET_ONE_REG, &reg) ? -errno : 0;
+	return one_reg(vcpu_fd, KVM_SET_ONE_REG, id, &val);
 }
 
 /* KVM's 128-bit values are host-endian: on arm64 the low half comes first. */
 int regs_get128(int vcpu_fd, uint64_t id, uint64_t val[2])
 {
-	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)val };
-
-	return ioctl(vcpu_fd, KVM_GET_ONE_REG, &reg) ? -errno : 0;
+	return one_reg(vcpu_fd, KVM_GET_ONE_REG, id, val);
 }
 
 int regs_set128(int vcpu_fd, uint64_t id, const uint64_t val[2])
 {
-	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)val };
-
-	return ioctl(vcpu_fd, KVM_SET_ONE_REG, &reg) ? -errno : 0;
+	return one_reg(vcpu_fd, KVM_SET_ONE_REG, id, val);
 }

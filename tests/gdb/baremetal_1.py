@@ -91,6 +91,14 @@ check("ctrl-c", last_stop() == "signal SIGINT" and val("ticks") > ticks,
 
 out = run("monitor info vcpus")
 check("monitor-info-vcpus", "vCPU 0" in out and "vCPU 1" in out, out)
+# One hardware breakpoint more than the host has: a clear error, no harm.
+nbps = int(out.split("debug registers: ")[1].split()[0]) if "debug registers: " in out else 0
+for i in range(nbps + 1):
+    run("hbreak *%#x" % (sym("straight_line") + 4 * i))
+out = run("continue")
+check("hbreak-beyond-limit", nbps > 0 and "Could not insert hardware breakpoint" in out,
+      "%d registers; %s" % (nbps, out))
+run("delete")
 out = run("monitor help")
 check("monitor-help", "info nisv" in out, out)
 
