@@ -4,7 +4,8 @@ import os
 import sys
 
 sys.path.insert(0, os.environ["A64VM_GDB_DIR"])
-from common import check, connect, last_stop, pc, run, sym, val  # noqa: E402
+from common import (check, connect, flush_registers, last_stop, pc, run,  # noqa: E402
+                    sym, val)
 
 out = connect()
 with open(os.environ["A64VM_GDB_STATE"]) as f:
@@ -14,6 +15,7 @@ check("reattach", val("ticks") > ticks,
 
 # monitor reset: the guest boots again and stays stopped for GDB.
 out = run("monitor reset")
+flush_registers()
 check("monitor-reset", "guest reset" in out and pc() == 0x40000000,
       "pc %#x: %s" % (pc(), out))
 run("break tick")

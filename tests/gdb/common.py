@@ -29,6 +29,7 @@ def last_stop():
 
 
 def run(cmd):
+    """A GDB command's output; a GDB error comes back as text, not raised."""
     try:
         return gdb.execute(cmd, to_string=True)
     except gdb.error as e:
@@ -62,7 +63,11 @@ def sym(name):
 def connect():
     run("set pagination off")
     run("set confirm off")
+    # Emulated hosts are slow: no retransmission while a reply is on its way.
+    run("set remotetimeout 20")
+    run("set debug remote 1")  # the handshake goes to the transcript
     out = run("target remote 127.0.0.1:%s" % PORT)
+    run("set debug remote 0")
     return out
 
 
@@ -70,3 +75,8 @@ def continue_with_ctrl_c(seconds):
     """continue, and press Ctrl-C (SIGINT to GDB) after seconds."""
     run("shell (sleep %d; kill -INT $PPID) &" % seconds)
     return run("continue")
+
+
+def flush_registers():
+    """After monitor reset: GDB must forget the registers it cached."""
+    run("maintenance flush register-cache")
