@@ -4,7 +4,8 @@
  * GDB writes (poke, finish); vCPU 1 spins. The virtual timer interrupts
  * vCPU 0 every millisecond, so single-steps start with an interrupt
  * pending. finish makes it do an LDP on the test device (KVM cannot
- * decode it: a NISV exit), say goodbye and power off.
+ * decode it: a NISV exit; GDB may hand it an external abort), say goodbye
+ * and power off.
  */
 #include "a64vm/gic.h"
 #include "a64vm/testdev.h"
@@ -113,6 +114,8 @@ int main(void)
 	nisv_access();
 	puts_uart("GDB-GUEST-BYE irqs=");
 	putdec(irq_count);
+	puts_uart(" aborts=");
+	putdec(aborts_taken);
 	puts_uart("\n");
 	return 0;
 }
