@@ -1,0 +1,78 @@
+/*
+ * The virtio-mmio transport, version 2 (VIRTIO 1.x, 4.2.2): the register
+ * file a driver programs, and the queues it sets up. Pure: a device plugs
+ * in through virtio_dev_ops, interrupts go out through a callback. The
+ * caller serialises register accesses with the device's queue work.
+ */
+#ifndef A64VM_VIRTIO_MMIO_H
+#define A64VM_VIRTIO_MMIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "a64vm/memory.h"
+#include "a64vm/virtqueue.h"
+
+#define VIRTIO_MMIO_SIZE 0x200
+#define VIRTIO_MAX_QUEUES 4
+
+#define VIRTIO_F_RING_INDIRECT_DESC (1ull << 28)
+#define VIRTIO_F_RING_EVENT_IDX (1ull << 29)
+#define VIRTIO_F_VERSION_1 (1ull << 32)
+
+#define VIRTIO_STATUS_ACKNOWLEDGE 1
+#define VIRTIO_STATUS_DRIVER 2
+#define VIRTIO_STATUS_DRIVER_OK 4
+#define VIRTIO_STATUS_FEATURES_OK 8
+#define VIRTIO_STATUS_NEEDS_RESET 0x40
+#define VIRTIO_STATUS_FAILED 0x80
+
+#define VIRTIO_MMIO_QUEUE_NOTIFY 0x050
+
+struct virtio_dev_ops {
+	uint32_t device_id;
+	uint64_t features; /* the device's own; the transport adds its ring ones */
+	unsigned nqueues;
+	uint32_t config_size;
+	/* Device configuration space; bounds are checked by the transport. */
+	void (*config_read)(void *dev, uint32_t off, uint8_t *data, unsigned len);
+	void (*config_write)(void *dev, uint32_t off, const uint8_t *data, unsigned len);
+	/* A QueueNotify that reached the register (no ioeventfd). */
+	void (*notify)(void *dev, unsigned queue);
+	/* The driver reset the device (status 0). */
+	void (*reset)(void *dev);
+};
+
+struct virtio_mmio {
+	const struct virtio_dev_ops *ops;
+	void *dev;
+	const struct guest_mem *mem;
+	void (*irq)(void *ctx); /* raise the device's interrupt */
+	void *irq_ctx;
+	uint32_t status;
+	uint32_t dev_features_sel, drv_features_sel, queue_sel;
+	uint64_t driver_features;
+	uint32_t isr; /* InterruptStatus: 1 used buffer, 2 configuration change */
+	uint32_t config_generation;
+	struct virtq queues[VIRTIO_MAX_QUEUES];
+};
+
+void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops,
+		      void *dev, const struct guest_mem *mem,
+		      void (*irq)(void *ctx), void *irq_ctx);
+
+/* Register accesses; 0, or -EINVAL for a width or offset not allowed. */
+int virtio_mmio_read(struct virtio_mmio *t, uint64_t off, uint8_t *data, unsigned len);
+int virtio_mmio_write(struct virtio_mmio *t, uint64_t off, const uint8_t *data,
+		      unsigned len);
+
+/* The queue, when the driver has it live (DRIVER_OK and ready). */
+struct virtq *virtio_mmio_live_queue(struct virtio_mmio *t, unsigned queue);
+
+/* After used buffers were pushed: interrupt if the driver wants it. */
+void virtio_mmio_used(struct virtio_mmio *t, unsigned queue);
+
+/* The driver broke the rules: DEVICE_NEEDS_RESET, and a config interrupt. */
+void virtio_mmio_needs_reset(struct virtio_mmio *t);
+
+#endif
