@@ -1,0 +1,219 @@
+#include "a64vm/virtio_blk.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define SECTOR 512u
+#define F_SEG_MAX (1ull << 2)
+#define F_RO (1ull << 5)
+#define F_BLK_SIZE (1ull << 6)
+#define F_FLUSH (1ull << 9)
+#define F_DISCARD (1ull << 13)
+#define F_WRITE_ZEROES (1ull << 14)
+#define MAX_RANGE_SECTORS (1u << 22) /* 2 GiB per discard/zeroes range */
+#define MAX_RANGES 16
+#define HDR_LEN 16
+#define RANGE_LEN 16
+#define WZ_UNMAP 1u
+
+uint64_t virtio_blk_features(const struct virtio_blk *b)
+{
+	uint64_t f = F_SEG_MAX | F_BLK_SIZE | F_FLUSH;
+
+	return b->read_only ? f | F_RO : f | F_DISCARD | F_WRITE_ZEROES;
+}
+
+static void put32(uint8_t *cfg, unsigned off, uint32_t v)
+{
+	memcpy(cfg + off, &v, 4);
+}
+
+void virtio_blk_config_read(const struct virtio_blk *b, uint32_t off,
+			    uint8_t *data, unsigned len)
+{
+	uint8_t cfg[VIRTIO_BLK_CONFIG_SIZE] = { 0 };
+
+	memcpy(cfg, &b->sectors, 8);		   /* capacity */
+	put32(cfg, 12, VIRTQ_MAX_IOV - 2);	   /* seg_max: header and status */
+	put32(cfg, 20, SECTOR);			   /* blk_size */
+	put32(cfg, 36, MAX_RANGE_SECTORS);	   /* max_discard_sectors */
+	put32(cfg, 40, MAX_RANGES);		   /* max_discard_seg */
+	put32(cfg, 44, 1);			   /* discard_sector_alignment */
+	put32(cfg, 48, MAX_RANGE_SECTORS);	   /* max_write_zeroes_sectors */
+	put32(cfg, 52, MAX_RANGES);		   /* max_write_zeroes_seg */
+	cfg[56] = 1;				   /* write_zeroes_may_unmap */
+	memcpy(data, cfg + off, len);
+}
+
+/* The iovecs for len bytes of one direction of req, from byte off. */
+static int iovecs(const struct virtq_req *req, bool in, uint64_t off, uint64_t len,
+		  struct iovec *out)
+{
+	const struct virtq_iov *iov = req->iov + (in ? req->nout : 0);
+	unsigned n = in ? req->nin : req->nout;
+	int count = 0;
+
+	for (unsigned i = 0; i < n && len; i++) {
+		uint64_t chunk;
+
+		if (off >= iov[i].len) {
+			off -= iov[i].len;
+			continue;
+		}
+		chunk = iov[i].len - off < len ? iov[i].len - off : len;
+		out[count++] = (struct iovec){ iov[i].base + off, chunk };
+		len -= chunk;
+		off = 0;
+	}
+	return count;
+}
+
+/* All of [pos, pos+len) moved, or -errno; a short transfer is retried. */
+static int transfer(int fd, struct iovec *iov, int n, uint64_t pos, bool write)
+{
+	while (n > 0) {
+		ssize_t done = write ? pwritev(fd, iov, n, (off_t)pos)
+				     : preadv(fd, iov, n, (off_t)pos);
+
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done <= 0)
+			return done < 0 ? -errno : -EIO;
+		pos += (uint64_t)done;
+		while (n > 0 && (size_t)done >= iov->iov_len) {
+			done -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (uint8_t *)iov->iov_base + done;
+			iov->iov_len -= (size_t)done;
+		}
+	}
+	return 0;
+}
+
+static bool in_disk(const struct virtio_blk *b, uint64_t sector, uint64_t count)
+{
+	return sector <= b->sectors && count <= b->sectors - sector;
+}
+
+static uint8_t read_write(struct virtio_blk *b, const struct virtq_req *req,
+			  uint64_t sector, bool write)
+{
+	struct iovec iov[VIRTQ_MAX_IOV];
+	uint64_t len = write ? req->out_len - HDR_LEN : req->in_len - 1;
+	int n;
+
+	if (write && b->read_only)
+		return VIRTIO_BLK_S_IOERR;
+	if (len % SECTOR || !in_disk(b, sector, len / SECTOR))
+		return VIRTIO_BLK_S_IOERR;
+	n = iovecs(req, !write, write ? HDR_LEN : 0, len, iov);
+	return transfer(b->fd, iov, n, sector * SECTOR, write) ? VIRTIO_BLK_S_IOERR
+								: VIRTIO_BLK_S_OK;
+}
+
+/* Zeroes a range by writing, where the file system cannot punch. */
+static int write_zeroes(int fd, uint64_t pos, uint64_t len)
+{
+	static const uint8_t zeroes[65536];
+
+	while (len) {
+		size_t chunk = len < sizeof(zeroes) ? (size_t)len : sizeof(zeroes);
+		ssize_t done = pwrite(fd, zeroes, chunk, (off_t)pos);
+
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done <= 0)
+			return -EIO;
+		pos += (uint64_t)done;
+		len -= (uint64_t)done;
+	}
+	return 0;
+}
+
+static uint8_t ranges(struct virtio_blk *b, const struct virtq_req *req, int type)
+{
+	uint64_t len = req->out_len - HDR_LEN;
+
+	if (b->read_only)
+		return VIRTIO_BLK_S_IOERR;
+	if (!len || len % RANGE_LEN || len / RANGE_LEN > MAX_RANGES)
+		return VIRTIO_BLK_S_IOERR;
+	for (uint64_t off = HDR_LEN; off < req->out_len; off += RANGE_LEN) {
+		uint8_t raw[RANGE_LEN];
+		uint64_t sector, pos, bytes;
+		uint32_t count, flags;
+		int ret;
+
+		virtq_copy_from(req, off, raw, sizeof(raw));
+		memcpy(&sector, raw, 8);
+		memcpy(&count, raw + 8, 4);
+		memcpy(&flags, raw + 12, 4);
+		if (count > MAX_RANGE_SECTORS || !in_disk(b, sector, count) ||
+		    (type == VIRTIO_BLK_T_DISCARD && flags) || (flags & ~WZ_UNMAP))
+			return VIRTIO_BLK_S_IOERR;
+		pos = sector * SECTOR;
+		bytes = (uint64_t)count * SECTOR;
+		/* A punched hole reads back as zeroes: good for both. */
+		ret = fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				(off_t)pos, (off_t)bytes) ? -errno : 0;
+		if (ret && type == VIRTIO_BLK_T_WRITE_ZEROES)
+			ret = write_zeroes(b->fd, pos, bytes);
+		if (ret && type == VIRTIO_BLK_T_WRITE_ZEROES)
+			return VIRTIO_BLK_S_IOERR;
+	}
+	return VIRTIO_BLK_S_OK;
+}
+
+int virtio_blk_request(struct virtio_blk *b, const struct virtq_req *req)
+{
+	uint8_t hdr[HDR_LEN], status;
+	uint32_t type, written = 0;
+	uint64_t sector;
+
+	if (!req->in_len)
+		return -EINVAL; /* nowhere to put the status */
+	if (req->out_len < HDR_LEN) {
+		status = VIRTIO_BLK_S_IOERR;
+		goto done;
+	}
+	virtq_copy_from(req, 0, hdr, sizeof(hdr));
+	memcpy(&type, hdr, 4);
+	memcpy(&sector, hdr + 8, 8);
+	switch (type) {
+	case VIRTIO_BLK_T_IN:
+		status = read_write(b, req, sector, false);
+		if (status == VIRTIO_BLK_S_OK)
+			written = (uint32_t)(req->in_len - 1);
+		break;
+	case VIRTIO_BLK_T_OUT:
+		status = read_write(b, req, sector, true);
+		break;
+	case VIRTIO_BLK_T_FLUSH:
+		/* The data must reach the disk before the guest hears OK. */
+		status = !b->read_only && fdatasync(b->fd) ? VIRTIO_BLK_S_IOERR
+							     : VIRTIO_BLK_S_OK;
+		break;
+	case VIRTIO_BLK_T_GET_ID:
+		written = (uint32_t)virtq_copy_to(req, 0, b->serial,
+			req->in_len - 1 < VIRTIO_BLK_SERIAL_LEN ? req->in_len - 1
+								: VIRTIO_BLK_SERIAL_LEN);
+		status = VIRTIO_BLK_S_OK;
+		break;
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		status = ranges(b, req, (int)type);
+		break;
+	default:
+		status = VIRTIO_BLK_S_UNSUPP;
+		break;
+	}
+done:
+	virtq_copy_to(req, req->in_len - 1, &status, 1);
+	return (int)(written + 1);
+}

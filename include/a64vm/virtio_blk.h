@@ -1,0 +1,50 @@
+/*
+ * virtio-blk (VIRTIO 1.x, 5.2) on a raw image: read, write, flush (with
+ * fdatasync), discard and write-zeroes (punched holes), the device ID, and
+ * read-only images. A request is parsed from its segments and checked
+ * against the disk's size before any I/O.
+ */
+#ifndef A64VM_VIRTIO_BLK_H
+#define A64VM_VIRTIO_BLK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "a64vm/virtqueue.h"
+
+#define VIRTIO_BLK_ID 2
+#define VIRTIO_BLK_CONFIG_SIZE 60
+#define VIRTIO_BLK_SERIAL_LEN 20
+
+enum {
+	VIRTIO_BLK_T_IN = 0,
+	VIRTIO_BLK_T_OUT = 1,
+	VIRTIO_BLK_T_FLUSH = 4,
+	VIRTIO_BLK_T_GET_ID = 8,
+	VIRTIO_BLK_T_DISCARD = 11,
+	VIRTIO_BLK_T_WRITE_ZEROES = 13,
+};
+
+enum { VIRTIO_BLK_S_OK = 0, VIRTIO_BLK_S_IOERR = 1, VIRTIO_BLK_S_UNSUPP = 2 };
+
+struct virtio_blk {
+	int fd;
+	bool read_only;
+	uint64_t sectors; /* 512-byte sectors */
+	char serial[VIRTIO_BLK_SERIAL_LEN];
+};
+
+/* The device features this disk offers. */
+uint64_t virtio_blk_features(const struct virtio_blk *b);
+
+void virtio_blk_config_read(const struct virtio_blk *b, uint32_t off,
+			    uint8_t *data, unsigned len);
+
+/*
+ * Performs one request and writes its status byte: the used length (bytes
+ * written into the request), or -EINVAL when the request has no status
+ * byte to answer in (the device then needs a reset).
+ */
+int virtio_blk_request(struct virtio_blk *b, const struct virtq_req *req);
+
+#endif
