@@ -8,6 +8,7 @@
 /* Interrupt specifier cells (bindings/interrupt-controller/arm,gic.yaml). */
 #define GIC_SPI 0
 #define GIC_PPI 1
+#define IRQ_EDGE_RISING 1
 #define IRQ_LEVEL_HIGH 4
 #define PPI_SEC_PHYS_TIMER 13
 #define PPI_PHYS_TIMER 14
@@ -209,8 +210,10 @@ static void write_device(struct dtb_writer *w, const struct dtb_device *d)
 	w_node_at(w, d->name, d->base);
 	w_prop(w, "compatible", d->compatible, (int)d->compatible_len);
 	w_reg2(w, reg, 1);
-	w_cells(w, "interrupts",
-		(const uint32_t[]){ GIC_SPI, d->spi, IRQ_LEVEL_HIGH }, 3);
+	w_cells(w, "interrupts", (const uint32_t[]){ GIC_SPI, d->spi,
+		d->edge ? IRQ_EDGE_RISING : IRQ_LEVEL_HIGH }, 3);
+	if (d->dma_coherent)
+		w_prop(w, "dma-coherent", NULL, 0);
 	switch (d->clocks) {
 	case DTB_CLOCKS_NONE:
 		break;

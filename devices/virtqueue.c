@@ -149,6 +149,8 @@ int virtq_pop(struct virtq *q, const struct guest_mem *mem, struct virtq_req *re
 	req->error = NULL;
 	if (!q->ready)
 		return 0;
+	/* The avail_event we wrote must be visible before we look again. */
+	atomic_thread_fence(memory_order_seq_cst);
 	avail_idx = load16(mem, q->avail + 2);
 	pending = (uint16_t)(avail_idx - q->last_avail);
 	if (pending > q->num)

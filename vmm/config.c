@@ -10,7 +10,7 @@
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CPUS, OPT_MEM, OPT_DTB,
 	OPT_DUMP_DTB, OPT_NO_REBOOT, OPT_NISV, OPT_TESTDEV, OPT_CONTROL,
-	OPT_SHUTDOWN_TIMEOUT, OPT_GDB, OPT_GDB_WAIT, OPT_HELP,
+	OPT_SHUTDOWN_TIMEOUT, OPT_GDB, OPT_GDB_WAIT, OPT_DISK, OPT_RNG, OPT_HELP,
 };
 
 struct option_spec {
@@ -28,6 +28,7 @@ static const struct option_spec run_options[] = {
 	{ "control", OPT_CONTROL, true },
 	{ "shutdown-timeout", OPT_SHUTDOWN_TIMEOUT, true },
 	{ "gdb", OPT_GDB, true },	    { "gdb-wait", OPT_GDB_WAIT, false },
+	{ "disk", OPT_DISK, true },	    { "rng", OPT_RNG, false },
 	{ "help", OPT_HELP, false },
 };
 
@@ -61,6 +62,9 @@ void config_usage(FILE *f)
 	      "                    given; 0.0.0.0 listens everywhere)\n"
 	      "  --gdb-wait        hold the guest before its first instruction until\n"
 	      "                    GDB continues it\n"
+	      "  --disk PATH[,ro][,serial=ID]\n"
+	      "                    a raw disk image on virtio-blk (repeatable, up to 8)\n"
+	      "  --rng             virtio-rng, fed from getrandom()\n"
 	      "\n"
 	      "Console: the guest's PL011 UART is on stdin/stdout; Ctrl-A x quits,\n"
 	      "Ctrl-A a sends Ctrl-A.\n",
@@ -120,6 +124,33 @@ static int parse_cpus(const char *s, unsigned *cpus)
 	if (errno || *end || v == 0 || v > CONFIG_MAX_CPUS)
 		return -EINVAL;
 	*cpus = (unsigned)v;
+	return 0;
+}
+
+int config_parse_disk(const char *s, struct config_disk *out)
+{
+	const char *comma = strchr(s, ',');
+	size_t len = comma ? (size_t)(comma - s) : strlen(s);
+
+	memset(out, 0, sizeof(*out));
+	if (!len || len >= sizeof(out->path))
+		return -EINVAL;
+	memcpy(out->path, s, len);
+	while (comma) {
+		const char *opt = comma + 1;
+
+		comma = strchr(opt, ',');
+		len = comma ? (size_t)(comma - opt) : strlen(opt);
+		if (len == 2 && !strncmp(opt, "ro", 2)) {
+			out->read_only = true;
+		} else if (len > 7 && !strncmp(opt, "serial=", 7) &&
+			   len - 7 < sizeof(out->serial)) {
+			memcpy(out->serial, opt + 7, len - 7);
+			out->serial[len - 7] = '\0';
+		} else {
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -208,6 +239,15 @@ static int apply_option(struct config *cfg, enum opt_id id, const char *val,
 		break;
 	}
 	case OPT_GDB_WAIT: cfg->gdb.wait = true; break;
+	case OPT_RNG: cfg->rng = true; break;
+	case OPT_DISK:
+		if (cfg->ndisks == CONFIG_MAX_DISKS)
+			return fail(err, errlen, "--disk: at most %d disks", CONFIG_MAX_DISKS);
+		if (config_parse_disk(val, &cfg->disks[cfg->ndisks]))
+			return fail(err, errlen, "--disk: '%s' is not PATH[,ro][,serial=ID] "
+				    "(an ID has at most 20 characters)", val);
+		cfg->ndisks++;
+		break;
 	case OPT_NISV:
 		if (!strcmp(val, "emulate"))
 			cfg->nisv = CONFIG_NISV_EMULATE;

@@ -24,6 +24,7 @@
 #include "a64vm/file.h"
 #include "a64vm/gdb_stub.h"
 #include "a64vm/kick.h"
+#include "a64vm/virtio_devices.h"
 #include "a64vm/log.h"
 
 #define GENERATED_DTB_SIZE (64u << 10)
@@ -85,6 +86,9 @@ static int make_dtb(struct vm *vm, struct boot_files *f)
 	const struct config *cfg = vm->cfg;
 	uint64_t initrd_end = f->layout.initrd_addr + f->initrd_len;
 	uint64_t mpidr[CONFIG_MAX_CPUS];
+	struct dtb_device devices[16 + VIRTIO_SLOTS];
+	const struct dtb_device *board_devices;
+	unsigned nboard;
 	struct dtb_machine m = {
 		.mem_base = VM_RAM_BASE, .mem_size = cfg->mem_size,
 		.ncpus = vm->ncpus, .mpidr = mpidr,
@@ -114,7 +118,11 @@ static int make_dtb(struct vm *vm, struct boot_files *f)
 	}
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		mpidr[i] = vm->vcpus[i].mpidr;
-	m.devices = board_dtb_devices(&m.ndevices);
+	board_devices = board_dtb_devices(&nboard);
+	memcpy(devices, board_devices, nboard * sizeof(*devices));
+	m.ndevices = nboard + virtio_devices_dtb(vm->virtio, devices + nboard,
+						 VIRTIO_SLOTS);
+	m.devices = devices;
 	m.power_button_pin = BOARD_POWER_BUTTON_PIN;
 	if (getrandom(m.rng_seed, sizeof(m.rng_seed), 0) != sizeof(m.rng_seed) ||
 	    getrandom(&m.kaslr_seed, sizeof(m.kaslr_seed), 0) != sizeof(m.kaslr_seed))
@@ -288,6 +296,8 @@ int vm_create(struct vm *vm, const struct config *cfg)
 		ret = console_open(STDIN_FILENO, STDOUT_FILENO, &vm->console);
 	if (!ret)
 		ret = board_create(vm, &console_board_ops, vm->console, &vm->board);
+	if (!ret)
+		ret = virtio_devices_create(vm, &vm->virtio);
 	if (!ret && !cfg->dump_dtb)
 		ret = load_boot_files(vm, &files);
 	free_boot_files(&files);
@@ -303,6 +313,7 @@ void vm_destroy(struct vm *vm)
 	free(vm->vcpus);
 	free(vm->threads);
 	kick_ctl_destroy(&vm->kick);
+	virtio_devices_destroy(vm->virtio);
 	board_destroy(vm->board);
 	console_close(vm->console);
 	gic_destroy(&vm->gic);
@@ -394,6 +405,7 @@ int vm_reboot(struct vm *vm)
 	for (unsigned i = 0; i < vm->ncpus && !ret; i++)
 		ret = cpu_init(vm->vm_fd, vm->vcpus[i].fd, i == 0);
 	board_reset(vm->board);
+	virtio_devices_reset(vm->virtio);
 	if (!ret)
 		ret = read_boot_files(vm->cfg, &files);
 	if (!ret)
@@ -523,6 +535,8 @@ int vm_run(struct vm *vm)
 
 	if (!ret)
 		ret = setup_loop(&rc);
+	if (!ret)
+		ret = virtio_devices_start(vm->virtio);
 	for (unsigned i = 0; i < vm->ncpus && !ret; i++) {
 		ret = vcpu_start(&vm->vcpus[i]);
 		vm->threads[i] = vm->vcpus[i].thread;
@@ -533,6 +547,7 @@ int vm_run(struct vm *vm)
 		ret = event_loop_run(&loop);
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		vcpu_join(&vm->vcpus[i]);
+	virtio_devices_stop(vm->virtio);
 	control_close(rc.control);
 	gdb_stub_close(vm->gdb);
 	vm->gdb = NULL;

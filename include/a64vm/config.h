@@ -31,6 +31,16 @@ struct config_gdb {
 	uint16_t port;
 };
 
+#define CONFIG_MAX_DISKS 8
+#define CONFIG_DISK_PATH_MAX 4096
+
+/* --disk PATH[,ro][,serial=ID] */
+struct config_disk {
+	char path[CONFIG_DISK_PATH_MAX];
+	bool read_only;
+	char serial[21]; /* virtio-blk's 20 bytes, NUL-terminated here */
+};
+
 struct config {
 	enum config_action action;
 	const char *kernel;
@@ -46,6 +56,9 @@ struct config {
 	const char *control;	   /* control socket path */
 	unsigned shutdown_timeout; /* seconds SIGTERM waits for a guest poweroff */
 	struct config_gdb gdb;
+	struct config_disk disks[CONFIG_MAX_DISKS];
+	unsigned ndisks;
+	bool rng; /* --rng: virtio-rng */
 };
 
 #define CONFIG_DEFAULT_SHUTDOWN_TIMEOUT 30
@@ -62,6 +75,9 @@ int config_parse_size(const char *s, uint64_t *bytes);
 
 /* "tcp:[HOST:]PORT" or "unix:PATH" -> out; 0 or -EINVAL. */
 int config_parse_gdb(const char *s, struct config_gdb *out);
+
+/* "PATH[,ro][,serial=ID]" -> out; 0 or -EINVAL. */
+int config_parse_disk(const char *s, struct config_disk *out);
 
 void config_usage(FILE *f);
 

@@ -25,6 +25,8 @@ struct dtb_device {
 	enum dtb_clocks clocks;
 	bool is_stdout;
 	bool gpio_controller; /* the one GPIO controller, phandle DTB_PHANDLE_GPIO */
+	bool edge;	      /* an edge-triggered interrupt (virtio through irqfd) */
+	bool dma_coherent;
 };
 
 #define DTB_PHANDLE_GPIO 3

@@ -29,6 +29,7 @@ enum vm_stop {
 struct board;
 struct console;
 struct gdb_stub;
+struct virtio_devices;
 
 struct vm {
 	const struct config *cfg;
@@ -50,6 +51,7 @@ struct vm {
 	bool paused;	    /* by the operator (control socket) */
 	struct nisv_state nisv;
 	struct gdb_stub *gdb; /* --gdb */
+	struct virtio_devices *virtio;
 };
 
 /* Opens KVM and builds the whole machine; 0 or -errno (already logged). */

@@ -1,0 +1,34 @@
+/*
+ * The virtio-mmio devices of a VM (--disk, --rng) in the slots of the
+ * memory map: each on the MMIO bus for its registers, with an ioeventfd per
+ * queue for the driver's notifications and an irqfd for its interrupt. One
+ * I/O thread serves every queue, off the vCPU threads.
+ */
+#ifndef A64VM_VIRTIO_DEVICES_H
+#define A64VM_VIRTIO_DEVICES_H
+
+#include "a64vm/dtb.h"
+
+#define VIRTIO_SLOT_BASE 0x0a000000ull
+#define VIRTIO_SLOT_SPI 16
+#define VIRTIO_SLOTS 32
+
+struct vm;
+struct virtio_devices;
+
+/* Opens the disks (locked) and sets the devices up; 0 or -errno (logged). */
+int virtio_devices_create(struct vm *vm, struct virtio_devices **out);
+void virtio_devices_destroy(struct virtio_devices *v);
+
+/* Starts or stops the I/O thread. */
+int virtio_devices_start(struct virtio_devices *v);
+void virtio_devices_stop(struct virtio_devices *v);
+
+/* A guest reboot: every device back to its reset state. */
+void virtio_devices_reset(struct virtio_devices *v);
+
+/* The device tree nodes, appended to out; how many. */
+unsigned virtio_devices_dtb(const struct virtio_devices *v, struct dtb_device *out,
+			    unsigned max);
+
+#endif

@@ -1,0 +1,390 @@
+#include "a64vm/virtio_devices.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "a64vm/log.h"
+#include "a64vm/virtio_blk.h"
+#include "a64vm/virtio_mmio.h"
+#include "a64vm/vm.h"
+
+#define VIRTIO_RNG_ID 4
+
+enum kind { DEV_BLK, DEV_RNG };
+
+struct virtio_device;
+
+/* What the I/O thread's epoll hands back: a device's queue. */
+struct queue_ref {
+	struct virtio_device *dev;
+	unsigned queue;
+};
+
+struct virtio_device {
+	struct virtio_devices *owner;
+	enum kind kind;
+	char name[32];
+	uint64_t base;
+	unsigned spi;
+	pthread_mutex_t lock; /* registers and queue work, one at a time */
+	struct virtio_dev_ops ops;
+	struct virtio_mmio t;
+	int irq_fd;
+	int notify_fd[VIRTIO_MAX_QUEUES];
+	struct queue_ref refs[VIRTIO_MAX_QUEUES];
+	struct virtio_blk blk;
+	struct virtq_req req;
+};
+
+struct virtio_devices {
+	struct vm *vm;
+	unsigned n;
+	struct virtio_device *devs;
+	int epfd, quit_fd;
+	pthread_t thread;
+	bool running;
+};
+
+static void raise_irq(void *ctx)
+{
+	struct virtio_device *d = ctx;
+	uint64_t one = 1;
+
+	if (write(d->irq_fd, &one, sizeof(one)) < 0)
+		log_ratelimited(LOG_ERROR, "%s: cannot raise its interrupt: %s", d->name,
+				strerror(errno));
+}
+
+/* Fills the request's writable buffers from the host's entropy. */
+static int rng_request(const struct virtq_req *req)
+{
+	uint64_t done = 0;
+
+	for (unsigned i = 0; i < req->nin; i++) {
+		const struct virtq_iov *iov = &req->iov[req->nout + i];
+		ssize_t n = getrandom(iov->base, iov->len, 0);
+
+		if (n < 0)
+			break;
+		done += (uint64_t)n;
+		if ((uint32_t)n < iov->len)
+			break;
+	}
+	return (int)(done > INT32_MAX ? INT32_MAX : done);
+}
+
+/* Serves every available request of a queue; the device lock is held. */
+static void service(struct virtio_device *d, unsigned qi)
+{
+	const struct guest_mem *mem = d->t.mem;
+	struct virtq *q = virtio_mmio_live_queue(&d->t, qi);
+	bool pushed = false;
+	int ret;
+
+	if (!q)
+		return;
+	while ((ret = virtq_pop(q, mem, &d->req)) == 1) {
+		int used = d->kind == DEV_BLK ? virtio_blk_request(&d->blk, &d->req)
+					      : rng_request(&d->req);
+
+		if (used < 0) {
+			d->req.error = "a request without room for its status";
+			ret = -EINVAL;
+			break;
+		}
+		virtq_push(q, mem, d->req.head, (uint32_t)used);
+		pushed = true;
+	}
+	if (ret < 0) {
+		log_ratelimited(LOG_WARN, "%s: the guest offered %s; the device "
+				"needs a reset", d->name, d->req.error);
+		virtio_mmio_needs_reset(&d->t);
+	}
+	if (pushed)
+		virtio_mmio_used(&d->t, qi);
+}
+
+/* A QueueNotify that reached the register: served on the vCPU thread. */
+static void notify_inline(void *dev, unsigned queue)
+{
+	service(dev, queue);
+}
+
+static void blk_config_read(void *dev, uint32_t off, uint8_t *data, unsigned len)
+{
+	virtio_blk_config_read(&((struct virtio_device *)dev)->blk, off, data, len);
+}
+
+static uint64_t bus_read(void *opaque, uint64_t off, unsigned size)
+{
+	uint64_t v = 0;
+
+	if (virtio_mmio_read(&((struct virtio_device *)opaque)->t, off,
+			     (uint8_t *)&v, size))
+		return 0; /* a width or offset the transport refuses: RAZ */
+	return v;
+}
+
+static void bus_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
+{
+	virtio_mmio_write(&((struct virtio_device *)opaque)->t, off,
+			  (const uint8_t *)&val, size);
+}
+
+static int open_disk(const struct config_disk *cfg, struct virtio_blk *b)
+{
+	int fd = open(cfg->path, (cfg->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	off_t size;
+
+	if (fd < 0) {
+		int err = errno;
+
+		log_error("--disk %s: %s", cfg->path, strerror(err));
+		return -err;
+	}
+	/* Two VMs writing one image would corrupt it: refuse the second. */
+	if (flock(fd, (cfg->read_only ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
+		int err = errno;
+
+		log_error("--disk %s: %s", cfg->path, err == EWOULDBLOCK ?
+			  "in use by another process (it holds the image's lock)" :
+			  strerror(err));
+		close(fd);
+		return -err;
+	}
+	size = lseek(fd, 0, SEEK_END);
+	if (size < 512) {
+		log_error("--disk %s: %s", cfg->path, size < 0 ? strerror(errno)
+			  : "smaller than one 512-byte sector");
+		close(fd);
+		return -EINVAL;
+	}
+	if (size % 512)
+		log_warn("--disk %s: the last %lld bytes are not a whole sector; "
+			 "the guest does not see them", cfg->path, (long long)(size % 512));
+	b->fd = fd;
+	b->read_only = cfg->read_only;
+	b->sectors = (uint64_t)size / 512;
+	memcpy(b->serial, cfg->serial, strnlen(cfg->serial, sizeof(b->serial)));
+	return 0;
+}
+
+/* ioeventfds for QueueNotify and an irqfd for the interrupt. */
+static int wire(struct virtio_devices *v, struct virtio_device *d)
+{
+	struct kvm_irqfd irqfd = { .gsi = d->spi };
+	int vm_fd = v->vm->vm_fd;
+
+	d->irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	irqfd.fd = (uint32_t)d->irq_fd;
+	if (d->irq_fd < 0 || ioctl(vm_fd, KVM_IRQFD, &irqfd)) {
+		log_error("%s: KVM_IRQFD: %s", d->name, strerror(errno));
+		return -errno;
+	}
+	for (unsigned q = 0; q < d->ops.nqueues; q++) {
+		struct kvm_ioeventfd io = {
+			.datamatch = q, .addr = d->base + VIRTIO_MMIO_QUEUE_NOTIFY,
+			.len = 4, .flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
+		};
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &d->refs[q] };
+
+		d->refs[q] = (struct queue_ref){ d, q };
+		d->notify_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		io.fd = d->notify_fd[q];
+		if (d->notify_fd[q] < 0 || ioctl(vm_fd, KVM_IOEVENTFD, &io) ||
+		    epoll_ctl(v->epfd, EPOLL_CTL_ADD, d->notify_fd[q], &ev)) {
+			log_error("%s: KVM_IOEVENTFD: %s", d->name, strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+static int add_device(struct virtio_devices *v, unsigned slot, enum kind kind,
+		      const struct config_disk *disk)
+{
+	struct virtio_device *d = &v->devs[slot];
+	int ret = 0;
+
+	d->owner = v;
+	d->kind = kind;
+	d->base = VIRTIO_SLOT_BASE + slot * (uint64_t)VIRTIO_MMIO_SIZE;
+	d->spi = VIRTIO_SLOT_SPI + slot;
+	d->irq_fd = -1;
+	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		d->notify_fd[q] = -1;
+	d->blk.fd = -1;
+	pthread_mutex_init(&d->lock, NULL);
+	d->ops = (struct virtio_dev_ops){ .nqueues = 1, .notify = notify_inline };
+	if (kind == DEV_BLK) {
+		snprintf(d->name, sizeof(d->name), "virtio-blk%u", slot);
+		ret = open_disk(disk, &d->blk);
+		d->ops.device_id = VIRTIO_BLK_ID;
+		d->ops.features = virtio_blk_features(&d->blk);
+		d->ops.config_size = VIRTIO_BLK_CONFIG_SIZE;
+		d->ops.config_read = blk_config_read;
+	} else {
+		snprintf(d->name, sizeof(d->name), "virtio-rng");
+		d->ops.device_id = VIRTIO_RNG_ID;
+	}
+	virtio_mmio_init(&d->t, &d->ops, d, &v->vm->mem, raise_irq, d);
+	if (!ret)
+		ret = wire(v, d);
+	if (!ret)
+		ret = mmio_bus_register(&v->vm->bus, &(struct mmio_region){
+			.name = d->name, .base = d->base, .size = VIRTIO_MMIO_SIZE,
+			.read = bus_read, .write = bus_write, .opaque = d,
+			.lock = &d->lock });
+	return ret;
+}
+
+int virtio_devices_create(struct vm *vm, struct virtio_devices **out)
+{
+	const struct config *cfg = vm->cfg;
+	struct virtio_devices *v = calloc(1, sizeof(*v));
+	unsigned n = cfg->ndisks + (cfg->rng ? 1 : 0);
+	int ret = 0;
+
+	if (!v)
+		return -ENOMEM;
+	v->vm = vm;
+	v->quit_fd = -1;
+	v->epfd = epoll_create1(EPOLL_CLOEXEC);
+	v->devs = n ? calloc(n, sizeof(*v->devs)) : NULL;
+	if (v->epfd < 0 || (n && !v->devs)) {
+		free(v->devs);
+		free(v);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < cfg->ndisks && !ret; i++, v->n++)
+		ret = add_device(v, i, DEV_BLK, &cfg->disks[i]);
+	if (!ret && cfg->rng) {
+		ret = add_device(v, cfg->ndisks, DEV_RNG, NULL);
+		v->n++;
+	}
+	*out = v;
+	return ret;
+}
+
+static void *io_thread(void *arg)
+{
+	struct virtio_devices *v = arg;
+
+	for (;;) {
+		struct epoll_event events[16];
+		int n = epoll_wait(v->epfd, events, 16, -1);
+
+		for (int i = 0; i < n; i++) {
+			struct queue_ref *ref = events[i].data.ptr;
+			uint64_t count;
+
+			if (!ref)
+				return NULL; /* the quit eventfd */
+			if (read(ref->dev->notify_fd[ref->queue], &count, sizeof(count)) < 0)
+				continue;
+			pthread_mutex_lock(&ref->dev->lock);
+			service(ref->dev, ref->queue);
+			pthread_mutex_unlock(&ref->dev->lock);
+		}
+		if (n < 0 && errno != EINTR) {
+			log_error("virtio I/O thread: %s", strerror(errno));
+			return NULL;
+		}
+	}
+}
+
+int virtio_devices_start(struct virtio_devices *v)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	int ret;
+
+	if (!v->n)
+		return 0;
+	v->quit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (v->quit_fd < 0 || epoll_ctl(v->epfd, EPOLL_CTL_ADD, v->quit_fd, &ev))
+		return -errno;
+	ret = pthread_create(&v->thread, NULL, io_thread, v);
+	if (ret) {
+		log_error("cannot start the virtio I/O thread: %s", strerror(ret));
+		return -ret;
+	}
+	pthread_setname_np(v->thread, "virtio-io");
+	v->running = true;
+	return 0;
+}
+
+void virtio_devices_stop(struct virtio_devices *v)
+{
+	uint64_t one = 1;
+
+	if (!v || !v->running)
+		return;
+	if (write(v->quit_fd, &one, sizeof(one)) < 0)
+		log_error("cannot stop the virtio I/O thread: %s", strerror(errno));
+	pthread_join(v->thread, NULL);
+	v->running = false;
+}
+
+void virtio_devices_reset(struct virtio_devices *v)
+{
+	uint32_t zero = 0;
+
+	for (unsigned i = 0; v && i < v->n; i++) {
+		pthread_mutex_lock(&v->devs[i].lock);
+		virtio_mmio_write(&v->devs[i].t, 0x070, (const uint8_t *)&zero, 4);
+		pthread_mutex_unlock(&v->devs[i].lock);
+	}
+}
+
+void virtio_devices_destroy(struct virtio_devices *v)
+{
+	if (!v)
+		return;
+	virtio_devices_stop(v);
+	for (unsigned i = 0; i < v->n; i++) {
+		struct virtio_device *d = &v->devs[i];
+
+		for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
+			if (d->notify_fd[q] >= 0)
+				close(d->notify_fd[q]);
+		if (d->irq_fd >= 0)
+			close(d->irq_fd);
+		if (d->blk.fd >= 0)
+			close(d->blk.fd);
+		pthread_mutex_destroy(&d->lock);
+	}
+	if (v->quit_fd >= 0)
+		close(v->quit_fd);
+	if (v->epfd >= 0)
+		close(v->epfd);
+	free(v->devs);
+	free(v);
+}
+
+unsigned virtio_devices_dtb(const struct virtio_devices *v, struct dtb_device *out,
+			    unsigned max)
+{
+	static const char compat[] = "virtio,mmio";
+	unsigned n = 0;
+
+	for (unsigned i = 0; v && i < v->n && n < max; i++)
+		out[n++] = (struct dtb_device){
+			.name = "virtio_mmio", .compatible = compat,
+			.compatible_len = sizeof(compat), .base = v->devs[i].base,
+			.size = VIRTIO_MMIO_SIZE, .spi = v->devs[i].spi,
+			.edge = true, .dma_coherent = true,
+		};
+	return n;
+}
