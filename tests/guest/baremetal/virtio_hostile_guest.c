@@ -1,0 +1,204 @@
+/*
+ * A hostile virtio-blk driver: it sets up the first virtio-mmio slot
+ * properly, then offers the descriptor chains the unit tests refuse (loops,
+ * buffers outside RAM, overflowing lengths, nested indirect tables, no
+ * status byte). Each must end in DEVICE_NEEDS_RESET without a used entry,
+ * or in an error status; after a reset a well-formed read must still work.
+ * It prints one HOSTILE-CASE line per case, then powers off.
+ */
+#include <stddef.h>
+
+#include "guest.h"
+
+#define SLOT 0x0a000000ull
+#define QSIZE 16
+#define F_INDIRECT 28
+#define NEEDS_RESET 0x40
+#define DESC_NEXT 1
+#define DESC_WRITE 2
+#define DESC_INDIRECT 4
+
+struct desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags, next;
+};
+
+static struct desc ring[QSIZE] __attribute__((aligned(16)));
+static struct desc table[4] __attribute__((aligned(16)));
+static struct desc table2[2] __attribute__((aligned(16)));
+static volatile struct {
+	uint16_t flags, idx, ring[QSIZE], used_event;
+} avail __attribute__((aligned(4)));
+static volatile struct {
+	uint16_t flags, idx;
+	struct { uint32_t id, len; } ring[QSIZE];
+	uint16_t avail_event;
+} used __attribute__((aligned(4)));
+static struct { uint32_t type, reserved; uint64_t sector; } hdr;
+static uint8_t data[512];
+static volatile uint8_t status;
+
+static inline uint32_t rd(unsigned off)
+{
+	return *(volatile uint32_t *)(uintptr_t)(SLOT + off);
+}
+
+static inline void wr(unsigned off, uint32_t v)
+{
+	__asm__ volatile("dmb sy" ::: "memory");
+	*(volatile uint32_t *)(uintptr_t)(SLOT + off) = v;
+}
+
+static void set_addr(unsigned off, const volatile void *p)
+{
+	wr(off, (uint32_t)(uintptr_t)p);
+	wr(off + 4, (uint32_t)((uintptr_t)p >> 32));
+}
+
+/* Reset and bring the device up with one queue and indirect descriptors. */
+static bool init_device(void)
+{
+	wr(0x070, 0);
+	while (rd(0x070))
+		;
+	wr(0x070, 1 | 2);
+	wr(0x024, 0);
+	wr(0x020, 1u << F_INDIRECT);
+	wr(0x024, 1);
+	wr(0x020, 1); /* VERSION_1 */
+	wr(0x070, 1 | 2 | 8);
+	if (!(rd(0x070) & 8))
+		return false;
+	wr(0x030, 0);
+	wr(0x038, QSIZE);
+	set_addr(0x080, ring);
+	set_addr(0x090, &avail);
+	set_addr(0x0a0, &used);
+	avail.idx = 0;
+	avail.flags = 0;
+	wr(0x044, 1);
+	wr(0x070, 1 | 2 | 8 | 4);
+	return rd(0x044) == 1;
+}
+
+static void put(struct desc *d, const volatile void *addr, uint32_t len,
+		uint16_t flags, uint16_t next)
+{
+	*d = (struct desc){ (uint64_t)(uintptr_t)addr, len, flags, next };
+}
+
+/* A normal request: header, 512 bytes of data, status. */
+static void well_formed(uint32_t type, uint64_t sector)
+{
+	hdr.type = type;
+	hdr.sector = sector;
+	put(&ring[0], &hdr, sizeof(hdr), DESC_NEXT, 1);
+	put(&ring[1], data, sizeof(data), DESC_NEXT | DESC_WRITE, 2);
+	put(&ring[2], &status, 1, DESC_WRITE, 0);
+}
+
+enum outcome { USED, BROKEN, NOTHING };
+
+/* Offers head 0, notifies, waits up to 2 s for a used entry or NEEDS_RESET. */
+static enum outcome offer(void)
+{
+	uint16_t before = used.idx;
+	uint64_t deadline = counter() + 2 * counter_hz();
+
+	status = 0xee;
+	avail.ring[avail.idx % QSIZE] = 0;
+	__asm__ volatile("dmb sy" ::: "memory");
+	avail.idx++;
+	wr(0x050, 0);
+	while (counter() < deadline) {
+		if (used.idx != before)
+			return USED;
+		if (rd(0x070) & NEEDS_RESET)
+			return BROKEN;
+	}
+	return NOTHING;
+}
+
+static unsigned failures;
+
+static void report(const char *name, bool ok, enum outcome got)
+{
+	static const char *const names[] = { "used", "needs-reset", "nothing" };
+
+	puts_uart(ok ? "HOSTILE-CASE ok " : "HOSTILE-CASE FAIL ");
+	puts_uart(name);
+	puts_uart(" (");
+	puts_uart(names[got]);
+	puts_uart(")\n");
+	failures += !ok;
+}
+
+/* A hostile chain must break the device and put nothing in the used ring. */
+static void expect_broken(const char *name)
+{
+	enum outcome got = offer();
+
+	report(name, got == BROKEN, got);
+	init_device();
+}
+
+void secondary_main(uint64_t cpu)
+{
+	(void)cpu; /* one vCPU only */
+}
+
+int main(void);
+int main(void)
+{
+	enum outcome got;
+
+	if (rd(0x000) != 0x74726976 || rd(0x004) != 2 || rd(0x008) != 2 ||
+	    !init_device()) {
+		puts_uart("HOSTILE-CASE FAIL no virtio-blk in slot 0\n");
+		return 0;
+	}
+	well_formed(0, 0);
+	got = offer();
+	report("well-formed read", got == USED && status == 0, got);
+	well_formed(0, ~0ull >> 1);
+	got = offer();
+	report("read past the end: IOERR", got == USED && status == 1, got);
+
+	well_formed(0, 0);
+	ring[2].flags |= DESC_NEXT;
+	ring[2].next = 0;
+	expect_broken("a looping chain");
+	well_formed(0, 0);
+	ring[1].addr = 0x1000; /* below RAM */
+	expect_broken("a buffer outside RAM");
+	well_formed(0, 0);
+	ring[1].addr = 0xfffffffffffff000ull;
+	ring[1].len = 0x2000;
+	expect_broken("an address+length overflow");
+	well_formed(0, 0);
+	ring[1].len = 0xffffffffu;
+	expect_broken("a 4 GiB buffer");
+	well_formed(0, 0);
+	ring[0].next = QSIZE + 5;
+	expect_broken("next out of range");
+	well_formed(0, 0);
+	put(&table2[0], &hdr, sizeof(hdr), 0, 0);
+	put(&table[0], table2, sizeof(table2), DESC_INDIRECT, 0);
+	put(&ring[0], table, sizeof(table), DESC_INDIRECT, 0);
+	expect_broken("an indirect table inside an indirect table");
+	well_formed(0, 0);
+	ring[2].flags = 0; /* the status byte is device-readable */
+	expect_broken("no writable status byte");
+	well_formed(0, 0);
+	ring[1].flags = DESC_NEXT; /* data readable, after it a writable status */
+	ring[0].flags = DESC_NEXT | DESC_WRITE;
+	expect_broken("a readable buffer after a writable one");
+
+	/* After all that, the device still works. */
+	well_formed(0, 0);
+	got = offer();
+	report("well-formed read after the hostile ones", got == USED && status == 0, got);
+	puts_uart(failures ? "HOSTILE-DONE FAIL\n" : "HOSTILE-DONE ok\n");
+	return 0;
+}
