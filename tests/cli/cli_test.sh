@@ -30,6 +30,7 @@ check unknown-flag 2 "unknown option '--frobnicate'" run --kernel x --frobnicate
 check bad-cpus 2 '--cpus' run --kernel x --cpus many
 check bad-gdb 2 'is not tcp:\[HOST:\]PORT' run --kernel x --gdb tcp:99999
 check gdb-wait-alone 2 '--gdb-wait needs --gdb' run --kernel x --gdb-wait
+check bad-disk 2 'is not PATH' run --kernel x --disk a.img,rw
 check missing-kernel 1 'kernel /nonexistent: No such file' run --kernel /nonexistent
 check zero-kernel 1 'not an arm64 Linux Image' run --kernel "$tmp/zeros"
 check dir-kernel 1 'Is a directory' run --kernel "$tmp"

@@ -166,6 +166,53 @@ static void test_gdb_addresses(void)
 	CU_ASSERT_EQUAL(cfg.gdb.port, 2345);
 }
 
+static void test_disks(void)
+{
+	static const struct {
+		const char *s;
+		int ret;
+		const char *path, *serial;
+		bool ro;
+	} cases[] = {
+		{ "disk.img", 0, "disk.img", "", false },
+		{ "/d/a.img,ro", 0, "/d/a.img", "", true },
+		{ "a.img,serial=ROOT-1,ro", 0, "a.img", "ROOT-1", true },
+		{ "a.img,serial=12345678901234567890", 0, "a.img", "12345678901234567890", false },
+		{ "a.img,serial=123456789012345678901", -EINVAL },
+		{ "a.img,serial=", -EINVAL }, { "a.img,rw", -EINVAL }, { "a.img,", -EINVAL },
+		{ ",ro", -EINVAL }, { "", -EINVAL },
+	};
+	char *argv[5 + 2 * (CONFIG_MAX_DISKS + 1)] = { "a64vm", "run", "--kernel", "K",
+							"--rng" };
+	struct config_disk d;
+	struct config cfg;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(config_parse_disk(cases[i].s, &d), cases[i].ret);
+		if (cases[i].ret)
+			continue;
+		CU_ASSERT_STRING_EQUAL(d.path, cases[i].path);
+		CU_ASSERT_STRING_EQUAL(d.serial, cases[i].serial);
+		CU_ASSERT_EQUAL(d.read_only, cases[i].ro);
+	}
+	for (int i = 0; i <= CONFIG_MAX_DISKS; i++) {
+		argv[5 + 2 * i] = "--disk";
+		argv[6 + 2 * i] = "x.img";
+	}
+	/* repeatable, up to CONFIG_MAX_DISKS */
+	CU_ASSERT_EQUAL_FATAL(config_parse(5 + 2 * CONFIG_MAX_DISKS, argv, &cfg, err,
+					   sizeof(err)), 0);
+	CU_ASSERT_TRUE(cfg.rng);
+	CU_ASSERT_EQUAL(cfg.ndisks, CONFIG_MAX_DISKS);
+	CU_ASSERT_EQUAL(config_parse(7 + 2 * CONFIG_MAX_DISKS, argv, &cfg, err,
+				     sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "at most 8 disks"));
+	argv[6] = "x.img,bogus";
+	CU_ASSERT_EQUAL(config_parse(7, argv, &cfg, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "PATH[,ro][,serial=ID]"));
+}
+
 static const struct {
 	const char *s;
 	int ret;
@@ -200,5 +247,6 @@ const struct unit_test unit_tests[] = {
 	{ "sizes", test_parse_size },
 	{ "NISV mode, test device, control socket", test_run_extras },
 	{ "--gdb addresses", test_gdb_addresses },
+	{ "--disk and --rng", test_disks },
 	{ NULL, NULL },
 };
