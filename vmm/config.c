@@ -10,7 +10,7 @@
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CPUS, OPT_MEM, OPT_DTB,
 	OPT_DUMP_DTB, OPT_NO_REBOOT, OPT_NISV, OPT_TESTDEV, OPT_CONTROL,
-	OPT_SHUTDOWN_TIMEOUT, OPT_GDB, OPT_GDB_WAIT, OPT_DISK, OPT_RNG, OPT_HELP,
+	OPT_SHUTDOWN_TIMEOUT, OPT_GDB, OPT_GDB_WAIT, OPT_DISK, OPT_RNG, OPT_CONSOLE, OPT_HELP,
 };
 
 struct option_spec {
@@ -29,6 +29,7 @@ static const struct option_spec run_options[] = {
 	{ "shutdown-timeout", OPT_SHUTDOWN_TIMEOUT, true },
 	{ "gdb", OPT_GDB, true },	    { "gdb-wait", OPT_GDB_WAIT, false },
 	{ "disk", OPT_DISK, true },	    { "rng", OPT_RNG, false },
+	{ "console", OPT_CONSOLE, true },
 	{ "help", OPT_HELP, false },
 };
 
@@ -65,6 +66,9 @@ void config_usage(FILE *f)
 	      "  --disk PATH[,ro][,serial=ID]\n"
 	      "                    a raw disk image on virtio-blk (repeatable, up to 8)\n"
 	      "  --rng             virtio-rng, fed from getrandom()\n"
+	      "  --console pl011|virtio\n"
+	      "                    where console input goes: the PL011 (default) or\n"
+	      "                    virtio-console (the guest's hvc0)\n"
 	      "\n"
 	      "Console: the guest's PL011 UART is on stdin/stdout; Ctrl-A x quits,\n"
 	      "Ctrl-A a sends Ctrl-A.\n",
@@ -240,6 +244,11 @@ static int apply_option(struct config *cfg, enum opt_id id, const char *val,
 	}
 	case OPT_GDB_WAIT: cfg->gdb.wait = true; break;
 	case OPT_RNG: cfg->rng = true; break;
+	case OPT_CONSOLE:
+		if (strcmp(val, "pl011") && strcmp(val, "virtio"))
+			return fail(err, errlen, "--console: '%s' is not pl011 or virtio", val);
+		cfg->console_virtio = !strcmp(val, "virtio");
+		break;
 	case OPT_DISK:
 		if (cfg->ndisks == CONFIG_MAX_DISKS)
 			return fail(err, errlen, "--disk: at most %d disks", CONFIG_MAX_DISKS);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "a64vm/log.h"
+#include "a64vm/virtio_devices.h"
 #include "a64vm/vm.h"
 
 #define CTRL_A 0x01
@@ -135,9 +136,11 @@ static size_t filter_escapes(struct console *con, uint8_t *buf, size_t len)
 /* Feeds held-back input; true when it has all been taken. */
 static bool feed(struct console *con)
 {
-	size_t n = board_console_input(con->vm->board,
-				       con->pending + con->pending_off,
-				       con->pending_len - con->pending_off);
+	const uint8_t *buf = con->pending + con->pending_off;
+	size_t len = con->pending_len - con->pending_off;
+	size_t n = con->vm->cfg->console_virtio
+			   ? virtio_devices_console_input(con->vm->virtio, buf, len)
+			   : board_console_input(con->vm->board, buf, len);
 
 	con->pending_off += n;
 	if (con->pending_off < con->pending_len)

@@ -15,14 +15,19 @@
 
 #include <linux/kvm.h>
 
+#include "a64vm/console.h"
 #include "a64vm/log.h"
 #include "a64vm/virtio_blk.h"
 #include "a64vm/virtio_mmio.h"
 #include "a64vm/vm.h"
 
+#define VIRTIO_CONSOLE_ID 3
 #define VIRTIO_RNG_ID 4
+#define CONSOLE_RX 0 /* receiveq: input to the guest */
+#define CONSOLE_TX 1 /* transmitq: the guest's output */
+#define CONSOLE_CONFIG_SIZE 12
 
-enum kind { DEV_BLK, DEV_RNG };
+enum kind { DEV_BLK, DEV_RNG, DEV_CONSOLE };
 
 struct virtio_device;
 
@@ -85,6 +90,33 @@ static int rng_request(const struct virtq_req *req)
 	return (int)(done > INT32_MAX ? INT32_MAX : done);
 }
 
+/* The guest's console output: the request's readable bytes. */
+static int console_output(struct virtio_device *d, const struct virtq_req *req)
+{
+	struct vm *vm = d->owner->vm;
+
+	for (unsigned i = 0; i < req->nout; i++)
+		for (uint32_t b = 0; b < req->iov[i].len; b++)
+			console_board_ops.output(vm->console, req->iov[i].base[b]);
+	return 0;
+}
+
+static int perform(struct virtio_device *d, const struct virtq_req *req)
+{
+	switch (d->kind) {
+	case DEV_BLK: return virtio_blk_request(&d->blk, req);
+	case DEV_RNG: return rng_request(req);
+	default: return console_output(d, req);
+	}
+}
+
+static void broken(struct virtio_device *d)
+{
+	log_ratelimited(LOG_WARN, "%s: the guest offered %s; the device needs a "
+			"reset", d->name, d->req.error);
+	virtio_mmio_needs_reset(&d->t);
+}
+
 /* Serves every available request of a queue; the device lock is held. */
 static void service(struct virtio_device *d, unsigned qi)
 {
@@ -95,9 +127,13 @@ static void service(struct virtio_device *d, unsigned qi)
 
 	if (!q)
 		return;
+	/* Receive buffers wait for input; the console may now send it. */
+	if (d->kind == DEV_CONSOLE && qi == CONSOLE_RX) {
+		console_board_ops.input_room(d->owner->vm->console);
+		return;
+	}
 	while ((ret = virtq_pop(q, mem, &d->req)) == 1) {
-		int used = d->kind == DEV_BLK ? virtio_blk_request(&d->blk, &d->req)
-					      : rng_request(&d->req);
+		int used = perform(d, &d->req);
 
 		if (used < 0) {
 			d->req.error = "a request without room for its status";
@@ -107,13 +143,36 @@ static void service(struct virtio_device *d, unsigned qi)
 		virtq_push(q, mem, d->req.head, (uint32_t)used);
 		pushed = true;
 	}
-	if (ret < 0) {
-		log_ratelimited(LOG_WARN, "%s: the guest offered %s; the device "
-				"needs a reset", d->name, d->req.error);
-		virtio_mmio_needs_reset(&d->t);
-	}
+	if (ret < 0)
+		broken(d);
 	if (pushed)
 		virtio_mmio_used(&d->t, qi);
+}
+
+size_t virtio_devices_console_input(struct virtio_devices *v, const uint8_t *buf,
+				    size_t len)
+{
+	struct virtio_device *d = v && v->n ? &v->devs[v->n - 1] : NULL;
+	struct virtq *q;
+	size_t taken = 0;
+	int ret = 0;
+
+	if (!d || d->kind != DEV_CONSOLE)
+		return 0;
+	pthread_mutex_lock(&d->lock);
+	q = virtio_mmio_live_queue(&d->t, CONSOLE_RX);
+	while (q && taken < len && (ret = virtq_pop(q, d->t.mem, &d->req)) == 1) {
+		uint64_t n = virtq_copy_to(&d->req, 0, buf + taken, len - taken);
+
+		virtq_push(q, d->t.mem, d->req.head, (uint32_t)n);
+		taken += n;
+	}
+	if (ret < 0)
+		broken(d);
+	if (taken)
+		virtio_mmio_used(&d->t, CONSOLE_RX);
+	pthread_mutex_unlock(&d->lock);
+	return taken;
 }
 
 /* A QueueNotify that reached the register: served on the vCPU thread. */
@@ -235,9 +294,14 @@ static int add_device(struct virtio_devices *v, unsigned slot, enum kind kind,
 		d->ops.features = virtio_blk_features(&d->blk);
 		d->ops.config_size = VIRTIO_BLK_CONFIG_SIZE;
 		d->ops.config_read = blk_config_read;
-	} else {
+	} else if (kind == DEV_RNG) {
 		snprintf(d->name, sizeof(d->name), "virtio-rng");
 		d->ops.device_id = VIRTIO_RNG_ID;
+	} else {
+		snprintf(d->name, sizeof(d->name), "virtio-console");
+		d->ops.device_id = VIRTIO_CONSOLE_ID;
+		d->ops.nqueues = 2;
+		d->ops.config_size = CONSOLE_CONFIG_SIZE; /* no features: all zero */
 	}
 	virtio_mmio_init(&d->t, &d->ops, d, &v->vm->mem, raise_irq, d);
 	if (!ret)
@@ -254,7 +318,7 @@ int virtio_devices_create(struct vm *vm, struct virtio_devices **out)
 {
 	const struct config *cfg = vm->cfg;
 	struct virtio_devices *v = calloc(1, sizeof(*v));
-	unsigned n = cfg->ndisks + (cfg->rng ? 1 : 0);
+	unsigned n = cfg->ndisks + (cfg->rng ? 1 : 0) + (cfg->console_virtio ? 1 : 0);
 	int ret = 0;
 
 	if (!v)
@@ -271,7 +335,12 @@ int virtio_devices_create(struct vm *vm, struct virtio_devices **out)
 	for (unsigned i = 0; i < cfg->ndisks && !ret; i++, v->n++)
 		ret = add_device(v, i, DEV_BLK, &cfg->disks[i]);
 	if (!ret && cfg->rng) {
-		ret = add_device(v, cfg->ndisks, DEV_RNG, NULL);
+		ret = add_device(v, v->n, DEV_RNG, NULL);
+		v->n++;
+	}
+	/* The console is always the last device (virtio_devices_console_input). */
+	if (!ret && cfg->console_virtio) {
+		ret = add_device(v, v->n, DEV_CONSOLE, NULL);
 		v->n++;
 	}
 	*out = v;

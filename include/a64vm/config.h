@@ -59,6 +59,7 @@ struct config {
 	struct config_disk disks[CONFIG_MAX_DISKS];
 	unsigned ndisks;
 	bool rng; /* --rng: virtio-rng */
+	bool console_virtio; /* --console virtio: input goes to hvc0 */
 };
 
 #define CONFIG_DEFAULT_SHUTDOWN_TIMEOUT 30

@@ -7,6 +7,9 @@
 #ifndef A64VM_VIRTIO_DEVICES_H
 #define A64VM_VIRTIO_DEVICES_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "a64vm/dtb.h"
 
 #define VIRTIO_SLOT_BASE 0x0a000000ull
@@ -26,6 +29,14 @@ void virtio_devices_stop(struct virtio_devices *v);
 
 /* A guest reboot: every device back to its reset state. */
 void virtio_devices_reset(struct virtio_devices *v);
+
+/*
+ * Console input for virtio-console (--console virtio), from the main loop:
+ * the bytes the guest's receive buffers took. When it takes fewer, the
+ * console hears of new room through its board_console_ops.
+ */
+size_t virtio_devices_console_input(struct virtio_devices *v, const uint8_t *buf,
+				    size_t len);
 
 /* The device tree nodes, appended to out; how many. */
 unsigned virtio_devices_dtb(const struct virtio_devices *v, struct dtb_device *out,

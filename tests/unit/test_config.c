@@ -208,6 +208,14 @@ static void test_disks(void)
 	CU_ASSERT_EQUAL(config_parse(7 + 2 * CONFIG_MAX_DISKS, argv, &cfg, err,
 				     sizeof(err)), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "at most 8 disks"));
+	argv[5] = "--console";
+	argv[6] = "virtio";
+	CU_ASSERT_EQUAL_FATAL(config_parse(7, argv, &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(cfg.console_virtio);
+	argv[6] = "hvc";
+	CU_ASSERT_EQUAL(config_parse(7, argv, &cfg, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not pl011 or virtio"));
+	argv[5] = "--disk";
 	argv[6] = "x.img,bogus";
 	CU_ASSERT_EQUAL(config_parse(7, argv, &cfg, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "PATH[,ro][,serial=ID]"));
@@ -247,6 +255,6 @@ const struct unit_test unit_tests[] = {
 	{ "sizes", test_parse_size },
 	{ "NISV mode, test device, control socket", test_run_extras },
 	{ "--gdb addresses", test_gdb_addresses },
-	{ "--disk and --rng", test_disks },
+	{ "--disk, --rng, --console", test_disks },
 	{ NULL, NULL },
 };
