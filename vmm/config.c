@@ -10,7 +10,7 @@
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CPUS, OPT_MEM, OPT_DTB,
 	OPT_DUMP_DTB, OPT_NO_REBOOT, OPT_NISV, OPT_TESTDEV, OPT_CONTROL,
-	OPT_SHUTDOWN_TIMEOUT, OPT_GDB, OPT_GDB_WAIT, OPT_DISK, OPT_RNG, OPT_CONSOLE, OPT_HELP,
+	OPT_SHUTDOWN_TIMEOUT, OPT_GDB, OPT_GDB_WAIT, OPT_DISK, OPT_RNG, OPT_CONSOLE, OPT_NET, OPT_HELP,
 };
 
 struct option_spec {
@@ -29,7 +29,7 @@ static const struct option_spec run_options[] = {
 	{ "shutdown-timeout", OPT_SHUTDOWN_TIMEOUT, true },
 	{ "gdb", OPT_GDB, true },	    { "gdb-wait", OPT_GDB_WAIT, false },
 	{ "disk", OPT_DISK, true },	    { "rng", OPT_RNG, false },
-	{ "console", OPT_CONSOLE, true },
+	{ "console", OPT_CONSOLE, true },  { "net", OPT_NET, true },
 	{ "help", OPT_HELP, false },
 };
 
@@ -66,6 +66,8 @@ void config_usage(FILE *f)
 	      "  --disk PATH[,ro][,serial=ID]\n"
 	      "                    a raw disk image on virtio-blk (repeatable, up to 8)\n"
 	      "  --rng             virtio-rng, fed from getrandom()\n"
+	      "  --net tap=NAME[,mac=MAC]\n"
+	      "                    virtio-net on a tap device, created when absent\n"
 	      "  --console pl011|virtio\n"
 	      "                    where console input goes: the PL011 (default) or\n"
 	      "                    virtio-console (the guest's hvc0)\n"
@@ -128,6 +130,33 @@ static int parse_cpus(const char *s, unsigned *cpus)
 	if (errno || *end || v == 0 || v > CONFIG_MAX_CPUS)
 		return -EINVAL;
 	*cpus = (unsigned)v;
+	return 0;
+}
+
+int config_parse_net(const char *s, struct config_net *out)
+{
+	const char *comma = strchr(s, ',');
+	size_t len = comma ? (size_t)(comma - s) : strlen(s);
+	unsigned m[6];
+	char tail;
+
+	memset(out, 0, sizeof(*out));
+	/* QEMU's default: 52:54:00:12:34:56 */
+	memcpy(out->mac, "\x52\x54\x00\x12\x34\x56", 6);
+	if (strncmp(s, "tap=", 4) || len <= 4 || len - 4 >= sizeof(out->tap) ||
+	    memchr(s + 4, '/', len - 4))
+		return -EINVAL;
+	memcpy(out->tap, s + 4, len - 4);
+	if (comma) {
+		if (strncmp(comma + 1, "mac=", 4) ||
+		    sscanf(comma + 5, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2],
+			   &m[3], &m[4], &m[5], &tail) != 6 ||
+		    strlen(comma + 5) != 17 || (m[0] & 1))
+			return -EINVAL;
+		for (int i = 0; i < 6; i++)
+			out->mac[i] = (uint8_t)m[i];
+	}
+	out->enabled = true;
 	return 0;
 }
 
@@ -244,6 +273,11 @@ static int apply_option(struct config *cfg, enum opt_id id, const char *val,
 	}
 	case OPT_GDB_WAIT: cfg->gdb.wait = true; break;
 	case OPT_RNG: cfg->rng = true; break;
+	case OPT_NET:
+		if (config_parse_net(val, &cfg->net))
+			return fail(err, errlen, "--net: '%s' is not tap=NAME[,mac=MAC] "
+				    "(a name of 1 to 15 characters; a unicast MAC)", val);
+		break;
 	case OPT_CONSOLE:
 		if (strcmp(val, "pl011") && strcmp(val, "virtio"))
 			return fail(err, errlen, "--console: '%s' is not pl011 or virtio", val);

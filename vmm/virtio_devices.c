@@ -10,6 +10,9 @@
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <net/if.h>
+#include <linux/if_tun.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -19,6 +22,7 @@
 #include "a64vm/log.h"
 #include "a64vm/virtio_blk.h"
 #include "a64vm/virtio_mmio.h"
+#include "a64vm/virtio_net.h"
 #include "a64vm/vm.h"
 
 #define VIRTIO_CONSOLE_ID 3
@@ -27,7 +31,12 @@
 #define CONSOLE_TX 1 /* transmitq: the guest's output */
 #define CONSOLE_CONFIG_SIZE 12
 
-enum kind { DEV_BLK, DEV_RNG, DEV_CONSOLE };
+#define NET_RX 0
+#define NET_TX 1
+#define TAP_EVENT VIRTIO_MAX_QUEUES /* the tap's queue_ref: frames to receive */
+#define MAX_FRAME (VIRTIO_NET_HDR_LEN + 65535 + 14)
+
+enum kind { DEV_BLK, DEV_RNG, DEV_NET, DEV_CONSOLE };
 
 struct virtio_device;
 
@@ -48,8 +57,13 @@ struct virtio_device {
 	struct virtio_mmio t;
 	int irq_fd;
 	int notify_fd[VIRTIO_MAX_QUEUES];
-	struct queue_ref refs[VIRTIO_MAX_QUEUES];
+	struct queue_ref refs[VIRTIO_MAX_QUEUES + 1]; /* + the tap */
 	struct virtio_blk blk;
+	struct virtio_net net;
+	int tap_fd;
+	bool tap_polled, tap_csum;
+	size_t rx_len; /* a received frame waiting for buffers, or 0 */
+	uint8_t *rx_frame;
 	struct virtq_req req;
 };
 
@@ -101,11 +115,25 @@ static int console_output(struct virtio_device *d, const struct virtq_req *req)
 	return 0;
 }
 
+/* A frame the guest sends, header first, as the tap takes it. */
+static int net_transmit(struct virtio_device *d, const struct virtq_req *req)
+{
+	struct iovec iov[VIRTQ_MAX_IOV];
+
+	for (unsigned i = 0; i < req->nout; i++)
+		iov[i] = (struct iovec){ req->iov[i].base, req->iov[i].len };
+	if (req->nout && writev(d->tap_fd, iov, (int)req->nout) < 0)
+		log_ratelimited(LOG_WARN, "%s: tap %s: %s", d->name,
+				d->owner->vm->cfg->net.tap, strerror(errno));
+	return 0;
+}
+
 static int perform(struct virtio_device *d, const struct virtq_req *req)
 {
 	switch (d->kind) {
 	case DEV_BLK: return virtio_blk_request(&d->blk, req);
 	case DEV_RNG: return rng_request(req);
+	case DEV_NET: return net_transmit(d, req);
 	default: return console_output(d, req);
 	}
 }
@@ -115,6 +143,58 @@ static void broken(struct virtio_device *d)
 	log_ratelimited(LOG_WARN, "%s: the guest offered %s; the device needs a "
 			"reset", d->name, d->req.error);
 	virtio_mmio_needs_reset(&d->t);
+}
+
+static void poll_tap(struct virtio_device *d, bool on)
+{
+	struct epoll_event ev = { .events = on ? EPOLLIN : 0,
+				  .data.ptr = &d->refs[TAP_EVENT] };
+
+	if (on != d->tap_polled && !epoll_ctl(d->owner->epfd, EPOLL_CTL_MOD,
+					       d->tap_fd, &ev))
+		d->tap_polled = on;
+}
+
+/*
+ * Moves frames from the tap into receive buffers until either runs out.
+ * Without buffers the frame waits and the tap is not polled until the
+ * driver posts more (its notify comes here too).
+ */
+static void net_receive(struct virtio_device *d)
+{
+	struct virtq *q = virtio_mmio_live_queue(&d->t, NET_RX);
+	bool mergeable = d->t.driver_features & VIRTIO_NET_F_MRG_RXBUF;
+	bool csum = d->t.driver_features & VIRTIO_NET_F_GUEST_CSUM;
+	bool pushed = false;
+	int ret = 1;
+
+	if (!q) {
+		poll_tap(d, false);
+		return;
+	}
+	/* Partial checksums reach the guest only if it can finish them. */
+	if (csum != d->tap_csum && !ioctl(d->tap_fd, TUNSETOFFLOAD, csum ? TUN_F_CSUM : 0))
+		d->tap_csum = csum;
+	for (;;) {
+		if (!d->rx_len) {
+			ssize_t n = read(d->tap_fd, d->rx_frame, MAX_FRAME);
+
+			if (n <= 0)
+				break;
+			d->rx_len = (size_t)n;
+		}
+		ret = virtio_net_receive(q, d->t.mem, mergeable, &d->req, d->rx_frame,
+					 d->rx_len);
+		if (ret <= 0)
+			break;
+		d->rx_len = 0;
+		pushed = true;
+	}
+	if (ret < 0)
+		broken(d);
+	poll_tap(d, ret > 0);
+	if (pushed)
+		virtio_mmio_used(&d->t, NET_RX);
 }
 
 /* Serves every available request of a queue; the device lock is held. */
@@ -130,6 +210,10 @@ static void service(struct virtio_device *d, unsigned qi)
 	/* Receive buffers wait for input; the console may now send it. */
 	if (d->kind == DEV_CONSOLE && qi == CONSOLE_RX) {
 		console_board_ops.input_room(d->owner->vm->console);
+		return;
+	}
+	if (d->kind == DEV_NET && qi == NET_RX) {
+		net_receive(d);
 		return;
 	}
 	while ((ret = virtq_pop(q, mem, &d->req)) == 1) {
@@ -200,6 +284,40 @@ static void bus_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
 	virtio_mmio_write(&((struct virtio_device *)opaque)->t, off,
 			  (const uint8_t *)&val, size);
+}
+
+/* The tap: created when absent, frames with a virtio_net_hdr in front. */
+static int open_tap(const struct config_net *cfg, struct virtio_device *d)
+{
+	struct ifreq ifr;
+	int hdr = VIRTIO_NET_HDR_LEN, fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", cfg->tap);
+	if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr) || ioctl(fd, TUNSETVNETHDRSZ, &hdr)) {
+		int err = errno;
+
+		log_error("--net tap=%s: %s%s", cfg->tap, strerror(err),
+			  err == EPERM ? " (creating or opening a tap needs "
+					 "CAP_NET_ADMIN, or a tap owned by this user)" : "");
+		if (fd >= 0)
+			close(fd);
+		return -err;
+	}
+	d->rx_frame = malloc(MAX_FRAME);
+	if (!d->rx_frame) {
+		close(fd);
+		return -ENOMEM;
+	}
+	d->tap_fd = fd;
+	memcpy(d->net.mac, cfg->mac, 6);
+	return 0;
+}
+
+static void net_config_read(void *dev, uint32_t off, uint8_t *data, unsigned len)
+{
+	virtio_net_config_read(&((struct virtio_device *)dev)->net, off, data, len);
 }
 
 static int open_disk(const struct config_disk *cfg, struct virtio_blk *b)
@@ -285,6 +403,7 @@ static int add_device(struct virtio_devices *v, unsigned slot, enum kind kind,
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		d->notify_fd[q] = -1;
 	d->blk.fd = -1;
+	d->tap_fd = -1;
 	pthread_mutex_init(&d->lock, NULL);
 	d->ops = (struct virtio_dev_ops){ .nqueues = 1, .notify = notify_inline };
 	if (kind == DEV_BLK) {
@@ -294,6 +413,14 @@ static int add_device(struct virtio_devices *v, unsigned slot, enum kind kind,
 		d->ops.features = virtio_blk_features(&d->blk);
 		d->ops.config_size = VIRTIO_BLK_CONFIG_SIZE;
 		d->ops.config_read = blk_config_read;
+	} else if (kind == DEV_NET) {
+		snprintf(d->name, sizeof(d->name), "virtio-net");
+		ret = open_tap(&v->vm->cfg->net, d);
+		d->ops.device_id = VIRTIO_NET_ID;
+		d->ops.nqueues = 2;
+		d->ops.features = virtio_net_features();
+		d->ops.config_size = VIRTIO_NET_CONFIG_SIZE;
+		d->ops.config_read = net_config_read;
 	} else if (kind == DEV_RNG) {
 		snprintf(d->name, sizeof(d->name), "virtio-rng");
 		d->ops.device_id = VIRTIO_RNG_ID;
@@ -306,6 +433,13 @@ static int add_device(struct virtio_devices *v, unsigned slot, enum kind kind,
 	virtio_mmio_init(&d->t, &d->ops, d, &v->vm->mem, raise_irq, d);
 	if (!ret)
 		ret = wire(v, d);
+	if (!ret && kind == DEV_NET) {
+		struct epoll_event ev = { .events = 0, .data.ptr = &d->refs[TAP_EVENT] };
+
+		d->refs[TAP_EVENT] = (struct queue_ref){ d, TAP_EVENT };
+		if (epoll_ctl(v->epfd, EPOLL_CTL_ADD, d->tap_fd, &ev))
+			ret = -errno;
+	}
 	if (!ret)
 		ret = mmio_bus_register(&v->vm->bus, &(struct mmio_region){
 			.name = d->name, .base = d->base, .size = VIRTIO_MMIO_SIZE,
@@ -318,7 +452,8 @@ int virtio_devices_create(struct vm *vm, struct virtio_devices **out)
 {
 	const struct config *cfg = vm->cfg;
 	struct virtio_devices *v = calloc(1, sizeof(*v));
-	unsigned n = cfg->ndisks + (cfg->rng ? 1 : 0) + (cfg->console_virtio ? 1 : 0);
+	unsigned n = cfg->ndisks + (cfg->rng ? 1 : 0) + (cfg->net.enabled ? 1 : 0) +
+		     (cfg->console_virtio ? 1 : 0);
 	int ret = 0;
 
 	if (!v)
@@ -336,6 +471,10 @@ int virtio_devices_create(struct vm *vm, struct virtio_devices **out)
 		ret = add_device(v, i, DEV_BLK, &cfg->disks[i]);
 	if (!ret && cfg->rng) {
 		ret = add_device(v, v->n, DEV_RNG, NULL);
+		v->n++;
+	}
+	if (!ret && cfg->net.enabled) {
+		ret = add_device(v, v->n, DEV_NET, NULL);
 		v->n++;
 	}
 	/* The console is always the last device (virtio_devices_console_input). */
@@ -361,10 +500,14 @@ static void *io_thread(void *arg)
 
 			if (!ref)
 				return NULL; /* the quit eventfd */
-			if (read(ref->dev->notify_fd[ref->queue], &count, sizeof(count)) < 0)
+			if (ref->queue != TAP_EVENT &&
+			    read(ref->dev->notify_fd[ref->queue], &count, sizeof(count)) < 0)
 				continue;
 			pthread_mutex_lock(&ref->dev->lock);
-			service(ref->dev, ref->queue);
+			if (ref->queue == TAP_EVENT)
+				net_receive(ref->dev);
+			else
+				service(ref->dev, ref->queue);
 			pthread_mutex_unlock(&ref->dev->lock);
 		}
 		if (n < 0 && errno != EINTR) {
@@ -432,6 +575,9 @@ void virtio_devices_destroy(struct virtio_devices *v)
 			close(d->irq_fd);
 		if (d->blk.fd >= 0)
 			close(d->blk.fd);
+		if (d->tap_fd >= 0)
+			close(d->tap_fd);
+		free(d->rx_frame);
 		pthread_mutex_destroy(&d->lock);
 	}
 	if (v->quit_fd >= 0)

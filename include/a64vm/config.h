@@ -41,6 +41,13 @@ struct config_disk {
 	char serial[21]; /* virtio-blk's 20 bytes, NUL-terminated here */
 };
 
+/* --net tap=NAME[,mac=MAC] */
+struct config_net {
+	bool enabled;
+	char tap[16]; /* IFNAMSIZ */
+	uint8_t mac[6];
+};
+
 struct config {
 	enum config_action action;
 	const char *kernel;
@@ -60,6 +67,7 @@ struct config {
 	unsigned ndisks;
 	bool rng; /* --rng: virtio-rng */
 	bool console_virtio; /* --console virtio: input goes to hvc0 */
+	struct config_net net;
 };
 
 #define CONFIG_DEFAULT_SHUTDOWN_TIMEOUT 30
@@ -79,6 +87,9 @@ int config_parse_gdb(const char *s, struct config_gdb *out);
 
 /* "PATH[,ro][,serial=ID]" -> out; 0 or -EINVAL. */
 int config_parse_disk(const char *s, struct config_disk *out);
+
+/* "tap=NAME[,mac=MAC]" -> out; 0 or -EINVAL. */
+int config_parse_net(const char *s, struct config_net *out);
 
 void config_usage(FILE *f);
 

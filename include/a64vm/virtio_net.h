@@ -1,0 +1,42 @@
+/*
+ * virtio-net (VIRTIO 1.x, 5.1): frames travel with the 12-byte
+ * virtio_net_hdr that a tap device opened with IFF_VNET_HDR speaks too, so
+ * checksum offload passes straight through. Receive buffers are mergeable
+ * when the driver accepts VIRTIO_NET_F_MRG_RXBUF.
+ */
+#ifndef A64VM_VIRTIO_NET_H
+#define A64VM_VIRTIO_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "a64vm/virtqueue.h"
+
+#define VIRTIO_NET_ID 1
+#define VIRTIO_NET_HDR_LEN 12
+#define VIRTIO_NET_CONFIG_SIZE 8 /* mac, status */
+#define VIRTIO_NET_F_CSUM (1ull << 0)
+#define VIRTIO_NET_F_GUEST_CSUM (1ull << 1)
+#define VIRTIO_NET_F_MAC (1ull << 5)
+#define VIRTIO_NET_F_MRG_RXBUF (1ull << 15)
+#define VIRTIO_NET_F_STATUS (1ull << 16)
+
+struct virtio_net {
+	uint8_t mac[6];
+};
+
+uint64_t virtio_net_features(void);
+void virtio_net_config_read(const struct virtio_net *n, uint32_t off, uint8_t *data,
+			    unsigned len);
+
+/*
+ * Puts one received frame (header first) into the receive queue: 1 when it
+ * is delivered (or dropped for buffers too small to ever hold it), 0 when
+ * there are not enough buffers yet (nothing is taken), -EINVAL when the
+ * queue is broken (req->error says why).
+ */
+int virtio_net_receive(struct virtq *q, const struct guest_mem *mem, bool mergeable,
+		       struct virtq_req *req, const uint8_t *frame, size_t len);
+
+#endif
