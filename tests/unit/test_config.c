@@ -221,6 +221,27 @@ static void test_disks(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "PATH[,ro][,serial=ID]"));
 }
 
+static void test_net(void)
+{
+	static const char *const bad[] = {
+		"tap", "tap=", "tun=x", "tap=0123456789abcdef", "tap=a/b", "tap=x,mac=",
+		"tap=x,mac=52:54:00:12:34", "tap=x,mac=52:54:00:12:34:567",
+		"tap=x,mac=53:54:00:12:34:56", "tap=x,mac=zz:54:00:12:34:56", "tap=x,ro",
+	};
+	struct config_net n;
+
+	CU_ASSERT_EQUAL_FATAL(config_parse_net("tap=tap0", &n), 0);
+	CU_ASSERT_TRUE(n.enabled);
+	CU_ASSERT_STRING_EQUAL(n.tap, "tap0");
+	CU_ASSERT_EQUAL(memcmp(n.mac, "\x52\x54\x00\x12\x34\x56", 6), 0);
+	CU_ASSERT_EQUAL_FATAL(config_parse_net("tap=t,mac=02:a6:4B:00:ff:10", &n), 0);
+	CU_ASSERT_EQUAL(memcmp(n.mac, "\x02\xa6\x4b\x00\xff\x10", 6), 0);
+	CU_ASSERT_EQUAL(config_parse_net("tap=0123456789abcde", &n), 0); /* 15 */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (config_parse_net(bad[i], &n) != -EINVAL)
+			CU_FAIL(bad[i]);
+}
+
 static const struct {
 	const char *s;
 	int ret;
@@ -256,5 +277,6 @@ const struct unit_test unit_tests[] = {
 	{ "NISV mode, test device, control socket", test_run_extras },
 	{ "--gdb addresses", test_gdb_addresses },
 	{ "--disk, --rng, --console", test_disks },
+	{ "--net", test_net },
 	{ NULL, NULL },
 };
