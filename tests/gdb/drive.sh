@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the GDB side of a nested scenario from outside the test host, through
-# the forwarded port: tests/gdb/drive.sh SCENARIO PORT [KEY=VALUE...].
+# Runs the outside side of a nested scenario from outside the test host,
+# through the forwarded port: tests/gdb/drive.sh NAME PORT [KEY=VALUE...].
+# NAME is a GDB scenario, or rootfs_check (an ext4 image to check).
 # Prints E2E-RESULT lines; the GDB transcripts go to $A64VM_GDB_LOG.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,6 +21,34 @@ gdb_run() { # ELF|- SCRIPT
     </dev/null 2>&1 | tee -a "$log" | grep '^E2E-RESULT'
   [ "${PIPESTATUS[0]}" -eq 0 ] || echo "E2E-RESULT gdb-$2 FAIL gdb exited with ${PIPESTATUS[0]}"
 }
+
+# Not GDB: the ext4 image of virtio_rootfs, checked with e2fsprogs here.
+rootfs_check() {
+  local img url=http://127.0.0.1:$port
+  img=$(mktemp)
+  python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' \
+    "$url/root.img" "$img" 2>>"$log" || echo "E2E-RESULT virtio-rootfs-outside FAIL cannot fetch the image"
+  # A killed guest leaves its journal to replay, as a reboot would.
+  e2fsck -fy "$img" >>"$log" 2>&1
+  local st=$? got1 got2
+  got1=$(debugfs -R "cat /data1.bin" "$img" 2>>"$log" | sha256sum | cut -d' ' -f1)
+  got2=$(debugfs -R "cat /data2.bin" "$img" 2>>"$log" | sha256sum | cut -d' ' -f1)
+  [ $st -le 1 ] && echo "E2E-RESULT virtio-rootfs-fsck PASS e2fsck status $st" ||
+    echo "E2E-RESULT virtio-rootfs-fsck FAIL e2fsck status $st"
+  [ -n "$A64VM_SHA1" ] && [ "$got1" = "$A64VM_SHA1" ] &&
+    echo "E2E-RESULT virtio-rootfs-poweroff-data PASS /data1.bin in the image, checksum matches" ||
+    echo "E2E-RESULT virtio-rootfs-poweroff-data FAIL guest $A64VM_SHA1, image $got1"
+  [ -n "$A64VM_SHA2" ] && [ "$got2" = "$A64VM_SHA2" ] &&
+    echo "E2E-RESULT virtio-rootfs-sigkill-data PASS /data2.bin synced before SIGKILL is in the image" ||
+    echo "E2E-RESULT virtio-rootfs-sigkill-data FAIL guest $A64VM_SHA2, image $got2"
+  python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1]).read()' \
+    "$url/done" >/dev/null 2>&1
+  rm -f "$img"
+}
+if [ "$name" = rootfs_check ]; then
+  rootfs_check
+  exit 0
+fi
 
 if ! command -v gdb-multiarch >/dev/null; then
   echo "E2E-RESULT gdb-$name FAIL gdb-multiarch is not installed (tools/bootstrap installs it)"
