@@ -298,9 +298,10 @@ static int open_tap(const struct config_net *cfg, struct virtio_device *d)
 	if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr) || ioctl(fd, TUNSETVNETHDRSZ, &hdr)) {
 		int err = errno;
 
-		log_error("--net tap=%s: %s%s", cfg->tap, strerror(err),
-			  err == EPERM ? " (creating or opening a tap needs "
-					 "CAP_NET_ADMIN, or a tap owned by this user)" : "");
+		log_error("--net tap=%s: %s%s%s", cfg->tap, fd < 0 ? "/dev/net/tun: " : "",
+			  strerror(err), err == EPERM || err == EACCES ?
+			  " (a new tap needs CAP_NET_ADMIN; an existing one must "
+			  "belong to this user)" : "");
 		if (fd >= 0)
 			close(fd);
 		return -err;

@@ -41,3 +41,15 @@ guest_sha=$(sed -n 's/^NET-SERVE //p' guest.log)
 note "virtio-net guest to host: 16 MiB in $took s"
 kill -KILL $VM_PID; vm_wait 10
 pkill httpd
+
+# Without the right to create a tap: one clear line and exit 1. /dev/kvm is
+# opened to all for a moment so that the tap is what fails.
+mkdir -p /etc && grep -q '^nobody:' /etc/passwd 2>/dev/null ||
+  echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
+chmod 666 /dev/kvm
+su nobody -s /bin/sh -c "/a64vm run --kernel $GUEST_KERNEL --net tap=a64tap9" \
+  </dev/null >/dev/null 2>tap.err
+tst=$?
+chmod 600 /dev/kvm
+grep -q "CAP_NET_ADMIN" tap.err && [ $tst -eq 1 ] &&
+  pass virtio-net-tap-no-right "$(cat tap.err)" || fail virtio-net-tap-no-right "status $tst: $(cat tap.err)"
