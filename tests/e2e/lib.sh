@@ -28,6 +28,8 @@ vm_start() {
 }
 
 # wait_for PATTERN SECONDS [COUNT]: until out.log has COUNT lines matching.
+# The serial console delivers a line byte by byte: to read a value from a
+# line, make PATTERN match the whole value.
 wait_for() {
   deadline=$(( $(cut -d. -f1 /proc/uptime) + $2 ))
   while [ "$(grep -c -- "$1" out.log 2>/dev/null)" -lt "${3:-1}" ]; do

@@ -4,7 +4,7 @@
 # GDB (outside the test host) breaks there, steps and detaches.
 vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --cpus 2 \
   --gdb tcp:0.0.0.0:1234 --append "console=ttyAMA0 quiet nokaslr a64vm.test=gdb"
-if ! wait_for "^KSYM " 150; then
+if ! wait_for "^KSYM [0-9a-f]\{16\} __arm64_sys_newuname" 150; then
   fail gdb-linux-symbol "the guest did not print its symbol"; show_logs; vm_wait 1; return
 fi
 set -- $(grep "^KSYM " out.log | head -1 | tr -d '\r')

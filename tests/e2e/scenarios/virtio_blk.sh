@@ -9,7 +9,7 @@ ro_sha=$(dd if=ro.img bs=4k count=1 2>/dev/null | sha256sum | cut -d' ' -f1)
 vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M \
   --disk disk.img,serial=disk-one --disk ro.img,ro --rng \
   --append "console=ttyAMA0 quiet a64vm.test=virtio"
-if ! wait_for VIRTIO-SYNCED 150; then
+if ! wait_for "^VIRTIO-SYNCED [0-9a-f]\{64\}" 150; then
   fail virtio-guest "the guest did not finish its checks"; show_logs; vm_wait 1; return
 fi
 kill -KILL $VM_PID; vm_wait 10

@@ -13,7 +13,7 @@ if ! ip link show a64tap0 >/dev/null 2>&1; then
 fi
 ip addr add 192.168.100.1/24 dev a64tap0 && ip link set a64tap0 up
 httpd -p 8080 -h www
-if ! wait_for "^NET-SERVE" 200; then
+if ! wait_for "^NET-SERVE [0-9a-f]\{64\}" 200; then
   fail virtio-net "the guest did not get through its part"; show_logs; vm_wait 1; return
 fi
 tr -d '\r' <out.log >guest.log

@@ -16,7 +16,7 @@ else
 fi
 vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --disk root.img \
   --append "console=ttyAMA0 quiet a64vm.root=vda a64vm.rootfs=sync-kill"
-if wait_for ROOTFS-SYNCED 150; then
+if wait_for "^ROOTFS-SYNCED [0-9a-f]\{64\}" 150; then
   kill -KILL $VM_PID
 fi
 vm_wait 10
