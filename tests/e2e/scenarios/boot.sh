@@ -3,7 +3,7 @@
 # poweroff with exit status 0.
 vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M \
   --append "console=ttyAMA0 quiet"
-if ! wait_for A64VM-GUEST-INIT 150; then
+if ! wait_for "A64VM-GUEST-INIT .* date=[0-9]\{10\}" 150; then
   fail boot-1cpu "no guest init within 150 s"; show_logs; vm_wait 1; return
 fi
 wall=$(elapsed "$VM_T0")

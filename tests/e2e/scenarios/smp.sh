@@ -4,7 +4,7 @@
 # registers (NISV exits); with --no-reboot a guest reboot exits 0.
 vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 512M --cpus 4 \
   --no-reboot --testdev --append "console=ttyAMA0 quiet"
-if ! wait_for A64VM-GUEST-INIT 180; then
+if ! wait_for "A64VM-GUEST-INIT .* date=[0-9]\{10\}" 180; then
   fail smp-4cpus "no guest init within 180 s"; show_logs; vm_wait 1; return
 fi
 note "smp-4cpus wall_to_init_s=$(elapsed "$VM_T0")"
