@@ -401,13 +401,11 @@ static void resume(struct gdb_session *s, const enum gdb_action *actions, int si
 static enum gdb_cmd_result old_resume(struct gdb_session *s, struct out *o,
 				      char cmd, const char *p, const char *end)
 {
-	enum gdb_action actions[256];
+	enum gdb_action actions[GDB_MAX_CPUS];
 	unsigned n = s->ops->ncpus(s->target), cpu;
 	uint64_t sig = 0, addr;
 	bool step = cmd == 's' || cmd == 'S';
 
-	if (n > 256)
-		n = 256;
 	if (cmd == 'C' || cmd == 'S') {
 		p = parse_hex(p, end, &sig);
 		if (!p || sig > 0xff)
@@ -416,6 +414,8 @@ static enum gdb_cmd_result old_resume(struct gdb_session *s, struct out *o,
 			return error(o, EINVAL);
 	}
 	cpu = s->c_cpu >= 0 ? (unsigned)s->c_cpu : s->last_stop.cpu;
+	if (cpu >= n || n > GDB_MAX_CPUS)
+		return error(o, ESRCH);
 	if (p != end) {
 		struct gdb_regs r;
 
@@ -438,13 +438,13 @@ static enum gdb_cmd_result old_resume(struct gdb_session *s, struct out *o,
 static enum gdb_cmd_result vcont(struct gdb_session *s, struct out *o,
 				 const char *p, const char *end)
 {
-	enum gdb_action actions[256];
-	bool set[256] = { false };
+	enum gdb_action actions[GDB_MAX_CPUS];
+	bool set[GDB_MAX_CPUS] = { false };
 	unsigned n = s->ops->ncpus(s->target);
 	int sig = 0;
 
-	if (n > 256)
-		n = 256;
+	if (n > GDB_MAX_CPUS)
+		return error(o, ESRCH);
 	for (unsigned i = 0; i < n; i++)
 		actions[i] = GDB_ACT_STAY;
 	while (p < end) {

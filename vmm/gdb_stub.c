@@ -302,6 +302,11 @@ int gdb_stub_open(struct vm *vm, struct event_loop *loop, struct gdb_stub **out)
 
 	if (!g)
 		return -ENOMEM;
+	if (vm->ncpus > GDB_MAX_CPUS) {
+		log_error("--gdb: at most %d vCPUs can be debugged", GDB_MAX_CPUS);
+		free(g);
+		return -EINVAL;
+	}
 	g->vm = vm;
 	g->loop = loop;
 	g->client_fd = -1;

@@ -69,6 +69,7 @@ enum gdb_action {
 };
 
 #define GDB_MAX_SW_BPS 64
+#define GDB_MAX_CPUS 512 /* the stub refuses a VM with more vCPUs */
 
 struct gdb_target_ops {
 	unsigned (*ncpus)(void *t);

@@ -383,6 +383,18 @@ static void test_resume(void)
 	CU_ASSERT_EQUAL(cmd("C"), GDB_CMD_REPLY);
 	CU_ASSERT_EQUAL(cmd("cxyz"), GDB_CMD_REPLY);
 	CU_ASSERT_EQUAL(fake.resumes, 8);
+	/* a stop on a vCPU the target does not have resumes nothing */
+	{
+		char buf[64];
+
+		gdb_cmd_stop_reply(&s, &(struct gdb_stop){ .cpu = 5, .signal = 5 }, buf,
+				   sizeof(buf));
+		CU_ASSERT_EQUAL(cmd("c"), GDB_CMD_REPLY);
+		CU_ASSERT_EQUAL(reply[0], 'E');
+		CU_ASSERT_EQUAL(fake.resumes, 8);
+		gdb_cmd_stop_reply(&s, &(struct gdb_stop){ .cpu = 0, .signal = 5 }, buf,
+				   sizeof(buf));
+	}
 	/* Hc picks the thread old-style s steps */
 	cmd("Hc2");
 	CU_ASSERT_EQUAL(cmd("s"), GDB_CMD_RESUMED);
