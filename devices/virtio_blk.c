@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #define SECTOR 512u
@@ -48,29 +47,6 @@ void virtio_blk_config_read(const struct virtio_blk *b, uint32_t off,
 	memcpy(data, cfg + off, len);
 }
 
-/* The iovecs for len bytes of one direction of req, from byte off. */
-static int iovecs(const struct virtq_req *req, bool in, uint64_t off, uint64_t len,
-		  struct iovec *out)
-{
-	const struct virtq_iov *iov = req->iov + (in ? req->nout : 0);
-	unsigned n = in ? req->nin : req->nout;
-	int count = 0;
-
-	for (unsigned i = 0; i < n && len; i++) {
-		uint64_t chunk;
-
-		if (off >= iov[i].len) {
-			off -= iov[i].len;
-			continue;
-		}
-		chunk = iov[i].len - off < len ? iov[i].len - off : len;
-		out[count++] = (struct iovec){ iov[i].base + off, chunk };
-		len -= chunk;
-		off = 0;
-	}
-	return count;
-}
-
 /* All of [pos, pos+len) moved, or -errno; a short transfer is retried. */
 static int transfer(int fd, struct iovec *iov, int n, uint64_t pos, bool write)
 {
@@ -112,7 +88,7 @@ static uint8_t read_write(struct virtio_blk *b, const struct virtq_req *req,
 		return VIRTIO_BLK_S_IOERR;
 	if (len % SECTOR || !in_disk(b, sector, len / SECTOR))
 		return VIRTIO_BLK_S_IOERR;
-	n = iovecs(req, !write, write ? HDR_LEN : 0, len, iov);
+	n = (int)virtq_iovecs(req, !write, write ? HDR_LEN : 0, len, iov);
 	return transfer(b->fd, iov, n, sector * SECTOR, write) ? VIRTIO_BLK_S_IOERR
 								: VIRTIO_BLK_S_OK;
 }

@@ -149,8 +149,9 @@ int virtq_pop(struct virtq *q, const struct guest_mem *mem, struct virtq_req *re
 	req->error = NULL;
 	if (!q->ready)
 		return 0;
-	/* The avail_event we wrote must be visible before we look again. */
-	atomic_thread_fence(memory_order_seq_cst);
+	/* With event index, the avail_event we wrote must be visible first. */
+	if (q->event_idx)
+		atomic_thread_fence(memory_order_seq_cst);
 	avail_idx = load16(mem, q->avail + 2);
 	pending = (uint16_t)(avail_idx - q->last_avail);
 	if (pending > q->num)
@@ -234,4 +235,25 @@ uint64_t virtq_copy_to(const struct virtq_req *req, uint64_t off, const void *sr
 		       uint64_t len)
 {
 	return copy(req, true, off, (uint8_t *)(uintptr_t)src, len, true);
+}
+
+unsigned virtq_iovecs(const struct virtq_req *req, bool in, uint64_t off,
+		      uint64_t len, struct iovec *out)
+{
+	const struct virtq_iov *iov = req->iov + (in ? req->nout : 0);
+	unsigned n = in ? req->nin : req->nout, count = 0;
+
+	for (unsigned i = 0; i < n && len; i++) {
+		uint64_t chunk;
+
+		if (off >= iov[i].len) {
+			off -= iov[i].len;
+			continue;
+		}
+		chunk = iov[i].len - off < len ? iov[i].len - off : len;
+		out[count++] = (struct iovec){ iov[i].base + off, chunk };
+		len -= chunk;
+		off = 0;
+	}
+	return count;
 }

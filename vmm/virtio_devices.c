@@ -10,7 +10,6 @@
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
-#include <sys/uio.h>
 #include <net/if.h>
 #include <linux/if_tun.h>
 #include <sys/random.h>
@@ -119,10 +118,9 @@ static int console_output(struct virtio_device *d, const struct virtq_req *req)
 static int net_transmit(struct virtio_device *d, const struct virtq_req *req)
 {
 	struct iovec iov[VIRTQ_MAX_IOV];
+	unsigned n = virtq_iovecs(req, false, 0, req->out_len, iov);
 
-	for (unsigned i = 0; i < req->nout; i++)
-		iov[i] = (struct iovec){ req->iov[i].base, req->iov[i].len };
-	if (req->nout && writev(d->tap_fd, iov, (int)req->nout) < 0)
+	if (n && writev(d->tap_fd, iov, (int)n) < 0)
 		log_ratelimited(LOG_WARN, "%s: tap %s: %s", d->name,
 				d->owner->vm->cfg->net.tap, strerror(errno));
 	return 0;

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "a64vm/memory.h"
 
@@ -74,5 +75,13 @@ uint64_t virtq_copy_from(const struct virtq_req *req, uint64_t off, void *dst,
 			 uint64_t len);
 uint64_t virtq_copy_to(const struct virtq_req *req, uint64_t off, const void *src,
 		       uint64_t len);
+
+/*
+ * The same bytes as host iovecs, for readv/writev-style I/O: up to len
+ * bytes of one direction (in: writable) from byte off, into out (room for
+ * VIRTQ_MAX_IOV). The number of iovecs.
+ */
+unsigned virtq_iovecs(const struct virtq_req *req, bool in, uint64_t off,
+		      uint64_t len, struct iovec *out);
 
 #endif

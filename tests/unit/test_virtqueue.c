@@ -62,6 +62,18 @@ static void test_well_formed(void)
 	CU_ASSERT_EQUAL(virtq_copy_to(&req, 0, data, sizeof(data)), 513);
 	CU_ASSERT_EQUAL(fx_mem.hva[FX_BUF + 0x400 - FX_RAM], 0x5a);
 	CU_ASSERT_EQUAL(virtq_copy_to(&req, 512, data, 1), 1);
+	/* the same writable bytes as iovecs: a window across both segments */
+	{
+		struct iovec iov[VIRTQ_MAX_IOV];
+
+		CU_ASSERT_EQUAL(virtq_iovecs(&req, true, 500, 13, iov), 2);
+		CU_ASSERT_EQUAL(iov[0].iov_len, 12);
+		CU_ASSERT_PTR_EQUAL(iov[0].iov_base, fx_mem.hva + (FX_BUF + 0x100 + 500 - FX_RAM));
+		CU_ASSERT_EQUAL(iov[1].iov_len, 1);
+		CU_ASSERT_EQUAL(virtq_iovecs(&req, false, 0, 1000, iov), 1);
+		CU_ASSERT_EQUAL(iov[0].iov_len, 16);
+		CU_ASSERT_EQUAL(virtq_iovecs(&req, true, 513, 10, iov), 0);
+	}
 	CU_ASSERT_EQUAL(virtq_copy_to(&req, 513, data, 1), 0);
 	CU_ASSERT_EQUAL(virtq_pop(&q, &fx_mem, &req), 0);
 	virtq_push(&q, &fx_mem, 0, 513);
