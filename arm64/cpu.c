@@ -1,4 +1,4 @@
-#include "a64vm/cpu.h"
+#include "a64vm/arch.h"
 
 #include <errno.h>
 #include <string.h>

@@ -5,16 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "a64vm/memmap.h"
+
 /* Interrupt specifier cells (bindings/interrupt-controller/arm,gic.yaml). */
 #define GIC_SPI 0
 #define GIC_PPI 1
 #define IRQ_EDGE_RISING 1
 #define IRQ_LEVEL_HIGH 4
-#define PPI_SEC_PHYS_TIMER 13
-#define PPI_PHYS_TIMER 14
-#define PPI_VIRT_TIMER 11
-#define PPI_HYP_TIMER 10
-#define PPI_GIC_MAINTENANCE 9
 
 #define PHANDLE_GIC 1
 #define PHANDLE_APB_CLOCK 2
@@ -108,7 +105,7 @@ static void write_chosen(struct dtb_writer *w, const struct dtb_machine *m)
 
 	for (unsigned i = 0; i < m->ndevices; i++)
 		if (m->devices[i].is_stdout)
-			snprintf(path, sizeof(path), "/%s@%llx", m->devices[i].name,
+			snprintf(path, sizeof(path), "/%s@%llx", m->devices[i].dt->name,
 				 (unsigned long long)m->devices[i].base);
 	w_begin(w, "chosen");
 	if (m->bootargs)
@@ -169,7 +166,7 @@ static void write_gic(struct dtb_writer *w, const struct dtb_machine *m)
 	w_reg2(w, regs, 2);
 	if (m->gic_version == 3)
 		w_cells(w, "interrupts",
-			(const uint32_t[]){ GIC_PPI, PPI_GIC_MAINTENANCE,
+			(const uint32_t[]){ GIC_PPI, MEMMAP_PPI_GIC_MAINTENANCE,
 					    IRQ_LEVEL_HIGH }, 3);
 	w_u32(w, "phandle", PHANDLE_GIC);
 	w_end(w);
@@ -178,8 +175,10 @@ static void write_gic(struct dtb_writer *w, const struct dtb_machine *m)
 static void write_timer_psci(struct dtb_writer *w, const struct dtb_machine *m)
 {
 	static const char psci[] = "arm,psci-1.0\0arm,psci-0.2";
-	static const unsigned ppis[] = { PPI_SEC_PHYS_TIMER, PPI_PHYS_TIMER,
-					 PPI_VIRT_TIMER, PPI_HYP_TIMER };
+	static const unsigned ppis[] = {
+		MEMMAP_PPI_SEC_PHYS_TIMER, MEMMAP_PPI_PHYS_TIMER,
+		MEMMAP_PPI_VIRT_TIMER, MEMMAP_PPI_HYP_TIMER,
+	};
 	uint32_t flags = IRQ_LEVEL_HIGH, cells[12];
 
 	/* GICv2 interrupt specifiers name the CPUs a PPI goes to. */
@@ -205,29 +204,31 @@ static void write_timer_psci(struct dtb_writer *w, const struct dtb_machine *m)
 static void write_device(struct dtb_writer *w, const struct dtb_device *d)
 {
 	static const char uart_clocks[] = "uartclk\0apb_pclk";
+	const struct device_dt *dt = d->dt;
 	const uint64_t reg[] = { d->base, d->size };
 
-	w_node_at(w, d->name, d->base);
-	w_prop(w, "compatible", d->compatible, (int)d->compatible_len);
+	w_node_at(w, dt->name, d->base);
+	w_prop(w, "compatible", dt->compatible, (int)dt->compatible_len);
 	w_reg2(w, reg, 1);
-	w_cells(w, "interrupts", (const uint32_t[]){ GIC_SPI, d->spi,
-		d->edge ? IRQ_EDGE_RISING : IRQ_LEVEL_HIGH }, 3);
-	if (d->dma_coherent)
+	if (d->spi >= 0)
+		w_cells(w, "interrupts", (const uint32_t[]){ GIC_SPI, (uint32_t)d->spi,
+			dt->edge_irq ? IRQ_EDGE_RISING : IRQ_LEVEL_HIGH }, 3);
+	if (dt->dma_coherent)
 		w_prop(w, "dma-coherent", NULL, 0);
-	switch (d->clocks) {
-	case DTB_CLOCKS_NONE:
+	switch (dt->clocks) {
+	case DEVICE_CLOCKS_NONE:
 		break;
-	case DTB_CLOCKS_APB:
+	case DEVICE_CLOCKS_APB:
 		w_u32(w, "clocks", PHANDLE_APB_CLOCK);
 		w_str(w, "clock-names", "apb_pclk");
 		break;
-	case DTB_CLOCKS_UART_APB:
+	case DEVICE_CLOCKS_UART_APB:
 		w_cells(w, "clocks",
 			(const uint32_t[]){ PHANDLE_APB_CLOCK, PHANDLE_APB_CLOCK }, 2);
 		w_prop(w, "clock-names", uart_clocks, sizeof(uart_clocks));
 		break;
 	}
-	if (d->gpio_controller) {
+	if (dt->gpio_controller) {
 		w_prop(w, "gpio-controller", NULL, 0);
 		w_u32(w, "#gpio-cells", 2);
 		w_u32(w, "phandle", DTB_PHANDLE_GPIO);
@@ -284,7 +285,8 @@ int dtb_build(const struct dtb_machine *m, void *buf, size_t size)
 	w_end(&w);
 
 	for (unsigned i = 0; i < m->ndevices; i++)
-		write_device(&w, &m->devices[i]);
+		if (m->devices[i].dt)
+			write_device(&w, &m->devices[i]);
 	if (m->power_button_pin >= 0)
 		write_gpio_keys(&w, m->power_button_pin);
 	w_end(&w);

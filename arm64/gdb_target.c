@@ -1,4 +1,4 @@
-#include "a64vm/gdb_target.h"
+#include "a64vm/arch.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -8,17 +8,9 @@
 
 #include <linux/kvm.h>
 
+#include "a64vm/guest_va.h"
 #include "a64vm/log.h"
-#include "a64vm/memory.h"
-#include "a64vm/mmu.h"
-#include "a64vm/nisv.h"
 #include "a64vm/regs.h"
-#include "a64vm/vm.h"
-
-#define PSTATE_SP (1ull << 0)
-#define PSTATE_EL(p) (((p) >> 2) & 3)
-#define PSTATE_IF (3ull << 6) /* I and F */
-#define SCTLR_M (1ull << 0)
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
 #define EC_HW_BREAK 0x30
@@ -28,36 +20,34 @@
 
 #define PAGE 4096u
 
-void gdb_target_init(struct gdb_target *t, struct vm *vm)
+void gdb_target_host_limits(int kvm_fd, unsigned *bps, unsigned *wps)
 {
-	int bps = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_BPS);
-	int wps = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_WPS);
+	int b = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_BPS);
+	int w = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_DEBUG_HW_WPS);
 
+	*bps = b > 0 ? (unsigned)b : 0;
+	*wps = w > 0 ? (unsigned)w : 0;
+}
+
+void gdb_target_init(struct gdb_target *t, const struct gdb_vm_control *vm)
+{
 	memset(t, 0, sizeof(*t));
-	t->vm = vm;
+	t->vm = *vm;
 	t->nisv_cpu = -1;
 	t->step_cpu = -1;
-	hw_debug_init(&t->hw, bps > 0 ? (unsigned)bps : 0, wps > 0 ? (unsigned)wps : 0);
+	hw_debug_init(&t->hw, vm->hw_bps, vm->hw_wps);
 	log_debug("gdb: %u hardware breakpoints, %u watchpoints", t->hw.max_bps,
 		  t->hw.max_wps);
 }
 
-static int vcpu_fd(void *tp, unsigned cpu)
+static int vcpu_fd(const struct gdb_target *t, unsigned cpu)
 {
-	struct gdb_target *t = tp;
-
-	return cpu < t->vm->ncpus ? t->vm->vcpus[cpu].fd : -1;
+	return cpu < t->vm.ncpus ? t->vm.vcpu_fd(t->vm.ctx, cpu) : -1;
 }
 
 static unsigned ncpus(void *tp)
 {
-	return ((struct gdb_target *)tp)->vm->ncpus;
-}
-
-static uint64_t sp_id(uint64_t pstate)
-{
-	return PSTATE_EL(pstate) && (pstate & PSTATE_SP) ? regs_sp_el1_id()
-							 : regs_sp_el0_id();
+	return ((struct gdb_target *)tp)->vm.ncpus;
 }
 
 static int get_regs(void *tp, unsigned cpu, struct gdb_regs *r)
@@ -72,7 +62,7 @@ static int get_regs(void *tp, unsigned cpu, struct gdb_regs *r)
 	if (!ret)
 		ret = regs_get(fd, regs_pstate_id(), &pstate);
 	if (!ret)
-		ret = regs_get(fd, sp_id(pstate), &r->sp);
+		ret = regs_get(fd, regs_sp_id(pstate), &r->sp);
 	for (unsigned n = 0; n < 32 && !ret; n++)
 		ret = regs_get128(fd, regs_v_id(n), r->v[n]);
 	if (!ret)
@@ -103,7 +93,7 @@ static int set_regs(void *tp, unsigned cpu, const struct gdb_regs *r)
 	}
 	/* The SP GDB sees is the one the (new) PSTATE selects. */
 	if (!ret && (r->sp != cur.sp || r->cpsr != cur.cpsr))
-		ret = regs_set(fd, sp_id(r->cpsr), r->sp);
+		ret = regs_set(fd, regs_sp_id(r->cpsr), r->sp);
 	for (unsigned n = 0; n < 32 && !ret; n++)
 		if (memcmp(r->v[n], cur.v[n], sizeof(r->v[n])))
 			ret = regs_set128(fd, regs_v_id(n), r->v[n]);
@@ -114,31 +104,19 @@ static int set_regs(void *tp, unsigned cpu, const struct gdb_regs *r)
 	return ret;
 }
 
-static int read_desc(void *ctx, uint64_t ipa, uint64_t *val)
-{
-	return memory_read(ctx, ipa, val, sizeof(*val));
-}
-
 /* The guest RAM behind va..va+len (inside one page), as cpu sees it. */
 static uint8_t *translate(struct gdb_target *t, unsigned cpu, uint64_t va,
 			  size_t len)
 {
 	int fd = vcpu_fd(t, cpu);
-	struct mmu_regs m = { 0 };
+	struct guest_va g;
 	struct mmu_result r;
-	int ret = fd < 0 ? -ESRCH : regs_get(fd, regs_sys_id(REGS_SCTLR_EL1), &m.sctlr);
 
-	if (!ret && (m.sctlr & SCTLR_M)) {
-		ret = regs_get(fd, regs_sys_id(REGS_TCR_EL1), &m.tcr);
-		if (!ret)
-			ret = regs_get(fd, regs_sys_id(REGS_TTBR0_EL1), &m.ttbr0);
-		if (!ret)
-			ret = regs_get(fd, regs_sys_id(REGS_TTBR1_EL1), &m.ttbr1);
-	}
-	if (ret || mmu_translate(&m, va, false, read_desc, &t->vm->mem, &r))
+	if (fd < 0 || guest_va_init(&g, fd, t->vm.mem) ||
+	    guest_va_translate(&g, va, false, &r))
 		return NULL;
 	/* Device memory is not read behind the guest's back. */
-	return memory_gpa_to_hva(&t->vm->mem, r.ipa, len);
+	return memory_gpa_to_hva(t->vm.mem, r.ipa, len);
 }
 
 static int access_mem(struct gdb_target *t, unsigned cpu, uint64_t va, uint8_t *buf,
@@ -207,7 +185,7 @@ static int set_guest_debug(struct gdb_target *t, unsigned cpu, bool sw_bps, bool
 	if (step)
 		dbg.control |= KVM_GUESTDBG_SINGLESTEP;
 	hw_debug_to_kvm(&t->hw, &dbg.arch);
-	if (ioctl(t->vm->vcpus[cpu].fd, KVM_SET_GUEST_DEBUG, &dbg)) {
+	if (ioctl(vcpu_fd(t, cpu), KVM_SET_GUEST_DEBUG, &dbg)) {
 		int err = errno;
 
 		log_error("vCPU %u: KVM_SET_GUEST_DEBUG: %s", cpu, strerror(err));
@@ -223,7 +201,7 @@ static int set_guest_debug(struct gdb_target *t, unsigned cpu, bool sw_bps, bool
  */
 static void mask_for_step(struct gdb_target *t, unsigned cpu)
 {
-	int fd = t->vm->vcpus[cpu].fd;
+	int fd = vcpu_fd(t, cpu);
 	uint8_t insn[4] = { 0 };
 
 	t->step_cpu = (int)cpu;
@@ -240,26 +218,6 @@ static void mask_for_step(struct gdb_target *t, unsigned cpu)
 	t->step_masked = !regs_set(fd, regs_pstate_id(), t->step_pstate | PSTATE_IF);
 }
 
-#define MSR_DAIFSET 0xd50340dfu /* CRm (bits 11:8) holds D, A, I, F */
-#define MSR_DAIFCLR 0xd50340ffu
-#define MSR_IMM_MASK 0xfffff0ffu
-
-uint64_t gdb_step_fix_pstate(uint32_t insn, uint64_t orig, uint64_t after)
-{
-	uint64_t bits = (uint64_t)((insn >> 8) & 0xf) << 6;
-
-	/* DAIFSet/DAIFClr change the guest's own mask, not the forced one. */
-	if ((insn & MSR_IMM_MASK) == MSR_DAIFSET)
-		return (after & ~PSTATE_IF) | ((orig | bits) & PSTATE_IF);
-	if ((insn & MSR_IMM_MASK) == MSR_DAIFCLR)
-		return (after & ~PSTATE_IF) | (orig & ~bits & PSTATE_IF);
-	/* MSR DAIF, Xt and the ERETs set the mask outright: keep theirs. */
-	if ((insn & ~0x1fu) == 0xd51b4220u || insn == 0xd69f03e0u ||
-	    insn == 0xd69f0bffu || insn == 0xd69f0fffu)
-		return after;
-	return (after & ~PSTATE_IF) | (orig & PSTATE_IF);
-}
-
 void gdb_target_stopped(struct gdb_target *t)
 {
 	int fd;
@@ -267,7 +225,7 @@ void gdb_target_stopped(struct gdb_target *t)
 
 	if (t->step_cpu < 0)
 		return;
-	fd = t->vm->vcpus[t->step_cpu].fd;
+	fd = vcpu_fd(t, (unsigned)t->step_cpu);
 	t->step_cpu = -1;
 	if (!t->step_masked || regs_get(fd, regs_pc_id(), &pc) ||
 	    regs_get(fd, regs_pstate_id(), &pstate))
@@ -282,43 +240,41 @@ void gdb_target_stopped(struct gdb_target *t)
 	if (pc == t->step_pc)
 		pstate = (pstate & ~PSTATE_IF) | (t->step_pstate & PSTATE_IF);
 	else
-		pstate = gdb_step_fix_pstate(t->step_insn, t->step_pstate, pstate);
+		pstate = hw_debug_step_pstate(t->step_insn, t->step_pstate, pstate);
 	regs_set(fd, regs_pstate_id(), pstate);
 }
 
 static void resume(void *tp, const enum gdb_action *actions, int signal, bool sw_bps)
 {
 	struct gdb_target *t = tp;
-	struct vm *vm = t->vm;
 
-	for (unsigned i = 0; i < vm->ncpus; i++) {
+	for (unsigned i = 0; i < t->vm.ncpus; i++) {
 		bool step = actions[i] == GDB_ACT_STEP;
 
 		if (step)
 			mask_for_step(t, i);
 		set_guest_debug(t, i, sw_bps, step);
-		atomic_store(&vm->vcpus[i].hold, actions[i] == GDB_ACT_STAY);
+		t->vm.hold_vcpu(t->vm.ctx, i, actions[i] == GDB_ACT_STAY);
 	}
 	/* Continuing with SIGBUS gives the guest the abort it would have had. */
 	if (signal == GDB_SIGBUS && t->nisv_cpu >= 0)
-		nisv_inject_abort(&vm->vcpus[t->nisv_cpu]);
+		nisv_inject_abort(t->vm.nisv, vcpu_fd(t, (unsigned)t->nisv_cpu),
+				  (unsigned)t->nisv_cpu);
 	t->nisv_cpu = -1;
-	vm_resume(vm);
+	t->vm.release(t->vm.ctx);
 }
 
 static void detach(void *tp)
 {
 	struct gdb_target *t = tp;
-	struct vm *vm = t->vm;
 
 	hw_debug_init(&t->hw, t->hw.max_bps, t->hw.max_wps);
 	t->nisv_cpu = -1;
-	for (unsigned i = 0; i < vm->ncpus; i++) {
+	for (unsigned i = 0; i < t->vm.ncpus; i++) {
 		set_guest_debug(t, i, false, false);
-		atomic_store(&vm->vcpus[i].hold, false);
+		t->vm.hold_vcpu(t->vm.ctx, i, false);
 	}
-	if (!vm->paused)
-		vm_resume(vm);
+	t->vm.release(t->vm.ctx);
 }
 
 static void kill_vm(void *tp)
@@ -326,7 +282,7 @@ static void kill_vm(void *tp)
 	struct gdb_target *t = tp;
 
 	log_info("gdb: killed the VM");
-	vm_request_stop(t->vm, VM_STOP_QUIT);
+	t->vm.quit(t->vm.ctx);
 }
 
 static const char monitor_help[] =
@@ -340,7 +296,6 @@ static const char monitor_help[] =
 static int monitor(void *tp, const char *cmd, char *out, size_t cap)
 {
 	struct gdb_target *t = tp;
-	struct vm *vm = t->vm;
 	size_t len = 0;
 
 	if (!strcmp(cmd, "help") || !cmd[0]) {
@@ -349,9 +304,9 @@ static int monitor(void *tp, const char *cmd, char *out, size_t cap)
 		len = (size_t)snprintf(out, cap, "debug registers: %u hardware "
 				       "breakpoints, %u watchpoints\n",
 				       t->hw.max_bps, t->hw.max_wps);
-		for (unsigned i = 0; i < vm->ncpus && len < cap; i++) {
+		for (unsigned i = 0; i < t->vm.ncpus && len < cap; i++) {
 			uint64_t pc = 0, pstate = 0;
-			int fd = vm->vcpus[i].fd;
+			int fd = vcpu_fd(t, i);
 			bool ok = !regs_get(fd, regs_pc_id(), &pc) &&
 				  !regs_get(fd, regs_pstate_id(), &pstate);
 
@@ -360,16 +315,16 @@ static int monitor(void *tp, const char *cmd, char *out, size_t cap)
 						" EL%u%s\n", i, i + 1,
 						ok ? "stopped" : "unreadable", pc,
 						(unsigned)PSTATE_EL(pstate),
-						atomic_load(&vm->vcpus[i].hold) ? " (held)" : "");
+						t->vm.vcpu_held(t->vm.ctx, i) ? " (held)" : "");
 		}
 	} else if (!strcmp(cmd, "info nisv")) {
 		snprintf(out, cap, "loads/stores KVM could not decode: %" PRIu64
 			 " emulated, %" PRIu64 " aborted, %" PRIu64 " stopped\n",
-			 atomic_load(&vm->nisv.count[NISV_EMULATED]),
-			 atomic_load(&vm->nisv.count[NISV_ABORTED]),
-			 atomic_load(&vm->nisv.count[NISV_STOPPED]));
+			 atomic_load(&t->vm.nisv->count[NISV_EMULATED]),
+			 atomic_load(&t->vm.nisv->count[NISV_ABORTED]),
+			 atomic_load(&t->vm.nisv->count[NISV_STOPPED]));
 	} else if (!strcmp(cmd, "reset")) {
-		int ret = vm_reboot(vm);
+		int ret = t->vm.reset(t->vm.ctx);
 
 		t->nisv_cpu = -1;
 		if (ret)
@@ -392,23 +347,29 @@ const struct gdb_target_ops gdb_target_ops = {
 	.resume = resume, .monitor = monitor, .detach = detach, .kill = kill_vm,
 };
 
-void gdb_target_decode_exit(struct gdb_target *t, struct vcpu *v, struct gdb_stop *out)
+void gdb_target_nisv_stop(struct gdb_target *t, unsigned cpu)
 {
-	uint32_t esr = v->run->debug.arch.hsr;
+	t->nisv_cpu = (int)cpu;
+}
+
+void gdb_target_decode_exit(const struct gdb_target *t, unsigned cpu, int fd,
+			    const struct kvm_run *run, struct gdb_stop *out)
+{
+	uint32_t esr = run->debug.arch.hsr;
 	const struct hw_watch *w;
 
-	*out = (struct gdb_stop){ .cpu = v->id, .kind = GDB_STOP_SIGNAL,
+	*out = (struct gdb_stop){ .cpu = cpu, .kind = GDB_STOP_SIGNAL,
 				  .signal = GDB_SIGTRAP };
 	switch (ESR_EC(esr)) {
 	case EC_BRK64:
 		out->kind = GDB_STOP_BREAK;
-		regs_get(v->fd, regs_pc_id(), &out->addr);
+		regs_get(fd, regs_pc_id(), &out->addr);
 		break;
 	case EC_HW_BREAK:
 		out->kind = GDB_STOP_HWBREAK;
 		break;
 	case EC_WATCH:
-		w = hw_debug_watch_hit(&t->hw, v->run->debug.arch.far, &out->addr);
+		w = hw_debug_watch_hit(&t->hw, run->debug.arch.far, &out->addr);
 		if (w) {
 			out->kind = GDB_STOP_WATCH;
 			out->wtype = w->type;

@@ -1,4 +1,4 @@
-#include "a64vm/gic.h"
+#include "a64vm/arch.h"
 
 #include <errno.h>
 #include <string.h>
@@ -8,6 +8,11 @@
 #include <linux/kvm.h>
 
 #include "a64vm/log.h"
+#include "a64vm/memmap.h"
+
+/* Redistributors must end below the UART: that caps GICv3 VMs. */
+#define GIC_V3_MAX_CPUS (unsigned)(MEMMAP_GIC_REDIST_SIZE / MEMMAP_GIC_REDIST_PER_CPU)
+#define GIC_V2_MAX_CPUS 8u
 
 static int set_attr(int fd, uint32_t group, uint64_t attr, const void *val)
 {
@@ -29,21 +34,21 @@ static int try_create(int vm_fd, unsigned version, unsigned ncpus,
 					  : KVM_VGIC_V2_ADDR_TYPE_DIST;
 	uint64_t cpu_attr = version == 3 ? KVM_VGIC_V3_ADDR_TYPE_REDIST
 					 : KVM_VGIC_V2_ADDR_TYPE_CPU;
-	uint32_t nr_irqs = GIC_NR_IRQS;
+	uint32_t nr_irqs = MEMMAP_NR_IRQS;
 	int ret;
 
 	if (ioctl(vm_fd, KVM_CREATE_DEVICE, &cd))
 		return -errno;
 	gic->fd = (int)cd.fd;
 	gic->version = version;
-	gic->dist_base = GIC_DIST_BASE;
-	gic->dist_size = GIC_DIST_SIZE;
+	gic->dist_base = MEMMAP_GIC_DIST_BASE;
+	gic->dist_size = MEMMAP_GIC_DIST_SIZE;
 	if (version == 3) {
-		gic->cpu_base = GIC_REDIST_BASE;
-		gic->cpu_size = GIC_REDIST_SIZE_PER_CPU * ncpus;
+		gic->cpu_base = MEMMAP_GIC_REDIST_BASE;
+		gic->cpu_size = MEMMAP_GIC_REDIST_PER_CPU * ncpus;
 	} else {
-		gic->cpu_base = GIC_V2_CPU_BASE;
-		gic->cpu_size = GIC_V2_CPU_SIZE;
+		gic->cpu_base = MEMMAP_GIC_CPU_BASE;
+		gic->cpu_size = MEMMAP_GIC_CPU_SIZE;
 	}
 	ret = set_attr(gic->fd, KVM_DEV_ARM_VGIC_GRP_ADDR, dist_attr,
 		       &gic->dist_base);
@@ -108,4 +113,10 @@ int gic_set_spi(int vm_fd, unsigned spi, bool level)
 	};
 
 	return ioctl(vm_fd, KVM_IRQ_LINE, &irq) ? -errno : 0;
+}
+
+unsigned gic_spi_gsi(unsigned spi)
+{
+	/* Without a routing table, KVM maps irqfd GSI N to SPI N. */
+	return spi;
 }

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "a64vm/sysreg.h"
+
 #define CR_ENABLE (1u << 0)
 #define CR_EL1_EL0 (3u << 1) /* PMC/PAC: EL1 and EL0 */
 #define BCR_BAS_A64 (0xfu << 5)
@@ -144,4 +146,24 @@ const struct hw_watch *hw_debug_watch_hit(const struct hw_debug *d, uint64_t far
 			  : far - best->addr < best->len ? far
 							  : best->addr + best->len - 1;
 	return best;
+}
+
+#define MSR_DAIFSET 0xd50340dfu /* CRm (bits 11:8) holds D, A, I, F */
+#define MSR_DAIFCLR 0xd50340ffu
+#define MSR_IMM_MASK 0xfffff0ffu
+
+uint64_t hw_debug_step_pstate(uint32_t insn, uint64_t orig, uint64_t after)
+{
+	uint64_t bits = (uint64_t)((insn >> 8) & 0xf) << 6;
+
+	/* DAIFSet/DAIFClr change the guest's own mask, not the forced one. */
+	if ((insn & MSR_IMM_MASK) == MSR_DAIFSET)
+		return (after & ~PSTATE_IF) | ((orig | bits) & PSTATE_IF);
+	if ((insn & MSR_IMM_MASK) == MSR_DAIFCLR)
+		return (after & ~PSTATE_IF) | (orig & ~bits & PSTATE_IF);
+	/* MSR DAIF, Xt and the ERETs set the mask outright: keep theirs. */
+	if ((insn & ~0x1fu) == 0xd51b4220u || insn == 0xd69f03e0u ||
+	    insn == 0xd69f0bffu || insn == 0xd69f0fffu)
+		return after;
+	return (after & ~PSTATE_IF) | (orig & PSTATE_IF);
 }

@@ -7,8 +7,7 @@
 
 #include <errno.h>
 
-#define SCTLR_M (1ull << 0)
-#define SCTLR_EE (1ull << 25)
+#include "a64vm/sysreg.h"
 
 #define TCR_EPD0 (1ull << 7)
 #define TCR_EPD1 (1ull << 23)

@@ -52,6 +52,12 @@ uint64_t regs_sp_el1_id(void)
 	return regs_core_id(offsetof(struct kvm_regs, sp_el1));
 }
 
+uint64_t regs_sp_id(uint64_t pstate)
+{
+	return PSTATE_EL(pstate) && (pstate & PSTATE_SP) ? regs_sp_el1_id()
+							 : regs_sp_el0_id();
+}
+
 uint64_t regs_v_id(unsigned n)
 {
 	return KVM_REG_ARM64 | KVM_REG_SIZE_U128 | KVM_REG_ARM_CORE |

@@ -29,8 +29,7 @@ static const uint8_t pl011_id[8] = { 0x11, 0x10, 0x14, 0x00,
 				     0x0d, 0xf0, 0x05, 0xb1 };
 
 struct pl011 {
-	const struct pl011_ops *ops;
-	void *ctx;
+	struct device_env env;
 	uint8_t fifo[PL011_FIFO_DEPTH];
 	unsigned head, count;
 	bool was_full;
@@ -55,29 +54,14 @@ static void update_irq(struct pl011 *u)
 	level = (u->ris & u->imsc) != 0;
 	if (level != u->irq_level) {
 		u->irq_level = level;
-		u->ops->set_irq(u->ctx, level);
+		u->env.set_irq(u->env.ctx, level);
 	}
 }
 
-struct pl011 *pl011_create(const struct pl011_ops *ops, void *ctx)
+static void pl011_reset(void *dev)
 {
-	struct pl011 *u = calloc(1, sizeof(*u));
+	struct pl011 *u = dev;
 
-	if (!u)
-		return NULL;
-	u->ops = ops;
-	u->ctx = ctx;
-	pl011_reset(u);
-	return u;
-}
-
-void pl011_destroy(struct pl011 *uart)
-{
-	free(uart);
-}
-
-void pl011_reset(struct pl011 *u)
-{
 	u->head = u->count = 0;
 	u->ris = u->imsc = 0;
 	u->ibrd = u->fbrd = u->lcr_h = u->dmacr = u->ilpr = 0;
@@ -85,11 +69,11 @@ void pl011_reset(struct pl011 *u)
 	u->ifls = 0x12;
 	if (u->was_full) {
 		u->was_full = false;
-		u->ops->rx_room(u->ctx);
+		u->env.console_room(u->env.ctx);
 	}
 	if (u->irq_level) {
 		u->irq_level = false;
-		u->ops->set_irq(u->ctx, false);
+		u->env.set_irq(u->env.ctx, false);
 	}
 }
 
@@ -105,13 +89,26 @@ static uint32_t read_dr(struct pl011 *u)
 	update_irq(u);
 	if (u->was_full) {
 		u->was_full = false;
-		u->ops->rx_room(u->ctx);
+		u->env.console_room(u->env.ctx);
 	}
 	return c;
 }
 
-uint64_t pl011_read(struct pl011 *u, uint64_t off, unsigned size)
+static void *pl011_create(const struct device_env *env)
 {
+	struct pl011 *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	u->env = *env;
+	pl011_reset(u);
+	return u;
+}
+
+static uint64_t pl011_read(void *dev, uint64_t off, unsigned size)
+{
+	struct pl011 *u = dev;
+
 	(void)size;
 	if (off >= REG_ID && off < REG_ID + 0x20 && !(off & 3))
 		return pl011_id[(off - REG_ID) / 4];
@@ -135,14 +132,15 @@ uint64_t pl011_read(struct pl011 *u, uint64_t off, unsigned size)
 	}
 }
 
-void pl011_write(struct pl011 *u, uint64_t off, unsigned size, uint64_t value)
+static void pl011_write(void *dev, uint64_t off, unsigned size, uint64_t value)
 {
+	struct pl011 *u = dev;
 	uint32_t v = (uint32_t)value;
 
 	(void)size;
 	switch (off) {
 	case REG_DR:
-		u->ops->tx(u->ctx, (uint8_t)v);
+		u->env.console_out(u->env.ctx, (uint8_t)v);
 		u->ris |= INT_TX;
 		break;
 	case REG_RSR: break; /* clears errors; none are modelled */
@@ -155,7 +153,7 @@ void pl011_write(struct pl011 *u, uint64_t off, unsigned size, uint64_t value)
 			u->count = 0;
 			if (u->was_full) {
 				u->was_full = false;
-				u->ops->rx_room(u->ctx);
+				u->env.console_room(u->env.ctx);
 			}
 		}
 		u->lcr_h = v & 0xff;
@@ -170,8 +168,10 @@ void pl011_write(struct pl011 *u, uint64_t off, unsigned size, uint64_t value)
 	update_irq(u);
 }
 
-size_t pl011_receive(struct pl011 *u, const uint8_t *buf, size_t len)
+/* Queues received bytes; returns how many fit (the rest must wait). */
+static size_t pl011_input(void *dev, const uint8_t *buf, size_t len)
 {
+	struct pl011 *u = dev;
 	size_t n = 0;
 
 	while (n < len && u->count < rx_capacity(u)) {
@@ -183,3 +183,11 @@ size_t pl011_receive(struct pl011 *u, const uint8_t *buf, size_t len)
 	update_irq(u);
 	return n;
 }
+
+const struct device_ops pl011_device = {
+	.name = "pl011", .create = pl011_create, .destroy = free,
+	.reset = pl011_reset, .read = pl011_read, .write = pl011_write,
+	.input = pl011_input,
+	.dt = { .name = "pl011", DEVICE_DT_COMPATIBLE("arm,pl011\0arm,primecell"),
+		.clocks = DEVICE_CLOCKS_UART_APB },
+};

@@ -16,8 +16,7 @@ static const uint8_t pl031_id[8] = { 0x31, 0x10, 0x04, 0x00,
 				     0x0d, 0xf0, 0x05, 0xb1 };
 
 struct pl031 {
-	const struct pl031_ops *ops;
-	void *ctx;
+	struct device_env env;
 	int64_t offset; /* guest counter minus host seconds */
 	uint32_t mr;
 	uint32_t last; /* counter at the previous alarm check */
@@ -26,7 +25,7 @@ struct pl031 {
 
 static uint32_t counter(struct pl031 *r)
 {
-	return (uint32_t)((int64_t)r->ops->now(r->ctx) + r->offset);
+	return (uint32_t)((int64_t)r->env.clock_s(r->env.ctx) + r->offset);
 }
 
 static void update_irq(struct pl031 *r)
@@ -35,28 +34,23 @@ static void update_irq(struct pl031 *r)
 
 	if (level != r->irq_level) {
 		r->irq_level = level;
-		r->ops->set_irq(r->ctx, level);
+		r->env.set_irq(r->env.ctx, level);
 	}
 }
 
-struct pl031 *pl031_create(const struct pl031_ops *ops, void *ctx)
+static void *pl031_create(const struct device_env *env)
 {
 	struct pl031 *r = calloc(1, sizeof(*r));
 
-	if (!r)
-		return NULL;
-	r->ops = ops;
-	r->ctx = ctx;
+	if (r)
+		r->env = *env;
 	return r;
 }
 
-void pl031_destroy(struct pl031 *rtc)
+static uint64_t pl031_read(void *dev, uint64_t off, unsigned size)
 {
-	free(rtc);
-}
+	struct pl031 *r = dev;
 
-uint64_t pl031_read(struct pl031 *r, uint64_t off, unsigned size)
-{
 	(void)size;
 	if (off >= REG_ID && off < REG_ID + 0x20 && !(off & 3))
 		return pl031_id[(off - REG_ID) / 4];
@@ -72,24 +66,10 @@ uint64_t pl031_read(struct pl031 *r, uint64_t off, unsigned size)
 	}
 }
 
-void pl031_write(struct pl031 *r, uint64_t off, unsigned size, uint64_t value)
-{
-	uint32_t v = (uint32_t)value;
-
-	(void)size;
-	switch (off) {
-	case REG_MR: r->mr = v; r->last = counter(r); break;
-	case REG_LR: r->offset = (int64_t)v - (int64_t)r->ops->now(r->ctx); break;
-	case REG_IMSC: r->imsc = v & 1; r->last = counter(r); break;
-	case REG_ICR: if (v & 1) r->ris = false; break;
-	default: break; /* CR cannot stop the clock; the rest is read-only */
-	}
-	pl031_tick(r);
-}
-
 /* The alarm matches when the counter passed MR since the last check. */
-void pl031_tick(struct pl031 *r)
+static void pl031_tick(void *dev)
 {
+	struct pl031 *r = dev;
 	uint32_t now = counter(r);
 
 	if (r->imsc && r->mr != r->last &&
@@ -98,3 +78,27 @@ void pl031_tick(struct pl031 *r)
 	r->last = now;
 	update_irq(r);
 }
+
+static void pl031_write(void *dev, uint64_t off, unsigned size, uint64_t value)
+{
+	struct pl031 *r = dev;
+	uint32_t v = (uint32_t)value;
+
+	(void)size;
+	switch (off) {
+	case REG_MR: r->mr = v; r->last = counter(r); break;
+	case REG_LR: r->offset = (int64_t)v - (int64_t)r->env.clock_s(r->env.ctx); break;
+	case REG_IMSC: r->imsc = v & 1; r->last = counter(r); break;
+	case REG_ICR: if (v & 1) r->ris = false; break;
+	default: break; /* CR cannot stop the clock; the rest is read-only */
+	}
+	pl031_tick(r);
+}
+
+/* The clock keeps running through a reboot, as a battery-backed one would. */
+const struct device_ops pl031_device = {
+	.name = "pl031", .create = pl031_create, .destroy = free,
+	.read = pl031_read, .write = pl031_write, .tick = pl031_tick,
+	.dt = { .name = "pl031", DEVICE_DT_COMPATIBLE("arm,pl031\0arm,primecell"),
+		.clocks = DEVICE_CLOCKS_APB },
+};

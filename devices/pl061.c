@@ -17,8 +17,7 @@ static const uint8_t pl061_id[8] = { 0x61, 0x10, 0x04, 0x00,
 				     0x0d, 0xf0, 0x05, 0xb1 };
 
 struct pl061 {
-	const struct pl061_ops *ops;
-	void *ctx;
+	struct device_env env;
 	uint8_t out, in, dir, is, ibe, iev, ie, edges, afsel;
 	bool irq_level;
 };
@@ -42,7 +41,7 @@ static void update_irq(struct pl061 *g)
 
 	if (level != g->irq_level) {
 		g->irq_level = level;
-		g->ops->set_irq(g->ctx, level);
+		g->env.set_irq(g->env.ctx, level);
 	}
 }
 
@@ -57,30 +56,27 @@ static void detect_edges(struct pl061 *g, uint8_t old)
 	update_irq(g);
 }
 
-struct pl061 *pl061_create(const struct pl061_ops *ops, void *ctx)
+static void *pl061_create(const struct device_env *env)
 {
 	struct pl061 *g = calloc(1, sizeof(*g));
 
-	if (!g)
-		return NULL;
-	g->ops = ops;
-	g->ctx = ctx;
+	if (g)
+		g->env = *env;
 	return g;
 }
 
-void pl061_destroy(struct pl061 *gpio)
+static void pl061_reset(void *dev)
 {
-	free(gpio);
-}
+	struct pl061 *g = dev;
 
-void pl061_reset(struct pl061 *g)
-{
 	g->out = g->dir = g->is = g->ibe = g->iev = g->ie = g->edges = g->afsel = 0;
 	update_irq(g);
 }
 
-uint64_t pl061_read(struct pl061 *g, uint64_t off, unsigned size)
+static uint64_t pl061_read(void *dev, uint64_t off, unsigned size)
 {
+	struct pl061 *g = dev;
+
 	(void)size;
 	if (off < REG_DATA_END)
 		return pins(g) & (off >> 2);
@@ -99,8 +95,9 @@ uint64_t pl061_read(struct pl061 *g, uint64_t off, unsigned size)
 	}
 }
 
-void pl061_write(struct pl061 *g, uint64_t off, unsigned size, uint64_t value)
+static void pl061_write(void *dev, uint64_t off, unsigned size, uint64_t value)
 {
+	struct pl061 *g = dev;
 	uint8_t v = (uint8_t)value, old = pins(g);
 
 	(void)size;
@@ -124,10 +121,20 @@ void pl061_write(struct pl061 *g, uint64_t off, unsigned size, uint64_t value)
 	update_irq(g);
 }
 
-void pl061_set_input(struct pl061 *g, unsigned pin, bool level)
+/* Drives input pin (0..7) to level, as a button or line outside would. */
+static void pl061_set_line(void *dev, unsigned pin, bool level)
 {
+	struct pl061 *g = dev;
 	uint8_t old = pins(g), bit = (uint8_t)(1u << (pin % PL061_PINS));
 
 	g->in = level ? (uint8_t)(g->in | bit) : (uint8_t)(g->in & ~bit);
 	detect_edges(g, old);
 }
+
+const struct device_ops pl061_device = {
+	.name = "pl061", .create = pl061_create, .destroy = free,
+	.reset = pl061_reset, .read = pl061_read, .write = pl061_write,
+	.set_line = pl061_set_line,
+	.dt = { .name = "pl061", DEVICE_DT_COMPATIBLE("arm,pl061\0arm,primecell"),
+		.clocks = DEVICE_CLOCKS_APB, .gpio_controller = true },
+};

@@ -7,22 +7,10 @@ struct testdev {
 	uint64_t reads, writes;
 };
 
-struct testdev *testdev_create(void)
+static void testdev_reset(void *opaque)
 {
-	struct testdev *dev = malloc(sizeof(*dev));
+	struct testdev *dev = opaque;
 
-	if (dev)
-		testdev_reset(dev);
-	return dev;
-}
-
-void testdev_destroy(struct testdev *dev)
-{
-	free(dev);
-}
-
-void testdev_reset(struct testdev *dev)
-{
 	for (unsigned i = 0; i < TESTDEV_SCRATCH_SIZE; i++)
 		dev->scratch[i] = testdev_pattern(i);
 	dev->reads = dev->writes = 0;
@@ -35,8 +23,19 @@ static unsigned scratch_span(uint64_t offset, unsigned size)
 		       ? size : 0;
 }
 
-uint64_t testdev_read(struct testdev *dev, uint64_t offset, unsigned size)
+static void *testdev_create(const struct device_env *env)
 {
+	struct testdev *dev = malloc(sizeof(*dev));
+
+	(void)env;
+	if (dev)
+		testdev_reset(dev);
+	return dev;
+}
+
+static uint64_t testdev_read(void *opaque, uint64_t offset, unsigned size)
+{
+	struct testdev *dev = opaque;
 	unsigned n = scratch_span(offset, size);
 	uint64_t v = 0;
 
@@ -53,9 +52,10 @@ uint64_t testdev_read(struct testdev *dev, uint64_t offset, unsigned size)
 	}
 }
 
-void testdev_write(struct testdev *dev, uint64_t offset, unsigned size,
-		   uint64_t value)
+static void testdev_write(void *opaque, uint64_t offset, unsigned size,
+			  uint64_t value)
 {
+	struct testdev *dev = opaque;
 	unsigned n = scratch_span(offset, size);
 
 	if (n) {
@@ -66,3 +66,9 @@ void testdev_write(struct testdev *dev, uint64_t offset, unsigned size,
 		testdev_reset(dev);
 	}
 }
+
+/* No device tree node: only the tests' own guests know it is there. */
+const struct device_ops testdev_device = {
+	.name = "testdev", .create = testdev_create, .destroy = free,
+	.reset = testdev_reset, .read = testdev_read, .write = testdev_write,
+};

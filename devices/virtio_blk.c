@@ -193,3 +193,27 @@ done:
 	virtq_copy_to(req, req->in_len - 1, &status, 1);
 	return (int)(written + 1);
 }
+
+static uint64_t blk_features(void *dev)
+{
+	return virtio_blk_features(dev);
+}
+
+static void blk_config_read(void *dev, uint32_t off, uint8_t *data, unsigned len)
+{
+	virtio_blk_config_read(dev, off, data, len);
+}
+
+static int blk_request(void *dev, struct virtio_mmio *t, unsigned q,
+		       const struct virtq_req *req)
+{
+	(void)t;
+	(void)q;
+	return virtio_blk_request(dev, req);
+}
+
+const struct virtio_dev_ops virtio_blk_ops = {
+	.name = "virtio-blk", .device_id = VIRTIO_BLK_ID, .nqueues = 1,
+	.config_size = VIRTIO_BLK_CONFIG_SIZE, .features = blk_features,
+	.config_read = blk_config_read, .request = blk_request,
+};

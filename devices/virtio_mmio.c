@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "a64vm/log.h"
+
 #define MAGIC 0x74726976u  /* "virt" */
 #define VENDOR 0x76343661u /* "a64v" */
 #define CONFIG_BASE 0x100
@@ -22,7 +24,9 @@ enum reg {
 
 static uint64_t offered(const struct virtio_mmio *t)
 {
-	return t->ops->features | VIRTIO_F_VERSION_1 | VIRTIO_F_RING_INDIRECT_DESC |
+	uint64_t own = t->ops->features ? t->ops->features(t->dev) : 0;
+
+	return own | VIRTIO_F_VERSION_1 | VIRTIO_F_RING_INDIRECT_DESC |
 	       VIRTIO_F_RING_EVENT_IDX;
 }
 
@@ -43,7 +47,7 @@ static struct virtq *selected(struct virtio_mmio *t)
 	return t->queue_sel < t->ops->nqueues ? &t->queues[t->queue_sel] : NULL;
 }
 
-static void reset(struct virtio_mmio *t)
+void virtio_mmio_reset(struct virtio_mmio *t)
 {
 	t->status = 0;
 	t->driver_features = 0;
@@ -125,7 +129,7 @@ static void set_addr(uint64_t *addr, uint32_t v, bool high)
 static void set_status(struct virtio_mmio *t, uint32_t v)
 {
 	if (!v) {
-		reset(t);
+		virtio_mmio_reset(t);
 		return;
 	}
 	if ((v & VIRTIO_STATUS_FEATURES_OK) && !(t->status & VIRTIO_STATUS_FEATURES_OK) &&
@@ -151,7 +155,7 @@ static void set_ready(struct virtio_mmio *t, struct virtq *q, uint32_t v)
 		return;
 	virtq_reset(q);
 	if (virtq_check_layout(q, t->mem)) {
-		virtio_mmio_needs_reset(t);
+		virtio_mmio_needs_reset(t, "a queue outside RAM or misaligned");
 		return;
 	}
 	q->ready = true;
@@ -170,9 +174,9 @@ static void write_reg(struct virtio_mmio *t, uint64_t off, uint32_t v)
 			set_addr(&t->driver_features, v, t->drv_features_sel == 1);
 		return;
 	case QUEUE_SEL: t->queue_sel = v; return;
-	case QUEUE_NOTIFY:
-		if (v < t->ops->nqueues && t->ops->notify)
-			t->ops->notify(t->dev, v);
+	case QUEUE_NOTIFY: /* reached only without an ioeventfd */
+		if (v < t->ops->nqueues)
+			virtio_mmio_service(t, v);
 		return;
 	case INTERRUPT_ACK: t->isr &= ~v; return;
 	case STATUS: set_status(t, v); return;
@@ -227,8 +231,39 @@ void virtio_mmio_used(struct virtio_mmio *t, unsigned queue)
 	}
 }
 
-void virtio_mmio_needs_reset(struct virtio_mmio *t)
+void virtio_mmio_service(struct virtio_mmio *t, unsigned qi)
 {
+	struct virtq *q = virtio_mmio_live_queue(t, qi);
+	bool pushed = false;
+	int ret;
+
+	if (!q)
+		return;
+	if (t->ops->receive_queues & (1u << qi)) {
+		t->ops->buffers_posted(t->dev, t, qi);
+		return;
+	}
+	while ((ret = virtq_pop(q, t->mem, &t->req)) == 1) {
+		int used = t->ops->request(t->dev, t, qi, &t->req);
+
+		if (used < 0) {
+			t->req.error = "a request without room for its status";
+			ret = -EINVAL;
+			break;
+		}
+		virtq_push(q, t->mem, t->req.head, (uint32_t)used);
+		pushed = true;
+	}
+	if (ret < 0)
+		virtio_mmio_needs_reset(t, t->req.error);
+	if (pushed)
+		virtio_mmio_used(t, qi);
+}
+
+void virtio_mmio_needs_reset(struct virtio_mmio *t, const char *why)
+{
+	log_ratelimited(LOG_WARN, "%s: the guest offered %s; the device needs a "
+			"reset", t->ops->name, why);
 	t->status |= VIRTIO_STATUS_NEEDS_RESET;
 	if (t->status & VIRTIO_STATUS_DRIVER_OK) {
 		t->isr |= 2;

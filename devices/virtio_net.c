@@ -66,3 +66,81 @@ int virtio_net_receive(struct virtq *q, const struct guest_mem *mem, bool mergea
 		virtq_push(q, mem, heads[i], lens[i]);
 	return 1;
 }
+
+void virtio_net_frames_ready(struct virtio_net *n, struct virtio_mmio *t)
+{
+	struct virtq *q = virtio_mmio_live_queue(t, VIRTIO_NET_RX);
+	bool mergeable = t->driver_features & VIRTIO_NET_F_MRG_RXBUF;
+	bool csum = t->driver_features & VIRTIO_NET_F_GUEST_CSUM;
+	bool pushed = false;
+	int ret = 1;
+
+	if (!q) {
+		n->be->want_frames(n->be_ctx, false);
+		return;
+	}
+	if (csum != n->csum) {
+		n->be->set_csum(n->be_ctx, csum);
+		n->csum = csum;
+	}
+	for (;;) {
+		if (!n->rx_len) {
+			ssize_t len = n->be->recv(n->be_ctx, n->rx_frame,
+						  sizeof(n->rx_frame));
+
+			if (len <= 0)
+				break;
+			n->rx_len = (size_t)len;
+		}
+		ret = virtio_net_receive(q, t->mem, mergeable, &t->req, n->rx_frame,
+					 n->rx_len);
+		if (ret <= 0)
+			break;
+		n->rx_len = 0;
+		pushed = true;
+	}
+	if (ret < 0)
+		virtio_mmio_needs_reset(t, t->req.error);
+	n->be->want_frames(n->be_ctx, ret > 0);
+	if (pushed)
+		virtio_mmio_used(t, VIRTIO_NET_RX);
+}
+
+static uint64_t net_features(void *dev)
+{
+	(void)dev;
+	return virtio_net_features();
+}
+
+static void net_config_read(void *dev, uint32_t off, uint8_t *data, unsigned len)
+{
+	virtio_net_config_read(dev, off, data, len);
+}
+
+/* A frame the guest sends, header first, as the tap takes it. */
+static int net_transmit(void *dev, struct virtio_mmio *t, unsigned q,
+			const struct virtq_req *req)
+{
+	struct virtio_net *n = dev;
+	struct iovec iov[VIRTQ_MAX_IOV];
+	unsigned count = virtq_iovecs(req, false, 0, req->out_len, iov);
+
+	(void)t;
+	(void)q;
+	if (count)
+		n->be->send(n->be_ctx, iov, count);
+	return 0;
+}
+
+static void net_buffers_posted(void *dev, struct virtio_mmio *t, unsigned q)
+{
+	(void)q;
+	virtio_net_frames_ready(dev, t);
+}
+
+const struct virtio_dev_ops virtio_net_ops = {
+	.name = "virtio-net", .device_id = VIRTIO_NET_ID, .nqueues = 2,
+	.config_size = VIRTIO_NET_CONFIG_SIZE, .features = net_features,
+	.config_read = net_config_read, .request = net_transmit,
+	.receive_queues = 1u << VIRTIO_NET_RX, .buffers_posted = net_buffers_posted,
+};

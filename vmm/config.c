@@ -53,7 +53,7 @@ void config_usage(FILE *f)
 	      "  --nisv=MODE       loads/stores KVM cannot decode: emulate (default),\n"
 	      "                    abort (external abort, as QEMU), or stop (halt on\n"
 	      "                    the instruction and dump the registers)\n"
-	      "  --testdev         add the test device at 0x0b000000 (tests, benchmarks)\n"
+	      "  --testdev         add the test device (tests, benchmarks)\n"
 	      "  --control PATH    serve the control socket (JSON lines) at PATH\n"
 	      "  --shutdown-timeout SECONDS\n"
 	      "                    after SIGTERM presses the power button, stop hard\n"

@@ -8,6 +8,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "a64vm/board.h"
 #include "a64vm/log.h"
 #include "a64vm/virtio_devices.h"
 #include "a64vm/vm.h"
@@ -70,7 +71,7 @@ void console_close(struct console *con)
 	free(con);
 }
 
-static void output(void *ctx, uint8_t byte)
+void console_output(void *ctx, uint8_t byte)
 {
 	struct console *con = ctx;
 
@@ -78,7 +79,7 @@ static void output(void *ctx, uint8_t byte)
 		;
 }
 
-static void input_room(void *ctx)
+void console_input_room(void *ctx)
 {
 	struct console *con = ctx;
 	uint64_t one = 1;
@@ -86,10 +87,6 @@ static void input_room(void *ctx)
 	if (write(con->room_fd, &one, sizeof(one)) < 0)
 		log_ratelimited(LOG_WARN, "console: eventfd: %s", strerror(errno));
 }
-
-const struct board_console_ops console_board_ops = {
-	.output = output, .input_room = input_room,
-};
 
 static void say(struct console *con, const char *msg)
 {

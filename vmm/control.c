@@ -12,7 +12,6 @@
 #include "a64vm/board.h"
 #include "a64vm/control_proto.h"
 #include "a64vm/event_loop.h"
-#include "a64vm/gdb_stub.h"
 #include "a64vm/listen_socket.h"
 #include "a64vm/log.h"
 #include "a64vm/vm.h"
@@ -53,6 +52,27 @@ static bool send_line(struct client *cl, const char *line)
 	return send(cl->fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)len;
 }
 
+/* "state":"running" or "state":"paused","held_by":[...]; its length. */
+static int hold_state(struct vm *vm, char *out, size_t size)
+{
+	static const struct { unsigned bit; const char *name; } reasons[] = {
+		{ VM_HOLD_OPERATOR, "operator" }, { VM_HOLD_DEBUGGER, "debugger" },
+		{ VM_HOLD_REBOOT, "reboot" },
+	};
+	unsigned holds = vm_holds(vm);
+	int n;
+
+	if (!holds)
+		return snprintf(out, size, "\"state\":\"running\"");
+	n = snprintf(out, size, "\"state\":\"paused\",\"held_by\":[");
+	for (unsigned i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (holds & reasons[i].bit) {
+			n += snprintf(out + n, size - (size_t)n, "%s\"%s\"",
+				      out[n - 1] == '[' ? "" : ",", reasons[i].name);
+		}
+	return n + snprintf(out + n, size - (size_t)n, "]");
+}
+
 static void status_reply(struct vm *vm, char *out, size_t size)
 {
 	static const struct { const char *name; unsigned reason; } named[] = {
@@ -68,9 +88,10 @@ static void status_reply(struct vm *vm, char *out, size_t size)
 							 memory_order_relaxed);
 	for (unsigned r = 0; r < VCPU_EXIT_REASONS; r++)
 		other += total[r];
-	n = snprintf(out, size, "{\"ok\":true,\"state\":\"%s\",\"vcpus\":%u,"
-		     "\"reboots\":%u,\"exits\":{", vm->paused ? "paused" : "running",
-		     vm->ncpus, vm->reboots);
+	n = snprintf(out, size, "{\"ok\":true,");
+	n += hold_state(vm, out + n, size - (size_t)n);
+	n += snprintf(out + n, size - (size_t)n, ",\"vcpus\":%u,\"reboots\":%u,"
+		      "\"exits\":{", vm->ncpus, vm->reboots);
 	for (unsigned i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
 		other -= total[named[i].reason];
 		n += snprintf(out + n, size - (size_t)n, "\"%s\":%" PRIu64 ",",
@@ -105,28 +126,28 @@ static void execute(struct control *c, const struct control_request *req,
 {
 	struct vm *vm = c->vm;
 	uint64_t parked_ns = 0;
+	int n;
 
 	switch (req->cmd) {
 	case CONTROL_STATUS:
 		status_reply(vm, out, size);
 		return;
 	case CONTROL_PAUSE:
-		if (vm_pause(vm, &parked_ns)) {
+		if (vm_hold(vm, VM_HOLD_OPERATOR, &parked_ns)) {
 			snprintf(out, size, "{\"ok\":false,\"error\":\"vCPUs did not park\"}\n");
 			return;
 		}
-		vm->paused = true;
 		snprintf(out, size, "{\"ok\":true,\"parked_ns\":%" PRIu64 "}\n", parked_ns);
 		return;
 	case CONTROL_RESUME:
-		vm->paused = false;
+		vm_release(vm, VM_HOLD_OPERATOR);
 		/* The debugger's stop is the debugger's to end. */
-		if (gdb_stub_holds(vm->gdb)) {
-			snprintf(out, size, "{\"ok\":false,\"error\":\"stopped by "
-					    "the debugger\"}\n");
+		if (vm_holds(vm)) {
+			n = snprintf(out, size, "{\"ok\":false,\"error\":\"still held\",");
+			n += hold_state(vm, out + n, size - (size_t)n);
+			snprintf(out + n, size - (size_t)n, "}\n");
 			return;
 		}
-		vm_resume(vm);
 		break;
 	case CONTROL_POWERDOWN:
 		board_power_button(vm->board);

@@ -11,10 +11,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "a64vm/arch.h"
 #include "a64vm/event_loop.h"
 #include "a64vm/gdb_rsp.h"
-#include "a64vm/gdb_target.h"
-#include "a64vm/kick.h"
 #include "a64vm/listen_socket.h"
 #include "a64vm/log.h"
 #include "a64vm/vm.h"
@@ -39,11 +38,6 @@ struct gdb_stub {
 	char reply[GDB_RSP_MAX_PACKET + 1];
 };
 
-bool gdb_stub_holds(const struct gdb_stub *g)
-{
-	return g && !g->running;
-}
-
 void gdb_stub_vcpu_stop(struct gdb_stub *g, const struct gdb_stop *stop)
 {
 	uint64_t one = 1;
@@ -54,24 +48,17 @@ void gdb_stub_vcpu_stop(struct gdb_stub *g, const struct gdb_stop *stop)
 		g->have_pending = true;
 	}
 	pthread_mutex_unlock(&g->lock);
-	kick_request_pause(&g->vm->kick);
+	vm_hold_from_vcpu(g->vm, VM_HOLD_DEBUGGER);
 	if (write(g->event_fd, &one, sizeof(one)) < 0)
 		log_error("gdb: cannot wake the main loop: %s", strerror(errno));
 }
 
-int gdb_stub_debug_exit(struct vcpu *v)
+void gdb_stub_debug_exit(struct gdb_stub *g, struct vcpu *v)
 {
-	struct gdb_stub *g = v->vm->gdb;
 	struct gdb_stop stop;
 
-	if (!g) {
-		log_error("vCPU %u: a debug exit without a debugger", v->id);
-		vm_request_stop(v->vm, VM_STOP_ERROR);
-		return 1;
-	}
-	gdb_target_decode_exit(&g->target, v, &stop);
+	gdb_target_decode_exit(&g->target, v->id, v->fd, v->run, &stop);
 	gdb_stub_vcpu_stop(g, &stop);
-	return 0;
 }
 
 static bool send_all(struct gdb_stub *g, const uint8_t *buf, size_t len)
@@ -105,7 +92,7 @@ static struct gdb_stop stop_vm(struct gdb_stub *g, int sig)
 				 .kind = GDB_STOP_SIGNAL, .signal = sig };
 	uint64_t count;
 
-	vm_pause(g->vm, NULL);
+	vm_hold(g->vm, VM_HOLD_DEBUGGER, NULL);
 	g->running = false;
 	pthread_mutex_lock(&g->lock);
 	if (g->have_pending)
@@ -116,7 +103,7 @@ static struct gdb_stop stop_vm(struct gdb_stub *g, int sig)
 		log_debug("gdb: %s", strerror(errno));
 	gdb_target_stopped(&g->target);
 	if (stop.signal == GDB_SIGBUS)
-		g->target.nisv_cpu = (int)stop.cpu;
+		gdb_target_nisv_stop(&g->target, stop.cpu);
 	return stop;
 }
 
@@ -294,6 +281,51 @@ static void on_accept(void *ctx, uint32_t events)
 	log_info("gdb: a debugger attached; the guest is stopped");
 }
 
+/* The narrow control the debugger's target gets over the VM. */
+static int ctl_vcpu_fd(void *ctx, unsigned cpu)
+{
+	return ((struct vm *)ctx)->vcpus[cpu].fd;
+}
+
+static void ctl_hold_vcpu(void *ctx, unsigned cpu, bool hold)
+{
+	atomic_store(&((struct vm *)ctx)->vcpus[cpu].hold, hold);
+}
+
+static bool ctl_vcpu_held(void *ctx, unsigned cpu)
+{
+	return atomic_load(&((struct vm *)ctx)->vcpus[cpu].hold);
+}
+
+static void ctl_release(void *ctx)
+{
+	vm_release(ctx, VM_HOLD_DEBUGGER);
+}
+
+static int ctl_reset(void *ctx)
+{
+	return vm_reboot(ctx);
+}
+
+static void ctl_quit(void *ctx)
+{
+	vm_request_stop(ctx, VM_STOP_QUIT);
+}
+
+static void init_target(struct gdb_stub *g)
+{
+	struct vm *vm = g->vm;
+	struct gdb_vm_control c = {
+		.ctx = vm, .ncpus = vm->ncpus, .vcpu_fd = ctl_vcpu_fd,
+		.hold_vcpu = ctl_hold_vcpu, .vcpu_held = ctl_vcpu_held,
+		.release = ctl_release, .reset = ctl_reset, .quit = ctl_quit,
+		.mem = &vm->mem, .nisv = &vm->nisv,
+	};
+
+	gdb_target_host_limits(vm->kvm_fd, &c.hw_bps, &c.hw_wps);
+	gdb_target_init(&g->target, &c);
+}
+
 int gdb_stub_open(struct vm *vm, struct event_loop *loop, struct gdb_stub **out)
 {
 	const struct config_gdb *cfg = &vm->cfg->gdb;
@@ -312,7 +344,7 @@ int gdb_stub_open(struct vm *vm, struct event_loop *loop, struct gdb_stub **out)
 	g->client_fd = -1;
 	g->running = true;
 	pthread_mutex_init(&g->lock, NULL);
-	gdb_target_init(&g->target, vm);
+	init_target(g);
 	gdb_session_init(&g->session, &gdb_target_ops, &g->target);
 	g->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	g->listen_fd = cfg->unix_path ? listen_unix(cfg->unix_path)
@@ -334,7 +366,7 @@ int gdb_stub_open(struct vm *vm, struct event_loop *loop, struct gdb_stub **out)
 	g->unix_path = cfg->unix_path;
 	if (cfg->wait) {
 		/* Before any vCPU runs: they park before their first instruction. */
-		kick_request_pause(&vm->kick);
+		vm_hold(vm, VM_HOLD_DEBUGGER, NULL);
 		g->running = false;
 	}
 	if (cfg->unix_path)

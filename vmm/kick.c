@@ -93,7 +93,7 @@ bool kick_check(struct kick_ctl *ctl, struct kvm_run *run, const _Atomic bool *h
 		if (!atomic_load(&ctl->pending) && !atomic_load(hold))
 			return false;
 		pthread_mutex_lock(&ctl->lock);
-		while ((ctl->pause || atomic_load(hold)) && !ctl->stop) {
+		while ((ctl->holds || atomic_load(hold)) && !ctl->stop) {
 			ctl->parked++;
 			pthread_cond_broadcast(&ctl->cond);
 			pthread_cond_wait(&ctl->cond, &ctl->lock);
@@ -107,10 +107,10 @@ bool kick_check(struct kick_ctl *ctl, struct kvm_run *run, const _Atomic bool *h
 	}
 }
 
-void kick_request_pause(struct kick_ctl *ctl)
+void kick_hold_self(struct kick_ctl *ctl, unsigned reasons)
 {
 	pthread_mutex_lock(&ctl->lock);
-	ctl->pause = true;
+	ctl->holds |= reasons;
 	atomic_store(&ctl->pending, true);
 	pthread_mutex_unlock(&ctl->lock);
 }
@@ -132,15 +132,15 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-int kick_pause_all(struct kick_ctl *ctl, const pthread_t *threads, unsigned n,
-		   unsigned timeout_ms, uint64_t *parked_ns)
+int kick_hold_all(struct kick_ctl *ctl, unsigned reasons, const pthread_t *threads,
+		  unsigned n, unsigned timeout_ms, uint64_t *parked_ns)
 {
 	uint64_t start = now_ns(), deadline = start + timeout_ms * 1000000ull;
 	struct timespec ts = { .tv_sec = (time_t)(deadline / 1000000000ull),
 			       .tv_nsec = (long)(deadline % 1000000000ull) };
 	int ret = 0;
 
-	kick_request_pause(ctl);
+	kick_hold_self(ctl, reasons);
 	/* Recorded first, then kicked: a kick can land anywhere. */
 	for (unsigned i = 0; i < n; i++)
 		kick_thread(threads[i]);
@@ -155,13 +155,25 @@ int kick_pause_all(struct kick_ctl *ctl, const pthread_t *threads, unsigned n,
 	return -ret;
 }
 
-void kick_resume_all(struct kick_ctl *ctl)
+void kick_release(struct kick_ctl *ctl, unsigned reasons)
 {
 	pthread_mutex_lock(&ctl->lock);
-	ctl->pause = false;
-	atomic_store(&ctl->pending, ctl->stop);
-	pthread_cond_broadcast(&ctl->cond);
+	ctl->holds &= ~reasons;
+	if (!ctl->holds) {
+		atomic_store(&ctl->pending, ctl->stop);
+		pthread_cond_broadcast(&ctl->cond);
+	}
 	pthread_mutex_unlock(&ctl->lock);
+}
+
+unsigned kick_holds(struct kick_ctl *ctl)
+{
+	unsigned holds;
+
+	pthread_mutex_lock(&ctl->lock);
+	holds = ctl->holds;
+	pthread_mutex_unlock(&ctl->lock);
+	return holds;
 }
 
 void kick_stop_all(struct kick_ctl *ctl, const pthread_t *threads, unsigned n)

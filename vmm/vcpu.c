@@ -7,10 +7,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "a64vm/arch.h"
 #include "a64vm/gdb_stub.h"
 #include "a64vm/kick.h"
 #include "a64vm/log.h"
-#include "a64vm/nisv.h"
 #include "a64vm/vm.h"
 
 /* An exit handler returns 0 to re-enter the guest, non-zero to leave. */
@@ -59,6 +59,43 @@ static int exit_internal_error(struct vcpu *v)
 	return 1;
 }
 
+/* arm64/ says what happened; the policy (go on, GDB, stop) is the VM's. */
+static int exit_nisv(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	switch (nisv_handle_exit(&vm->nisv, v->fd, v->id, v->run)) {
+	case NISV_EMULATED:
+	case NISV_ABORTED:
+		return 0;
+	case NISV_STOPPED:
+		nisv_report_stop(&vm->nisv, v->fd, v->id, v->run, vm->gdb != NULL);
+		if (vm->gdb) {
+			/* GDB sees SIGBUS on the instruction; it is not performed. */
+			gdb_stub_vcpu_stop(vm->gdb, &(struct gdb_stop){
+				.cpu = v->id, .kind = GDB_STOP_SIGNAL,
+				.signal = GDB_SIGBUS });
+			return 0;
+		}
+		vm_request_stop(vm, VM_STOP_NISV);
+		return 1;
+	default:
+		vm_request_stop(vm, VM_STOP_ERROR);
+		return 1;
+	}
+}
+
+static int exit_debug(struct vcpu *v)
+{
+	if (!v->vm->gdb) {
+		log_error("vCPU %u: a debug exit without a debugger", v->id);
+		vm_request_stop(v->vm, VM_STOP_ERROR);
+		return 1;
+	}
+	gdb_stub_debug_exit(v->vm->gdb, v);
+	return 0;
+}
+
 /* A spurious exit (a signal, a kick): just go round again. */
 static int exit_again(struct vcpu *v)
 {
@@ -72,8 +109,8 @@ static const vcpu_exit_fn exit_handlers[VCPU_EXIT_REASONS] = {
 	[KVM_EXIT_FAIL_ENTRY] = exit_fail_entry,
 	[KVM_EXIT_INTERNAL_ERROR] = exit_internal_error,
 	[KVM_EXIT_INTR] = exit_again,
-	[KVM_EXIT_ARM_NISV] = nisv_handle_exit,
-	[KVM_EXIT_DEBUG] = gdb_stub_debug_exit,
+	[KVM_EXIT_ARM_NISV] = exit_nisv,
+	[KVM_EXIT_DEBUG] = exit_debug,
 };
 
 static int dispatch_exit(struct vcpu *v)

@@ -6,324 +6,83 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
-#include <net/if.h>
-#include <linux/if_tun.h>
 #include <sys/random.h>
 #include <unistd.h>
 
-#include <linux/kvm.h>
-
+#include "a64vm/arch.h"
 #include "a64vm/console.h"
 #include "a64vm/log.h"
+#include "a64vm/memmap.h"
+#include "a64vm/tap.h"
 #include "a64vm/virtio_blk.h"
+#include "a64vm/virtio_console.h"
+#include "a64vm/virtio_io.h"
 #include "a64vm/virtio_mmio.h"
 #include "a64vm/virtio_net.h"
+#include "a64vm/virtio_rng.h"
 #include "a64vm/vm.h"
 
-#define VIRTIO_CONSOLE_ID 3
-#define VIRTIO_RNG_ID 4
-#define CONSOLE_RX 0 /* receiveq: input to the guest */
-#define CONSOLE_TX 1 /* transmitq: the guest's output */
-#define CONSOLE_CONFIG_SIZE 12
-
-#define NET_RX 0
-#define NET_TX 1
-#define TAP_EVENT VIRTIO_MAX_QUEUES /* the tap's queue_ref: frames to receive */
-#define MAX_FRAME (VIRTIO_NET_HDR_LEN + 65535 + 14)
-
-enum kind { DEV_BLK, DEV_RNG, DEV_NET, DEV_CONSOLE };
-
-struct virtio_device;
-
-/* What the I/O thread's epoll hands back: a device's queue. */
-struct queue_ref {
-	struct virtio_device *dev;
-	unsigned queue;
+static const struct device_dt virtio_dt = {
+	.name = "virtio_mmio", DEVICE_DT_COMPATIBLE("virtio,mmio"),
+	.edge_irq = true, /* irqfd pulses */
+	.dma_coherent = true,
 };
 
-struct virtio_device {
+struct vdev;
+
+/* A queue's notify eventfd, as the I/O thread hands it back. */
+struct queue_ref {
+	struct vdev *dev;
+	unsigned queue;
+	int fd;
+};
+
+struct kind;
+
+/* A device in its slot: the transport, its kind's state and the wiring. */
+struct vdev {
 	struct virtio_devices *owner;
-	enum kind kind;
+	const struct kind *kind;
 	char name[32];
 	uint64_t base;
 	unsigned spi;
 	pthread_mutex_t lock; /* registers and queue work, one at a time */
-	struct virtio_dev_ops ops;
 	struct virtio_mmio t;
 	int irq_fd;
-	int notify_fd[VIRTIO_MAX_QUEUES];
-	struct queue_ref refs[VIRTIO_MAX_QUEUES + 1]; /* + the tap */
+	struct queue_ref queues[VIRTIO_MAX_QUEUES];
+	void *state; /* the kind's: one of the below */
 	struct virtio_blk blk;
-	struct virtio_net net;
-	int tap_fd;
-	bool tap_polled, tap_csum;
-	size_t rx_len; /* a received frame waiting for buffers, or 0 */
-	uint8_t *rx_frame;
-	struct virtq_req req;
+	struct virtio_rng rng;
+	struct virtio_console con;
+	struct virtio_net *net;
+	struct tap tap;
 };
 
 struct virtio_devices {
 	struct vm *vm;
+	struct virtio_io *io;
 	unsigned n;
-	struct virtio_device *devs;
-	int epfd, quit_fd;
-	pthread_t thread;
-	bool running;
+	struct vdev *devs;
+	struct vdev *console; /* --console virtio */
 };
 
-static void raise_irq(void *ctx)
+/* A device kind: how many the configuration asks for, and opening one. */
+struct kind {
+	const struct virtio_dev_ops *ops;
+	unsigned (*count)(const struct config *cfg);
+	int (*open)(struct virtio_devices *v, struct vdev *d, unsigned index);
+	void (*close)(struct vdev *d);
+};
+
+static int open_disk(struct virtio_devices *v, struct vdev *d, unsigned index)
 {
-	struct virtio_device *d = ctx;
-	uint64_t one = 1;
-
-	if (write(d->irq_fd, &one, sizeof(one)) < 0)
-		log_ratelimited(LOG_ERROR, "%s: cannot raise its interrupt: %s", d->name,
-				strerror(errno));
-}
-
-/* Fills the request's writable buffers from the host's entropy. */
-static int rng_request(const struct virtq_req *req)
-{
-	uint64_t done = 0;
-
-	for (unsigned i = 0; i < req->nin; i++) {
-		const struct virtq_iov *iov = &req->iov[req->nout + i];
-		ssize_t n = getrandom(iov->base, iov->len, 0);
-
-		if (n < 0)
-			break;
-		done += (uint64_t)n;
-		if ((uint32_t)n < iov->len)
-			break;
-	}
-	return (int)(done > INT32_MAX ? INT32_MAX : done);
-}
-
-/* The guest's console output: the request's readable bytes. */
-static int console_output(struct virtio_device *d, const struct virtq_req *req)
-{
-	struct vm *vm = d->owner->vm;
-
-	for (unsigned i = 0; i < req->nout; i++)
-		for (uint32_t b = 0; b < req->iov[i].len; b++)
-			console_board_ops.output(vm->console, req->iov[i].base[b]);
-	return 0;
-}
-
-/* A frame the guest sends, header first, as the tap takes it. */
-static int net_transmit(struct virtio_device *d, const struct virtq_req *req)
-{
-	struct iovec iov[VIRTQ_MAX_IOV];
-	unsigned n = virtq_iovecs(req, false, 0, req->out_len, iov);
-
-	if (n && writev(d->tap_fd, iov, (int)n) < 0)
-		log_ratelimited(LOG_WARN, "%s: tap %s: %s", d->name,
-				d->owner->vm->cfg->net.tap, strerror(errno));
-	return 0;
-}
-
-static int perform(struct virtio_device *d, const struct virtq_req *req)
-{
-	switch (d->kind) {
-	case DEV_BLK: return virtio_blk_request(&d->blk, req);
-	case DEV_RNG: return rng_request(req);
-	case DEV_NET: return net_transmit(d, req);
-	default: return console_output(d, req);
-	}
-}
-
-static void broken(struct virtio_device *d)
-{
-	log_ratelimited(LOG_WARN, "%s: the guest offered %s; the device needs a "
-			"reset", d->name, d->req.error);
-	virtio_mmio_needs_reset(&d->t);
-}
-
-static void poll_tap(struct virtio_device *d, bool on)
-{
-	struct epoll_event ev = { .events = on ? EPOLLIN : 0,
-				  .data.ptr = &d->refs[TAP_EVENT] };
-
-	if (on != d->tap_polled && !epoll_ctl(d->owner->epfd, EPOLL_CTL_MOD,
-					       d->tap_fd, &ev))
-		d->tap_polled = on;
-}
-
-/*
- * Moves frames from the tap into receive buffers until either runs out.
- * Without buffers the frame waits and the tap is not polled until the
- * driver posts more (its notify comes here too).
- */
-static void net_receive(struct virtio_device *d)
-{
-	struct virtq *q = virtio_mmio_live_queue(&d->t, NET_RX);
-	bool mergeable = d->t.driver_features & VIRTIO_NET_F_MRG_RXBUF;
-	bool csum = d->t.driver_features & VIRTIO_NET_F_GUEST_CSUM;
-	bool pushed = false;
-	int ret = 1;
-
-	if (!q) {
-		poll_tap(d, false);
-		return;
-	}
-	/* Partial checksums reach the guest only if it can finish them. */
-	if (csum != d->tap_csum && !ioctl(d->tap_fd, TUNSETOFFLOAD, csum ? TUN_F_CSUM : 0))
-		d->tap_csum = csum;
-	for (;;) {
-		if (!d->rx_len) {
-			ssize_t n = read(d->tap_fd, d->rx_frame, MAX_FRAME);
-
-			if (n <= 0)
-				break;
-			d->rx_len = (size_t)n;
-		}
-		ret = virtio_net_receive(q, d->t.mem, mergeable, &d->req, d->rx_frame,
-					 d->rx_len);
-		if (ret <= 0)
-			break;
-		d->rx_len = 0;
-		pushed = true;
-	}
-	if (ret < 0)
-		broken(d);
-	poll_tap(d, ret > 0);
-	if (pushed)
-		virtio_mmio_used(&d->t, NET_RX);
-}
-
-/* Serves every available request of a queue; the device lock is held. */
-static void service(struct virtio_device *d, unsigned qi)
-{
-	const struct guest_mem *mem = d->t.mem;
-	struct virtq *q = virtio_mmio_live_queue(&d->t, qi);
-	bool pushed = false;
-	int ret;
-
-	if (!q)
-		return;
-	/* Receive buffers wait for input; the console may now send it. */
-	if (d->kind == DEV_CONSOLE && qi == CONSOLE_RX) {
-		console_board_ops.input_room(d->owner->vm->console);
-		return;
-	}
-	if (d->kind == DEV_NET && qi == NET_RX) {
-		net_receive(d);
-		return;
-	}
-	while ((ret = virtq_pop(q, mem, &d->req)) == 1) {
-		int used = perform(d, &d->req);
-
-		if (used < 0) {
-			d->req.error = "a request without room for its status";
-			ret = -EINVAL;
-			break;
-		}
-		virtq_push(q, mem, d->req.head, (uint32_t)used);
-		pushed = true;
-	}
-	if (ret < 0)
-		broken(d);
-	if (pushed)
-		virtio_mmio_used(&d->t, qi);
-}
-
-size_t virtio_devices_console_input(struct virtio_devices *v, const uint8_t *buf,
-				    size_t len)
-{
-	struct virtio_device *d = v && v->n ? &v->devs[v->n - 1] : NULL;
-	struct virtq *q;
-	size_t taken = 0;
-	int ret = 0;
-
-	if (!d || d->kind != DEV_CONSOLE)
-		return 0;
-	pthread_mutex_lock(&d->lock);
-	q = virtio_mmio_live_queue(&d->t, CONSOLE_RX);
-	while (q && taken < len && (ret = virtq_pop(q, d->t.mem, &d->req)) == 1) {
-		uint64_t n = virtq_copy_to(&d->req, 0, buf + taken, len - taken);
-
-		virtq_push(q, d->t.mem, d->req.head, (uint32_t)n);
-		taken += n;
-	}
-	if (ret < 0)
-		broken(d);
-	if (taken)
-		virtio_mmio_used(&d->t, CONSOLE_RX);
-	pthread_mutex_unlock(&d->lock);
-	return taken;
-}
-
-/* A QueueNotify that reached the register: served on the vCPU thread. */
-static void notify_inline(void *dev, unsigned queue)
-{
-	service(dev, queue);
-}
-
-static void blk_config_read(void *dev, uint32_t off, uint8_t *data, unsigned len)
-{
-	virtio_blk_config_read(&((struct virtio_device *)dev)->blk, off, data, len);
-}
-
-static uint64_t bus_read(void *opaque, uint64_t off, unsigned size)
-{
-	uint64_t v = 0;
-
-	if (virtio_mmio_read(&((struct virtio_device *)opaque)->t, off,
-			     (uint8_t *)&v, size))
-		return 0; /* a width or offset the transport refuses: RAZ */
-	return v;
-}
-
-static void bus_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
-{
-	virtio_mmio_write(&((struct virtio_device *)opaque)->t, off,
-			  (const uint8_t *)&val, size);
-}
-
-/* The tap: created when absent, frames with a virtio_net_hdr in front. */
-static int open_tap(const struct config_net *cfg, struct virtio_device *d)
-{
-	struct ifreq ifr;
-	int hdr = VIRTIO_NET_HDR_LEN, fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
-
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", cfg->tap);
-	if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr) || ioctl(fd, TUNSETVNETHDRSZ, &hdr)) {
-		int err = errno;
-
-		log_error("--net tap=%s: %s%s%s", cfg->tap, fd < 0 ? "/dev/net/tun: " : "",
-			  strerror(err), err == EPERM || err == EACCES ?
-			  " (a new tap needs CAP_NET_ADMIN; an existing one must "
-			  "belong to this user)" : "");
-		if (fd >= 0)
-			close(fd);
-		return -err;
-	}
-	d->rx_frame = malloc(MAX_FRAME);
-	if (!d->rx_frame) {
-		close(fd);
-		return -ENOMEM;
-	}
-	d->tap_fd = fd;
-	memcpy(d->net.mac, cfg->mac, 6);
-	return 0;
-}
-
-static void net_config_read(void *dev, uint32_t off, uint8_t *data, unsigned len)
-{
-	virtio_net_config_read(&((struct virtio_device *)dev)->net, off, data, len);
-}
-
-static int open_disk(const struct config_disk *cfg, struct virtio_blk *b)
-{
+	const struct config_disk *cfg = &v->vm->cfg->disks[index];
+	struct virtio_blk *b = &d->blk;
 	int fd = open(cfg->path, (cfg->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	off_t size;
 
+	snprintf(d->name, sizeof(d->name), "virtio-blk%u", index);
 	if (fd < 0) {
 		int err = errno;
 
@@ -354,94 +113,193 @@ static int open_disk(const struct config_disk *cfg, struct virtio_blk *b)
 	b->read_only = cfg->read_only;
 	b->sectors = (uint64_t)size / 512;
 	memcpy(b->serial, cfg->serial, strnlen(cfg->serial, sizeof(b->serial)));
+	d->state = b;
 	return 0;
 }
 
-/* ioeventfds for QueueNotify and an irqfd for the interrupt. */
-static int wire(struct virtio_devices *v, struct virtio_device *d)
+static void close_disk(struct vdev *d)
 {
-	struct kvm_irqfd irqfd = { .gsi = d->spi };
-	int vm_fd = v->vm->vm_fd;
+	if (d->blk.fd >= 0)
+		close(d->blk.fd);
+}
 
-	d->irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	irqfd.fd = (uint32_t)d->irq_fd;
-	if (d->irq_fd < 0 || ioctl(vm_fd, KVM_IRQFD, &irqfd)) {
-		log_error("%s: KVM_IRQFD: %s", d->name, strerror(errno));
-		return -errno;
+static unsigned count_disks(const struct config *cfg)
+{
+	return cfg->ndisks;
+}
+
+static ssize_t host_random(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	return getrandom(buf, len, 0);
+}
+
+static int open_rng(struct virtio_devices *v, struct vdev *d, unsigned index)
+{
+	(void)v;
+	(void)index;
+	snprintf(d->name, sizeof(d->name), "virtio-rng");
+	d->rng = (struct virtio_rng){ .fill = host_random };
+	d->state = &d->rng;
+	return 0;
+}
+
+static unsigned count_rng(const struct config *cfg)
+{
+	return cfg->rng;
+}
+
+static void on_tap(void *ctx)
+{
+	struct vdev *d = ctx;
+
+	pthread_mutex_lock(&d->lock);
+	virtio_net_frames_ready(d->net, &d->t);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static int open_net(struct virtio_devices *v, struct vdev *d, unsigned index)
+{
+	const struct config_net *cfg = &v->vm->cfg->net;
+	int ret;
+
+	(void)index;
+	snprintf(d->name, sizeof(d->name), "virtio-net");
+	d->net = calloc(1, sizeof(*d->net));
+	if (!d->net)
+		return -ENOMEM;
+	ret = tap_open(cfg->tap, v->io, &d->tap);
+	if (ret)
+		return ret;
+	memcpy(d->net->mac, cfg->mac, sizeof(d->net->mac));
+	d->net->be = &tap_backend;
+	d->net->be_ctx = &d->tap;
+	d->state = d->net;
+	return virtio_io_watch(v->io, d->tap.fd, false, on_tap, d);
+}
+
+static void close_net(struct vdev *d)
+{
+	tap_close(&d->tap);
+	free(d->net);
+}
+
+static unsigned count_net(const struct config *cfg)
+{
+	return cfg->net.enabled;
+}
+
+static int open_console(struct virtio_devices *v, struct vdev *d, unsigned index)
+{
+	(void)index;
+	snprintf(d->name, sizeof(d->name), "virtio-console");
+	d->con.env = (struct device_env){ .ctx = v->vm->console,
+					  .console_out = console_output,
+					  .console_room = console_input_room };
+	d->state = &d->con;
+	v->console = d;
+	return 0;
+}
+
+static unsigned count_console(const struct config *cfg)
+{
+	return cfg->console_virtio;
+}
+
+/* The kinds in slot order: disks first, as vda, vdb... */
+static const struct kind kinds[] = {
+	{ &virtio_blk_ops, count_disks, open_disk, close_disk },
+	{ &virtio_rng_ops, count_rng, open_rng, NULL },
+	{ &virtio_net_ops, count_net, open_net, close_net },
+	{ &virtio_console_ops, count_console, open_console, NULL },
+};
+
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+static void raise_irq(void *ctx)
+{
+	struct vdev *d = ctx;
+	uint64_t one = 1;
+
+	if (write(d->irq_fd, &one, sizeof(one)) < 0)
+		log_ratelimited(LOG_ERROR, "%s: cannot raise its interrupt: %s", d->name,
+				strerror(errno));
+}
+
+static uint64_t bus_read(void *opaque, uint64_t off, unsigned size)
+{
+	uint64_t v = 0;
+
+	if (virtio_mmio_read(&((struct vdev *)opaque)->t, off, (uint8_t *)&v, size))
+		return 0; /* a width or offset the transport refuses: RAZ */
+	return v;
+}
+
+static void bus_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
+{
+	virtio_mmio_write(&((struct vdev *)opaque)->t, off, (const uint8_t *)&val, size);
+}
+
+/* A notify through the queue's ioeventfd: served on the I/O thread. */
+static void on_notify(void *ctx)
+{
+	struct queue_ref *q = ctx;
+	uint64_t count;
+
+	if (read(q->fd, &count, sizeof(count)) < 0)
+		return;
+	pthread_mutex_lock(&q->dev->lock);
+	virtio_mmio_service(&q->dev->t, q->queue);
+	pthread_mutex_unlock(&q->dev->lock);
+}
+
+/* The irqfd for the interrupt, an ioeventfd per queue for notifies. */
+static int wire(struct virtio_devices *v, struct vdev *d)
+{
+	int vm_fd = v->vm->vm_fd, ret;
+
+	d->irq_fd = virtio_io_irq_fd(vm_fd, gic_spi_gsi(d->spi));
+	if (d->irq_fd < 0) {
+		log_error("%s: KVM_IRQFD: %s", d->name, strerror(-d->irq_fd));
+		return d->irq_fd;
 	}
-	for (unsigned q = 0; q < d->ops.nqueues; q++) {
-		struct kvm_ioeventfd io = {
-			.datamatch = q, .addr = d->base + VIRTIO_MMIO_QUEUE_NOTIFY,
-			.len = 4, .flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
-		};
-		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &d->refs[q] };
+	for (unsigned q = 0; q < d->kind->ops->nqueues; q++) {
+		struct queue_ref *r = &d->queues[q];
 
-		d->refs[q] = (struct queue_ref){ d, q };
-		d->notify_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		io.fd = d->notify_fd[q];
-		if (d->notify_fd[q] < 0 || ioctl(vm_fd, KVM_IOEVENTFD, &io) ||
-		    epoll_ctl(v->epfd, EPOLL_CTL_ADD, d->notify_fd[q], &ev)) {
-			log_error("%s: KVM_IOEVENTFD: %s", d->name, strerror(errno));
-			return -errno;
+		r->fd = virtio_io_notify_fd(vm_fd, d->base + VIRTIO_MMIO_QUEUE_NOTIFY, q);
+		ret = r->fd < 0 ? r->fd : virtio_io_watch(v->io, r->fd, true, on_notify, r);
+		if (ret) {
+			log_error("%s: KVM_IOEVENTFD: %s", d->name, strerror(-ret));
+			return ret;
 		}
 	}
 	return 0;
 }
 
-static int add_device(struct virtio_devices *v, unsigned slot, enum kind kind,
-		      const struct config_disk *disk)
+static int add_device(struct virtio_devices *v, const struct kind *k, unsigned index)
 {
-	struct virtio_device *d = &v->devs[slot];
-	int ret = 0;
+	unsigned slot = v->n++;
+	struct vdev *d = &v->devs[slot];
+	int ret;
 
 	d->owner = v;
-	d->kind = kind;
-	d->base = VIRTIO_SLOT_BASE + slot * (uint64_t)VIRTIO_MMIO_SIZE;
-	d->spi = VIRTIO_SLOT_SPI + slot;
+	d->kind = k;
+	d->base = MEMMAP_VIRTIO_BASE + slot * MEMMAP_VIRTIO_SLOT_SIZE;
+	d->spi = MEMMAP_VIRTIO_SPI + slot;
 	d->irq_fd = -1;
-	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
-		d->notify_fd[q] = -1;
 	d->blk.fd = -1;
-	d->tap_fd = -1;
+	d->tap.fd = -1;
+	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		d->queues[q] = (struct queue_ref){ .dev = d, .queue = q, .fd = -1 };
 	pthread_mutex_init(&d->lock, NULL);
-	d->ops = (struct virtio_dev_ops){ .nqueues = 1, .notify = notify_inline };
-	if (kind == DEV_BLK) {
-		snprintf(d->name, sizeof(d->name), "virtio-blk%u", slot);
-		ret = open_disk(disk, &d->blk);
-		d->ops.device_id = VIRTIO_BLK_ID;
-		d->ops.features = virtio_blk_features(&d->blk);
-		d->ops.config_size = VIRTIO_BLK_CONFIG_SIZE;
-		d->ops.config_read = blk_config_read;
-	} else if (kind == DEV_NET) {
-		snprintf(d->name, sizeof(d->name), "virtio-net");
-		ret = open_tap(&v->vm->cfg->net, d);
-		d->ops.device_id = VIRTIO_NET_ID;
-		d->ops.nqueues = 2;
-		d->ops.features = virtio_net_features();
-		d->ops.config_size = VIRTIO_NET_CONFIG_SIZE;
-		d->ops.config_read = net_config_read;
-	} else if (kind == DEV_RNG) {
-		snprintf(d->name, sizeof(d->name), "virtio-rng");
-		d->ops.device_id = VIRTIO_RNG_ID;
-	} else {
-		snprintf(d->name, sizeof(d->name), "virtio-console");
-		d->ops.device_id = VIRTIO_CONSOLE_ID;
-		d->ops.nqueues = 2;
-		d->ops.config_size = CONSOLE_CONFIG_SIZE; /* no features: all zero */
-	}
-	virtio_mmio_init(&d->t, &d->ops, d, &v->vm->mem, raise_irq, d);
-	if (!ret)
-		ret = wire(v, d);
-	if (!ret && kind == DEV_NET) {
-		struct epoll_event ev = { .events = 0, .data.ptr = &d->refs[TAP_EVENT] };
-
-		d->refs[TAP_EVENT] = (struct queue_ref){ d, TAP_EVENT };
-		if (epoll_ctl(v->epfd, EPOLL_CTL_ADD, d->tap_fd, &ev))
-			ret = -errno;
-	}
+	ret = k->open(v, d, index);
+	if (ret)
+		return ret;
+	virtio_mmio_init(&d->t, k->ops, d->state, &v->vm->mem, raise_irq, d);
+	ret = wire(v, d);
 	if (!ret)
 		ret = mmio_bus_register(&v->vm->bus, &(struct mmio_region){
-			.name = d->name, .base = d->base, .size = VIRTIO_MMIO_SIZE,
+			.name = d->name, .base = d->base, .size = MEMMAP_VIRTIO_SLOT_SIZE,
 			.read = bus_read, .write = bus_write, .opaque = d,
 			.lock = &d->lock });
 	return ret;
@@ -449,112 +307,47 @@ static int add_device(struct virtio_devices *v, unsigned slot, enum kind kind,
 
 int virtio_devices_create(struct vm *vm, struct virtio_devices **out)
 {
-	const struct config *cfg = vm->cfg;
 	struct virtio_devices *v = calloc(1, sizeof(*v));
-	unsigned n = cfg->ndisks + (cfg->rng ? 1 : 0) + (cfg->net.enabled ? 1 : 0) +
-		     (cfg->console_virtio ? 1 : 0);
-	int ret = 0;
+	unsigned total = 0;
+	int ret;
 
 	if (!v)
 		return -ENOMEM;
 	v->vm = vm;
-	v->quit_fd = -1;
-	v->epfd = epoll_create1(EPOLL_CLOEXEC);
-	v->devs = n ? calloc(n, sizeof(*v->devs)) : NULL;
-	if (v->epfd < 0 || (n && !v->devs)) {
-		free(v->devs);
-		free(v);
-		return -ENOMEM;
-	}
-	for (unsigned i = 0; i < cfg->ndisks && !ret; i++, v->n++)
-		ret = add_device(v, i, DEV_BLK, &cfg->disks[i]);
-	if (!ret && cfg->rng) {
-		ret = add_device(v, v->n, DEV_RNG, NULL);
-		v->n++;
-	}
-	if (!ret && cfg->net.enabled) {
-		ret = add_device(v, v->n, DEV_NET, NULL);
-		v->n++;
-	}
-	/* The console is always the last device (virtio_devices_console_input). */
-	if (!ret && cfg->console_virtio) {
-		ret = add_device(v, v->n, DEV_CONSOLE, NULL);
-		v->n++;
-	}
 	*out = v;
-	return ret;
-}
-
-static void *io_thread(void *arg)
-{
-	struct virtio_devices *v = arg;
-
-	for (;;) {
-		struct epoll_event events[16];
-		int n = epoll_wait(v->epfd, events, 16, -1);
-
-		for (int i = 0; i < n; i++) {
-			struct queue_ref *ref = events[i].data.ptr;
-			uint64_t count;
-
-			if (!ref)
-				return NULL; /* the quit eventfd */
-			if (ref->queue != TAP_EVENT &&
-			    read(ref->dev->notify_fd[ref->queue], &count, sizeof(count)) < 0)
-				continue;
-			pthread_mutex_lock(&ref->dev->lock);
-			if (ref->queue == TAP_EVENT)
-				net_receive(ref->dev);
-			else
-				service(ref->dev, ref->queue);
-			pthread_mutex_unlock(&ref->dev->lock);
-		}
-		if (n < 0 && errno != EINTR) {
-			log_error("virtio I/O thread: %s", strerror(errno));
-			return NULL;
-		}
+	for (unsigned k = 0; k < NKINDS; k++)
+		total += kinds[k].count(vm->cfg);
+	if (total > MEMMAP_VIRTIO_SLOTS) {
+		log_error("%u virtio devices asked for; the memory map has %u slots",
+			  total, MEMMAP_VIRTIO_SLOTS);
+		return -ENOSPC;
 	}
+	ret = virtio_io_create(&v->io);
+	v->devs = total ? calloc(total, sizeof(*v->devs)) : NULL;
+	if (!ret && total && !v->devs)
+		ret = -ENOMEM;
+	for (unsigned k = 0; k < NKINDS && !ret; k++)
+		for (unsigned i = 0; i < kinds[k].count(vm->cfg) && !ret; i++)
+			ret = add_device(v, &kinds[k], i);
+	return ret;
 }
 
 int virtio_devices_start(struct virtio_devices *v)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
-	int ret;
-
-	if (!v->n)
-		return 0;
-	v->quit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (v->quit_fd < 0 || epoll_ctl(v->epfd, EPOLL_CTL_ADD, v->quit_fd, &ev))
-		return -errno;
-	ret = pthread_create(&v->thread, NULL, io_thread, v);
-	if (ret) {
-		log_error("cannot start the virtio I/O thread: %s", strerror(ret));
-		return -ret;
-	}
-	pthread_setname_np(v->thread, "virtio-io");
-	v->running = true;
-	return 0;
+	return virtio_io_start(v->io);
 }
 
 void virtio_devices_stop(struct virtio_devices *v)
 {
-	uint64_t one = 1;
-
-	if (!v || !v->running)
-		return;
-	if (write(v->quit_fd, &one, sizeof(one)) < 0)
-		log_error("cannot stop the virtio I/O thread: %s", strerror(errno));
-	pthread_join(v->thread, NULL);
-	v->running = false;
+	if (v)
+		virtio_io_stop(v->io);
 }
 
 void virtio_devices_reset(struct virtio_devices *v)
 {
-	uint32_t zero = 0;
-
 	for (unsigned i = 0; v && i < v->n; i++) {
 		pthread_mutex_lock(&v->devs[i].lock);
-		virtio_mmio_write(&v->devs[i].t, 0x070, (const uint8_t *)&zero, 4);
+		virtio_mmio_reset(&v->devs[i].t);
 		pthread_mutex_unlock(&v->devs[i].lock);
 	}
 }
@@ -563,42 +356,46 @@ void virtio_devices_destroy(struct virtio_devices *v)
 {
 	if (!v)
 		return;
-	virtio_devices_stop(v);
+	virtio_io_destroy(v->io);
 	for (unsigned i = 0; i < v->n; i++) {
-		struct virtio_device *d = &v->devs[i];
+		struct vdev *d = &v->devs[i];
 
 		for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
-			if (d->notify_fd[q] >= 0)
-				close(d->notify_fd[q]);
+			if (d->queues[q].fd >= 0)
+				close(d->queues[q].fd);
 		if (d->irq_fd >= 0)
 			close(d->irq_fd);
-		if (d->blk.fd >= 0)
-			close(d->blk.fd);
-		if (d->tap_fd >= 0)
-			close(d->tap_fd);
-		free(d->rx_frame);
+		if (d->kind->close)
+			d->kind->close(d);
 		pthread_mutex_destroy(&d->lock);
 	}
-	if (v->quit_fd >= 0)
-		close(v->quit_fd);
-	if (v->epfd >= 0)
-		close(v->epfd);
 	free(v->devs);
 	free(v);
+}
+
+size_t virtio_devices_console_input(struct virtio_devices *v, const uint8_t *buf,
+				    size_t len)
+{
+	struct vdev *d = v ? v->console : NULL;
+	size_t taken;
+
+	if (!d)
+		return 0;
+	pthread_mutex_lock(&d->lock);
+	taken = virtio_console_input(&d->con, &d->t, buf, len);
+	pthread_mutex_unlock(&d->lock);
+	return taken;
 }
 
 unsigned virtio_devices_dtb(const struct virtio_devices *v, struct dtb_device *out,
 			    unsigned max)
 {
-	static const char compat[] = "virtio,mmio";
 	unsigned n = 0;
 
 	for (unsigned i = 0; v && i < v->n && n < max; i++)
 		out[n++] = (struct dtb_device){
-			.name = "virtio_mmio", .compatible = compat,
-			.compatible_len = sizeof(compat), .base = v->devs[i].base,
-			.size = VIRTIO_MMIO_SIZE, .spi = v->devs[i].spi,
-			.edge = true, .dma_coherent = true,
+			.dt = &virtio_dt, .base = v->devs[i].base,
+			.size = MEMMAP_VIRTIO_SLOT_SIZE, .spi = (int)v->devs[i].spi,
 		};
 	return n;
 }

@@ -18,14 +18,14 @@
 #include "a64vm/boot.h"
 #include "a64vm/console.h"
 #include "a64vm/control.h"
-#include "a64vm/cpu.h"
 #include "a64vm/dtb.h"
 #include "a64vm/event_loop.h"
 #include "a64vm/file.h"
 #include "a64vm/gdb_stub.h"
 #include "a64vm/kick.h"
-#include "a64vm/virtio_devices.h"
 #include "a64vm/log.h"
+#include "a64vm/memmap.h"
+#include "a64vm/virtio_devices.h"
 
 #define GENERATED_DTB_SIZE (64u << 10)
 
@@ -71,7 +71,7 @@ static int read_boot_files(const struct config *cfg, struct boot_files *f)
 		ret = read_file_logged("dtb", cfg->dtb, BOOT_DTB_MAX - 4096,
 				       &f->dtb, &f->dtb_len);
 	if (!ret) {
-		ret = boot_plan(VM_RAM_BASE, cfg->mem_size, &f->info,
+		ret = boot_plan(MEMMAP_RAM_BASE, cfg->mem_size, &f->info,
 				f->initrd_len, &f->layout, err, sizeof(err));
 		if (ret)
 			log_error("%s", err);
@@ -86,11 +86,10 @@ static int make_dtb(struct vm *vm, struct boot_files *f)
 	const struct config *cfg = vm->cfg;
 	uint64_t initrd_end = f->layout.initrd_addr + f->initrd_len;
 	uint64_t mpidr[CONFIG_MAX_CPUS];
-	struct dtb_device devices[16 + VIRTIO_SLOTS];
-	const struct dtb_device *board_devices;
+	struct dtb_device devices[16 + MEMMAP_VIRTIO_SLOTS];
 	unsigned nboard;
 	struct dtb_machine m = {
-		.mem_base = VM_RAM_BASE, .mem_size = cfg->mem_size,
+		.mem_base = MEMMAP_RAM_BASE, .mem_size = cfg->mem_size,
 		.ncpus = vm->ncpus, .mpidr = mpidr,
 		.gic_version = vm->gic.version,
 		.gic_dist_base = vm->gic.dist_base, .gic_dist_size = vm->gic.dist_size,
@@ -118,12 +117,10 @@ static int make_dtb(struct vm *vm, struct boot_files *f)
 	}
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		mpidr[i] = vm->vcpus[i].mpidr;
-	board_devices = board_dtb_devices(&nboard);
-	memcpy(devices, board_devices, nboard * sizeof(*devices));
+	nboard = board_dtb_devices(vm->board, devices, 16, &m.power_button_pin);
 	m.ndevices = nboard + virtio_devices_dtb(vm->virtio, devices + nboard,
-						 VIRTIO_SLOTS);
+						 MEMMAP_VIRTIO_SLOTS);
 	m.devices = devices;
-	m.power_button_pin = BOARD_POWER_BUTTON_PIN;
 	if (getrandom(m.rng_seed, sizeof(m.rng_seed), 0) != sizeof(m.rng_seed) ||
 	    getrandom(&m.kaslr_seed, sizeof(m.kaslr_seed), 0) != sizeof(m.kaslr_seed))
 		log_warn("no random seed for the guest: %s", strerror(errno));
@@ -222,12 +219,12 @@ static int open_kvm(struct vm *vm)
 static int add_ram(struct vm *vm)
 {
 	struct kvm_userspace_memory_region region;
-	int ret = memory_init(&vm->mem, VM_RAM_BASE, vm->cfg->mem_size);
+	int ret = memory_init(&vm->mem, MEMMAP_RAM_BASE, vm->cfg->mem_size);
 
 	if (ret)
 		return ret;
 	region = (struct kvm_userspace_memory_region){
-		.slot = 0, .guest_phys_addr = VM_RAM_BASE,
+		.slot = 0, .guest_phys_addr = MEMMAP_RAM_BASE,
 		.memory_size = vm->mem.size,
 		.userspace_addr = (uint64_t)(uintptr_t)vm->mem.hva,
 	};
@@ -283,7 +280,7 @@ int vm_create(struct vm *vm, const struct config *cfg)
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ret = vm->stop_fd < 0 ? -errno : open_kvm(vm);
 	if (!ret)
-		nisv_init(vm->vm_fd, &vm->nisv);
+		nisv_init(vm->vm_fd, cfg->nisv, &vm->mem, &vm->bus, &vm->nisv);
 	if (!ret)
 		ret = add_ram(vm);
 	if (!ret)
@@ -295,7 +292,9 @@ int vm_create(struct vm *vm, const struct config *cfg)
 	if (!ret)
 		ret = console_open(STDIN_FILENO, STDOUT_FILENO, &vm->console);
 	if (!ret)
-		ret = board_create(vm, &console_board_ops, vm->console, &vm->board);
+		ret = board_create(cfg, &(struct board_wiring){
+			.vm_fd = vm->vm_fd, .console = vm->console, .mem = &vm->mem,
+			.bus = &vm->bus }, &vm->board);
 	if (!ret)
 		ret = virtio_devices_create(vm, &vm->virtio);
 	if (!ret && !cfg->dump_dtb)
@@ -369,21 +368,33 @@ void vm_request_reset(struct vm *vm)
 	wake_main_loop(vm);
 }
 
-#define PAUSE_TIMEOUT_MS 10000
+#define HOLD_TIMEOUT_MS 10000
 
-int vm_pause(struct vm *vm, uint64_t *parked_ns)
+int vm_hold(struct vm *vm, enum vm_hold why, uint64_t *parked_ns)
 {
-	int ret = kick_pause_all(&vm->kick, vm->threads, vm->ncpus,
-				 PAUSE_TIMEOUT_MS, parked_ns);
+	/* Before the threads start, they park at their first check. */
+	int ret = kick_hold_all(&vm->kick, why, vm->threads,
+				vm->started ? vm->ncpus : 0, HOLD_TIMEOUT_MS,
+				parked_ns);
 
 	if (ret)
-		log_error("vCPUs did not park within %u ms", PAUSE_TIMEOUT_MS);
+		log_error("vCPUs did not park within %u ms", HOLD_TIMEOUT_MS);
 	return ret;
 }
 
-void vm_resume(struct vm *vm)
+void vm_release(struct vm *vm, enum vm_hold why)
 {
-	kick_resume_all(&vm->kick);
+	kick_release(&vm->kick, why);
+}
+
+void vm_hold_from_vcpu(struct vm *vm, enum vm_hold why)
+{
+	kick_hold_self(&vm->kick, why);
+}
+
+unsigned vm_holds(struct vm *vm)
+{
+	return kick_holds(&vm->kick);
 }
 
 struct run_ctx {
@@ -398,7 +409,7 @@ struct run_ctx {
 int vm_reboot(struct vm *vm)
 {
 	struct boot_files files;
-	int ret = vm_pause(vm, NULL);
+	int ret = vm_hold(vm, VM_HOLD_REBOOT, NULL);
 
 	vm->reboots++;
 	log_debug("guest reboot %u", vm->reboots);
@@ -411,8 +422,8 @@ int vm_reboot(struct vm *vm)
 	if (!ret)
 		ret = load_boot_files(vm, &files);
 	/* An operator's pause outlives the reboot, as on QEMU; a debugger's too. */
-	if (!ret && !vm->paused && !gdb_stub_holds(vm->gdb))
-		vm_resume(vm);
+	if (!ret)
+		vm_release(vm, VM_HOLD_REBOOT);
 	return ret;
 }
 
@@ -541,6 +552,7 @@ int vm_run(struct vm *vm)
 		ret = vcpu_start(&vm->vcpus[i]);
 		vm->threads[i] = vm->vcpus[i].thread;
 	}
+	vm->started = !ret;
 	if (ret)
 		vm_request_stop(vm, VM_STOP_ERROR);
 	if (!ret)

@@ -1,7 +1,8 @@
 /*
- * The machine's devices on QEMU virt's memory map: one static table says
- * what sits where; this glue creates the pure models, locks them, wires
- * their interrupts to the vGIC and registers them on the MMIO bus.
+ * The machine's platform devices, live: from each line of board_table
+ * (arm64/board_table.c) the board creates the model, wires its interrupt
+ * to the vGIC and its console to the console, and registers it on the MMIO
+ * bus under one lock (models are not thread-safe).
  */
 #ifndef A64VM_BOARD_H
 #define A64VM_BOARD_H
@@ -11,32 +12,41 @@
 
 #include "a64vm/dtb.h"
 
-struct vm;
 struct board;
+struct config;
+struct console;
+struct guest_mem;
+struct mmio_bus;
 
-struct board_console_ops {
-	void (*output)(void *ctx, uint8_t byte);
-	void (*input_room)(void *ctx);
+/* What the board's devices are wired to. */
+struct board_wiring {
+	int vm_fd;		/* interrupts go to the in-kernel vGIC */
+	struct console *console;	/* the UART's other end */
+	const struct guest_mem *mem;
+	struct mmio_bus *bus;
 };
 
-int board_create(struct vm *vm, const struct board_console_ops *console,
-		 void *console_ctx, struct board **out);
+int board_create(const struct config *cfg, const struct board_wiring *w,
+		 struct board **out);
 void board_destroy(struct board *board);
 
 /* Device state back to power-on, for a reboot. */
 void board_reset(struct board *board);
 
-/* Once a second or so: the RTC alarm, releasing the power button. */
+/* About once a second: the devices' ticks, releasing the power button. */
 void board_tick(struct board *board);
 
-/* Presses the power button (PL061 pin BOARD_POWER_BUTTON_PIN). */
-#define BOARD_POWER_BUTTON_PIN 3
+/* Presses the power button (the GPIO line of the memory map). */
 void board_power_button(struct board *board);
 
 /* Console bytes to the UART; returns how many it took. */
 size_t board_console_input(struct board *board, const uint8_t *buf, size_t len);
 
-/* The device nodes for the generated device tree. */
-const struct dtb_device *board_dtb_devices(unsigned *count);
+/*
+ * The device tree nodes of the board's devices, into out (room for max);
+ * how many. *power_button_pin gets the GPIO pin of the power button.
+ */
+unsigned board_dtb_devices(const struct board *board, struct dtb_device *out,
+			   unsigned max, int *power_button_pin);
 
 #endif

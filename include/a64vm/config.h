@@ -7,10 +7,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "a64vm/memmap.h"
+
 #define CONFIG_DEFAULT_MEM (512ull << 20)
 #define CONFIG_MIN_MEM (16ull << 20)
-/* RAM starts at 1 GiB; keep RAM inside a 40-bit IPA space. */
-#define CONFIG_MAX_MEM ((1ull << 40) - (1ull << 30))
+#define CONFIG_MAX_MEM MEMMAP_RAM_MAX
 #define CONFIG_MAX_CPUS 4096
 
 enum config_action { CONFIG_RUN, CONFIG_HELP, CONFIG_VERSION };

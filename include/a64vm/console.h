@@ -6,7 +6,8 @@
 #ifndef A64VM_CONSOLE_H
 #define A64VM_CONSOLE_H
 
-#include "a64vm/board.h"
+#include <stdint.h>
+
 #include "a64vm/event_loop.h"
 
 struct vm;
@@ -18,6 +19,9 @@ void console_close(struct console *con);
 /* Starts feeding input to vm's board from the main loop. */
 int console_attach(struct console *con, struct vm *vm, struct event_loop *loop);
 
-extern const struct board_console_ops console_board_ops;
+/* The devices' side, shaped for a device_env (con is a struct console). */
+void console_output(void *con, uint8_t byte);
+/* The device that takes console input has room again. */
+void console_input_room(void *con);
 
 #endif

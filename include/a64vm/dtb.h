@@ -6,27 +6,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "a64vm/device.h"
+
 #define DTB_RNG_SEED_SIZE 32
 
-enum dtb_clocks {
-	DTB_CLOCKS_NONE,
-	DTB_CLOCKS_APB,	     /* clock-names = "apb_pclk" */
-	DTB_CLOCKS_UART_APB, /* clock-names = "uartclk", "apb_pclk" */
-};
-
-/* One memory-mapped device with a level-triggered SPI. */
+/* One memory-mapped device: its model's node at its slot of the map. */
 struct dtb_device {
-	const char *name;	/* node name before '@' */
-	const char *compatible; /* NUL-separated list */
-	size_t compatible_len;	/* including the final NUL */
+	const struct device_dt *dt;
 	uint64_t base;
 	uint64_t size;
-	unsigned spi;
-	enum dtb_clocks clocks;
+	int spi; /* -1: no interrupt */
 	bool is_stdout;
-	bool gpio_controller; /* the one GPIO controller, phandle DTB_PHANDLE_GPIO */
-	bool edge;	      /* an edge-triggered interrupt (virtio through irqfd) */
-	bool dma_coherent;
 };
 
 #define DTB_PHANDLE_GPIO 3

@@ -25,10 +25,7 @@ void gdb_stub_close(struct gdb_stub *g);
  */
 void gdb_stub_vcpu_stop(struct gdb_stub *g, const struct gdb_stop *stop);
 
-/* The KVM_EXIT_DEBUG handler. */
-int gdb_stub_debug_exit(struct vcpu *v);
-
-/* Whether the debugger holds the guest stopped (NULL: no stub). */
-bool gdb_stub_holds(const struct gdb_stub *g);
+/* vCPU thread: a KVM_EXIT_DEBUG of v, which stops for GDB. */
+void gdb_stub_debug_exit(struct gdb_stub *g, struct vcpu *v);
 
 #endif

@@ -50,4 +50,12 @@ void hw_debug_to_kvm(const struct hw_debug *d, struct kvm_guest_debug_arch *arch
 const struct hw_watch *hw_debug_watch_hit(const struct hw_debug *d, uint64_t far,
 					  uint64_t *report);
 
+/*
+ * A single-step runs with IRQ and FIQ masked (so that it does not end in an
+ * interrupt handler). Given the stepped instruction and PSTATE before and
+ * after the step, the PSTATE to put back: the guest's own mask, unless the
+ * instruction itself changed it.
+ */
+uint64_t hw_debug_step_pstate(uint32_t insn, uint64_t orig, uint64_t after);
+
 #endif

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "a64vm/sysreg.h"
+
 /* ONE_REG id of a 64-bit field of struct kvm_regs at a byte offset. */
 uint64_t regs_core_id(uint64_t offset);
 /* ONE_REG id of a system register by its encoding. */
@@ -34,6 +36,9 @@ int regs_set32(int vcpu_fd, uint64_t id, uint32_t val);
 /* 128-bit registers as {low, high} 64-bit halves. */
 int regs_get128(int vcpu_fd, uint64_t id, uint64_t val[2]);
 int regs_set128(int vcpu_fd, uint64_t id, const uint64_t val[2]);
+
+/* The SP a PSTATE selects: SP_EL1 at EL1h, SP_EL0 otherwise. */
+uint64_t regs_sp_id(uint64_t pstate);
 
 #define REGS_SCTLR_EL1 3, 0, 1, 0, 0
 #define REGS_TTBR0_EL1 3, 0, 2, 0, 0

@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
-#define TESTDEV_BASE 0x0b000000ull
-#define TESTDEV_MMIO_SIZE 0x2000
+#include "a64vm/device.h"
+
 #define TESTDEV_SCRATCH_SIZE 0x1000
 #define TESTDEV_READS 0x1000
 #define TESTDEV_WRITES 0x1008
@@ -26,14 +26,6 @@ static inline uint8_t testdev_pattern(uint64_t offset)
 	return (uint8_t)(offset * 0x9d + 0x5b);
 }
 
-struct testdev;
-
-struct testdev *testdev_create(void);
-void testdev_destroy(struct testdev *dev);
-void testdev_reset(struct testdev *dev);
-
-uint64_t testdev_read(struct testdev *dev, uint64_t offset, unsigned size);
-void testdev_write(struct testdev *dev, uint64_t offset, unsigned size,
-		   uint64_t value);
+extern const struct device_ops testdev_device;
 
 #endif

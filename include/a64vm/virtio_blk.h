@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "a64vm/virtio_mmio.h"
 #include "a64vm/virtqueue.h"
 
 #define VIRTIO_BLK_ID 2
@@ -46,5 +47,8 @@ void virtio_blk_config_read(const struct virtio_blk *b, uint32_t off,
  * byte to answer in (the device then needs a reset).
  */
 int virtio_blk_request(struct virtio_blk *b, const struct virtq_req *req);
+
+/* The kind's transport ops; dev is a struct virtio_blk. */
+extern const struct virtio_dev_ops virtio_blk_ops;
 
 #endif

@@ -1,8 +1,8 @@
 /*
- * The virtio-mmio devices of a VM (--disk, --rng) in the slots of the
- * memory map: each on the MMIO bus for its registers, with an ioeventfd per
- * queue for the driver's notifications and an irqfd for its interrupt. One
- * I/O thread serves every queue, off the vCPU threads.
+ * The virtio-mmio devices of a VM (--disk, --rng, --net, --console virtio)
+ * in the slots of the memory map: each kind's model (devices/virtio_*.c)
+ * behind a transport on the MMIO bus, wired to KVM and the I/O thread by
+ * vmm/virtio_io.c.
  */
 #ifndef A64VM_VIRTIO_DEVICES_H
 #define A64VM_VIRTIO_DEVICES_H
@@ -11,10 +11,6 @@
 #include <stdint.h>
 
 #include "a64vm/dtb.h"
-
-#define VIRTIO_SLOT_BASE 0x0a000000ull
-#define VIRTIO_SLOT_SPI 16
-#define VIRTIO_SLOTS 32
 
 struct vm;
 struct virtio_devices;
@@ -33,7 +29,7 @@ void virtio_devices_reset(struct virtio_devices *v);
 /*
  * Console input for virtio-console (--console virtio), from the main loop:
  * the bytes the guest's receive buffers took. When it takes fewer, the
- * console hears of new room through its board_console_ops.
+ * console hears of new room through console_input_room.
  */
 size_t virtio_devices_console_input(struct virtio_devices *v, const uint8_t *buf,
 				    size_t len);

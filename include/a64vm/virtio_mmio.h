@@ -1,8 +1,9 @@
 /*
  * The virtio-mmio transport, version 2 (VIRTIO 1.x, 4.2.2): the register
- * file a driver programs, and the queues it sets up. Pure: a device plugs
- * in through virtio_dev_ops, interrupts go out through a callback. The
- * caller serialises register accesses with the device's queue work.
+ * file a driver programs, the queues it sets up, and the loop that serves
+ * them. Pure: a device kind plugs in through virtio_dev_ops, interrupts go
+ * out through a callback. The caller serialises register accesses with the
+ * device's queue work.
  */
 #ifndef A64VM_VIRTIO_MMIO_H
 #define A64VM_VIRTIO_MMIO_H
@@ -29,16 +30,32 @@
 
 #define VIRTIO_MMIO_QUEUE_NOTIFY 0x050
 
+struct virtio_mmio;
+
+/* What a device kind (blk, net, rng, console) plugs into the transport. */
 struct virtio_dev_ops {
+	const char *name;
 	uint32_t device_id;
-	uint64_t features; /* the device's own; the transport adds its ring ones */
 	unsigned nqueues;
 	uint32_t config_size;
+	/* The device's own features (NULL: none); the transport adds its ring ones. */
+	uint64_t (*features)(void *dev);
 	/* Device configuration space; bounds are checked by the transport. */
 	void (*config_read)(void *dev, uint32_t off, uint8_t *data, unsigned len);
 	void (*config_write)(void *dev, uint32_t off, const uint8_t *data, unsigned len);
-	/* A QueueNotify that reached the register (no ioeventfd). */
-	void (*notify)(void *dev, unsigned queue);
+	/*
+	 * Serves one request the driver made on queue q: the bytes written
+	 * into it, or -EINVAL when it has no room for its answer (the device
+	 * then needs a reset).
+	 */
+	int (*request)(void *dev, struct virtio_mmio *t, unsigned q,
+		       const struct virtq_req *req);
+	/*
+	 * Queues (a bit each) that carry buffers for the device to fill with
+	 * input of its own: a notify there only says buffers were posted.
+	 */
+	uint32_t receive_queues;
+	void (*buffers_posted)(void *dev, struct virtio_mmio *t, unsigned q);
 	/* The driver reset the device (status 0). */
 	void (*reset)(void *dev);
 };
@@ -55,11 +72,15 @@ struct virtio_mmio {
 	uint32_t isr; /* InterruptStatus: 1 used buffer, 2 configuration change */
 	uint32_t config_generation;
 	struct virtq queues[VIRTIO_MAX_QUEUES];
+	struct virtq_req req; /* the request being served */
 };
 
 void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops,
 		      void *dev, const struct guest_mem *mem,
 		      void (*irq)(void *ctx), void *irq_ctx);
+
+/* The device back to its reset state, as a driver writing status 0 does. */
+void virtio_mmio_reset(struct virtio_mmio *t);
 
 /* Register accesses; 0, or -EINVAL for a width or offset not allowed. */
 int virtio_mmio_read(struct virtio_mmio *t, uint64_t off, uint8_t *data, unsigned len);
@@ -69,10 +90,20 @@ int virtio_mmio_write(struct virtio_mmio *t, uint64_t off, const uint8_t *data,
 /* The queue, when the driver has it live (DRIVER_OK and ready). */
 struct virtq *virtio_mmio_live_queue(struct virtio_mmio *t, unsigned queue);
 
+/*
+ * Serves queue q: every available request goes to ops->request, or for a
+ * receive queue ops->buffers_posted hears of new buffers. The caller holds
+ * the device's lock, as for register accesses.
+ */
+void virtio_mmio_service(struct virtio_mmio *t, unsigned q);
+
 /* After used buffers were pushed: interrupt if the driver wants it. */
 void virtio_mmio_used(struct virtio_mmio *t, unsigned queue);
 
-/* The driver broke the rules: DEVICE_NEEDS_RESET, and a config interrupt. */
-void virtio_mmio_needs_reset(struct virtio_mmio *t);
+/*
+ * The driver broke the rules (why says how): DEVICE_NEEDS_RESET and a
+ * configuration interrupt, with a rate-limited line.
+ */
+void virtio_mmio_needs_reset(struct virtio_mmio *t, const char *why);
 
 #endif

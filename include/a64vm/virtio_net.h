@@ -10,7 +10,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 
+#include "a64vm/virtio_mmio.h"
 #include "a64vm/virtqueue.h"
 
 #define VIRTIO_NET_ID 1
@@ -21,9 +24,28 @@
 #define VIRTIO_NET_F_MAC (1ull << 5)
 #define VIRTIO_NET_F_MRG_RXBUF (1ull << 15)
 #define VIRTIO_NET_F_STATUS (1ull << 16)
+#define VIRTIO_NET_RX 0
+#define VIRTIO_NET_TX 1
+#define VIRTIO_NET_MAX_FRAME (VIRTIO_NET_HDR_LEN + 65535 + 14)
+
+/* Where frames come from and go: a tap, or a test's fake. */
+struct virtio_net_backend {
+	/* One frame, header first, into buf: its length, or <= 0 for none. */
+	ssize_t (*recv)(void *ctx, uint8_t *buf, size_t cap);
+	void (*send)(void *ctx, const struct iovec *iov, unsigned n);
+	/* Whether the device wants to hear of waiting frames (it has buffers). */
+	void (*want_frames)(void *ctx, bool on);
+	/* Whether partial checksums may reach the guest (GUEST_CSUM). */
+	void (*set_csum)(void *ctx, bool on);
+};
 
 struct virtio_net {
 	uint8_t mac[6];
+	const struct virtio_net_backend *be;
+	void *be_ctx;
+	bool csum; /* what set_csum last said */
+	size_t rx_len; /* a received frame waiting for buffers, or 0 */
+	uint8_t rx_frame[VIRTIO_NET_MAX_FRAME];
 };
 
 uint64_t virtio_net_features(void);
@@ -38,5 +60,15 @@ void virtio_net_config_read(const struct virtio_net *n, uint32_t off, uint8_t *d
  */
 int virtio_net_receive(struct virtq *q, const struct guest_mem *mem, bool mergeable,
 		       struct virtq_req *req, const uint8_t *frame, size_t len);
+
+/*
+ * Frames wait at the backend: moves them into receive buffers until
+ * either runs out. Without buffers a frame waits, and the device stops
+ * listening for more until the driver posts buffers.
+ */
+void virtio_net_frames_ready(struct virtio_net *n, struct virtio_mmio *t);
+
+/* The kind's transport ops; dev is a struct virtio_net. */
+extern const struct virtio_dev_ops virtio_net_ops;
 
 #endif

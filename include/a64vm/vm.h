@@ -6,15 +6,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "a64vm/arch.h"
 #include "a64vm/config.h"
-#include "a64vm/gic.h"
 #include "a64vm/kick.h"
 #include "a64vm/memory.h"
 #include "a64vm/mmio_bus.h"
-#include "a64vm/nisv.h"
 #include "a64vm/vcpu.h"
-
-#define VM_RAM_BASE 0x40000000ull
 
 enum vm_stop {
 	VM_RUNNING = 0,
@@ -24,6 +21,13 @@ enum vm_stop {
 	VM_STOP_SIGNAL,	  /* SIGINT/SIGTERM: exit 128 + signal */
 	VM_STOP_NISV,	  /* --nisv=stop on an undecodable access: exit 1 */
 	VM_STOP_ERROR,	  /* a fatal vCPU error: exit 1 */
+};
+
+/* Why the guest is held: it runs only while no reason holds it. */
+enum vm_hold {
+	VM_HOLD_OPERATOR = 1u << 0, /* the control socket's pause */
+	VM_HOLD_DEBUGGER = 1u << 1, /* stopped for GDB */
+	VM_HOLD_REBOOT = 1u << 2,   /* a guest reboot under way */
 };
 
 struct board;
@@ -48,7 +52,7 @@ struct vm {
 	unsigned reboots;
 	struct kick_ctl kick;
 	pthread_t *threads; /* the vCPU threads, owned by the main thread */
-	bool paused;	    /* by the operator (control socket) */
+	bool started;	    /* the vCPU threads run */
 	struct nisv_state nisv;
 	struct gdb_stub *gdb; /* --gdb */
 	struct virtio_devices *virtio;
@@ -70,9 +74,17 @@ void vm_request_stop(struct vm *vm, enum vm_stop why);
 /* From any thread: reboot the guest (or stop, with --no-reboot). */
 void vm_request_reset(struct vm *vm);
 
-/* Main thread: park every vCPU outside the guest, or let them run. */
-int vm_pause(struct vm *vm, uint64_t *parked_ns);
-void vm_resume(struct vm *vm);
+/*
+ * Main thread: why holds the guest; every vCPU is parked outside it on
+ * return (-ETIMEDOUT when they did not park in time: the hold stands).
+ */
+int vm_hold(struct vm *vm, enum vm_hold why, uint64_t *parked_ns);
+/* Main thread: why no longer holds the guest; it runs if nothing else does. */
+void vm_release(struct vm *vm, enum vm_hold why);
+/* A vCPU thread about to park itself for why (the main thread holds the rest). */
+void vm_hold_from_vcpu(struct vm *vm, enum vm_hold why);
+/* The reasons that hold the guest now (enum vm_hold bits). */
+unsigned vm_holds(struct vm *vm);
 
 /*
  * Main thread: reboots the guest now; it runs on afterwards unless the

@@ -2,9 +2,9 @@
 #include <libfdt.h>
 #include <string.h>
 
-#include "a64vm/board.h"
+#include "a64vm/board_table.h"
 #include "a64vm/dtb.h"
-#include "a64vm/gic.h"
+#include "a64vm/memmap.h"
 #include "unit.h"
 
 #define BUF_SIZE (64 << 10)
@@ -13,26 +13,31 @@ static uint8_t buf[BUF_SIZE];
 static const uint64_t mpidrs[] = { 0x80000000, 0x80000001, 0x80000002,
 				   0x80000100 };
 
+static struct dtb_device devices[16];
+
 static struct dtb_machine machine(unsigned gic_version, unsigned ncpus)
 {
+	static const struct config cfg; /* no --testdev: it has no node anyway */
 	struct dtb_machine m = {
 		.mem_base = 0x40000000, .mem_size = 256ull << 20,
 		.ncpus = ncpus, .mpidr = mpidrs, .gic_version = gic_version,
-		.gic_dist_base = GIC_DIST_BASE, .gic_dist_size = GIC_DIST_SIZE,
+		.gic_dist_base = MEMMAP_GIC_DIST_BASE,
+		.gic_dist_size = MEMMAP_GIC_DIST_SIZE,
 		.bootargs = "console=ttyAMA0 quiet",
 		.initrd_start = 0x4fc00000, .initrd_end = 0x4fd00000,
 		.kaslr_seed = 0x1122334455667788ull,
-		.power_button_pin = 3,
 	};
 
 	if (gic_version == 3) {
-		m.gic_cpu_base = GIC_REDIST_BASE;
-		m.gic_cpu_size = GIC_REDIST_SIZE_PER_CPU * ncpus;
+		m.gic_cpu_base = MEMMAP_GIC_REDIST_BASE;
+		m.gic_cpu_size = MEMMAP_GIC_REDIST_PER_CPU * ncpus;
 	} else {
-		m.gic_cpu_base = GIC_V2_CPU_BASE;
-		m.gic_cpu_size = GIC_V2_CPU_SIZE;
+		m.gic_cpu_base = MEMMAP_GIC_CPU_BASE;
+		m.gic_cpu_size = MEMMAP_GIC_CPU_SIZE;
 	}
-	m.devices = board_dtb_devices(&m.ndevices);
+	m.ndevices = board_table_dtb(&cfg, devices, 16, &m.power_button_pin);
+	CU_ASSERT_EQUAL(m.power_button_pin, 3);
+	m.devices = devices;
 	return m;
 }
 

@@ -1,7 +1,6 @@
 /* Debug register encodings, and the interrupt mask a step puts back. */
 #include <errno.h>
 
-#include "a64vm/gdb_target.h"
 #include "a64vm/hw_debug.h"
 #include "unit.h"
 
@@ -98,16 +97,16 @@ static void test_step_mask(void)
 	uint64_t forced = 0x3c5 | I | F; /* EL1h, D and A set, masked for the step */
 
 	/* an ordinary instruction: the guest's own mask comes back */
-	CU_ASSERT_EQUAL(gdb_step_fix_pstate(0xd503201f, 0x345, forced), 0x345);
-	CU_ASSERT_EQUAL(gdb_step_fix_pstate(0x91000400, 0x305, forced | 1ull << 30),
+	CU_ASSERT_EQUAL(hw_debug_step_pstate(0xd503201f, 0x345, forced), 0x345);
+	CU_ASSERT_EQUAL(hw_debug_step_pstate(0x91000400, 0x305, forced | 1ull << 30),
 			0x305 | 1ull << 30); /* flags the step set are kept */
 	/* MSR DAIFSet, #2 (I) from unmasked: I set, F as it was */
-	CU_ASSERT_EQUAL(gdb_step_fix_pstate(0xd50342df, 0x305, forced), 0x305 | I);
+	CU_ASSERT_EQUAL(hw_debug_step_pstate(0xd50342df, 0x305, forced), 0x305 | I);
 	/* MSR DAIFClr, #3 (I, F) from masked: both clear */
-	CU_ASSERT_EQUAL(gdb_step_fix_pstate(0xd50343ff, 0x3c5, forced), 0x305);
+	CU_ASSERT_EQUAL(hw_debug_step_pstate(0xd50343ff, 0x3c5, forced), 0x305);
 	/* MSR DAIF, X0 and ERET decide the mask themselves */
-	CU_ASSERT_EQUAL(gdb_step_fix_pstate(0xd51b4220, 0x305, 0x3c5), 0x3c5);
-	CU_ASSERT_EQUAL(gdb_step_fix_pstate(0xd69f03e0, 0x305, 0x3c0), 0x3c0);
+	CU_ASSERT_EQUAL(hw_debug_step_pstate(0xd51b4220, 0x305, 0x3c5), 0x3c5);
+	CU_ASSERT_EQUAL(hw_debug_step_pstate(0xd69f03e0, 0x305, 0x3c0), 0x3c0);
 }
 
 const char unit_suite_name[] = "hw_debug";

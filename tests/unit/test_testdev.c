@@ -3,28 +3,28 @@
 
 static void test_scratch_and_counters(void)
 {
-	struct testdev *d = testdev_create();
+	void *d = testdev_device.create(&(struct device_env){ 0 });
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	CU_ASSERT_EQUAL(testdev_read(d, 0, 1), testdev_pattern(0));
-	CU_ASSERT_EQUAL(testdev_read(d, 8, 4),
+	CU_ASSERT_EQUAL(testdev_device.read(d, 0, 1), testdev_pattern(0));
+	CU_ASSERT_EQUAL(testdev_device.read(d, 8, 4),
 			(uint64_t)testdev_pattern(8) | (uint64_t)testdev_pattern(9) << 8 |
 			(uint64_t)testdev_pattern(10) << 16 |
 			(uint64_t)testdev_pattern(11) << 24);
-	testdev_write(d, 16, 8, 0x1122334455667788ull);
-	CU_ASSERT_EQUAL(testdev_read(d, 16, 8), 0x1122334455667788ull);
-	CU_ASSERT_EQUAL(testdev_read(d, 20, 2), 0x3344);
-	CU_ASSERT_EQUAL(testdev_read(d, TESTDEV_READS, 8), 4);
-	CU_ASSERT_EQUAL(testdev_read(d, TESTDEV_WRITES, 8), 1);
+	testdev_device.write(d, 16, 8, 0x1122334455667788ull);
+	CU_ASSERT_EQUAL(testdev_device.read(d, 16, 8), 0x1122334455667788ull);
+	CU_ASSERT_EQUAL(testdev_device.read(d, 20, 2), 0x3344);
+	CU_ASSERT_EQUAL(testdev_device.read(d, TESTDEV_READS, 8), 4);
+	CU_ASSERT_EQUAL(testdev_device.read(d, TESTDEV_WRITES, 8), 1);
 	/* the last bytes of scratch; beyond it nothing is stored */
-	testdev_write(d, 0xff8, 8, 0xaa);
-	CU_ASSERT_EQUAL(testdev_read(d, 0xff8, 8), 0xaa);
-	testdev_write(d, 0xffc, 8, 0xbb); /* straddles the end: ignored */
-	CU_ASSERT_EQUAL(testdev_read(d, 0xffc, 8), 0);
-	testdev_write(d, TESTDEV_RESET, 8, 1);
-	CU_ASSERT_EQUAL(testdev_read(d, 16, 1), testdev_pattern(16));
-	CU_ASSERT_EQUAL(testdev_read(d, TESTDEV_WRITES, 8), 0);
-	testdev_destroy(d);
+	testdev_device.write(d, 0xff8, 8, 0xaa);
+	CU_ASSERT_EQUAL(testdev_device.read(d, 0xff8, 8), 0xaa);
+	testdev_device.write(d, 0xffc, 8, 0xbb); /* straddles the end: ignored */
+	CU_ASSERT_EQUAL(testdev_device.read(d, 0xffc, 8), 0);
+	testdev_device.write(d, TESTDEV_RESET, 8, 1);
+	CU_ASSERT_EQUAL(testdev_device.read(d, 16, 1), testdev_pattern(16));
+	CU_ASSERT_EQUAL(testdev_device.read(d, TESTDEV_WRITES, 8), 0);
+	testdev_device.destroy(d);
 }
 
 const char unit_suite_name[] = "testdev";

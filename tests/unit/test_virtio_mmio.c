@@ -18,9 +18,17 @@ static void cfg_read(void *dev, uint32_t off, uint8_t *data, unsigned len)
 	memcpy(data, config + off, len);
 }
 
-static void notify(void *dev, unsigned q)
+static uint64_t features(void *dev)
 {
 	(void)dev;
+	return 1ull << 5;
+}
+
+/* Queue 0 is a receive queue: a notify there reaches the device as is. */
+static void buffers_posted(void *dev, struct virtio_mmio *tr, unsigned q)
+{
+	(void)dev;
+	(void)tr;
 	notified = (int)q;
 }
 
@@ -37,8 +45,9 @@ static void irq(void *ctx)
 }
 
 static const struct virtio_dev_ops ops = {
-	.device_id = 2, .features = 1ull << 5, .nqueues = 1, .config_size = 8,
-	.config_read = cfg_read, .notify = notify, .reset = reset_dev,
+	.name = "test", .device_id = 2, .features = features, .nqueues = 1,
+	.config_size = 8, .config_read = cfg_read, .receive_queues = 1,
+	.buffers_posted = buffers_posted, .reset = reset_dev,
 };
 
 static uint32_t rd(uint64_t off)

@@ -102,11 +102,102 @@ static void test_config(void)
 	CU_ASSERT_TRUE(virtio_net_features() & VIRTIO_NET_F_MRG_RXBUF);
 }
 
+/* A fake backend: frames to deliver, and what the device said to it. */
+static struct fake_be {
+	unsigned frames; /* waiting */
+	size_t frame_len;
+	bool want, csum;
+	unsigned sent, sent_bytes;
+} be;
+
+static ssize_t be_recv(void *ctx, uint8_t *b, size_t cap)
+{
+	(void)ctx;
+	if (!be.frames)
+		return -1;
+	be.frames--;
+	memcpy(b, frame, be.frame_len < cap ? be.frame_len : cap);
+	return (ssize_t)be.frame_len;
+}
+
+static void be_send(void *ctx, const struct iovec *iov, unsigned n)
+{
+	(void)ctx;
+	be.sent++;
+	for (unsigned i = 0; i < n; i++)
+		be.sent_bytes += (unsigned)iov[i].iov_len;
+}
+
+static void be_want(void *ctx, bool on)
+{
+	(void)ctx;
+	be.want = on;
+}
+
+static void be_csum(void *ctx, bool on)
+{
+	(void)ctx;
+	be.csum = on;
+}
+
+static const struct virtio_net_backend fake_backend = {
+	be_recv, be_send, be_want, be_csum,
+};
+
+static void test_device_receive(void)
+{
+	static struct virtio_net n = { .be = &fake_backend };
+	static struct virtio_mmio t;
+
+	setup(0, 0);
+	fx_transport(&t, &virtio_net_ops, &n, VIRTIO_NET_RX);
+	t.driver_features = VIRTIO_NET_F_MRG_RXBUF | VIRTIO_NET_F_GUEST_CSUM;
+	for (unsigned i = 0; i < 2; i++) {
+		fx_put_desc(FX_DESC, i, FX_BUF + 0x1000ull * i, 2048, VIRTQ_DESC_F_WRITE, 0);
+		fx_offer((uint16_t)i);
+	}
+	be = (struct fake_be){ .frames = 3, .frame_len = 1500 };
+	/* two buffers, three frames: two delivered, one waits in the device */
+	virtio_mmio_service(&t, VIRTIO_NET_RX);
+	CU_ASSERT_EQUAL(fx_used16(2), 2);
+	CU_ASSERT_EQUAL(fx_used_len(1), 1500);
+	CU_ASSERT_EQUAL(be.frames, 0);
+	CU_ASSERT_EQUAL(n.rx_len, 1500);
+	CU_ASSERT_FALSE(be.want); /* no buffers: stop listening */
+	CU_ASSERT_TRUE(be.csum);
+	/* a buffer comes: the waiting frame goes, the device listens again */
+	fx_put_desc(FX_DESC, 2, FX_BUF + 0x2000, 2048, VIRTQ_DESC_F_WRITE, 0);
+	fx_offer(2);
+	virtio_mmio_service(&t, VIRTIO_NET_RX);
+	CU_ASSERT_EQUAL(fx_used16(2), 3);
+	CU_ASSERT_EQUAL(n.rx_len, 0);
+	CU_ASSERT_TRUE(be.want);
+}
+
+static void test_device_transmit(void)
+{
+	static struct virtio_net n = { .be = &fake_backend };
+	static struct virtio_mmio t;
+
+	setup(0, 0);
+	fx_transport(&t, &virtio_net_ops, &n, VIRTIO_NET_TX);
+	be = (struct fake_be){ 0 };
+	fx_put_desc(FX_DESC, 0, FX_BUF, VIRTIO_NET_HDR_LEN, VIRTQ_DESC_F_NEXT, 1);
+	fx_put_desc(FX_DESC, 1, FX_BUF + 0x1000, 60, 0, 0);
+	fx_offer(0);
+	virtio_mmio_service(&t, VIRTIO_NET_TX);
+	CU_ASSERT_EQUAL(be.sent, 1);
+	CU_ASSERT_EQUAL(be.sent_bytes, VIRTIO_NET_HDR_LEN + 60);
+	CU_ASSERT_EQUAL(fx_used16(2), 1);
+}
+
 const char unit_suite_name[] = "virtio_net";
 const struct unit_test unit_tests[] = {
 	{ "mergeable receive buffers", test_mergeable },
 	{ "one buffer per frame", test_plain_buffers },
 	{ "hostile receive buffers", test_hostile_buffers },
 	{ "configuration space", test_config },
+	{ "the device: frames from its backend", test_device_receive },
+	{ "the device: frames to its backend", test_device_transmit },
 	{ NULL, NULL },
 };

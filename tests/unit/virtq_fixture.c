@@ -51,3 +51,27 @@ uint16_t fx_used16(uint64_t off)
 	memory_read(&fx_mem, FX_USED + off, &v, 2);
 	return v;
 }
+
+uint32_t fx_used_len(unsigned i)
+{
+	uint32_t v;
+
+	memory_read(&fx_mem, FX_USED + 4 + 8ull * i + 4, &v, 4);
+	return v;
+}
+
+static void no_irq(void *ctx)
+{
+	(void)ctx;
+}
+
+void fx_transport(struct virtio_mmio *t, const struct virtio_dev_ops *ops, void *dev,
+		  unsigned q)
+{
+	if (!fx_mem.hva)
+		memory_init(&fx_mem, FX_RAM, FX_RAM_SIZE);
+	virtio_mmio_init(t, ops, dev, &fx_mem, no_irq, NULL);
+	t->status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+		    VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
+	fx_setup(&t->queues[q]);
+}

@@ -2,6 +2,7 @@
 #ifndef A64VM_TEST_VIRTQ_FIXTURE_H
 #define A64VM_TEST_VIRTQ_FIXTURE_H
 
+#include "a64vm/virtio_mmio.h"
 #include "a64vm/virtqueue.h"
 
 #define FX_RAM 0x40000000ull
@@ -23,5 +24,11 @@ void fx_offer(uint16_t head);
 /* Sets the available index itself. */
 void fx_set_avail_idx(uint16_t idx);
 uint16_t fx_used16(uint64_t off);
+/* The length of used entry i. */
+uint32_t fx_used_len(unsigned i);
+
+/* A transport for dev of kind ops, driver ready, with queue q the fixture's. */
+void fx_transport(struct virtio_mmio *t, const struct virtio_dev_ops *ops, void *dev,
+		  unsigned q);
 
 #endif

@@ -14,7 +14,7 @@ if grep -q '"ok":true' reply.txt && wait_for A64VM-GUEST-INIT 150 2 &&
 else
   fail control-reset "$(cat reply.txt)"; show_logs
 fi
-sleep 1
+wait_for A64VM-GUEST-POWERBTN-READY 60 2
 /a64vm ctl $SOCK powerdown >reply.txt
 vm_wait 60; st=$?
 if [ $st -eq 0 ] && grep -q A64VM-GUEST-POWER-BUTTON out.log; then

@@ -4,10 +4,9 @@
 # (143). SIGINT stops at once (130).
 vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --cpus 2 \
   --append "console=ttyAMA0 quiet"
-if ! wait_for A64VM-GUEST-INIT 150; then
-  fail sigterm-powers-off "no guest init within 150 s"; show_logs; vm_wait 1; return
+if ! wait_for A64VM-GUEST-POWERBTN-READY 150; then
+  fail sigterm-powers-off "no power-button daemon within 150 s"; show_logs; vm_wait 1; return
 fi
-sleep 1
 kill -TERM $VM_PID
 vm_wait 60; st=$?
 if [ $st -eq 0 ] && grep -q 'pressed the power button' err.log &&

@@ -4,6 +4,7 @@
  * emulates it), the same number of each in the same run, timed with the
  * virtual counter. Loads (LDR against LDP) too.
  */
+#include "a64vm/memmap.h"
 #include "a64vm/testdev.h"
 #include "guest.h"
 
@@ -39,7 +40,7 @@ void secondary_main(uint64_t cpu)
 int main(void);
 int main(void)
 {
-	uintptr_t dev = TESTDEV_BASE;
+	uintptr_t dev = MEMMAP_TESTDEV_BASE;
 	uint64_t hz = counter_hz(), t0, t1, t2, v;
 
 	t0 = counter();

@@ -7,7 +7,7 @@
  * decode it: a NISV exit; GDB may hand it an external abort), say goodbye
  * and power off.
  */
-#include "a64vm/gic.h"
+#include "a64vm/memmap.h"
 #include "a64vm/testdev.h"
 #include "guest.h"
 
@@ -45,7 +45,7 @@ __attribute__((noinline)) void nisv_access(void)
 
 	__asm__ volatile("ldp %0, %1, [%2]"
 			 : "=r"(a), "=r"(b)
-			 : "r"((uintptr_t)TESTDEV_BASE)
+			 : "r"((uintptr_t)MEMMAP_TESTDEV_BASE)
 			 : "memory");
 }
 
@@ -56,8 +56,8 @@ static inline void mmio_write32(uint64_t addr, uint32_t v)
 	*(volatile uint32_t *)(uintptr_t)addr = v;
 }
 
-#define GICR_SGI (GIC_REDIST_BASE + 0x10000)
-#define TIMER_PPI 27 /* the virtual timer */
+#define GICR_SGI (MEMMAP_GIC_REDIST_BASE + 0x10000)
+#define TIMER_PPI (16 + MEMMAP_PPI_VIRT_TIMER)
 
 void irq_handler(void)
 {
@@ -74,8 +74,8 @@ void irq_handler(void)
 static void start_timer(void)
 {
 	period = counter_hz() / 1000;
-	mmio_write32(GIC_DIST_BASE, 0x13);			 /* GICD_CTLR: ARE, groups on */
-	mmio_write32(GIC_REDIST_BASE + 0x14, 0);		 /* GICR_WAKER: awake */
+	mmio_write32(MEMMAP_GIC_DIST_BASE, 0x13);			 /* GICD_CTLR: ARE, groups on */
+	mmio_write32(MEMMAP_GIC_REDIST_BASE + 0x14, 0);		 /* GICR_WAKER: awake */
 	mmio_write32(GICR_SGI + 0x80, 1u << TIMER_PPI);		 /* group 1 */
 	mmio_write32(GICR_SGI + 0x400 + 24, 0xa0u << 24);	 /* priority of 27 */
 	mmio_write32(GICR_SGI + 0x100, 1u << TIMER_PPI);	 /* enable */

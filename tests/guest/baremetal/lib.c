@@ -1,7 +1,9 @@
 #include "guest.h"
 
-#define UART_DR ((volatile uint32_t *)0x09000000)
-#define UART_FR ((volatile uint32_t *)0x09000018)
+#include "a64vm/memmap.h"
+
+#define UART_DR ((volatile uint32_t *)MEMMAP_UART_BASE)
+#define UART_FR ((volatile uint32_t *)(MEMMAP_UART_BASE + 0x18))
 #define PSCI_SYSTEM_OFF 0x84000008u
 #define PSCI_SYSTEM_RESET 0x84000009u
 #define PSCI_CPU_ON_64 0xc4000003u

@@ -4,10 +4,11 @@
  * TTBR1. Each case prints "NISV-TEST <mmu> <name> PASS|FAIL"; the last line
  * is "NISV-DONE passed=N failed=N".
  */
+#include "a64vm/memmap.h"
 #include "a64vm/testdev.h"
 #include "guest.h"
 
-#define DEV_PA TESTDEV_BASE
+#define DEV_PA MEMMAP_TESTDEV_BASE
 #define DEV_HIGH_VA 0xffffff8000201000ull
 
 static uintptr_t dev;

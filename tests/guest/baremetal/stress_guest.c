@@ -4,6 +4,7 @@
  * test device every 64 rounds, so it exits to a64vm as well as running.
  * The host reads the counters with the control socket's read-phys.
  */
+#include "a64vm/memmap.h"
 #include "a64vm/testdev.h"
 #include "guest.h"
 
@@ -13,7 +14,7 @@ static void spin(uint64_t cpu) __attribute__((noreturn));
 static void spin(uint64_t cpu)
 {
 	volatile uint64_t *counter = (volatile uint64_t *)(uintptr_t)(COUNTERS + cpu * 64);
-	volatile uint32_t *dev = (volatile uint32_t *)(uintptr_t)(TESTDEV_BASE + cpu * 8);
+	volatile uint32_t *dev = (volatile uint32_t *)(uintptr_t)(MEMMAP_TESTDEV_BASE + cpu * 8);
 
 	*counter = 0;
 	for (uint64_t i = 1;; i++) {

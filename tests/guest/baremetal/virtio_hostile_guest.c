@@ -10,7 +10,9 @@
 
 #include "guest.h"
 
-#define SLOT 0x0a000000ull
+#include "a64vm/memmap.h"
+
+#define SLOT MEMMAP_VIRTIO_BASE
 #define QSIZE 16
 #define F_INDIRECT 28
 #define NEEDS_RESET 0x40

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "a64vm/memmap.h"
 #include "a64vm/testdev.h"
 
 
@@ -50,8 +51,8 @@ int main(void)
 		perror("DEVMEM-NISV open /dev/mem");
 		return 1;
 	}
-	dev = mmap(NULL, TESTDEV_MMIO_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		   TESTDEV_BASE);
+	dev = mmap(NULL, MEMMAP_TESTDEV_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		   MEMMAP_TESTDEV_BASE);
 	if (dev == MAP_FAILED) {
 		perror("DEVMEM-NISV mmap");
 		return 1;

@@ -35,6 +35,9 @@ int main(void)
 		fprintf(stderr, "powerbtn: no input device\n");
 		return 1;
 	}
+	/* A press before the device is open is lost: tell the tests when. */
+	printf("A64VM-GUEST-POWERBTN-READY\n");
+	fflush(stdout);
 	for (;;) {
 		if (poll(fds, (nfds_t)n, -1) < 0)
 			continue;

@@ -1,0 +1,50 @@
+#include "a64vm/board_table.h"
+
+#include "a64vm/memmap.h"
+#include "a64vm/pl011.h"
+#include "a64vm/pl031.h"
+#include "a64vm/pl061.h"
+#include "a64vm/testdev.h"
+
+static bool want_testdev(const struct config *cfg)
+{
+	return cfg->testdev;
+}
+
+const struct board_slot board_table[] = {
+	{ .ops = &pl011_device, .base = MEMMAP_UART_BASE, .size = MEMMAP_UART_SIZE,
+	  .spi = MEMMAP_UART_SPI, .role = BOARD_ROLE_CONSOLE },
+	{ .ops = &pl031_device, .base = MEMMAP_RTC_BASE, .size = MEMMAP_RTC_SIZE,
+	  .spi = MEMMAP_RTC_SPI },
+	{ .ops = &pl061_device, .base = MEMMAP_GPIO_BASE, .size = MEMMAP_GPIO_SIZE,
+	  .spi = MEMMAP_GPIO_SPI, .role = BOARD_ROLE_POWER_BUTTON },
+	{ .ops = &testdev_device, .base = MEMMAP_TESTDEV_BASE,
+	  .size = MEMMAP_TESTDEV_SIZE, .spi = -1, .wanted = want_testdev },
+};
+
+const unsigned board_table_len = sizeof(board_table) / sizeof(board_table[0]);
+
+bool board_table_present(const struct board_slot *slot, const struct config *cfg)
+{
+	return !slot->wanted || slot->wanted(cfg);
+}
+
+unsigned board_table_dtb(const struct config *cfg, struct dtb_device *out,
+			 unsigned max, int *power_button_pin)
+{
+	unsigned n = 0;
+
+	*power_button_pin = -1;
+	for (unsigned i = 0; i < board_table_len && n < max; i++) {
+		const struct board_slot *s = &board_table[i];
+
+		if (!board_table_present(s, cfg) || !s->ops->dt.name)
+			continue;
+		out[n++] = (struct dtb_device){ .dt = &s->ops->dt, .base = s->base,
+						.size = s->size, .spi = s->spi,
+						.is_stdout = s->role == BOARD_ROLE_CONSOLE };
+		if (s->role == BOARD_ROLE_POWER_BUTTON)
+			*power_button_pin = MEMMAP_POWER_BUTTON_PIN;
+	}
+	return n;
+}

@@ -1,0 +1,56 @@
+#include "a64vm/virtio_console.h"
+
+#define CONFIG_SIZE 12 /* cols, rows, max_nr_ports, emerg_wr: all zero */
+
+/* The guest's output: the request's readable bytes. */
+static int console_transmit(void *dev, struct virtio_mmio *t, unsigned q,
+			    const struct virtq_req *req)
+{
+	struct virtio_console *c = dev;
+
+	(void)t;
+	(void)q;
+	for (unsigned i = 0; i < req->nout; i++)
+		for (uint32_t b = 0; b < req->iov[i].len; b++)
+			c->env.console_out(c->env.ctx, req->iov[i].base[b]);
+	return 0;
+}
+
+/* Receive buffers wait for input; the console may now send it. */
+static void console_buffers_posted(void *dev, struct virtio_mmio *t, unsigned q)
+{
+	struct virtio_console *c = dev;
+
+	(void)t;
+	(void)q;
+	c->env.console_room(c->env.ctx);
+}
+
+size_t virtio_console_input(struct virtio_console *c, struct virtio_mmio *t,
+			    const uint8_t *buf, size_t len)
+{
+	struct virtq *q = virtio_mmio_live_queue(t, VIRTIO_CONSOLE_RX);
+	size_t taken = 0;
+	int ret = 0;
+
+	(void)c;
+	while (q && taken < len && (ret = virtq_pop(q, t->mem, &t->req)) == 1) {
+		uint64_t n = virtq_copy_to(&t->req, 0, buf + taken, len - taken);
+
+		virtq_push(q, t->mem, t->req.head, (uint32_t)n);
+		taken += n;
+	}
+	if (ret < 0)
+		virtio_mmio_needs_reset(t, t->req.error);
+	if (taken)
+		virtio_mmio_used(t, VIRTIO_CONSOLE_RX);
+	return taken;
+}
+
+const struct virtio_dev_ops virtio_console_ops = {
+	.name = "virtio-console", .device_id = VIRTIO_CONSOLE_ID, .nqueues = 2,
+	.config_size = CONFIG_SIZE,
+	.request = console_transmit,
+	.receive_queues = 1u << VIRTIO_CONSOLE_RX,
+	.buffers_posted = console_buffers_posted,
+};

@@ -1,0 +1,148 @@
+/*
+ * Everything vmm/ may ask of the architecture: the interfaces that arm64/
+ * implements on KVM, as bhyve's bhyverun.h lists what machine-dependent
+ * code provides. vmm/ includes no other header of arm64/'s KVM glue; the
+ * glue knows nothing of vmm/ and reaches the VM only through what it is
+ * handed here (a vCPU's fd and kvm_run, guest RAM, the MMIO bus, the
+ * debugger's control callbacks). The build checks both directions.
+ */
+#ifndef A64VM_ARCH_H
+#define A64VM_ARCH_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include "a64vm/config.h"
+#include "a64vm/gdb_cmd.h"
+#include "a64vm/hw_debug.h"
+#include "a64vm/memory.h"
+#include "a64vm/mmio_bus.h"
+
+/* ---- arm64/cpu.c: vCPU set-up ---- */
+
+/*
+ * (Re)initialises a vCPU to its reset state with in-kernel PSCI. Secondary
+ * vCPUs start powered off, waiting for PSCI CPU_ON. Calling it again
+ * resets the vCPU, as a reboot needs.
+ */
+int cpu_init(int vm_fd, int vcpu_fd, bool primary);
+
+/* Entry state of the boot vCPU for Linux: PC = entry, X0 = DTB, X1-3 = 0. */
+int cpu_set_linux_entry(int vcpu_fd, uint64_t entry, uint64_t dtb);
+
+/* The vCPU's MPIDR_EL1: its identity in the device tree and for PSCI. */
+int cpu_read_mpidr(int vcpu_fd, uint64_t *mpidr);
+
+/* ---- arm64/gic.c: the in-kernel vGIC, v3 where the host has it, else v2 ---- */
+
+struct gic {
+	int fd;
+	unsigned version;
+	uint64_t dist_base, dist_size;
+	uint64_t cpu_base, cpu_size; /* v3: redistributors; v2: CPU interface */
+};
+
+/* Creates the vGIC for ncpus vCPUs (after they exist); -errno on failure. */
+int gic_create(int vm_fd, unsigned ncpus, struct gic *gic);
+/* Finishes set-up once every vCPU has been initialised. */
+int gic_init(struct gic *gic);
+void gic_destroy(struct gic *gic);
+
+/* Drives shared peripheral interrupt spi (0-based, INTID 32 + spi). */
+int gic_set_spi(int vm_fd, unsigned spi, bool level);
+
+/* The irqfd GSI that raises shared peripheral interrupt spi. */
+unsigned gic_spi_gsi(unsigned spi);
+
+/* ---- arm64/nisv.c: loads and stores KVM cannot decode (KVM_EXIT_ARM_NISV) ---- */
+
+enum nisv_outcome {
+	NISV_EMULATED, /* performed; the vCPU goes on after it */
+	NISV_ABORTED,  /* the guest takes a synchronous external abort */
+	NISV_STOPPED,  /* --nisv=stop: not performed; the caller stops */
+	NISV_OUTCOMES,
+	NISV_FAILED = NISV_OUTCOMES, /* no abort can be injected: stop the VM */
+};
+
+struct nisv_state {
+	enum config_nisv mode;
+	const struct guest_mem *mem;
+	struct mmio_bus *bus;
+	bool enabled;	 /* KVM_CAP_ARM_NISV_TO_USER is on */
+	bool can_inject; /* KVM_CAP_ARM_INJECT_EXT_DABT */
+	_Atomic uint64_t count[NISV_OUTCOMES];
+};
+
+/* At VM creation: opts in to NISV exits; says once when the host cannot. */
+void nisv_init(int vm_fd, enum config_nisv mode, const struct guest_mem *mem,
+	       struct mmio_bus *bus, struct nisv_state *s);
+
+/* The KVM_EXIT_ARM_NISV exit of vCPU id: fetch, decode, emulate or abort. */
+enum nisv_outcome nisv_handle_exit(struct nisv_state *s, int vcpu_fd, unsigned id,
+				   const struct kvm_run *run);
+
+/*
+ * Reports a NISV_STOPPED access: one line when a debugger takes over,
+ * otherwise the instruction and every register.
+ */
+void nisv_report_stop(struct nisv_state *s, int vcpu_fd, unsigned id,
+		      const struct kvm_run *run, bool for_debugger);
+
+/* A synchronous external abort for the vCPU's next entry; 0 or -errno. */
+int nisv_inject_abort(const struct nisv_state *s, int vcpu_fd, unsigned id);
+
+/* ---- arm64/gdb_target.c: the GDB stub's target on KVM ---- */
+
+/* What the debugger's target may ask of the VM: nothing more. */
+struct gdb_vm_control {
+	void *ctx;
+	unsigned ncpus;
+	int (*vcpu_fd)(void *ctx, unsigned cpu);
+	/* Keeps vCPU cpu stopped while others run (set only while all are). */
+	void (*hold_vcpu)(void *ctx, unsigned cpu, bool hold);
+	bool (*vcpu_held)(void *ctx, unsigned cpu);
+	/* The debugger no longer holds the guest. */
+	void (*release)(void *ctx);
+	/* Reboots the guest; it stays stopped. 0 or -errno. */
+	int (*reset)(void *ctx);
+	/* Ends the VM (GDB's kill). */
+	void (*quit)(void *ctx);
+	const struct guest_mem *mem;
+	struct nisv_state *nisv;
+	unsigned hw_bps, hw_wps; /* what the host's KVM reports */
+};
+
+struct gdb_target {
+	struct gdb_vm_control vm;
+	struct hw_debug hw;
+	int nisv_cpu; /* the vCPU stopped on an access KVM cannot decode, or -1 */
+	/* The stepped vCPU's interrupt mask, forced on for the step. */
+	int step_cpu; /* -1: no step under way */
+	uint64_t step_pc, step_pstate, step_vbar;
+	uint32_t step_insn;
+	bool step_masked;
+};
+
+/* The operations gdb_cmd drives; the target is a struct gdb_target. */
+extern const struct gdb_target_ops gdb_target_ops;
+
+/* How many hardware breakpoints and watchpoints the host offers. */
+void gdb_target_host_limits(int kvm_fd, unsigned *bps, unsigned *wps);
+
+void gdb_target_init(struct gdb_target *t, const struct gdb_vm_control *vm);
+
+/* All vCPUs parked after a stop: puts back what a step's masking changed. */
+void gdb_target_stopped(struct gdb_target *t);
+
+/* A stop on an access KVM cannot decode: GDB may hand it an abort. */
+void gdb_target_nisv_stop(struct gdb_target *t, unsigned cpu);
+
+/* vCPU thread: what vCPU cpu's KVM_EXIT_DEBUG means for GDB. */
+void gdb_target_decode_exit(const struct gdb_target *t, unsigned cpu, int vcpu_fd,
+			    const struct kvm_run *run, struct gdb_stop *out);
+
+#endif

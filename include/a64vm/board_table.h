@@ -1,0 +1,46 @@
+/*
+ * The machine's platform devices: which model sits at which address of the
+ * memory map, with which interrupt. vmm/board.c walks this one table both
+ * to register each device on the MMIO bus and to emit its device tree
+ * node, so the two cannot disagree. A new platform device is its model,
+ * its unit test and one line here.
+ */
+#ifndef A64VM_BOARD_TABLE_H
+#define A64VM_BOARD_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "a64vm/config.h"
+#include "a64vm/device.h"
+#include "a64vm/dtb.h"
+
+/* What a device is to the rest of the machine. */
+enum board_role {
+	BOARD_ROLE_NONE,
+	BOARD_ROLE_CONSOLE,	 /* the UART: console input, stdout-path */
+	BOARD_ROLE_POWER_BUTTON, /* the GPIO controller with the power button */
+};
+
+struct board_slot {
+	const struct device_ops *ops;
+	uint64_t base, size;
+	int spi; /* -1: none */
+	enum board_role role;
+	bool (*wanted)(const struct config *cfg); /* NULL: always there */
+};
+
+extern const struct board_slot board_table[];
+extern const unsigned board_table_len;
+
+/* Whether the machine cfg describes has the slot's device. */
+bool board_table_present(const struct board_slot *slot, const struct config *cfg);
+
+/*
+ * The device tree nodes of the devices present, into out (room for max);
+ * how many. *power_button_pin gets the power button's GPIO pin, or -1.
+ */
+unsigned board_table_dtb(const struct config *cfg, struct dtb_device *out,
+			 unsigned max, int *power_button_pin);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * The one interface every platform device model implements. A model is
+ * pure: it reaches the rest of the machine only through the callbacks of
+ * its struct device_env, and it says what device tree node it adds. The
+ * board (vmm/board.c) puts it at an address from one table line, which
+ * both registers it on the MMIO bus and emits its node.
+ */
+#ifndef A64VM_DEVICE_H
+#define A64VM_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct guest_mem;
+
+/* What a model may ask of the machine around it. */
+struct device_env {
+	void *ctx;
+	/* Drives the device's interrupt line to level. */
+	void (*set_irq)(void *ctx, bool level);
+	/* A UART's output byte, and room in its receive FIFO again. */
+	void (*console_out)(void *ctx, uint8_t byte);
+	void (*console_room)(void *ctx);
+	/* The host's wall-clock time, in seconds since the epoch. */
+	uint64_t (*clock_s)(void *ctx);
+	/* Guest RAM, for the devices that read or write it. */
+	const struct guest_mem *mem;
+};
+
+enum device_clocks {
+	DEVICE_CLOCKS_NONE,
+	DEVICE_CLOCKS_APB,	/* clock-names = "apb_pclk" */
+	DEVICE_CLOCKS_UART_APB, /* clock-names = "uartclk", "apb_pclk" */
+};
+
+/* The device tree node a model adds; reg and interrupts come from its slot. */
+struct device_dt {
+	const char *name;	/* node name before '@' */
+	const char *compatible; /* NUL-separated list */
+	size_t compatible_len;	/* including the final NUL */
+	enum device_clocks clocks;
+	bool gpio_controller; /* the one GPIO controller */
+	bool edge_irq;	      /* edge-triggered rather than level */
+	bool dma_coherent;
+};
+
+#define DEVICE_DT_COMPATIBLE(s) .compatible = s, .compatible_len = sizeof(s)
+
+struct device_ops {
+	const char *name;
+	void *(*create)(const struct device_env *env);
+	void (*destroy)(void *dev);
+	/* Back to power-on state, for a reboot. */
+	void (*reset)(void *dev);
+	/* Register accesses of 1, 2, 4 or 8 bytes; values little-endian. */
+	uint64_t (*read)(void *dev, uint64_t offset, unsigned size);
+	void (*write)(void *dev, uint64_t offset, unsigned size, uint64_t value);
+	/* Optional: about once a second. */
+	void (*tick)(void *dev);
+	/* Optional, UARTs: console input; how many bytes it took. */
+	size_t (*input)(void *dev, const uint8_t *buf, size_t len);
+	/* Optional, GPIO controllers: an input line driven from outside. */
+	void (*set_line)(void *dev, unsigned line, bool level);
+	struct device_dt dt;
+};
+
+#endif

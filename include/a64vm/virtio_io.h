@@ -1,0 +1,44 @@
+/*
+ * The virtio I/O thread: one epoll over the queues' notify eventfds and
+ * the backends' descriptors (a tap), served off the vCPU threads, with the
+ * KVM wiring that feeds it: an ioeventfd per queue for the driver's
+ * notifications and an irqfd for each device's interrupt.
+ */
+#ifndef A64VM_VIRTIO_IO_H
+#define A64VM_VIRTIO_IO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VIRTIO_IO_MAX_WATCHES 192
+
+struct virtio_io;
+
+typedef void (*virtio_io_fn)(void *ctx);
+
+int virtio_io_create(struct virtio_io **out);
+void virtio_io_destroy(struct virtio_io *io);
+
+/*
+ * From the I/O thread, fn(ctx) whenever fd is readable (from the start
+ * when enabled, else once virtio_io_enable turns it on). 0 or -errno.
+ */
+int virtio_io_watch(struct virtio_io *io, int fd, bool enabled, virtio_io_fn fn,
+		    void *ctx);
+/* Starts or stops watching fd without forgetting it. */
+int virtio_io_enable(struct virtio_io *io, int fd, bool on);
+
+int virtio_io_start(struct virtio_io *io);
+/* Stops the thread and waits for it. */
+void virtio_io_stop(struct virtio_io *io);
+
+/*
+ * An eventfd KVM signals when the guest writes value to the 32-bit
+ * register at addr (a QueueNotify), or -errno.
+ */
+int virtio_io_notify_fd(int vm_fd, uint64_t addr, uint32_t value);
+
+/* An eventfd whose every write raises the interrupt of irqfd GSI gsi. */
+int virtio_io_irq_fd(int vm_fd, unsigned gsi);
+
+#endif

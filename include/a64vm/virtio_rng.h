@@ -1,0 +1,24 @@
+/*
+ * virtio-rng (VIRTIO 1.x, 5.4): the driver's buffers are filled from an
+ * entropy source the glue supplies (the host's getrandom()).
+ */
+#ifndef A64VM_VIRTIO_RNG_H
+#define A64VM_VIRTIO_RNG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "a64vm/virtio_mmio.h"
+
+#define VIRTIO_RNG_ID 4
+
+struct virtio_rng {
+	/* Up to len random bytes into buf: how many, or < 0 on failure. */
+	ssize_t (*fill)(void *ctx, void *buf, size_t len);
+	void *ctx;
+};
+
+/* The kind's transport ops; dev is a struct virtio_rng. */
+extern const struct virtio_dev_ops virtio_rng_ops;
+
+#endif
