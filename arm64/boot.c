@@ -40,43 +40,79 @@ int boot_plan(uint64_t ram_base, uint64_t ram_size,
 	return 0;
 }
 
-int boot_read_kernel(const char *path, uint8_t **image, size_t *len,
-		     struct boot_image_info *info)
+int boot_classify(const uint8_t *buf, size_t len, struct boot_kernel *k,
+		  char *err, size_t errlen)
+{
+	static const uint8_t magic[4] = { 'A', 'R', 'M', 0x64 };
+	static const uint8_t zero[4];
+
+	k->data = (uint8_t *)buf;
+	k->len = len;
+	if (boot_elf_is_elf(buf, len)) {
+		k->kind = BOOT_ELF;
+		return boot_elf_parse(buf, len, &k->elf, err, errlen);
+	}
+	if (len >= BOOT_IMAGE_HEADER_SIZE && !memcmp(buf + 56, magic, 4)) {
+		k->kind = BOOT_LINUX;
+		return boot_image_parse(buf, len, &k->info, err, errlen);
+	}
+	/* All zeros would be UDF #0 at once: surely not a program. */
+	if (len < 4 || !memcmp(buf, zero, 4)) {
+		snprintf(err, errlen, "not an arm64 Linux Image, ELF file or raw "
+			 "program (it begins with zeros)");
+		return -EINVAL;
+	}
+	k->kind = BOOT_RAW;
+	k->info = (struct boot_image_info){ .text_offset = BOOT_RAW_OFFSET,
+					    .image_size = len };
+	return 0;
+}
+
+int boot_read_blob(const char *what, const char *path, size_t max, bool gunzip,
+		   uint8_t **data, size_t *len)
 {
 	char err[160];
-	uint8_t *buf;
-	size_t n;
-	int ret;
+	uint8_t *buf, *raw;
+	size_t n, rawlen;
+	int ret = file_read_all(path, max, &buf, &n);
 
-	ret = file_read_all(path, BOOT_IMAGE_MAX_SIZE, &buf, &n);
 	if (ret) {
-		log_error("kernel %s: %s", path,
-			  ret == -EFBIG ? "larger than 512 MiB" : strerror(-ret));
+		log_error("%s %s: %s", what, path,
+			  ret == -EFBIG ? "too large" : strerror(-ret));
 		return ret;
 	}
-	if (boot_image_is_gzip(buf, n)) {
-		uint8_t *raw;
-		size_t rawlen;
-
-		ret = boot_image_gunzip(buf, n, BOOT_IMAGE_MAX_SIZE, &raw,
-					&rawlen, err, sizeof(err));
+	if (gunzip && boot_image_is_gzip(buf, n)) {
+		ret = boot_image_gunzip(buf, n, max, &raw, &rawlen, err, sizeof(err));
 		free(buf);
 		if (ret) {
-			log_error("kernel %s: %s", path, err);
+			log_error("%s %s: %s", what, path, err);
 			return ret;
 		}
 		buf = raw;
 		n = rawlen;
 	}
-	ret = boot_image_parse(buf, n, info, err, sizeof(err));
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+int boot_read_kernel(const char *path, struct boot_kernel *k)
+{
+	char err[160];
+	uint8_t *buf;
+	size_t n;
+	int ret = boot_read_blob("kernel", path, BOOT_IMAGE_MAX_SIZE, true, &buf, &n);
+
+	if (ret)
+		return ret;
+	ret = boot_classify(buf, n, k, err, sizeof(err));
 	if (ret) {
 		log_error("kernel %s: %s", path, err);
 		free(buf);
+		k->data = NULL;
 		return ret;
 	}
-	if (info->big_endian)
+	if (k->kind == BOOT_LINUX && k->info.big_endian)
 		log_info("kernel %s is big-endian", path);
-	*image = buf;
-	*len = n;
 	return 0;
 }

@@ -32,13 +32,13 @@ int cpu_init(int vm_fd, int vcpu_fd, bool primary)
 	return 0;
 }
 
-int cpu_set_linux_entry(int vcpu_fd, uint64_t entry, uint64_t dtb)
+int cpu_set_entry(int vcpu_fd, uint64_t entry, uint64_t x0)
 {
 	int ret = regs_set(vcpu_fd, regs_pc_id(), entry);
 
 	/* KVM's reset state is already EL1h with DAIF masked, MMU off. */
 	if (!ret)
-		ret = regs_set(vcpu_fd, regs_x_id(0), dtb);
+		ret = regs_set(vcpu_fd, regs_x_id(0), x0);
 	for (unsigned i = 1; i <= 3 && !ret; i++)
 		ret = regs_set(vcpu_fd, regs_x_id(i), 0);
 	if (ret)

@@ -201,18 +201,28 @@ static void write_timer_psci(struct dtb_writer *w, const struct dtb_machine *m)
 	w_end(w);
 }
 
-static void write_device(struct dtb_writer *w, const struct dtb_device *d)
+/*
+ * A device's node; n > 1 consecutive slots of a one_node model share it,
+ * a reg entry each (both flash banks, as QEMU describes them).
+ */
+static void write_device(struct dtb_writer *w, const struct dtb_device *d, unsigned n)
 {
 	static const char uart_clocks[] = "uartclk\0apb_pclk";
 	const struct device_dt *dt = d->dt;
-	const uint64_t reg[] = { d->base, d->size };
+	uint64_t reg[8];
 
+	for (unsigned i = 0; i < n && i < 4; i++) {
+		reg[2 * i] = d[i].base;
+		reg[2 * i + 1] = d[i].size;
+	}
 	w_node_at(w, dt->name, d->base);
 	w_prop(w, "compatible", dt->compatible, (int)dt->compatible_len);
-	w_reg2(w, reg, 1);
+	w_reg2(w, reg, n < 4 ? n : 4);
 	if (d->spi >= 0)
 		w_cells(w, "interrupts", (const uint32_t[]){ GIC_SPI, (uint32_t)d->spi,
 			dt->edge_irq ? IRQ_EDGE_RISING : IRQ_LEVEL_HIGH }, 3);
+	if (dt->u32_prop.name)
+		w_u32(w, dt->u32_prop.name, dt->u32_prop.value);
 	if (dt->dma_coherent)
 		w_prop(w, "dma-coherent", NULL, 0);
 	switch (dt->clocks) {
@@ -234,6 +244,20 @@ static void write_device(struct dtb_writer *w, const struct dtb_device *d)
 		w_u32(w, "phandle", DTB_PHANDLE_GPIO);
 	}
 	w_end(w);
+}
+
+static void write_devices(struct dtb_writer *w, const struct dtb_machine *m)
+{
+	for (unsigned i = 0, n; i < m->ndevices; i += n) {
+		const struct device_dt *dt = m->devices[i].dt;
+
+		n = 1;
+		while (dt && dt->one_node && i + n < m->ndevices &&
+		       m->devices[i + n].dt == dt)
+			n++;
+		if (dt)
+			write_device(w, &m->devices[i], n);
+	}
 }
 
 /* A power button on a GPIO line, as QEMU's virt board has. */
@@ -284,9 +308,7 @@ int dtb_build(const struct dtb_machine *m, void *buf, size_t size)
 	w_u32(&w, "phandle", PHANDLE_APB_CLOCK);
 	w_end(&w);
 
-	for (unsigned i = 0; i < m->ndevices; i++)
-		if (m->devices[i].dt)
-			write_device(&w, &m->devices[i]);
+	write_devices(&w, m);
 	if (m->power_button_pin >= 0)
 		write_gpio_keys(&w, m->power_button_pin);
 	w_end(&w);

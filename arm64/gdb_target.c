@@ -104,9 +104,8 @@ static int set_regs(void *tp, unsigned cpu, const struct gdb_regs *r)
 	return ret;
 }
 
-/* The guest RAM behind va..va+len (inside one page), as cpu sees it. */
-static uint8_t *translate(struct gdb_target *t, unsigned cpu, uint64_t va,
-			  size_t len)
+/* The IPA of va, as cpu sees it; 0 or -errno. */
+static int translate(struct gdb_target *t, unsigned cpu, uint64_t va, uint64_t *ipa)
 {
 	int fd = vcpu_fd(t, cpu);
 	struct guest_va g;
@@ -114,23 +113,32 @@ static uint8_t *translate(struct gdb_target *t, unsigned cpu, uint64_t va,
 
 	if (fd < 0 || guest_va_init(&g, fd, t->vm.mem) ||
 	    guest_va_translate(&g, va, false, &r))
-		return NULL;
-	/* Device memory is not read behind the guest's back. */
-	return memory_gpa_to_hva(t->vm.mem, r.ipa, len);
+		return -EFAULT;
+	*ipa = r.ipa;
+	return 0;
 }
 
+/*
+ * Guest memory page by page: RAM directly, flash through the VM (a write
+ * there is the debugger's patch, never the flash file's). Device memory
+ * is not touched behind the guest's back.
+ */
 static int access_mem(struct gdb_target *t, unsigned cpu, uint64_t va, uint8_t *buf,
 		      size_t len, bool write)
 {
 	while (len) {
 		size_t chunk = PAGE - (va & (PAGE - 1));
+		uint64_t ipa;
 		uint8_t *ram;
 
 		chunk = chunk < len ? chunk : len;
-		ram = translate(t, cpu, va, chunk);
-		if (!ram)
+		if (translate(t, cpu, va, &ipa))
 			return -EFAULT;
-		if (write) {
+		ram = memory_gpa_to_hva(t->vm.mem, ipa, chunk);
+		if (!ram) {
+			if (t->vm.phys_access(t->vm.ctx, ipa, buf, chunk, write))
+				return -EFAULT;
+		} else if (write) {
 			memcpy(ram, buf, chunk);
 			/* The guest may run what was written (a breakpoint). */
 			__builtin___clear_cache((char *)ram, (char *)ram + chunk);

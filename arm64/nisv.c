@@ -297,9 +297,40 @@ int nisv_inject_abort(const struct nisv_state *s, int fd, unsigned id)
 	return 0;
 }
 
+static enum nisv_class class_of(const struct nisv_ctx *c, bool decoded)
+{
+	if (!decoded)
+		return NISV_CLASS_UNDECODED;
+	if (c->d.pair)
+		return NISV_CLASS_PAIR;
+	if (c->d.simd)
+		return NISV_CLASS_SIMD;
+	return a64_ldst_writeback(&c->d) ? NISV_CLASS_WRITEBACK : NISV_CLASS_OTHER;
+}
+
+void nisv_describe_classes(const struct nisv_state *s, char *out, size_t size)
+{
+	static const char *const names[NISV_CLASSES] = {
+		[NISV_CLASS_PAIR] = "pairs", [NISV_CLASS_SIMD] = "SIMD&FP",
+		[NISV_CLASS_WRITEBACK] = "writeback", [NISV_CLASS_OTHER] = "other",
+		[NISV_CLASS_UNDECODED] = "not emulated",
+	};
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (unsigned i = 0; i < NISV_CLASSES && len < size; i++) {
+		uint64_t n = atomic_load(&s->by_class[i]);
+
+		if (n)
+			len += (size_t)snprintf(out + len, size - len, "%s%" PRIu64 " %s",
+						len ? ", " : "", n, names[i]);
+	}
+}
+
 enum nisv_outcome nisv_handle_exit(struct nisv_state *s, int fd, unsigned id,
 				   const struct kvm_run *run)
 {
+	bool decoded = false;
 	struct nisv_ctx c = { .s = s, .fd = fd, .fault_ipa = run->arm_nisv.fault_ipa };
 	int ret;
 
@@ -310,6 +341,9 @@ enum nisv_outcome nisv_handle_exit(struct nisv_state *s, int fd, unsigned id,
 	ret = read_state(&c);
 	if (!ret)
 		ret = fetch_and_decode(&c);
+	decoded = !ret;
+	atomic_fetch_add_explicit(&s->by_class[class_of(&c, decoded)], 1,
+				  memory_order_relaxed);
 	if (!ret && s->mode == CONFIG_NISV_ABORT)
 		ret = fail(&c, "--nisv=abort");
 	if (!ret)

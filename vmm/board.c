@@ -7,11 +7,14 @@
 #include <time.h>
 
 #include "a64vm/arch.h"
-#include "a64vm/board_table.h"
+#include "a64vm/config.h"
 #include "a64vm/console.h"
+#include "a64vm/flash.h"
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
 #include "a64vm/mmio_bus.h"
+
+#define FLASH_MEMSLOT 1 /* flash N is KVM memslot 1 + N; RAM is 0 */
 
 struct board;
 
@@ -19,16 +22,18 @@ struct board;
 struct board_dev {
 	struct board *board;
 	const struct board_slot *slot;
-	void *dev; /* NULL: not in this machine */
+	void *dev;		 /* NULL: not in this machine */
+	struct flash_bank *bank; /* a flash slot's memory */
 };
 
 /* Device models are not thread-safe: every access holds the board lock. */
 struct board {
-	const struct config *cfg;
+	struct board_features features;
 	struct board_wiring wiring;
 	pthread_mutex_t lock;
 	unsigned n;
 	struct board_dev *devs; /* one per line of board_table */
+	struct flash_bank banks[2];
 	bool button_down; /* released at the next tick */
 };
 
@@ -58,6 +63,16 @@ static uint64_t dev_clock_s(void *ctx)
 	return (uint64_t)time(NULL);
 }
 
+static void dev_storage_changed(void *ctx, uint64_t off, uint64_t len)
+{
+	flash_bank_changed(((struct board_dev *)ctx)->bank, off, len);
+}
+
+static void dev_direct_reads(void *ctx, bool on)
+{
+	flash_bank_direct_reads(((struct board_dev *)ctx)->bank, on);
+}
+
 static uint64_t dev_read(void *opaque, uint64_t off, unsigned size)
 {
 	struct board_dev *d = opaque;
@@ -72,24 +87,59 @@ static void dev_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 	d->slot->ops->write(d->dev, off, size, val);
 }
 
+/* A flash slot's memory, from --firmware, --flashN or nothing (volatile). */
+static int open_bank(struct board *b, struct board_dev *d, unsigned bank)
+{
+	const struct config *cfg = b->wiring.cfg;
+	const struct config_flash *f = &cfg->flash[bank];
+	struct flash_bank *fb = &b->banks[bank];
+	int ret;
+
+	if (bank == 0 && cfg->firmware)
+		ret = flash_bank_open(fb, "--firmware", d->slot->base, d->slot->size,
+				      FLASH_IMAGE, cfg->firmware, true);
+	else if (f->path)
+		ret = flash_bank_open(fb, bank ? "--flash1" : "--flash0", d->slot->base,
+				      d->slot->size, FLASH_FILE, f->path, f->read_only);
+	else
+		ret = flash_bank_open(fb, bank ? "flash1" : "flash0", d->slot->base,
+				      d->slot->size, FLASH_VOLATILE, NULL, false);
+	d->bank = fb;
+	return ret;
+}
+
 static int add_device(struct board *b, struct board_dev *d)
 {
 	const struct board_slot *s = d->slot;
-	const struct device_env env = {
+	struct device_env env = {
 		.ctx = d, .set_irq = dev_set_irq, .console_out = dev_console_out,
 		.console_room = dev_console_room, .clock_s = dev_clock_s,
 		.mem = b->wiring.mem,
 	};
+	int ret;
 
+	if (s->role == BOARD_ROLE_FLASH0 || s->role == BOARD_ROLE_FLASH1) {
+		ret = open_bank(b, d, s->role == BOARD_ROLE_FLASH1);
+		if (ret)
+			return ret;
+		env.storage = d->bank->storage;
+		env.storage_size = d->bank->size;
+		env.storage_read_only = d->bank->read_only;
+		env.storage_changed = dev_storage_changed;
+		env.direct_reads = dev_direct_reads;
+	}
 	d->dev = s->ops->create(&env);
 	if (!d->dev)
 		return -ENOMEM;
+	if (d->bank)
+		flash_bank_attach(d->bank, b->wiring.vm_fd,
+				  FLASH_MEMSLOT + (unsigned)(d->bank - b->banks));
 	return mmio_bus_register(b->wiring.bus, &(struct mmio_region){
 		.name = s->ops->name, .base = s->base, .size = s->size,
 		.read = dev_read, .write = dev_write, .opaque = d, .lock = &b->lock });
 }
 
-int board_create(const struct config *cfg, const struct board_wiring *w,
+int board_create(const struct board_features *f, const struct board_wiring *w,
 		 struct board **out)
 {
 	struct board *b = calloc(1, sizeof(*b));
@@ -97,15 +147,16 @@ int board_create(const struct config *cfg, const struct board_wiring *w,
 
 	if (!b)
 		return -ENOMEM;
-	b->cfg = cfg;
+	b->features = *f;
 	b->wiring = *w;
+	b->banks[0].fd = b->banks[1].fd = -1;
 	pthread_mutex_init(&b->lock, NULL);
 	b->devs = calloc(board_table_len, sizeof(*b->devs));
 	if (!b->devs)
 		ret = -ENOMEM;
 	for (unsigned i = 0; i < board_table_len && !ret; i++, b->n++) {
 		b->devs[i] = (struct board_dev){ .board = b, .slot = &board_table[i] };
-		if (board_table_present(&board_table[i], cfg))
+		if (board_table_present(&board_table[i], f))
 			ret = add_device(b, &b->devs[i]);
 	}
 	if (ret) {
@@ -123,6 +174,8 @@ void board_destroy(struct board *b)
 	for (unsigned i = 0; i < b->n; i++)
 		if (b->devs[i].dev)
 			b->devs[i].slot->ops->destroy(b->devs[i].dev);
+	for (unsigned i = 0; i < 2; i++)
+		flash_bank_close(&b->banks[i]);
 	pthread_mutex_destroy(&b->lock);
 	free(b->devs);
 	free(b);
@@ -185,8 +238,66 @@ size_t board_console_input(struct board *b, const uint8_t *buf, size_t len)
 	return n;
 }
 
+struct fw_cfg *board_fw_cfg(struct board *b)
+{
+	struct board_dev *d = with_role(b, BOARD_ROLE_FW_CFG);
+
+	return d ? d->dev : NULL;
+}
+
+/* The flash bank holding [gpa, gpa + len), or NULL. */
+static struct flash_bank *bank_at(struct board *b, uint64_t gpa, uint64_t len)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		struct flash_bank *fb = &b->banks[i];
+
+		if (fb->storage && gpa >= fb->base && gpa - fb->base <= fb->size &&
+		    len <= fb->size - (gpa - fb->base))
+			return fb;
+	}
+	return NULL;
+}
+
+bool board_in_flash(struct board *b, uint64_t gpa, uint64_t len)
+{
+	return bank_at(b, gpa, len) != NULL;
+}
+
+int board_flash_load(struct board *b, uint64_t gpa, const void *data, uint64_t len,
+		     uint64_t zeros)
+{
+	struct flash_bank *fb = bank_at(b, gpa, len + zeros);
+	int ret;
+
+	if (!fb)
+		return -EFAULT;
+	if (fb->fd >= 0 || fb->read_only) {
+		log_error("cannot load an image into %s: it holds %s", fb->name,
+			  fb->path ? fb->path : "read-only contents");
+		return -EBUSY;
+	}
+	pthread_mutex_lock(&b->lock);
+	ret = flash_bank_load(fb, gpa - fb->base, data, len, zeros);
+	pthread_mutex_unlock(&b->lock);
+	return ret;
+}
+
+int board_debug_access(struct board *b, uint64_t gpa, uint8_t *buf, size_t len,
+		       bool write)
+{
+	struct flash_bank *fb = bank_at(b, gpa, len);
+	int ret;
+
+	if (!fb)
+		return -EFAULT;
+	pthread_mutex_lock(&b->lock);
+	ret = flash_bank_debug_access(fb, gpa - fb->base, buf, len, write);
+	pthread_mutex_unlock(&b->lock);
+	return ret;
+}
+
 unsigned board_dtb_devices(const struct board *b, struct dtb_device *out,
 			   unsigned max, int *power_button_pin)
 {
-	return board_table_dtb(b->cfg, out, max, power_button_pin);
+	return board_table_dtb(&b->features, out, max, power_button_pin);
 }

@@ -2,15 +2,17 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "a64vm/errmsg.h"
+
 enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CPUS, OPT_MEM, OPT_DTB,
 	OPT_DUMP_DTB, OPT_NO_REBOOT, OPT_NISV, OPT_TESTDEV, OPT_CONTROL,
-	OPT_SHUTDOWN_TIMEOUT, OPT_GDB, OPT_GDB_WAIT, OPT_DISK, OPT_RNG, OPT_CONSOLE, OPT_NET, OPT_HELP,
+	OPT_SHUTDOWN_TIMEOUT, OPT_GDB, OPT_GDB_WAIT, OPT_DISK, OPT_RNG, OPT_CONSOLE, OPT_NET,
+	OPT_FIRMWARE, OPT_FLASH0, OPT_FLASH1, OPT_HELP,
 };
 
 struct option_spec {
@@ -30,23 +32,34 @@ static const struct option_spec run_options[] = {
 	{ "gdb", OPT_GDB, true },	    { "gdb-wait", OPT_GDB_WAIT, false },
 	{ "disk", OPT_DISK, true },	    { "rng", OPT_RNG, false },
 	{ "console", OPT_CONSOLE, true },  { "net", OPT_NET, true },
+	{ "firmware", OPT_FIRMWARE, true }, { "bios", OPT_FIRMWARE, true },
+	{ "flash0", OPT_FLASH0, true },	    { "flash1", OPT_FLASH1, true },
 	{ "help", OPT_HELP, false },
 };
 
 void config_usage(FILE *f)
 {
 	fputs("usage: a64vm run --kernel FILE [options]\n"
+	      "       a64vm run --firmware FILE [--flash1 FILE] [options]\n"
 	      "       a64vm ctl PATH status|pause|resume|powerdown|reset|quit\n"
 	      "       a64vm ctl PATH read-phys addr=N len=N\n"
 	      "       a64vm --help | --version\n"
 	      "\n"
 	      "run options:\n"
-	      "  --kernel FILE     arm64 Linux Image (or Image.gz) to boot\n"
+	      "  --kernel FILE     arm64 Linux Image (or Image.gz), an ELF file, or a\n"
+	      "                    raw binary (loaded at RAM + 0x80000) to boot; with\n"
+	      "                    firmware it goes to the firmware through fw_cfg\n"
 	      "  --initrd FILE     initial ramdisk\n"
 	      "  --append \"ARGS\"   kernel command line\n"
 	      "  --cpus N          number of vCPUs (default 1)\n"
 	      "  --mem SIZE        guest RAM, e.g. 512M or 2G; a plain number is MiB\n"
 	      "                    (default 512M)\n"
+	      "  --firmware FILE   (or --bios) a raw firmware image in flash 0, read-only;\n"
+	      "                    the vCPUs start at its first byte\n"
+	      "  --flash0 FILE[,ro]\n"
+	      "  --flash1 FILE[,ro]\n"
+	      "                    a 64 MiB CFI flash bank backed by FILE (flash 0 is the\n"
+	      "                    firmware, flash 1 its variables); writes reach FILE\n"
 	      "  --dtb FILE        boot with this device tree instead of a generated one\n"
 	      "  --dump-dtb FILE   write the generated device tree to FILE and exit\n"
 	      "  --no-reboot       exit when the guest reboots\n"
@@ -75,19 +88,6 @@ void config_usage(FILE *f)
 	      "Console: the guest's PL011 UART is on stdin/stdout; Ctrl-A x quits,\n"
 	      "Ctrl-A a sends Ctrl-A.\n",
 	      f);
-}
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
 }
 
 int config_parse_size(const char *s, uint64_t *bytes)
@@ -187,6 +187,21 @@ int config_parse_disk(const char *s, struct config_disk *out)
 	return 0;
 }
 
+int config_parse_flash(const char *s, struct config_flash *out, char *buf)
+{
+	const char *comma = strchr(s, ',');
+	size_t len = comma ? (size_t)(comma - s) : strlen(s);
+
+	memset(out, 0, sizeof(*out));
+	if (!len || len >= CONFIG_DISK_PATH_MAX || (comma && strcmp(comma, ",ro")))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	out->path = buf;
+	out->read_only = comma != NULL;
+	return 0;
+}
+
 int config_parse_gdb(const char *s, struct config_gdb *out)
 {
 	const char *port = s + 4, *colon;
@@ -257,7 +272,7 @@ static int apply_option(struct config *cfg, enum opt_id id, const char *val,
 		unsigned long v = strtoul(val, &end, 10);
 
 		if (*val < '0' || *val > '9' || *end || v > 3600)
-			return fail(err, errlen,
+			return errmsg(err, errlen,
 				    "--shutdown-timeout: '%s' is not 0..3600 seconds", val);
 		cfg->shutdown_timeout = (unsigned)v;
 		break;
@@ -266,28 +281,37 @@ static int apply_option(struct config *cfg, enum opt_id id, const char *val,
 		bool wait = cfg->gdb.wait;
 
 		if (config_parse_gdb(val, &cfg->gdb))
-			return fail(err, errlen, "--gdb: '%s' is not tcp:[HOST:]PORT "
+			return errmsg(err, errlen, "--gdb: '%s' is not tcp:[HOST:]PORT "
 				    "or unix:PATH", val);
 		cfg->gdb.wait = wait;
 		break;
 	}
 	case OPT_GDB_WAIT: cfg->gdb.wait = true; break;
 	case OPT_RNG: cfg->rng = true; break;
+	case OPT_FIRMWARE: cfg->firmware = val; break;
+	case OPT_FLASH0:
+	case OPT_FLASH1: {
+		unsigned bank = id == OPT_FLASH1;
+
+		if (config_parse_flash(val, &cfg->flash[bank], cfg->flash_paths[bank]))
+			return errmsg(err, errlen, "--flash%u: '%s' is not FILE[,ro]", bank, val);
+		break;
+	}
 	case OPT_NET:
 		if (config_parse_net(val, &cfg->net))
-			return fail(err, errlen, "--net: '%s' is not tap=NAME[,mac=MAC] "
+			return errmsg(err, errlen, "--net: '%s' is not tap=NAME[,mac=MAC] "
 				    "(a name of 1 to 15 characters; a unicast MAC)", val);
 		break;
 	case OPT_CONSOLE:
 		if (strcmp(val, "pl011") && strcmp(val, "virtio"))
-			return fail(err, errlen, "--console: '%s' is not pl011 or virtio", val);
+			return errmsg(err, errlen, "--console: '%s' is not pl011 or virtio", val);
 		cfg->console_virtio = !strcmp(val, "virtio");
 		break;
 	case OPT_DISK:
 		if (cfg->ndisks == CONFIG_MAX_DISKS)
-			return fail(err, errlen, "--disk: at most %d disks", CONFIG_MAX_DISKS);
+			return errmsg(err, errlen, "--disk: at most %d disks", CONFIG_MAX_DISKS);
 		if (config_parse_disk(val, &cfg->disks[cfg->ndisks]))
-			return fail(err, errlen, "--disk: '%s' is not PATH[,ro][,serial=ID] "
+			return errmsg(err, errlen, "--disk: '%s' is not PATH[,ro][,serial=ID] "
 				    "(an ID has at most 20 characters)", val);
 		cfg->ndisks++;
 		break;
@@ -299,24 +323,24 @@ static int apply_option(struct config *cfg, enum opt_id id, const char *val,
 		else if (!strcmp(val, "stop"))
 			cfg->nisv = CONFIG_NISV_STOP;
 		else
-			return fail(err, errlen,
+			return errmsg(err, errlen,
 				    "--nisv: '%s' is not emulate, abort or stop", val);
 		break;
 	case OPT_CPUS:
 		if (parse_cpus(val, &cfg->cpus))
-			return fail(err, errlen,
+			return errmsg(err, errlen,
 				    "--cpus: '%s' is not a number from 1 to %d",
 				    val, CONFIG_MAX_CPUS);
 		break;
 	case OPT_MEM:
 		if (config_parse_size(val, &cfg->mem_size))
-			return fail(err, errlen,
+			return errmsg(err, errlen,
 				    "--mem: '%s' is not a size (e.g. 512M, 2G)", val);
 		if (cfg->mem_size < CONFIG_MIN_MEM || cfg->mem_size > CONFIG_MAX_MEM)
-			return fail(err, errlen,
+			return errmsg(err, errlen,
 				    "--mem: %s is outside 16M..1023G", val);
 		if (cfg->mem_size & 0xfff)
-			return fail(err, errlen,
+			return errmsg(err, errlen,
 				    "--mem: %s is not a whole number of 4 KiB pages", val);
 		break;
 	}
@@ -337,13 +361,13 @@ static int parse_run(int argc, char *const argv[], struct config *cfg,
 			continue;
 		}
 		if (strncmp(arg, "--", 2) || !arg[2])
-			return fail(err, errlen, "unexpected argument '%s'", arg);
+			return errmsg(err, errlen, "unexpected argument '%s'", arg);
 		name = arg + 2;
 		eq = strchr(name, '=');
 		len = eq ? (size_t)(eq - name) : strlen(name);
 		opt = find_option(name, len);
 		if (!opt)
-			return fail(err, errlen, "unknown option '--%.*s' (see a64vm --help)",
+			return errmsg(err, errlen, "unknown option '--%.*s' (see a64vm --help)",
 				    (int)len, name);
 		if (opt->takes_value) {
 			if (eq)
@@ -351,20 +375,23 @@ static int parse_run(int argc, char *const argv[], struct config *cfg,
 			else if (i + 1 < argc)
 				val = argv[++i];
 			else
-				return fail(err, errlen, "--%s needs a value", opt->name);
+				return errmsg(err, errlen, "--%s needs a value", opt->name);
 		} else if (eq) {
-			return fail(err, errlen, "--%s takes no value", opt->name);
+			return errmsg(err, errlen, "--%s takes no value", opt->name);
 		}
 		ret = apply_option(cfg, opt->id, val, err, errlen);
 		if (ret)
 			return ret;
 	}
-	if (cfg->action == CONFIG_RUN && !cfg->kernel)
-		return fail(err, errlen, "run: --kernel FILE is required");
+	if (cfg->action == CONFIG_RUN && !cfg->kernel && !config_firmware_boot(cfg))
+		return errmsg(err, errlen, "run: --kernel FILE is required (or --firmware FILE)");
+	if (cfg->firmware && cfg->flash[0].path)
+		return errmsg(err, errlen, "--firmware and --flash0 both give flash 0; "
+			    "use one of them");
 	if (cfg->gdb.wait && !cfg->gdb.enabled)
-		return fail(err, errlen, "--gdb-wait needs --gdb");
+		return errmsg(err, errlen, "--gdb-wait needs --gdb");
 	if (cfg->dtb && cfg->dump_dtb)
-		return fail(err, errlen, "--dtb and --dump-dtb exclude each other");
+		return errmsg(err, errlen, "--dtb and --dump-dtb exclude each other");
 	return 0;
 }
 
@@ -376,7 +403,7 @@ int config_parse(int argc, char *const argv[], struct config *cfg, char *err,
 				.shutdown_timeout = CONFIG_DEFAULT_SHUTDOWN_TIMEOUT };
 	err[0] = '\0';
 	if (argc < 2)
-		return fail(err, errlen, "no command given (see a64vm --help)");
+		return errmsg(err, errlen, "no command given (see a64vm --help)");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		cfg->action = CONFIG_HELP;
@@ -387,7 +414,7 @@ int config_parse(int argc, char *const argv[], struct config *cfg, char *err,
 		return 0;
 	}
 	if (strcmp(argv[1], "run"))
-		return fail(err, errlen, "unknown command '%s' (see a64vm --help)",
+		return errmsg(err, errlen, "unknown command '%s' (see a64vm --help)",
 			    argv[1]);
 	return parse_run(argc, argv, cfg, err, errlen);
 }

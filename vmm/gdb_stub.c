@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "a64vm/arch.h"
+#include "a64vm/board.h"
 #include "a64vm/event_loop.h"
 #include "a64vm/gdb_rsp.h"
 #include "a64vm/listen_socket.h"
@@ -312,6 +313,12 @@ static void ctl_quit(void *ctx)
 	vm_request_stop(ctx, VM_STOP_QUIT);
 }
 
+static int ctl_phys_access(void *ctx, uint64_t gpa, uint8_t *buf, size_t len,
+			   bool write)
+{
+	return board_debug_access(((struct vm *)ctx)->board, gpa, buf, len, write);
+}
+
 static void init_target(struct gdb_stub *g)
 {
 	struct vm *vm = g->vm;
@@ -319,7 +326,7 @@ static void init_target(struct gdb_stub *g)
 		.ctx = vm, .ncpus = vm->ncpus, .vcpu_fd = ctl_vcpu_fd,
 		.hold_vcpu = ctl_hold_vcpu, .vcpu_held = ctl_vcpu_held,
 		.release = ctl_release, .reset = ctl_reset, .quit = ctl_quit,
-		.mem = &vm->mem, .nisv = &vm->nisv,
+		.mem = &vm->mem, .phys_access = ctl_phys_access, .nisv = &vm->nisv,
 	};
 
 	gdb_target_host_limits(vm->kvm_fd, &c.hw_bps, &c.hw_wps);

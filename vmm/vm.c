@@ -15,159 +15,15 @@
 #include <linux/kvm.h>
 
 #include "a64vm/board.h"
-#include "a64vm/boot.h"
 #include "a64vm/console.h"
 #include "a64vm/control.h"
-#include "a64vm/dtb.h"
 #include "a64vm/event_loop.h"
-#include "a64vm/file.h"
 #include "a64vm/gdb_stub.h"
 #include "a64vm/kick.h"
+#include "a64vm/loader.h"
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
 #include "a64vm/virtio_devices.h"
-
-#define GENERATED_DTB_SIZE (64u << 10)
-
-/* What a boot puts in guest RAM; read afresh for every boot. */
-struct boot_files {
-	uint8_t *kernel, *initrd, *dtb;
-	size_t kernel_len, initrd_len, dtb_len;
-	struct boot_image_info info;
-	struct boot_layout layout;
-};
-
-static void free_boot_files(struct boot_files *f)
-{
-	free(f->kernel);
-	free(f->initrd);
-	free(f->dtb);
-	memset(f, 0, sizeof(*f));
-}
-
-static int read_file_logged(const char *what, const char *path, size_t max,
-			    uint8_t **buf, size_t *len)
-{
-	int ret = file_read_all(path, max, buf, len);
-
-	if (ret)
-		log_error("%s %s: %s", what, path,
-			  ret == -EFBIG ? "too large" : strerror(-ret));
-	return ret;
-}
-
-/* Reads and checks every file before anything touches KVM. */
-static int read_boot_files(const struct config *cfg, struct boot_files *f)
-{
-	char err[200];
-	int ret;
-
-	memset(f, 0, sizeof(*f));
-	ret = boot_read_kernel(cfg->kernel, &f->kernel, &f->kernel_len, &f->info);
-	if (!ret && cfg->initrd)
-		ret = read_file_logged("initrd", cfg->initrd, cfg->mem_size,
-				       &f->initrd, &f->initrd_len);
-	if (!ret && cfg->dtb)
-		ret = read_file_logged("dtb", cfg->dtb, BOOT_DTB_MAX - 4096,
-				       &f->dtb, &f->dtb_len);
-	if (!ret) {
-		ret = boot_plan(MEMMAP_RAM_BASE, cfg->mem_size, &f->info,
-				f->initrd_len, &f->layout, err, sizeof(err));
-		if (ret)
-			log_error("%s", err);
-	}
-	if (ret)
-		free_boot_files(f);
-	return ret;
-}
-
-static int make_dtb(struct vm *vm, struct boot_files *f)
-{
-	const struct config *cfg = vm->cfg;
-	uint64_t initrd_end = f->layout.initrd_addr + f->initrd_len;
-	uint64_t mpidr[CONFIG_MAX_CPUS];
-	struct dtb_device devices[16 + MEMMAP_VIRTIO_SLOTS];
-	unsigned nboard;
-	struct dtb_machine m = {
-		.mem_base = MEMMAP_RAM_BASE, .mem_size = cfg->mem_size,
-		.ncpus = vm->ncpus, .mpidr = mpidr,
-		.gic_version = vm->gic.version,
-		.gic_dist_base = vm->gic.dist_base, .gic_dist_size = vm->gic.dist_size,
-		.gic_cpu_base = vm->gic.cpu_base, .gic_cpu_size = vm->gic.cpu_size,
-		.bootargs = cfg->append,
-		.initrd_start = f->layout.initrd_addr, .initrd_end = initrd_end,
-	};
-	uint8_t *buf;
-	int ret;
-
-	if (f->dtb) {
-		/* A user tree: room to add /chosen properties, then patch. */
-		size_t size = f->dtb_len + 4096;
-
-		buf = realloc(f->dtb, size);
-		if (!buf)
-			return -ENOMEM;
-		f->dtb = buf;
-		ret = dtb_patch_chosen(buf, size, cfg->append, m.initrd_start,
-				       m.initrd_end);
-		if (ret)
-			log_error("dtb %s: not a usable device tree", cfg->dtb);
-		f->dtb_len = ret ? 0 : dtb_size(buf);
-		return ret;
-	}
-	for (unsigned i = 0; i < vm->ncpus; i++)
-		mpidr[i] = vm->vcpus[i].mpidr;
-	nboard = board_dtb_devices(vm->board, devices, 16, &m.power_button_pin);
-	m.ndevices = nboard + virtio_devices_dtb(vm->virtio, devices + nboard,
-						 MEMMAP_VIRTIO_SLOTS);
-	m.devices = devices;
-	if (getrandom(m.rng_seed, sizeof(m.rng_seed), 0) != sizeof(m.rng_seed) ||
-	    getrandom(&m.kaslr_seed, sizeof(m.kaslr_seed), 0) != sizeof(m.kaslr_seed))
-		log_warn("no random seed for the guest: %s", strerror(errno));
-	buf = malloc(GENERATED_DTB_SIZE);
-	if (!buf)
-		return -ENOMEM;
-	ret = dtb_build(&m, buf, GENERATED_DTB_SIZE);
-	if (ret) {
-		log_error("cannot build the device tree: %s", strerror(-ret));
-		free(buf);
-		return ret;
-	}
-	f->dtb = buf;
-	f->dtb_len = dtb_size(buf);
-	return 0;
-}
-
-/*
- * Copies the boot files into RAM, points the boot vCPU at the kernel and
- * frees the files: a reboot reads them afresh (a rebuilt kernel boots).
- */
-static int load_boot_files(struct vm *vm, struct boot_files *files)
-{
-	struct boot_files f = *files;
-	struct boot_layout *l = &f.layout;
-	int ret;
-
-	memset(files, 0, sizeof(*files));
-	ret = make_dtb(vm, &f);
-	if (!ret && f.dtb_len > BOOT_DTB_MAX)
-		ret = -E2BIG;
-	if (!ret)
-		ret = memory_write(&vm->mem, l->kernel_addr, f.kernel, f.kernel_len);
-	/* The kernel expects its BSS and the rest of image_size zeroed. */
-	if (!ret && f.info.image_size > f.kernel_len)
-		memset(memory_gpa_to_hva(&vm->mem, l->kernel_addr + f.kernel_len,
-					 f.info.image_size - f.kernel_len),
-		       0, f.info.image_size - f.kernel_len);
-	if (!ret && f.initrd_len)
-		ret = memory_write(&vm->mem, l->initrd_addr, f.initrd, f.initrd_len);
-	if (!ret)
-		ret = memory_write(&vm->mem, l->dtb_addr, f.dtb, f.dtb_len);
-	if (!ret)
-		ret = cpu_set_linux_entry(vm->vcpus[0].fd, l->kernel_addr, l->dtb_addr);
-	free_boot_files(&f);
-	return ret;
-}
 
 static int check_cpus(struct vm *vm)
 {
@@ -263,7 +119,8 @@ static int create_vcpus(struct vm *vm)
 
 int vm_create(struct vm *vm, const struct config *cfg)
 {
-	struct boot_files files;
+	struct loader boot;
+	struct board_features features = { .testdev = cfg->testdev };
 	int ret;
 
 	memset(vm, 0, sizeof(*vm));
@@ -273,9 +130,11 @@ int vm_create(struct vm *vm, const struct config *cfg)
 	vm->gic.fd = -1;
 	kick_ctl_init(&vm->kick);
 	/* Bad files are reported before KVM is asked for anything. */
-	ret = read_boot_files(cfg, &files);
+	ret = loader_read(cfg, &boot);
 	if (ret)
 		return ret;
+	features.flash = config_firmware_boot(cfg) || cfg->flash[1].path ||
+			 loader_needs_flash(&boot);
 
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ret = vm->stop_fd < 0 ? -errno : open_kvm(vm);
@@ -292,14 +151,14 @@ int vm_create(struct vm *vm, const struct config *cfg)
 	if (!ret)
 		ret = console_open(STDIN_FILENO, STDOUT_FILENO, &vm->console);
 	if (!ret)
-		ret = board_create(cfg, &(struct board_wiring){
-			.vm_fd = vm->vm_fd, .console = vm->console, .mem = &vm->mem,
-			.bus = &vm->bus }, &vm->board);
+		ret = board_create(&features, &(struct board_wiring){
+			.cfg = cfg, .vm_fd = vm->vm_fd, .console = vm->console,
+			.mem = &vm->mem, .bus = &vm->bus }, &vm->board);
 	if (!ret)
 		ret = virtio_devices_create(vm, &vm->virtio);
 	if (!ret && !cfg->dump_dtb)
-		ret = load_boot_files(vm, &files);
-	free_boot_files(&files);
+		ret = loader_load(vm, &boot);
+	loader_free(&boot);
 	return ret;
 }
 
@@ -328,18 +187,10 @@ void vm_destroy(struct vm *vm)
 
 int vm_dump_dtb(struct vm *vm, const char *path)
 {
-	struct boot_files f;
-	int ret = read_boot_files(vm->cfg, &f);
+	struct loader boot;
+	int ret = loader_read(vm->cfg, &boot);
 
-	if (!ret)
-		ret = make_dtb(vm, &f);
-	if (!ret) {
-		ret = file_write_all(path, f.dtb, f.dtb_len);
-		if (ret)
-			log_error("cannot write %s: %s", path, strerror(-ret));
-	}
-	free_boot_files(&f);
-	return ret;
+	return ret ? ret : loader_dump_dtb(vm, &boot, path);
 }
 
 static void wake_main_loop(struct vm *vm)
@@ -408,7 +259,7 @@ struct run_ctx {
 /* A guest reboot: park every vCPU, reset them and the devices, reload. */
 int vm_reboot(struct vm *vm)
 {
-	struct boot_files files;
+	struct loader boot;
 	int ret = vm_hold(vm, VM_HOLD_REBOOT, NULL);
 
 	vm->reboots++;
@@ -418,9 +269,9 @@ int vm_reboot(struct vm *vm)
 	board_reset(vm->board);
 	virtio_devices_reset(vm->virtio);
 	if (!ret)
-		ret = read_boot_files(vm->cfg, &files);
+		ret = loader_read(vm->cfg, &boot);
 	if (!ret)
-		ret = load_boot_files(vm, &files);
+		ret = loader_load(vm, &boot);
 	/* An operator's pause outlives the reboot, as on QEMU; a debugger's too. */
 	if (!ret)
 		vm_release(vm, VM_HOLD_REBOOT);
@@ -531,11 +382,14 @@ static void report_nisv(struct vm *vm)
 {
 	uint64_t emulated = atomic_load(&vm->nisv.count[NISV_EMULATED]);
 	uint64_t aborted = atomic_load(&vm->nisv.count[NISV_ABORTED]);
+	char classes[160];
 
+	nisv_describe_classes(&vm->nisv, classes, sizeof(classes));
 	if (emulated || aborted)
 		log_info("loads/stores KVM could not decode: %llu emulated, "
-			 "%llu answered with an external abort",
-			 (unsigned long long)emulated, (unsigned long long)aborted);
+			 "%llu answered with an external abort (%s)",
+			 (unsigned long long)emulated, (unsigned long long)aborted,
+			 classes);
 }
 
 int vm_run(struct vm *vm)

@@ -31,8 +31,11 @@
  */
 int cpu_init(int vm_fd, int vcpu_fd, bool primary);
 
-/* Entry state of the boot vCPU for Linux: PC = entry, X0 = DTB, X1-3 = 0. */
-int cpu_set_linux_entry(int vcpu_fd, uint64_t entry, uint64_t dtb);
+/*
+ * Entry state of the boot vCPU: PC = entry, X0 = x0 (the DTB for Linux's
+ * boot protocol), X1-3 = 0, EL1h with interrupts masked and the MMU off.
+ */
+int cpu_set_entry(int vcpu_fd, uint64_t entry, uint64_t x0);
 
 /* The vCPU's MPIDR_EL1: its identity in the device tree and for PSCI. */
 int cpu_read_mpidr(int vcpu_fd, uint64_t *mpidr);
@@ -68,6 +71,16 @@ enum nisv_outcome {
 	NISV_FAILED = NISV_OUTCOMES, /* no abort can be injected: stop the VM */
 };
 
+/* What kind of access it was, for the exit report. */
+enum nisv_class {
+	NISV_CLASS_PAIR,      /* LDP, STP, LDNP, ... */
+	NISV_CLASS_SIMD,      /* SIMD&FP registers */
+	NISV_CLASS_WRITEBACK, /* pre- or post-index */
+	NISV_CLASS_OTHER,     /* register offset, unprivileged, ... */
+	NISV_CLASS_UNDECODED, /* not a load/store a64vm emulates */
+	NISV_CLASSES,
+};
+
 struct nisv_state {
 	enum config_nisv mode;
 	const struct guest_mem *mem;
@@ -75,7 +88,11 @@ struct nisv_state {
 	bool enabled;	 /* KVM_CAP_ARM_NISV_TO_USER is on */
 	bool can_inject; /* KVM_CAP_ARM_INJECT_EXT_DABT */
 	_Atomic uint64_t count[NISV_OUTCOMES];
+	_Atomic uint64_t by_class[NISV_CLASSES];
 };
+
+/* "2 pairs, 1 SIMD&FP" for the NISV exits seen so far, into out. */
+void nisv_describe_classes(const struct nisv_state *s, char *out, size_t size);
 
 /* At VM creation: opts in to NISV exits; says once when the host cannot. */
 void nisv_init(int vm_fd, enum config_nisv mode, const struct guest_mem *mem,
@@ -112,6 +129,9 @@ struct gdb_vm_control {
 	/* Ends the VM (GDB's kill). */
 	void (*quit)(void *ctx);
 	const struct guest_mem *mem;
+	/* Guest-physical memory beyond RAM (flash): 0, or -EFAULT. */
+	int (*phys_access)(void *ctx, uint64_t gpa, uint8_t *buf, size_t len,
+			   bool write);
 	struct nisv_state *nisv;
 	unsigned hw_bps, hw_wps; /* what the host's KVM reports */
 };

@@ -7,26 +7,30 @@
 #ifndef A64VM_BOARD_H
 #define A64VM_BOARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "a64vm/board_table.h"
 #include "a64vm/dtb.h"
 
 struct board;
 struct config;
 struct console;
+struct fw_cfg;
 struct guest_mem;
 struct mmio_bus;
 
 /* What the board's devices are wired to. */
 struct board_wiring {
-	int vm_fd;		/* interrupts go to the in-kernel vGIC */
+	const struct config *cfg;	/* the flash banks' files */
+	int vm_fd;			/* interrupts go to the in-kernel vGIC */
 	struct console *console;	/* the UART's other end */
 	const struct guest_mem *mem;
 	struct mmio_bus *bus;
 };
 
-int board_create(const struct config *cfg, const struct board_wiring *w,
+int board_create(const struct board_features *f, const struct board_wiring *w,
 		 struct board **out);
 void board_destroy(struct board *board);
 
@@ -41,6 +45,23 @@ void board_power_button(struct board *board);
 
 /* Console bytes to the UART; returns how many it took. */
 size_t board_console_input(struct board *board, const uint8_t *buf, size_t len);
+
+/* The firmware configuration device, to fill with the boot files. */
+struct fw_cfg *board_fw_cfg(struct board *board);
+
+/* Whether [gpa, gpa + len) lies in a flash bank. */
+bool board_in_flash(struct board *board, uint64_t gpa, uint64_t len);
+
+/* Loads len bytes and zeros after them into a flash bank without a file. */
+int board_flash_load(struct board *board, uint64_t gpa, const void *data,
+		     uint64_t len, uint64_t zeros);
+
+/*
+ * The debugger's access to flash: what the guest reads there; writes
+ * (software breakpoints) never reach a file. 0, or -EFAULT off flash.
+ */
+int board_debug_access(struct board *board, uint64_t gpa, uint8_t *buf,
+		       size_t len, bool write);
 
 /*
  * The device tree nodes of the board's devices, into out (room for max);

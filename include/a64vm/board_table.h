@@ -11,7 +11,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "a64vm/config.h"
 #include "a64vm/device.h"
 #include "a64vm/dtb.h"
 
@@ -20,6 +19,15 @@ enum board_role {
 	BOARD_ROLE_NONE,
 	BOARD_ROLE_CONSOLE,	 /* the UART: console input, stdout-path */
 	BOARD_ROLE_POWER_BUTTON, /* the GPIO controller with the power button */
+	BOARD_ROLE_FLASH0,	 /* the firmware's flash bank */
+	BOARD_ROLE_FLASH1,	 /* the variables' flash bank */
+	BOARD_ROLE_FW_CFG,	 /* firmware configuration: kernel, initrd, ... */
+};
+
+/* What the machine has beyond what it always has. */
+struct board_features {
+	bool testdev; /* --testdev */
+	bool flash;   /* flash banks: firmware, or an ELF that loads into them */
 };
 
 struct board_slot {
@@ -27,20 +35,21 @@ struct board_slot {
 	uint64_t base, size;
 	int spi; /* -1: none */
 	enum board_role role;
-	bool (*wanted)(const struct config *cfg); /* NULL: always there */
+	bool (*wanted)(const struct board_features *f); /* NULL: always there */
 };
 
 extern const struct board_slot board_table[];
 extern const unsigned board_table_len;
 
-/* Whether the machine cfg describes has the slot's device. */
-bool board_table_present(const struct board_slot *slot, const struct config *cfg);
+/* Whether a machine with features f has the slot's device. */
+bool board_table_present(const struct board_slot *slot,
+			 const struct board_features *f);
 
 /*
  * The device tree nodes of the devices present, into out (room for max);
  * how many. *power_button_pin gets the power button's GPIO pin, or -1.
  */
-unsigned board_table_dtb(const struct config *cfg, struct dtb_device *out,
+unsigned board_table_dtb(const struct board_features *f, struct dtb_device *out,
 			 unsigned max, int *power_button_pin);
 
 #endif

@@ -49,6 +49,12 @@ struct config_net {
 	uint8_t mac[6];
 };
 
+/* --flash0 FILE[,ro], --flash1 FILE[,ro]: a flash bank backed by a file. */
+struct config_flash {
+	const char *path; /* NULL: none given */
+	bool read_only;
+};
+
 struct config {
 	enum config_action action;
 	const char *kernel;
@@ -69,7 +75,19 @@ struct config {
 	bool rng; /* --rng: virtio-rng */
 	bool console_virtio; /* --console virtio: input goes to hvc0 */
 	struct config_net net;
+	const char *firmware; /* --firmware (--bios): a raw image in flash 0 */
+	struct config_flash flash[2];
+	char flash_paths[2][CONFIG_DISK_PATH_MAX];
 };
+
+/* Whether the VM starts firmware from flash 0 (--firmware or --flash0). */
+static inline bool config_firmware_boot(const struct config *cfg)
+{
+	return cfg->firmware || cfg->flash[0].path;
+}
+
+/* "PATH[,ro]" -> out (path into buf of size CONFIG_DISK_PATH_MAX); 0 or -EINVAL. */
+int config_parse_flash(const char *s, struct config_flash *out, char *buf);
 
 #define CONFIG_DEFAULT_SHUTDOWN_TIMEOUT 30
 

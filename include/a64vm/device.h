@@ -26,6 +26,20 @@ struct device_env {
 	uint64_t (*clock_s)(void *ctx);
 	/* Guest RAM, for the devices that read or write it. */
 	const struct guest_mem *mem;
+	/*
+	 * Memory of the device's own (flash contents): storage_size bytes
+	 * the board backs with a file or keeps in memory.
+	 */
+	uint8_t *storage;
+	uint64_t storage_size;
+	bool storage_read_only;
+	/* [off, off + len) of storage changed: make it last. */
+	void (*storage_changed)(void *ctx, uint64_t off, uint64_t len);
+	/*
+	 * Whether the guest may read storage directly, as memory, rather than
+	 * through the device's read (a flash in read-array mode).
+	 */
+	void (*direct_reads)(void *ctx, bool on);
 };
 
 enum device_clocks {
@@ -41,6 +55,13 @@ struct device_dt {
 	size_t compatible_len;	/* including the final NUL */
 	enum device_clocks clocks;
 	bool gpio_controller; /* the one GPIO controller */
+	/* One node for consecutive slots of this model, a reg entry each. */
+	bool one_node;
+	/* A 32-bit property of the node, when name is set (bank-width). */
+	struct {
+		const char *name;
+		uint32_t value;
+	} u32_prop;
 	bool edge_irq;	      /* edge-triggered rather than level */
 	bool dma_coherent;
 };

@@ -66,3 +66,19 @@ show_logs() {
   echo "--- out.log (tail)"; tail -n 20 out.log
   echo "--- err.log"; tail -n 20 err.log
 }
+
+# The NISV exits a VM with --control SOCK has taken so far, as a note.
+note_nisv() { # NAME SOCK
+  /a64vm ctl "$2" status | sed -n 's/.*"arm_nisv":\([0-9]*\).*"nisv":\(.*\)}$/\1 exits \2/p' |
+    sed "s/^/$1-nisv /" | { read -r line; note "$line"; }
+}
+
+# Until a64vm says the debugger left (or SECONDS pass, or it exits).
+wait_debugger_gone() { # SECONDS
+  deadline=$(( $(cut -d. -f1 /proc/uptime) + $1 ))
+  until grep -q "the debugger left\|debugger disconnected" err.log; do
+    [ "$(cut -d. -f1 /proc/uptime)" -ge "$deadline" ] && return 1
+    kill -0 "$VM_PID" 2>/dev/null || return 1
+    sleep 0.5
+  done
+}

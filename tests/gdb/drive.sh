@@ -61,6 +61,8 @@ case $name in
     gdb_run "$elf" baremetal_2.py ;;
   gdb_linux)
     gdb_run - linux.py ;;
+  gdb_uboot)
+    gdb_run - uboot.py ;;
   *) echo "E2E-RESULT gdb-$name FAIL no GDB driver for this scenario" ;;
 esac
 rm -f "$A64VM_GDB_STATE"

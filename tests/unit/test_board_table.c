@@ -1,4 +1,5 @@
 /* The board table: every device inside the memory map, and its DT nodes. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "a64vm/board_table.h"
@@ -34,9 +35,10 @@ static void test_slots_in_the_map(void)
 		const struct board_slot *s = &board_table[i];
 
 		CU_ASSERT(s->size > 0);
-		/* below RAM, above the GIC, clear of the virtio slots */
+		/* below RAM, clear of the GIC and of the virtio slots */
 		CU_ASSERT(s->base + s->size <= MEMMAP_RAM_BASE);
-		CU_ASSERT(s->base >= MEMMAP_GIC_REDIST_BASE + MEMMAP_GIC_REDIST_SIZE);
+		CU_ASSERT(s->base + s->size <= MEMMAP_GIC_DIST_BASE ||
+			  s->base >= MEMMAP_GIC_REDIST_BASE + MEMMAP_GIC_REDIST_SIZE);
 		CU_ASSERT(s->base + s->size <= MEMMAP_VIRTIO_BASE ||
 			  s->base >= MEMMAP_VIRTIO_BASE +
 					     MEMMAP_VIRTIO_SLOTS * MEMMAP_VIRTIO_SLOT_SIZE);
@@ -50,14 +52,33 @@ static void test_slots_in_the_map(void)
 	}
 }
 
+static void no_change(void *ctx, uint64_t off, uint64_t len)
+{
+	(void)ctx;
+	(void)off;
+	(void)len;
+}
+
+static void no_direct(void *ctx, bool on)
+{
+	(void)ctx;
+	(void)on;
+}
+
 static void test_every_model_runs(void)
 {
-	const struct device_env env = { .set_irq = no_irq, .console_out = no_output,
-					.console_room = no_room, .clock_s = epoch };
+	struct device_env env = { .set_irq = no_irq, .console_out = no_output,
+				  .console_room = no_room, .clock_s = epoch,
+				  .storage_changed = no_change, .direct_reads = no_direct };
 
 	for (unsigned i = 0; i < board_table_len; i++) {
 		const struct device_ops *ops = board_table[i].ops;
-		void *dev = ops->create(&env);
+		void *dev;
+
+		/* Flash slots have memory of their own, as large as the slot. */
+		env.storage_size = board_table[i].size;
+		env.storage = calloc(1, board_table[i].size);
+		dev = ops->create(&env);
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
 		CU_ASSERT_PTR_NOT_NULL(ops->read);
@@ -70,33 +91,44 @@ static void test_every_model_runs(void)
 		if (board_table[i].role == BOARD_ROLE_POWER_BUTTON)
 			CU_ASSERT_PTR_NOT_NULL(ops->set_line);
 		ops->destroy(dev);
+		free(env.storage);
 	}
 }
 
 static void test_device_tree_nodes(void)
 {
-	struct config cfg = { .testdev = true };
+	struct board_features f = { .testdev = true };
 	struct dtb_device d[8];
 	int pin;
-	unsigned n = board_table_dtb(&cfg, d, 8, &pin);
+	unsigned n = board_table_dtb(&f, d, 8, &pin);
 
 	/* the test device adds no node: only the tests' guests know it */
-	CU_ASSERT_EQUAL_FATAL(n, 3);
+	CU_ASSERT_EQUAL_FATAL(n, 4);
 	CU_ASSERT_STRING_EQUAL(d[0].dt->name, "pl011");
 	CU_ASSERT_EQUAL(d[0].base, MEMMAP_UART_BASE);
 	CU_ASSERT_TRUE(d[0].is_stdout);
 	CU_ASSERT_STRING_EQUAL(d[1].dt->name, "pl031");
 	CU_ASSERT_EQUAL(d[1].spi, (int)MEMMAP_RTC_SPI);
-	CU_ASSERT_STRING_EQUAL(d[2].dt->name, "pl061");
-	CU_ASSERT_TRUE(d[2].dt->gpio_controller);
+	CU_ASSERT_STRING_EQUAL(d[2].dt->name, "fw-cfg");
+	CU_ASSERT_EQUAL(d[2].spi, -1);
+	CU_ASSERT_STRING_EQUAL(d[3].dt->name, "pl061");
+	CU_ASSERT_TRUE(d[3].dt->gpio_controller);
 	CU_ASSERT_EQUAL(pin, (int)MEMMAP_POWER_BUTTON_PIN);
 	/* room for fewer: no overrun */
-	CU_ASSERT_EQUAL(board_table_dtb(&cfg, d, 1, &pin), 1);
+	CU_ASSERT_EQUAL(board_table_dtb(&f, d, 1, &pin), 1);
+	/* with flash: both banks first, in one node (one_node) */
+	f.flash = true;
+	n = board_table_dtb(&f, d, 8, &pin);
+	CU_ASSERT_EQUAL_FATAL(n, 6);
+	CU_ASSERT_STRING_EQUAL(d[0].dt->name, "flash");
+	CU_ASSERT_PTR_EQUAL(d[0].dt, d[1].dt);
+	CU_ASSERT_TRUE(d[0].dt->one_node);
+	CU_ASSERT_EQUAL(d[1].base, MEMMAP_FLASH1_BASE);
 }
 
 static void test_testdev_only_when_asked(void)
 {
-	struct config with = { .testdev = true }, without = { 0 };
+	struct board_features with = { .testdev = true }, without = { 0 };
 
 	for (unsigned i = 0; i < board_table_len; i++)
 		if (board_table[i].base == MEMMAP_TESTDEV_BASE) {

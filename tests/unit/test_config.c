@@ -74,7 +74,37 @@ static const struct parse_case parse_cases[] = {
 	  .err_has = "--gdb-wait needs --gdb" },
 	{ { "a64vm", "run", "--kernel", "K", "--gdb", "1234" }, -EINVAL,
 	  .err_has = "not tcp:[HOST:]PORT or unix:PATH" },
+	{ { "a64vm", "run", "--firmware", "F", "--flash0", "G" }, -EINVAL,
+	  .err_has = "--firmware and --flash0" },
+	{ { "a64vm", "run", "--flash1", "vars.fd,rw", "--firmware", "F" }, -EINVAL,
+	  .err_has = "--flash1: 'vars.fd,rw' is not FILE[,ro]" },
+	{ { "a64vm", "run", "--flash0", "" }, -EINVAL, .err_has = "--flash0" },
+	{ { "a64vm", "run", "--flash1", "vars.fd" }, -EINVAL,
+	  .err_has = "--kernel FILE is required" }, /* flash 1 alone boots nothing */
 };
+
+static void test_firmware(void)
+{
+	char *const bios[] = { "a64vm", "run", "--bios", "u-boot.bin", "--flash1",
+			       "env.img" };
+	char *const flash[] = { "a64vm", "run", "--flash0", "CODE.fd,ro", "--flash1",
+				"VARS.fd", "--kernel", "Image" };
+	struct config cfg;
+	char err[256];
+
+	CU_ASSERT_EQUAL_FATAL(config_parse(6, bios, &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(cfg.firmware, "u-boot.bin"); /* --bios is --firmware */
+	CU_ASSERT_PTR_NULL(cfg.kernel);
+	CU_ASSERT_TRUE(config_firmware_boot(&cfg));
+	CU_ASSERT_STRING_EQUAL(cfg.flash[1].path, "env.img");
+	CU_ASSERT_FALSE(cfg.flash[1].read_only);
+	CU_ASSERT_EQUAL_FATAL(config_parse(8, flash, &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NULL(cfg.firmware);
+	CU_ASSERT_STRING_EQUAL(cfg.flash[0].path, "CODE.fd");
+	CU_ASSERT_TRUE(cfg.flash[0].read_only);
+	CU_ASSERT_TRUE(config_firmware_boot(&cfg)); /* flash 0 is firmware, as on QEMU */
+	CU_ASSERT_STRING_EQUAL(cfg.kernel, "Image");
+}
 
 static void test_parse_table(void)
 {
@@ -272,6 +302,7 @@ static void test_parse_size(void)
 
 const char unit_suite_name[] = "config";
 const struct unit_test unit_tests[] = {
+	{ "firmware and flash banks", test_firmware },
 	{ "argument table", test_parse_table },
 	{ "sizes", test_parse_size },
 	{ "NISV mode, test device, control socket", test_run_extras },

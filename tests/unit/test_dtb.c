@@ -17,7 +17,7 @@ static struct dtb_device devices[16];
 
 static struct dtb_machine machine(unsigned gic_version, unsigned ncpus)
 {
-	static const struct config cfg; /* no --testdev: it has no node anyway */
+	static const struct board_features features; /* no flash, no testdev */
 	struct dtb_machine m = {
 		.mem_base = 0x40000000, .mem_size = 256ull << 20,
 		.ncpus = ncpus, .mpidr = mpidrs, .gic_version = gic_version,
@@ -35,7 +35,7 @@ static struct dtb_machine machine(unsigned gic_version, unsigned ncpus)
 		m.gic_cpu_base = MEMMAP_GIC_CPU_BASE;
 		m.gic_cpu_size = MEMMAP_GIC_CPU_SIZE;
 	}
-	m.ndevices = board_table_dtb(&cfg, devices, 16, &m.power_button_pin);
+	m.ndevices = board_table_dtb(&features, devices, 16, &m.power_button_pin);
 	CU_ASSERT_EQUAL(m.power_button_pin, 3);
 	m.devices = devices;
 	return m;

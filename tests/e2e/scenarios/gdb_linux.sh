@@ -9,12 +9,7 @@ if ! wait_for "^KSYM [0-9a-f]\{16\} __arm64_sys_newuname" 150; then
 fi
 set -- $(grep "^KSYM " out.log | head -1 | tr -d '\r')
 echo "E2E-GDB-READY gdb_linux KSYM_ADDR=$2 KSYM_NAME=$3"
-deadline=$(( $(cut -d. -f1 /proc/uptime) + 240 ))
-until grep -q "the debugger left\|debugger disconnected" err.log; do
-  [ "$(cut -d. -f1 /proc/uptime)" -ge "$deadline" ] && break
-  kill -0 $VM_PID 2>/dev/null || break
-  sleep 0.5
-done
+wait_debugger_gone 240
 n=$(grep -c USER-TICK out.log)
 if grep -q "the debugger left" err.log && wait_for USER-TICK 30 $((n + 2)); then
   pass gdb-linux-userspace-runs "USER-TICK $n -> $(grep -c USER-TICK out.log) after the detach"

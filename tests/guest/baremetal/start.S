@@ -1,11 +1,12 @@
 /*
  * Bare-metal guest runtime: an arm64 Image header (so a64vm boots it like a
- * kernel), stack, FP/SIMD on, vectors, then main(). main's return value
- * goes to PSCI SYSTEM_OFF.
+ * kernel; left out with -DRAW_BINARY), stack, FP/SIMD on, vectors, then
+ * main(x0 at entry). main's return value goes to PSCI SYSTEM_OFF.
  */
 	.section .text.head, "ax"
 	.globl	_head
 _head:
+#ifndef RAW_BINARY
 	b	_start			// code0
 	.long	0			// code1
 	.quad	0			// text_offset
@@ -14,6 +15,7 @@ _head:
 	.quad	0, 0, 0
 	.ascii	"ARM\x64"		// magic
 	.long	0
+#endif
 
 	.text
 	.globl	_start

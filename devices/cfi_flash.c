@@ -1,0 +1,318 @@
+/*
+ * Intel command set (Intel 3 Volt Synchronous StrataFlash / CFI 2.0), as
+ * QEMU's pflash_cfi01 answers it with width 4, device-width 2: every
+ * status, ID and query answer is the one of a x16 device, repeated for
+ * both devices of the bank. Programming and erasing complete at once.
+ */
+#include "a64vm/cfi_flash.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	CMD_READ_ARRAY = 0x00, /* the model's own name for the 0xff state */
+	CMD_PROGRAM = 0x10,
+	CMD_ERASE = 0x20,
+	CMD_ERASE_ALT = 0x28,
+	CMD_PROGRAM_ALT = 0x40,
+	CMD_CLEAR_STATUS = 0x50,
+	CMD_LOCK = 0x60,
+	CMD_READ_STATUS = 0x70,
+	CMD_READ_ID = 0x90,
+	CMD_QUERY = 0x98,
+	CMD_CONFIRM = 0xd0,
+	CMD_WRITE_BUFFER = 0xe8,
+	CMD_AMD_RESET = 0xf0,
+	CMD_RESET = 0xff,
+	LOCK_CLEAR = 0x01,
+};
+
+#define MANUFACTURER 0x89 /* Intel */
+#define DEVICE_ID 0x18
+#define QUERY_SIZE 0x52
+#define WRITE_BUFFER_BYTES_LOG2 11 /* per device */
+#define DEVICES (CFI_FLASH_BANK_WIDTH / CFI_FLASH_DEVICE_WIDTH)
+/* A buffered program covers this much of the bank, aligned. */
+#define WRITE_BLOCK_SIZE ((1u << WRITE_BUFFER_BYTES_LOG2) * DEVICES)
+
+struct cfi_flash {
+	struct device_env env;
+	uint8_t cmd;
+	unsigned wcycle; /* write cycle of the command under way; 0: none */
+	uint8_t status;
+	uint32_t counter; /* words left in a buffered program, minus one */
+	uint8_t query[QUERY_SIZE];
+};
+
+static unsigned log2_of(uint64_t v)
+{
+	unsigned n = 0;
+
+	while (v > 1) {
+		v >>= 1;
+		n++;
+	}
+	return n;
+}
+
+/* The CFI query table of one x16 device (CFI 2.0, Intel primary table). */
+static void fill_query(struct cfi_flash *f)
+{
+	uint64_t sector = CFI_FLASH_SECTOR_SIZE / DEVICES;
+	uint64_t blocks = f->env.storage_size / CFI_FLASH_SECTOR_SIZE;
+	uint8_t *q = f->query;
+
+	memset(q, 0, QUERY_SIZE);
+	memcpy(q + 0x10, "QRY", 3);
+	q[0x13] = 0x01; /* Intel/Sharp extended command set */
+	q[0x15] = 0x31; /* primary extended table at 0x31 */
+	q[0x1b] = 0x45; /* Vcc 4.5 V .. 5.5 V */
+	q[0x1c] = 0x55;
+	q[0x1f] = 0x07; /* typical timeouts: 128 us word, 128 us buffer */
+	q[0x20] = 0x07;
+	q[0x21] = 0x0a; /* 1 s block erase */
+	q[0x23] = 0x04; /* maximum timeouts: 16x typical */
+	q[0x24] = 0x04;
+	q[0x25] = 0x04;
+	q[0x27] = (uint8_t)log2_of(sector * blocks); /* device size */
+	q[0x28] = 0x02; /* x8/x16 interface */
+	q[0x2a] = WRITE_BUFFER_BYTES_LOG2;
+	q[0x2c] = 0x01; /* one uniform erase block region */
+	q[0x2d] = (uint8_t)(blocks - 1);
+	q[0x2e] = (uint8_t)((blocks - 1) >> 8);
+	q[0x2f] = (uint8_t)(sector >> 8);
+	q[0x30] = (uint8_t)(sector >> 16);
+	memcpy(q + 0x31, "PRI10", 5);
+	q[0x3f] = 0x01; /* one protection field */
+}
+
+static void set_read_array(struct cfi_flash *f)
+{
+	f->cmd = CMD_READ_ARRAY;
+	f->wcycle = 0;
+	f->env.direct_reads(f->env.ctx, true);
+}
+
+static void cfi_flash_reset(void *dev)
+{
+	struct cfi_flash *f = dev;
+
+	f->status = CFI_FLASH_STATUS_READY;
+	set_read_array(f);
+}
+
+static void *cfi_flash_create(const struct device_env *env)
+{
+	struct cfi_flash *f;
+
+	if (!env->storage || !env->storage_size ||
+	    env->storage_size % CFI_FLASH_SECTOR_SIZE)
+		return NULL;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->env = *env;
+	fill_query(f);
+	cfi_flash_reset(f);
+	return f;
+}
+
+/* A x16 device's 16-bit answer, repeated for each device of the bank. */
+static uint32_t both_devices(uint16_t v)
+{
+	return (uint32_t)v | (uint32_t)v << 16;
+}
+
+/* Query and ID addresses count in bank-width words. */
+static uint32_t query_word(const struct cfi_flash *f, uint64_t off)
+{
+	uint64_t i = off / CFI_FLASH_BANK_WIDTH;
+
+	return i < QUERY_SIZE ? both_devices(f->query[i]) : 0;
+}
+
+static uint32_t id_word(uint64_t off)
+{
+	switch ((off / CFI_FLASH_BANK_WIDTH) & 0xff) {
+	case 0: return both_devices(MANUFACTURER);
+	case 1: return both_devices(DEVICE_ID);
+	default: return 0; /* block lock status and the rest */
+	}
+}
+
+static uint32_t read32(struct cfi_flash *f, uint64_t off, unsigned size)
+{
+	uint32_t v = 0;
+
+	switch (f->cmd) {
+	case CMD_READ_ARRAY:
+		for (unsigned i = 0; i < size; i++)
+			v |= (uint32_t)f->env.storage[off + i] << (8 * i);
+		return v;
+	case CMD_READ_ID:
+		v = id_word(off);
+		break;
+	case CMD_QUERY:
+		v = query_word(f, off);
+		break;
+	default: /* every other command reads the status */
+		v = both_devices(f->status);
+		break;
+	}
+	return size == 4 ? v : v & ((1u << (8 * size)) - 1);
+}
+
+static uint64_t cfi_flash_read(void *dev, uint64_t off, unsigned size)
+{
+	struct cfi_flash *f = dev;
+
+	/* The bus is 32 bits wide: a doubleword is two accesses. */
+	if (size == 8)
+		return read32(f, off, 4) | (uint64_t)read32(f, off + 4, 4) << 32;
+	return read32(f, off, size);
+}
+
+static void program(struct cfi_flash *f, uint64_t off, uint32_t value, unsigned size)
+{
+	if (f->env.storage_read_only) {
+		f->status |= CFI_FLASH_STATUS_PROGRAM_ERROR;
+		return;
+	}
+	for (unsigned i = 0; i < size; i++)
+		f->env.storage[off + i] = (uint8_t)(value >> (8 * i));
+}
+
+static void erase(struct cfi_flash *f, uint64_t off)
+{
+	uint64_t start = off & ~(uint64_t)(CFI_FLASH_SECTOR_SIZE - 1);
+
+	if (f->env.storage_read_only) {
+		f->status |= CFI_FLASH_STATUS_ERASE_ERROR;
+		return;
+	}
+	memset(f->env.storage + start, 0xff, CFI_FLASH_SECTOR_SIZE);
+	f->env.storage_changed(f->env.ctx, start, CFI_FLASH_SECTOR_SIZE);
+}
+
+/* The first write of a command. */
+static void first_cycle(struct cfi_flash *f, uint64_t off, uint8_t cmd)
+{
+	switch (cmd) {
+	case CMD_PROGRAM:
+	case CMD_PROGRAM_ALT:
+	case CMD_LOCK:
+	case CMD_QUERY:
+		break;
+	case CMD_ERASE:
+		erase(f, off);
+		f->status |= CFI_FLASH_STATUS_READY;
+		break;
+	case CMD_WRITE_BUFFER:
+		f->status |= CFI_FLASH_STATUS_READY; /* the buffer is free */
+		break;
+	case CMD_READ_STATUS:
+	case CMD_READ_ID:
+		f->cmd = cmd; /* a mode, not a sequence: the next write starts anew */
+		return;
+	case CMD_CLEAR_STATUS:
+		f->status = 0;
+		set_read_array(f);
+		return;
+	default: /* read array, AMD's reset, and what this device lacks */
+		set_read_array(f);
+		return;
+	}
+	f->cmd = cmd;
+	f->wcycle = 1;
+}
+
+/* The second write: data, a confirmation, or a word count. */
+static void second_cycle(struct cfi_flash *f, uint64_t off, uint32_t value,
+			 unsigned size)
+{
+	uint8_t cmd = (uint8_t)value;
+
+	switch (f->cmd) {
+	case CMD_PROGRAM:
+	case CMD_PROGRAM_ALT:
+		program(f, off, value, size);
+		if (!f->env.storage_read_only)
+			f->env.storage_changed(f->env.ctx, off, size);
+		f->status |= CFI_FLASH_STATUS_READY;
+		f->wcycle = 0; /* reads give the status until read array */
+		return;
+	case CMD_ERASE:
+	case CMD_ERASE_ALT:
+	case CMD_LOCK:
+		if (cmd == CMD_CONFIRM || (f->cmd == CMD_LOCK && cmd == LOCK_CLEAR)) {
+			f->status |= CFI_FLASH_STATUS_READY;
+			f->wcycle = 0;
+			return;
+		}
+		set_read_array(f);
+		return;
+	case CMD_WRITE_BUFFER:
+		f->counter = value & 0xffff; /* one device's half of the bus */
+		f->wcycle = 2;
+		return;
+	case CMD_QUERY:
+		if (cmd == CMD_RESET)
+			set_read_array(f);
+		return; /* anything else stays in query mode, as QEMU's does */
+	default:
+		set_read_array(f);
+		return;
+	}
+}
+
+static void write32(struct cfi_flash *f, uint64_t off, uint32_t value, unsigned size)
+{
+	if (!f->wcycle)
+		f->env.direct_reads(f->env.ctx, false);
+	switch (f->wcycle) {
+	case 0:
+		first_cycle(f, off, (uint8_t)value);
+		return;
+	case 1:
+		second_cycle(f, off, value, size);
+		return;
+	case 2: /* buffered program: the data words */
+		program(f, off, value, size);
+		f->status |= CFI_FLASH_STATUS_READY;
+		if (!f->counter--) {
+			uint64_t block = off & ~(uint64_t)(WRITE_BLOCK_SIZE - 1);
+
+			if (!f->env.storage_read_only)
+				f->env.storage_changed(f->env.ctx, block, WRITE_BLOCK_SIZE);
+			f->wcycle = 3;
+		}
+		return;
+	default: /* 3: the buffered program's confirmation */
+		if ((uint8_t)value == CMD_CONFIRM) {
+			f->status |= CFI_FLASH_STATUS_READY;
+			f->wcycle = 0;
+			return;
+		}
+		set_read_array(f); /* an abort: the data is already written */
+		return;
+	}
+}
+
+static void cfi_flash_write(void *dev, uint64_t off, unsigned size, uint64_t value)
+{
+	struct cfi_flash *f = dev;
+
+	if (size == 8) {
+		write32(f, off, (uint32_t)value, 4);
+		write32(f, off + 4, (uint32_t)(value >> 32), 4);
+		return;
+	}
+	write32(f, off, (uint32_t)value, size);
+}
+
+const struct device_ops cfi_flash_device = {
+	.name = "cfi-flash", .create = cfi_flash_create, .destroy = free,
+	.reset = cfi_flash_reset, .read = cfi_flash_read, .write = cfi_flash_write,
+	.dt = { .name = "flash", DEVICE_DT_COMPATIBLE("cfi-flash"), .one_node = true,
+		.u32_prop = { "bank-width", CFI_FLASH_BANK_WIDTH } },
+};

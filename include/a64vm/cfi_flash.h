@@ -1,0 +1,29 @@
+/*
+ * A CFI parallel flash bank with the Intel command set, as QEMU's virt
+ * board has (pflash_cfi01): two x16 devices side by side on a 32-bit bus,
+ * 256 KiB sectors, Intel ID 0x89/0x18. Read array, read status, clear
+ * status, read ID, CFI query, block erase, word and buffered program,
+ * block (un)lock (accepted, not modelled).
+ *
+ * Pure: the contents are the device_env's storage; a program or erase
+ * reports the range through storage_changed, and direct_reads says when
+ * the bank is in read-array mode (the board then maps it as read-only
+ * memory, so reads and instruction fetches never exit).
+ */
+#ifndef A64VM_CFI_FLASH_H
+#define A64VM_CFI_FLASH_H
+
+#include "a64vm/device.h"
+
+#define CFI_FLASH_SECTOR_SIZE (256u << 10)
+#define CFI_FLASH_BANK_WIDTH 4
+#define CFI_FLASH_DEVICE_WIDTH 2
+
+/* Status register bits. */
+#define CFI_FLASH_STATUS_READY 0x80
+#define CFI_FLASH_STATUS_ERASE_ERROR 0x20
+#define CFI_FLASH_STATUS_PROGRAM_ERROR 0x10
+
+extern const struct device_ops cfi_flash_device;
+
+#endif

@@ -1,0 +1,214 @@
+/* The CFI flash model: command sequences as u-boot, EDK2 and Linux send them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "a64vm/cfi_flash.h"
+#include "unit.h"
+
+#define SIZE (1u << 20) /* 4 sectors */
+#define SECTOR CFI_FLASH_SECTOR_SIZE
+
+static uint8_t *storage;
+static bool direct;
+static unsigned changes;
+static uint64_t changed_off, changed_len;
+
+static void on_changed(void *ctx, uint64_t off, uint64_t len)
+{
+	(void)ctx;
+	changes++;
+	changed_off = off;
+	changed_len = len;
+}
+
+static void on_direct(void *ctx, bool on)
+{
+	(void)ctx;
+	direct = on;
+}
+
+static void *make(bool read_only)
+{
+	struct device_env env = {
+		.storage_size = SIZE, .storage_read_only = read_only,
+		.storage_changed = on_changed, .direct_reads = on_direct,
+	};
+
+	free(storage);
+	storage = malloc(SIZE);
+	memset(storage, 0xff, SIZE);
+	env.storage = storage;
+	changes = 0;
+	direct = false;
+	return cfi_flash_device.create(&env);
+}
+
+static uint64_t rd(void *f, uint64_t off, unsigned size)
+{
+	return cfi_flash_device.read(f, off, size);
+}
+
+static void wr(void *f, uint64_t off, uint32_t v)
+{
+	cfi_flash_device.write(f, off, 4, v);
+}
+
+static void test_read_array_and_query(void)
+{
+	void *f = make(false);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_TRUE(direct); /* read-array: the board maps it as memory */
+	memcpy(storage + 0x100, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
+	CU_ASSERT_EQUAL(rd(f, 0x100, 4), 0x44332211);
+	CU_ASSERT_EQUAL(rd(f, 0x102, 2), 0x4433);
+	CU_ASSERT_EQUAL(rd(f, 0x100, 8), 0x8877665544332211ull);
+	/* CFI query: each x16 device answers in its half of the bus */
+	wr(f, 0x55 * 4, 0x98);
+	CU_ASSERT_FALSE(direct);
+	CU_ASSERT_EQUAL(rd(f, 0x10 * 4, 4), 0x00510051); /* 'Q' */
+	CU_ASSERT_EQUAL(rd(f, 0x11 * 4, 4), 0x00520052); /* 'R' */
+	CU_ASSERT_EQUAL(rd(f, 0x12 * 4, 2), 0x0059);	   /* 'Y' */
+	CU_ASSERT_EQUAL(rd(f, 0x13 * 4, 4), 0x00010001); /* Intel command set */
+	CU_ASSERT_EQUAL(rd(f, 0x27 * 4, 4), 0x00130013); /* 512 KiB per device */
+	CU_ASSERT_EQUAL(rd(f, 0x2a * 4, 4), 0x000b000b); /* 2 KiB write buffer */
+	CU_ASSERT_EQUAL(rd(f, 0x2d * 4, 4), 0x00030003); /* 4 blocks */
+	CU_ASSERT_EQUAL(rd(f, 0x30 * 4, 4), 0x00020002); /* of 128 KiB */
+	CU_ASSERT_EQUAL(rd(f, 0x31 * 4, 4), 0x00500050); /* 'P'RI */
+	CU_ASSERT_EQUAL(rd(f, 0x60 * 4, 4), 0);		   /* past the table */
+	wr(f, 0, 0xf0); /* AMD's reset does not leave query mode */
+	CU_ASSERT_EQUAL(rd(f, 0x10 * 4, 4), 0x00510051);
+	wr(f, 0, 0xff);
+	CU_ASSERT_TRUE(direct);
+	CU_ASSERT_EQUAL(rd(f, 0x100, 4), 0x44332211);
+	cfi_flash_device.destroy(f);
+}
+
+static void test_id_and_status(void)
+{
+	void *f = make(false);
+
+	wr(f, 0, 0x90);
+	CU_ASSERT_EQUAL(rd(f, 0, 4), 0x00890089);
+	CU_ASSERT_EQUAL(rd(f, 4, 4), 0x00180018);
+	CU_ASSERT_EQUAL(rd(f, 8, 4), 0);
+	wr(f, 0, 0x70);
+	CU_ASSERT_EQUAL(rd(f, 0, 4), 0x00800080);
+	CU_ASSERT_EQUAL(rd(f, 0, 1), 0x80);
+	wr(f, 0, 0x50); /* clear status: back to read array */
+	CU_ASSERT_TRUE(direct);
+	CU_ASSERT_EQUAL(rd(f, 0, 4), 0xffffffff);
+	cfi_flash_device.destroy(f);
+}
+
+static void test_word_program_and_erase(void)
+{
+	void *f = make(false);
+
+	wr(f, 0x200, 0x40);
+	wr(f, 0x200, 0x12345678);
+	CU_ASSERT_EQUAL(changes, 1);
+	CU_ASSERT_EQUAL(changed_off, 0x200);
+	CU_ASSERT_EQUAL(changed_len, 4);
+	CU_ASSERT_EQUAL(rd(f, 0x200, 4), 0x00800080); /* status until read array */
+	wr(f, 0, 0xff);
+	CU_ASSERT_EQUAL(rd(f, 0x200, 4), 0x12345678);
+	/* erase the second sector: 0xff, whichever address inside it */
+	memset(storage + SECTOR, 0, SECTOR);
+	wr(f, SECTOR + 0x1234, 0x20);
+	wr(f, SECTOR + 0x1234, 0xd0);
+	CU_ASSERT_EQUAL(changed_off, SECTOR);
+	CU_ASSERT_EQUAL(changed_len, SECTOR);
+	CU_ASSERT_EQUAL(rd(f, 0, 4) & 0x80, 0x80);
+	wr(f, 0, 0xff);
+	CU_ASSERT_EQUAL(rd(f, SECTOR, 4), 0xffffffff);
+	CU_ASSERT_EQUAL(rd(f, 2 * SECTOR - 4, 4), 0xffffffff);
+	CU_ASSERT_EQUAL(storage[2 * SECTOR], 0xff); /* the next one untouched */
+	CU_ASSERT_EQUAL(rd(f, 0x200, 4), 0x12345678);
+	cfi_flash_device.destroy(f);
+}
+
+static void test_buffered_program(void)
+{
+	void *f = make(false);
+
+	wr(f, 0x1000, 0xe8);
+	CU_ASSERT_EQUAL(rd(f, 0x1000, 4), 0x00800080); /* buffer available */
+	wr(f, 0x1000, 3);				/* four words */
+	for (unsigned i = 0; i < 4; i++)
+		wr(f, 0x1000 + 4 * i, 0xa0a0a0a0u + i);
+	CU_ASSERT_EQUAL(changes, 1);
+	CU_ASSERT_EQUAL(changed_off, 0x1000); /* the aligned write block */
+	CU_ASSERT_EQUAL(changed_len, 4096);
+	wr(f, 0x1000, 0xd0);
+	wr(f, 0, 0xff);
+	CU_ASSERT_EQUAL(rd(f, 0x100c, 4), 0xa0a0a0a3u);
+	CU_ASSERT_EQUAL(rd(f, 0x1010, 4), 0xffffffff);
+	cfi_flash_device.destroy(f);
+}
+
+static void test_read_only(void)
+{
+	void *f = make(true);
+
+	wr(f, 0, 0x40);
+	wr(f, 0, 0);
+	CU_ASSERT_EQUAL(rd(f, 0, 4), 0x00900090); /* ready, program error */
+	wr(f, 0, 0x20);
+	wr(f, 0, 0xd0);
+	CU_ASSERT_EQUAL(rd(f, 0, 4), 0x00b000b0); /* and erase error */
+	wr(f, 0, 0xe8);
+	wr(f, 0, 0);
+	wr(f, 0, 0x55555555);
+	wr(f, 0, 0xd0);
+	CU_ASSERT_EQUAL(changes, 0);
+	wr(f, 0, 0x50);
+	CU_ASSERT_EQUAL(rd(f, 0, 4), 0xffffffff);
+	wr(f, 0, 0x70);
+	CU_ASSERT_EQUAL(rd(f, 0, 4), 0);
+	cfi_flash_device.destroy(f);
+}
+
+static void test_bad_sequences(void)
+{
+	void *f = make(false);
+
+	wr(f, 0, 0x33); /* no such command: read array */
+	CU_ASSERT_TRUE(direct);
+	CU_ASSERT_EQUAL(rd(f, 0, 4), 0xffffffff);
+	wr(f, SECTOR, 0x20); /* an erase not confirmed: read array */
+	wr(f, SECTOR, 0x12);
+	CU_ASSERT_TRUE(direct);
+	wr(f, 0, 0x60); /* unlock */
+	wr(f, 0, 0xd0);
+	CU_ASSERT_EQUAL(rd(f, 0, 4), 0x00800080);
+	wr(f, 0, 0x60); /* a lock command that is neither: read array */
+	wr(f, 0, 0x77);
+	CU_ASSERT_TRUE(direct);
+	wr(f, 0, 0xe8); /* a buffered program aborted: read array */
+	wr(f, 0, 0);
+	wr(f, 0, 0x01020304);
+	wr(f, 0, 0xff);
+	CU_ASSERT_TRUE(direct);
+	CU_ASSERT_EQUAL(rd(f, 0, 4), 0x01020304);
+	cfi_flash_device.reset(f);
+	CU_ASSERT_TRUE(direct);
+	cfi_flash_device.destroy(f);
+	/* storage the size of no whole sector is refused */
+	CU_ASSERT_PTR_NULL(cfi_flash_device.create(&(struct device_env){
+		.storage = storage, .storage_size = SECTOR + 1 }));
+	CU_ASSERT_PTR_NULL(cfi_flash_device.create(&(struct device_env){ 0 }));
+	free(storage);
+	storage = NULL;
+}
+
+const char unit_suite_name[] = "cfi_flash";
+const struct unit_test unit_tests[] = {
+	{ "read array, 8-byte reads, CFI query", test_read_array_and_query },
+	{ "device ID and status", test_id_and_status },
+	{ "word program, sector erase", test_word_program_and_erase },
+	{ "buffered program", test_buffered_program },
+	{ "read-only bank: errors, nothing changes", test_read_only },
+	{ "bad and aborted sequences", test_bad_sequences },
+	{ NULL, NULL },
+};
