@@ -9,7 +9,7 @@
 #include "a64vm/log.h"
 #include "a64vm/regs.h"
 
-int cpu_init(int vm_fd, int vcpu_fd, bool primary)
+int cpu_init(int vm_fd, int vcpu_fd, bool primary, const struct cpu_features *f)
 {
 	struct kvm_vcpu_init init;
 
@@ -20,7 +20,7 @@ int cpu_init(int vm_fd, int vcpu_fd, bool primary)
 		log_error("KVM_ARM_PREFERRED_TARGET: %s", strerror(err));
 		return -err;
 	}
-	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2 | cpu_init_features(f);
 	if (!primary)
 		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
 	if (ioctl(vcpu_fd, KVM_ARM_VCPU_INIT, &init)) {

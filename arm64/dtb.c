@@ -164,33 +164,49 @@ static void write_gic(struct dtb_writer *w, const struct dtb_machine *m)
 	w_u32(w, "#size-cells", 2);
 	w_prop(w, "ranges", NULL, 0);
 	w_reg2(w, regs, 2);
+	/* No maintenance interrupt: as on QEMU, the guest gets no EL2. */
 	if (m->gic_version == 3)
-		w_cells(w, "interrupts",
-			(const uint32_t[]){ GIC_PPI, MEMMAP_PPI_GIC_MAINTENANCE,
-					    IRQ_LEVEL_HIGH }, 3);
+		w_u32(w, "#redistributor-regions", 1);
 	w_u32(w, "phandle", PHANDLE_GIC);
+	w_end(w);
+}
+
+/* A PPI's interrupt flags: GICv2 specifiers name the CPUs it goes to. */
+static uint32_t ppi_flags(const struct dtb_machine *m)
+{
+	uint32_t flags = IRQ_LEVEL_HIGH;
+
+	if (m->gic_version == 2)
+		flags |= ((1u << (m->ncpus < 8 ? m->ncpus : 8)) - 1) << 8;
+	return flags;
+}
+
+static void write_pmu(struct dtb_writer *w, const struct dtb_machine *m)
+{
+	w_begin(w, "pmu");
+	w_str(w, "compatible", "arm,armv8-pmuv3");
+	w_cells(w, "interrupts",
+		(const uint32_t[]){ GIC_PPI, MEMMAP_PPI_PMU, ppi_flags(m) }, 3);
 	w_end(w);
 }
 
 static void write_timer_psci(struct dtb_writer *w, const struct dtb_machine *m)
 {
-	static const char psci[] = "arm,psci-1.0\0arm,psci-0.2";
+	static const char psci[] = "arm,psci-1.0\0arm,psci-0.2\0arm,psci";
+	static const char timer[] = "arm,armv8-timer\0arm,armv7-timer";
 	static const unsigned ppis[] = {
 		MEMMAP_PPI_SEC_PHYS_TIMER, MEMMAP_PPI_PHYS_TIMER,
 		MEMMAP_PPI_VIRT_TIMER, MEMMAP_PPI_HYP_TIMER,
 	};
-	uint32_t flags = IRQ_LEVEL_HIGH, cells[12];
+	uint32_t flags = ppi_flags(m), cells[12];
 
-	/* GICv2 interrupt specifiers name the CPUs a PPI goes to. */
-	if (m->gic_version == 2)
-		flags |= ((1u << (m->ncpus < 8 ? m->ncpus : 8)) - 1) << 8;
 	for (unsigned i = 0; i < 4; i++) {
 		cells[3 * i] = GIC_PPI;
 		cells[3 * i + 1] = ppis[i];
 		cells[3 * i + 2] = flags;
 	}
 	w_begin(w, "timer");
-	w_str(w, "compatible", "arm,armv8-timer");
+	w_prop(w, "compatible", timer, sizeof(timer));
 	w_cells(w, "interrupts", cells, 12);
 	w_prop(w, "always-on", NULL, 0);
 	w_end(w);
@@ -198,6 +214,11 @@ static void write_timer_psci(struct dtb_writer *w, const struct dtb_machine *m)
 	w_begin(w, "psci");
 	w_prop(w, "compatible", psci, sizeof(psci));
 	w_str(w, "method", "hvc");
+	/* SMC64 function IDs, for an "arm,psci" (0.1) reader, as QEMU gives */
+	w_u32(w, "cpu_suspend", 0xc4000001);
+	w_u32(w, "cpu_off", 0x84000002);
+	w_u32(w, "cpu_on", 0xc4000003);
+	w_u32(w, "migrate", 0xc4000005);
 	w_end(w);
 }
 
@@ -298,6 +319,8 @@ int dtb_build(const struct dtb_machine *m, void *buf, size_t size)
 	w_end(&w);
 	write_cpus(&w, m);
 	write_timer_psci(&w, m);
+	if (m->pmu)
+		write_pmu(&w, m);
 	write_gic(&w, m);
 
 	w_begin(&w, "apb-pclk");

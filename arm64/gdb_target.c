@@ -50,11 +50,59 @@ static unsigned ncpus(void *tp)
 	return ((struct gdb_target *)tp)->vm.ncpus;
 }
 
+/* SVE's registers: z, p and ffr through KVM's first 2048-bit slice. */
+static int get_sve(int fd, struct gdb_regs *r)
+{
+	uint8_t slice[REGS_ZREG_BYTES];
+	int ret = 0;
+
+	for (unsigned n = 0; n < 32 && !ret; n++) {
+		ret = regs_get_wide(fd, KVM_REG_ARM64_SVE_ZREG(n, 0), slice);
+		memcpy(r->z[n], slice, 16 * r->vq);
+	}
+	for (unsigned n = 0; n < 16 && !ret; n++) {
+		ret = regs_get_wide(fd, KVM_REG_ARM64_SVE_PREG(n, 0), slice);
+		memcpy(r->p[n], slice, 2 * r->vq);
+	}
+	if (!ret)
+		ret = regs_get_wide(fd, KVM_REG_ARM64_SVE_FFR(0), slice);
+	memcpy(r->ffr, slice, 2 * r->vq);
+	r->vg = 2 * r->vq;
+	return ret;
+}
+
+/* Writes the SVE registers that differ from cur; vg cannot change. */
+static int set_sve(int fd, const struct gdb_regs *r, const struct gdb_regs *cur)
+{
+	uint8_t slice[REGS_ZREG_BYTES] = { 0 };
+	size_t zb = 16 * r->vq, pb = 2 * r->vq;
+	int ret = 0;
+
+	for (unsigned n = 0; n < 32 && !ret; n++)
+		if (memcmp(r->z[n], cur->z[n], zb)) {
+			memcpy(slice, r->z[n], zb);
+			ret = regs_set_wide(fd, KVM_REG_ARM64_SVE_ZREG(n, 0), slice);
+		}
+	memset(slice, 0, sizeof(slice));
+	for (unsigned n = 0; n < 16 && !ret; n++)
+		if (memcmp(r->p[n], cur->p[n], pb)) {
+			memcpy(slice, r->p[n], pb);
+			ret = regs_set_wide(fd, KVM_REG_ARM64_SVE_PREG(n, 0), slice);
+		}
+	if (!ret && memcmp(r->ffr, cur->ffr, pb)) {
+		memcpy(slice, r->ffr, pb);
+		ret = regs_set_wide(fd, KVM_REG_ARM64_SVE_FFR(0), slice);
+	}
+	return ret;
+}
+
 static int get_regs(void *tp, unsigned cpu, struct gdb_regs *r)
 {
-	int fd = vcpu_fd(tp, cpu), ret = fd < 0 ? -ESRCH : 0;
+	struct gdb_target *t = tp;
+	int fd = vcpu_fd(t, cpu), ret = fd < 0 ? -ESRCH : 0;
 	uint64_t pstate = 0;
 
+	r->vq = t->vm.sve_vq;
 	for (unsigned n = 0; n < 31 && !ret; n++)
 		ret = regs_get(fd, regs_x_id(n), &r->x[n]);
 	if (!ret)
@@ -63,7 +111,9 @@ static int get_regs(void *tp, unsigned cpu, struct gdb_regs *r)
 		ret = regs_get(fd, regs_pstate_id(), &pstate);
 	if (!ret)
 		ret = regs_get(fd, regs_sp_id(pstate), &r->sp);
-	for (unsigned n = 0; n < 32 && !ret; n++)
+	if (!ret && r->vq)
+		ret = get_sve(fd, r);
+	for (unsigned n = 0; n < 32 && !ret && !r->vq; n++)
 		ret = regs_get128(fd, regs_v_id(n), r->v[n]);
 	if (!ret)
 		ret = regs_get32(fd, regs_fpsr_id(), &r->fpsr);
@@ -94,7 +144,9 @@ static int set_regs(void *tp, unsigned cpu, const struct gdb_regs *r)
 	/* The SP GDB sees is the one the (new) PSTATE selects. */
 	if (!ret && (r->sp != cur.sp || r->cpsr != cur.cpsr))
 		ret = regs_set(fd, regs_sp_id(r->cpsr), r->sp);
-	for (unsigned n = 0; n < 32 && !ret; n++)
+	if (!ret && cur.vq)
+		ret = set_sve(fd, r, &cur);
+	for (unsigned n = 0; n < 32 && !ret && !cur.vq; n++)
 		if (memcmp(r->v[n], cur.v[n], sizeof(r->v[n])))
 			ret = regs_set128(fd, regs_v_id(n), r->v[n]);
 	if (!ret && r->fpsr != cur.fpsr)

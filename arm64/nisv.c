@@ -147,7 +147,7 @@ static int read_regs(struct nisv_ctx *c)
 		if (!ret && (use.v & (1u << n))) {
 			uint64_t val[2];
 
-			ret = regs_get128(fd, regs_v_id(n), val);
+			ret = regs_get_v(fd, n, c->s->sve, val);
 			c->regs.v[n] = (struct a64_vreg){ val[0], val[1] };
 		}
 	}
@@ -234,9 +234,9 @@ static int emulate(struct nisv_ctx *c)
 			ret = regs_set(fd, n == 31 ? regs_sp_id(c->pstate) : regs_x_id(n),
 				       c->regs.x[n]);
 		if (!ret && (w.v & (1u << n)))
-			ret = regs_set128(fd, regs_v_id(n),
-					  (const uint64_t[2]){ c->regs.v[n].lo,
-							       c->regs.v[n].hi });
+			ret = regs_set_v(fd, n, c->s->sve,
+					 (const uint64_t[2]){ c->regs.v[n].lo,
+							      c->regs.v[n].hi });
 	}
 	if (!ret)
 		ret = regs_set(fd, regs_pc_id(), c->regs.pc + 4);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
 #include <linux/kvm.h>
@@ -120,4 +121,37 @@ int regs_get128(int vcpu_fd, uint64_t id, uint64_t val[2])
 int regs_set128(int vcpu_fd, uint64_t id, const uint64_t val[2])
 {
 	return one_reg(vcpu_fd, KVM_SET_ONE_REG, id, val);
+}
+
+int regs_get_wide(int vcpu_fd, uint64_t id, void *buf)
+{
+	return one_reg(vcpu_fd, KVM_GET_ONE_REG, id, buf);
+}
+
+int regs_set_wide(int vcpu_fd, uint64_t id, const void *buf)
+{
+	return one_reg(vcpu_fd, KVM_SET_ONE_REG, id, buf);
+}
+
+int regs_get_v(int vcpu_fd, unsigned n, bool sve, uint64_t val[2])
+{
+	uint64_t z[REGS_ZREG_BYTES / 8];
+	int ret;
+
+	if (!sve)
+		return regs_get128(vcpu_fd, regs_v_id(n), val);
+	ret = regs_get_wide(vcpu_fd, KVM_REG_ARM64_SVE_ZREG(n, 0), z);
+	if (!ret)
+		memcpy(val, z, 16);
+	return ret;
+}
+
+int regs_set_v(int vcpu_fd, unsigned n, bool sve, const uint64_t val[2])
+{
+	uint64_t z[REGS_ZREG_BYTES / 8] = { 0 };
+
+	if (!sve)
+		return regs_set128(vcpu_fd, regs_v_id(n), val);
+	memcpy(z, val, 16);
+	return regs_set_wide(vcpu_fd, KVM_REG_ARM64_SVE_ZREG(n, 0), z);
 }

@@ -164,12 +164,7 @@ static uint32_t read32(struct cfi_flash *f, uint64_t off, unsigned size)
 
 static uint64_t cfi_flash_read(void *dev, uint64_t off, unsigned size)
 {
-	struct cfi_flash *f = dev;
-
-	/* The bus is 32 bits wide: a doubleword is two accesses. */
-	if (size == 8)
-		return read32(f, off, 4) | (uint64_t)read32(f, off + 4, 4) << 32;
-	return read32(f, off, size);
+	return read32(dev, off, size);
 }
 
 static void program(struct cfi_flash *f, uint64_t off, uint32_t value, unsigned size)
@@ -300,19 +295,13 @@ static void write32(struct cfi_flash *f, uint64_t off, uint32_t value, unsigned 
 
 static void cfi_flash_write(void *dev, uint64_t off, unsigned size, uint64_t value)
 {
-	struct cfi_flash *f = dev;
-
-	if (size == 8) {
-		write32(f, off, (uint32_t)value, 4);
-		write32(f, off + 4, (uint32_t)(value >> 32), 4);
-		return;
-	}
-	write32(f, off, (uint32_t)value, size);
+	write32(dev, off, (uint32_t)value, size);
 }
 
 const struct device_ops cfi_flash_device = {
 	.name = "cfi-flash", .create = cfi_flash_create, .destroy = free,
 	.reset = cfi_flash_reset, .read = cfi_flash_read, .write = cfi_flash_write,
+	.max_width = 4, /* a 32-bit bus: a doubleword is two accesses */
 	.dt = { .name = "flash", DEVICE_DT_COMPATIBLE("cfi-flash"), .one_node = true,
 		.u32_prop = { "bank-width", CFI_FLASH_BANK_WIDTH } },
 };

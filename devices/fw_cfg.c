@@ -285,6 +285,7 @@ static void fw_cfg_write(void *dev, uint64_t off, unsigned size, uint64_t value)
 const struct device_ops fw_cfg_device = {
 	.name = "fw-cfg", .create = fw_cfg_create, .destroy = fw_cfg_destroy,
 	.reset = fw_cfg_reset, .read = fw_cfg_read, .write = fw_cfg_write,
+	.max_width = 8, /* the wide data register, and the DMA address */
 	.dt = { .name = "fw-cfg", DEVICE_DT_COMPATIBLE("qemu,fw-cfg-mmio"),
 		.dma_coherent = true },
 };

@@ -110,7 +110,8 @@ static uint64_t pl011_read(void *dev, uint64_t off, unsigned size)
 	struct pl011 *u = dev;
 
 	(void)size;
-	if (off >= REG_ID && off < REG_ID + 0x20 && !(off & 3))
+	off &= ~3ull; /* the word's register, as QEMU's model decodes it */
+	if (off >= REG_ID && off < REG_ID + 0x20)
 		return pl011_id[(off - REG_ID) / 4];
 	switch (off) {
 	case REG_DR: return read_dr(u);
@@ -138,7 +139,7 @@ static void pl011_write(void *dev, uint64_t off, unsigned size, uint64_t value)
 	uint32_t v = (uint32_t)value;
 
 	(void)size;
-	switch (off) {
+	switch (off & ~3ull) {
 	case REG_DR:
 		u->env.console_out(u->env.ctx, (uint8_t)v);
 		u->ris |= INT_TX;
@@ -188,6 +189,7 @@ const struct device_ops pl011_device = {
 	.name = "pl011", .create = pl011_create, .destroy = free,
 	.reset = pl011_reset, .read = pl011_read, .write = pl011_write,
 	.input = pl011_input,
+	.min_width = 4, .max_width = 4, /* 32-bit registers, as QEMU implements them */
 	.dt = { .name = "pl011", DEVICE_DT_COMPATIBLE("arm,pl011\0arm,primecell"),
 		.clocks = DEVICE_CLOCKS_UART_APB },
 };

@@ -80,7 +80,8 @@ static uint64_t pl061_read(void *dev, uint64_t off, unsigned size)
 	(void)size;
 	if (off < REG_DATA_END)
 		return pins(g) & (off >> 2);
-	if (off >= REG_ID && off < REG_ID + 0x20 && !(off & 3))
+	/* Any byte of an ID register reads it whole, as in QEMU's model. */
+	if (off >= REG_ID && off < REG_ID + 0x20)
 		return pl061_id[(off - REG_ID) / 4];
 	switch (off) {
 	case REG_DIR: return g->dir;
@@ -135,6 +136,7 @@ const struct device_ops pl061_device = {
 	.name = "pl061", .create = pl061_create, .destroy = free,
 	.reset = pl061_reset, .read = pl061_read, .write = pl061_write,
 	.set_line = pl061_set_line,
+	.max_width = 4, /* 32-bit registers, as QEMU implements them */
 	.dt = { .name = "pl061", DEVICE_DT_COMPATIBLE("arm,pl061\0arm,primecell"),
 		.clocks = DEVICE_CLOCKS_APB, .gpio_controller = true },
 };

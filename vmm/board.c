@@ -4,11 +4,14 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "a64vm/arch.h"
 #include "a64vm/config.h"
 #include "a64vm/console.h"
+#include "a64vm/event_loop.h"
 #include "a64vm/flash.h"
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
@@ -24,6 +27,7 @@ struct board_dev {
 	const struct board_slot *slot;
 	void *dev;		 /* NULL: not in this machine */
 	struct flash_bank *bank; /* a flash slot's memory */
+	int timer_fd;		 /* for ops->timer, or -1 */
 };
 
 /* Device models are not thread-safe: every access holds the board lock. */
@@ -57,10 +61,26 @@ static void dev_console_room(void *ctx)
 	console_input_room(((struct board_dev *)ctx)->board->wiring.console);
 }
 
-static uint64_t dev_clock_s(void *ctx)
+static uint64_t dev_clock_ns(void *ctx)
 {
+	struct timespec ts;
+
 	(void)ctx;
-	return (uint64_t)time(NULL);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A wall-clock deadline, so that a clock set forward fires it at once. */
+static void dev_set_timer(void *ctx, uint64_t deadline_ns)
+{
+	struct board_dev *d = ctx;
+	struct itimerspec its = { .it_value = {
+		.tv_sec = (time_t)(deadline_ns / 1000000000ull),
+		.tv_nsec = (long)(deadline_ns % 1000000000ull) } };
+
+	if (timerfd_settime(d->timer_fd, TFD_TIMER_ABSTIME, &its, NULL))
+		log_ratelimited(LOG_ERROR, "%s: timerfd_settime: %s", d->slot->ops->name,
+				strerror(errno));
 }
 
 static void dev_storage_changed(void *ctx, uint64_t off, uint64_t len)
@@ -113,11 +133,16 @@ static int add_device(struct board *b, struct board_dev *d)
 	const struct board_slot *s = d->slot;
 	struct device_env env = {
 		.ctx = d, .set_irq = dev_set_irq, .console_out = dev_console_out,
-		.console_room = dev_console_room, .clock_s = dev_clock_s,
-		.mem = b->wiring.mem,
+		.console_room = dev_console_room, .clock_ns = dev_clock_ns,
+		.set_timer = dev_set_timer, .mem = b->wiring.mem,
 	};
 	int ret;
 
+	if (s->ops->timer) {
+		d->timer_fd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (d->timer_fd < 0)
+			return -errno;
+	}
 	if (s->role == BOARD_ROLE_FLASH0 || s->role == BOARD_ROLE_FLASH1) {
 		ret = open_bank(b, d, s->role == BOARD_ROLE_FLASH1);
 		if (ret)
@@ -136,7 +161,8 @@ static int add_device(struct board *b, struct board_dev *d)
 				  FLASH_MEMSLOT + (unsigned)(d->bank - b->banks));
 	return mmio_bus_register(b->wiring.bus, &(struct mmio_region){
 		.name = s->ops->name, .base = s->base, .size = s->size,
-		.read = dev_read, .write = dev_write, .opaque = d, .lock = &b->lock });
+		.read = dev_read, .write = dev_write, .opaque = d, .lock = &b->lock,
+		.min_width = s->ops->min_width, .max_width = s->ops->max_width });
 }
 
 int board_create(const struct board_features *f, const struct board_wiring *w,
@@ -155,7 +181,8 @@ int board_create(const struct board_features *f, const struct board_wiring *w,
 	if (!b->devs)
 		ret = -ENOMEM;
 	for (unsigned i = 0; i < board_table_len && !ret; i++, b->n++) {
-		b->devs[i] = (struct board_dev){ .board = b, .slot = &board_table[i] };
+		b->devs[i] = (struct board_dev){ .board = b, .slot = &board_table[i],
+						 .timer_fd = -1 };
 		if (board_table_present(&board_table[i], f))
 			ret = add_device(b, &b->devs[i]);
 	}
@@ -171,9 +198,12 @@ void board_destroy(struct board *b)
 {
 	if (!b)
 		return;
-	for (unsigned i = 0; i < b->n; i++)
+	for (unsigned i = 0; i < b->n; i++) {
 		if (b->devs[i].dev)
 			b->devs[i].slot->ops->destroy(b->devs[i].dev);
+		if (b->devs[i].timer_fd >= 0)
+			close(b->devs[i].timer_fd);
+	}
 	for (unsigned i = 0; i < 2; i++)
 		flash_bank_close(&b->banks[i]);
 	pthread_mutex_destroy(&b->lock);
@@ -211,12 +241,32 @@ static void set_power_button(struct board *b, bool down)
 void board_tick(struct board *b)
 {
 	pthread_mutex_lock(&b->lock);
-	for (unsigned i = 0; i < b->n; i++)
-		if (b->devs[i].dev && b->devs[i].slot->ops->tick)
-			b->devs[i].slot->ops->tick(b->devs[i].dev);
 	if (b->button_down)
 		set_power_button(b, false);
 	pthread_mutex_unlock(&b->lock);
+}
+
+static void on_timer(void *ctx, uint32_t events)
+{
+	struct board_dev *d = ctx;
+	uint64_t expirations;
+
+	(void)events;
+	if (read(d->timer_fd, &expirations, sizeof(expirations)) != sizeof(expirations))
+		return; /* re-armed or cancelled meanwhile */
+	pthread_mutex_lock(&d->board->lock);
+	d->slot->ops->timer(d->dev);
+	pthread_mutex_unlock(&d->board->lock);
+}
+
+int board_attach(struct board *b, struct event_loop *loop)
+{
+	int ret = 0;
+
+	for (unsigned i = 0; i < b->n && !ret; i++)
+		if (b->devs[i].dev && b->devs[i].timer_fd >= 0)
+			ret = event_loop_add(loop, b->devs[i].timer_fd, on_timer, &b->devs[i]);
+	return ret;
 }
 
 void board_power_button(struct board *b)

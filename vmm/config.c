@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@ enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CPUS, OPT_MEM, OPT_DTB,
 	OPT_DUMP_DTB, OPT_NO_REBOOT, OPT_NISV, OPT_TESTDEV, OPT_CONTROL,
 	OPT_SHUTDOWN_TIMEOUT, OPT_GDB, OPT_GDB_WAIT, OPT_DISK, OPT_RNG, OPT_CONSOLE, OPT_NET,
-	OPT_FIRMWARE, OPT_FLASH0, OPT_FLASH1, OPT_HELP,
+	OPT_FIRMWARE, OPT_FLASH0, OPT_FLASH1, OPT_CPU_FEATURES, OPT_VERBOSE, OPT_HELP,
 };
 
 struct option_spec {
@@ -34,6 +35,8 @@ static const struct option_spec run_options[] = {
 	{ "console", OPT_CONSOLE, true },  { "net", OPT_NET, true },
 	{ "firmware", OPT_FIRMWARE, true }, { "bios", OPT_FIRMWARE, true },
 	{ "flash0", OPT_FLASH0, true },	    { "flash1", OPT_FLASH1, true },
+	{ "cpu-features", OPT_CPU_FEATURES, true },
+	{ "verbose", OPT_VERBOSE, false },
 	{ "help", OPT_HELP, false },
 };
 
@@ -52,6 +55,11 @@ void config_usage(FILE *f)
 	      "  --initrd FILE     initial ramdisk\n"
 	      "  --append \"ARGS\"   kernel command line\n"
 	      "  --cpus N          number of vCPUs (default 1)\n"
+	      "  --cpu-features [no-]pmu,[no-]sve,[no-]ptrauth,[no-]mte\n"
+	      "                    on by default: each of PMUv3, SVE (the host's largest\n"
+	      "                    vector length), pointer authentication and MTE that\n"
+	      "                    the host's KVM offers; no-NAME turns one off, NAME\n"
+	      "                    makes its absence an error\n"
 	      "  --mem SIZE        guest RAM, e.g. 512M or 2G; a plain number is MiB\n"
 	      "                    (default 512M)\n"
 	      "  --firmware FILE   (or --bios) a raw firmware image in flash 0, read-only;\n"
@@ -81,6 +89,7 @@ void config_usage(FILE *f)
 	      "  --rng             virtio-rng, fed from getrandom()\n"
 	      "  --net tap=NAME[,mac=MAC]\n"
 	      "                    virtio-net on a tap device, created when absent\n"
+	      "  --verbose         log at debug level too (what the host lacks, reboots)\n"
 	      "  --console pl011|virtio\n"
 	      "                    where console input goes: the PL011 (default) or\n"
 	      "                    virtio-console (the guest's hvc0)\n"
@@ -187,6 +196,39 @@ int config_parse_disk(const char *s, struct config_disk *out)
 	return 0;
 }
 
+int config_parse_cpu(const char *s, struct config_cpu *out)
+{
+	static const struct { const char *name; size_t field; } features[] = {
+		{ "pmu", offsetof(struct config_cpu, pmu) },
+		{ "sve", offsetof(struct config_cpu, sve) },
+		{ "ptrauth", offsetof(struct config_cpu, ptrauth) },
+		{ "mte", offsetof(struct config_cpu, mte) },
+	};
+
+	while (*s) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+		bool off = len > 3 && !strncmp(s, "no-", 3);
+		size_t i;
+
+		if (off) {
+			s += 3;
+			len -= 3;
+		}
+		for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+			if (strlen(features[i].name) == len && !strncmp(s, features[i].name, len))
+				break;
+		if (i == sizeof(features) / sizeof(features[0]))
+			return -EINVAL;
+		*(enum config_feature *)((char *)out + features[i].field) =
+			off ? CONFIG_FEATURE_OFF : CONFIG_FEATURE_ON;
+		s += len;
+		if (comma && !*++s)
+			return -EINVAL; /* a trailing comma */
+	}
+	return 0;
+}
+
 int config_parse_flash(const char *s, struct config_flash *out, char *buf)
 {
 	const char *comma = strchr(s, ',');
@@ -288,7 +330,13 @@ static int apply_option(struct config *cfg, enum opt_id id, const char *val,
 	}
 	case OPT_GDB_WAIT: cfg->gdb.wait = true; break;
 	case OPT_RNG: cfg->rng = true; break;
+	case OPT_VERBOSE: cfg->verbose = true; break;
 	case OPT_FIRMWARE: cfg->firmware = val; break;
+	case OPT_CPU_FEATURES:
+		if (!*val || config_parse_cpu(val, &cfg->cpu))
+			return errmsg(err, errlen, "--cpu-features: '%s' is not a list of "
+				      "[no-]pmu, [no-]sve, [no-]ptrauth, [no-]mte", val);
+		break;
 	case OPT_FLASH0:
 	case OPT_FLASH1: {
 		unsigned bank = id == OPT_FLASH1;

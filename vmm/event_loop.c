@@ -3,10 +3,10 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "a64vm/log.h"
+#include "a64vm/mono_time.h"
 
 int event_loop_init(struct event_loop *loop)
 {
@@ -69,10 +69,7 @@ int event_loop_enable(struct event_loop *loop, int fd, bool enabled)
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(mono_ns() / 1000000);
 }
 
 int event_loop_run(struct event_loop *loop)

@@ -7,12 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "a64vm/gdb_tdesc.h"
+
 #define BRK_0 0xd4200000u /* BRK #0: what Z0 writes */
 #define MAX_MEM_XFER ((GDB_RSP_MAX_PACKET - 8) / 2)
 
-/* Where a register lives in struct gdb_regs, and how wide it is. */
-static void *reg_slot(struct gdb_regs *r, unsigned n, size_t *size)
+/*
+ * Where register n lives in struct gdb_regs, and how wide it is. *raw says
+ * the slot holds the bytes in target order (SVE's registers) rather than a
+ * number.
+ */
+static void *reg_slot(struct gdb_regs *r, unsigned n, size_t *size, bool *raw)
 {
+	*raw = false;
 	*size = 8;
 	if (n < 31)
 		return &r->x[n];
@@ -27,17 +34,34 @@ static void *reg_slot(struct gdb_regs *r, unsigned n, size_t *size)
 		return &r->fpsr;
 	if (n == GDB_REG_FPCR)
 		return &r->fpcr;
-	*size = 16;
-	if (n >= GDB_REG_V0 && n < GDB_REG_V0 + 32)
-		return r->v[n - GDB_REG_V0];
-	return NULL;
+	if (!r->vq) {
+		*size = 16;
+		return n >= GDB_REG_V0 && n < GDB_REG_V0 + 32 ? r->v[n - GDB_REG_V0] : NULL;
+	}
+	*raw = true;
+	*size = 16 * r->vq;
+	if (n >= GDB_REG_Z0 && n < GDB_REG_Z0 + 32)
+		return r->z[n - GDB_REG_Z0];
+	*size = 2 * r->vq;
+	if (n >= GDB_REG_P0 && n < GDB_REG_P0 + 16)
+		return r->p[n - GDB_REG_P0];
+	if (n == GDB_REG_FFR)
+		return r->ffr;
+	*raw = false;
+	*size = 8;
+	/* vg: the vector length in doublewords, fixed; writes are not kept */
+	return n == GDB_REG_VG ? &r->vg : NULL;
 }
 
 /* Registers travel as target-endian (little-endian) bytes in hex. */
-static void value_to_le(const void *slot, size_t size, uint8_t *out)
+static void value_to_le(const void *slot, size_t size, bool raw, uint8_t *out)
 {
 	uint64_t words[2] = { 0, 0 };
 
+	if (raw) {
+		memcpy(out, slot, size);
+		return;
+	}
 	if (size == 4)
 		words[0] = *(const uint32_t *)slot;
 	else
@@ -46,10 +70,14 @@ static void value_to_le(const void *slot, size_t size, uint8_t *out)
 		out[i] = (uint8_t)(words[i / 8] >> (8 * (i % 8)));
 }
 
-static void le_to_value(const uint8_t *in, size_t size, void *slot)
+static void le_to_value(const uint8_t *in, size_t size, bool raw, void *slot)
 {
 	uint64_t words[2] = { 0, 0 };
 
+	if (raw) {
+		memcpy(slot, in, size);
+		return;
+	}
 	for (size_t i = 0; i < size; i++)
 		words[i / 8] |= (uint64_t)in[i] << (8 * (i % 8));
 	if (size == 4)
@@ -64,6 +92,7 @@ void gdb_session_init(struct gdb_session *s, const struct gdb_target_ops *ops,
 	memset(s, 0, sizeof(*s));
 	s->ops = ops;
 	s->target = target;
+	s->target_xml = gdb_target_xml;
 	s->c_cpu = -1;
 	s->last_stop = (struct gdb_stop){ .kind = GDB_STOP_SIGNAL,
 					  .signal = GDB_SIGTRAP };
@@ -180,19 +209,22 @@ size_t gdb_cmd_stop_reply(struct gdb_session *s, const struct gdb_stop *stop,
 	return o.len;
 }
 
+#define REG_BYTES (16 * GDB_SVE_MAX_VQ) /* the widest register */
+
 static enum gdb_cmd_result read_all_regs(struct gdb_session *s, struct out *o)
 {
 	struct gdb_regs r;
-	uint8_t bytes[16];
+	uint8_t bytes[REG_BYTES];
 	int ret = s->ops->get_regs(s->target, s->g_cpu, &r);
 
 	if (ret)
 		return error(o, ret);
-	for (unsigned n = 0; n < GDB_NUM_REGS; n++) {
+	for (unsigned n = 0; n < gdb_regs_count(&r); n++) {
 		size_t size;
-		void *slot = reg_slot(&r, n, &size);
+		bool raw;
+		void *slot = reg_slot(&r, n, &size, &raw);
 
-		value_to_le(slot, size, bytes);
+		value_to_le(slot, size, raw, bytes);
 		put_hex(o, bytes, size);
 	}
 	return GDB_CMD_REPLY;
@@ -202,20 +234,21 @@ static enum gdb_cmd_result write_all_regs(struct gdb_session *s, struct out *o,
 					  const char *hex, size_t digits)
 {
 	struct gdb_regs r;
-	uint8_t bytes[16];
+	uint8_t bytes[REG_BYTES];
 	int ret = s->ops->get_regs(s->target, s->g_cpu, &r);
 
 	if (ret)
 		return error(o, ret);
 	/* GDB may send fewer registers than it knows; the rest stay. */
-	for (unsigned n = 0; n < GDB_NUM_REGS && digits; n++) {
+	for (unsigned n = 0; n < gdb_regs_count(&r) && digits; n++) {
 		size_t size;
-		void *slot = reg_slot(&r, n, &size);
+		bool raw;
+		void *slot = reg_slot(&r, n, &size, &raw);
 
 		if (digits < size * 2 ||
 		    gdb_hex_to_bytes(hex, size * 2, bytes, sizeof(bytes)) != (long)size)
 			return error(o, EINVAL);
-		le_to_value(bytes, size, slot);
+		le_to_value(bytes, size, raw, slot);
 		hex += size * 2;
 		digits -= size * 2;
 	}
@@ -229,23 +262,24 @@ static enum gdb_cmd_result one_reg(struct gdb_session *s, struct out *o,
 				   const char *p, const char *end, bool write)
 {
 	struct gdb_regs r;
-	uint8_t bytes[16];
+	uint8_t bytes[REG_BYTES];
 	uint64_t n;
 	size_t size;
+	bool raw;
 	void *slot;
 	int ret;
 
 	p = parse_hex(p, end, &n);
 	if (!p || (write ? *p != '=' : p != end))
 		return error(o, EINVAL);
-	slot = n < GDB_NUM_REGS ? reg_slot(&r, (unsigned)n, &size) : NULL;
-	if (!slot)
-		return error(o, ENOENT);
 	ret = s->ops->get_regs(s->target, s->g_cpu, &r);
 	if (ret)
 		return error(o, ret);
+	slot = n < gdb_regs_count(&r) ? reg_slot(&r, (unsigned)n, &size, &raw) : NULL;
+	if (!slot)
+		return error(o, ENOENT);
 	if (!write) {
-		value_to_le(slot, size, bytes);
+		value_to_le(slot, size, raw, bytes);
 		put_hex(o, bytes, size);
 		return GDB_CMD_REPLY;
 	}
@@ -253,7 +287,7 @@ static enum gdb_cmd_result one_reg(struct gdb_session *s, struct out *o,
 	if ((size_t)(end - p) != size * 2 ||
 	    gdb_hex_to_bytes(p, size * 2, bytes, sizeof(bytes)) != (long)size)
 		return error(o, EINVAL);
-	le_to_value(bytes, size, slot);
+	le_to_value(bytes, size, raw, slot);
 	ret = s->ops->set_regs(s->target, s->g_cpu, &r);
 	return ret ? error(o, ret) : ok(o);
 }
@@ -567,7 +601,7 @@ static enum gdb_cmd_result query(struct gdb_session *s, struct out *o,
 		       "qXfer:threads:read+;swbreak+;hwbreak+;vContSupported+",
 		    GDB_RSP_MAX_PACKET);
 	} else if (starts(p, end, "qXfer:features:read:target.xml:")) {
-		return xfer(o, gdb_target_xml, strlen(gdb_target_xml),
+		return xfer(o, s->target_xml, strlen(s->target_xml),
 			    p + strlen("qXfer:features:read:target.xml:"), end);
 	} else if (starts(p, end, "qXfer:threads:read::")) {
 		return thread_list_xml(s, o, p + strlen("qXfer:threads:read::"), end);

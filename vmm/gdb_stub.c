@@ -15,6 +15,7 @@
 #include "a64vm/board.h"
 #include "a64vm/event_loop.h"
 #include "a64vm/gdb_rsp.h"
+#include "a64vm/gdb_tdesc.h"
 #include "a64vm/listen_socket.h"
 #include "a64vm/log.h"
 #include "a64vm/vm.h"
@@ -37,6 +38,7 @@ struct gdb_stub {
 	size_t out_len; /* the last packet sent, kept for a NAK */
 	uint8_t out[2 * GDB_RSP_MAX_PACKET + 8];
 	char reply[GDB_RSP_MAX_PACKET + 1];
+	char sve_xml[GDB_TDESC_SVE_MAX]; /* the description, with SVE on */
 };
 
 void gdb_stub_vcpu_stop(struct gdb_stub *g, const struct gdb_stop *stop)
@@ -249,6 +251,14 @@ static void on_client(void *ctx, uint32_t events)
 					  : "the debugger is gone");
 }
 
+/* A fresh session, describing the registers the vCPUs have. */
+static void start_session(struct gdb_stub *g)
+{
+	gdb_session_init(&g->session, &gdb_target_ops, &g->target);
+	if (g->sve_xml[0])
+		g->session.target_xml = g->sve_xml;
+}
+
 static void on_accept(void *ctx, uint32_t events)
 {
 	struct gdb_stub *g = ctx;
@@ -277,7 +287,7 @@ static void on_accept(void *ctx, uint32_t events)
 	gdb_rsp_reader_init(&g->reader);
 	/* A fresh session; GDB expects the target stopped when it attaches. */
 	last = g->running ? stop_vm(g, GDB_SIGTRAP) : g->session.last_stop;
-	gdb_session_init(&g->session, &gdb_target_ops, &g->target);
+	start_session(g);
 	g->session.last_stop = last;
 	log_info("gdb: a debugger attached; the guest is stopped");
 }
@@ -327,10 +337,13 @@ static void init_target(struct gdb_stub *g)
 		.hold_vcpu = ctl_hold_vcpu, .vcpu_held = ctl_vcpu_held,
 		.release = ctl_release, .reset = ctl_reset, .quit = ctl_quit,
 		.mem = &vm->mem, .phys_access = ctl_phys_access, .nisv = &vm->nisv,
+		.sve_vq = vm->cpu.sve_vq,
 	};
 
 	gdb_target_host_limits(vm->kvm_fd, &c.hw_bps, &c.hw_wps);
 	gdb_target_init(&g->target, &c);
+	if (c.sve_vq && !gdb_tdesc_sve(c.sve_vq, g->sve_xml, sizeof(g->sve_xml)))
+		log_warn("gdb: no SVE description for %u quadwords", c.sve_vq);
 }
 
 int gdb_stub_open(struct vm *vm, struct event_loop *loop, struct gdb_stub **out)
@@ -352,7 +365,7 @@ int gdb_stub_open(struct vm *vm, struct event_loop *loop, struct gdb_stub **out)
 	g->running = true;
 	pthread_mutex_init(&g->lock, NULL);
 	init_target(g);
-	gdb_session_init(&g->session, &gdb_target_ops, &g->target);
+	start_session(g);
 	g->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	g->listen_fd = cfg->unix_path ? listen_unix(cfg->unix_path)
 				      : listen_tcp(cfg->host, cfg->port);

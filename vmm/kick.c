@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "a64vm/log.h"
+#include "a64vm/mono_time.h"
 
 #define KICK_SIGNAL SIGUSR1
 
@@ -124,18 +125,10 @@ int kick_thread(pthread_t thread)
 	return -ret;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 int kick_hold_all(struct kick_ctl *ctl, unsigned reasons, const pthread_t *threads,
 		  unsigned n, unsigned timeout_ms, uint64_t *parked_ns)
 {
-	uint64_t start = now_ns(), deadline = start + timeout_ms * 1000000ull;
+	uint64_t start = mono_ns(), deadline = start + timeout_ms * 1000000ull;
 	struct timespec ts = { .tv_sec = (time_t)(deadline / 1000000000ull),
 			       .tv_nsec = (long)(deadline % 1000000000ull) };
 	int ret = 0;
@@ -151,7 +144,7 @@ int kick_hold_all(struct kick_ctl *ctl, unsigned reasons, const pthread_t *threa
 		ret = 0;
 	pthread_mutex_unlock(&ctl->lock);
 	if (parked_ns)
-		*parked_ns = now_ns() - start;
+		*parked_ns = mono_ns() - start;
 	return -ret;
 }
 

@@ -148,6 +148,7 @@ static int make_dtb(struct vm *vm, struct loader *l, const struct placement *p)
 		.gic_cpu_base = vm->gic.cpu_base, .gic_cpu_size = vm->gic.cpu_size,
 		.bootargs = vm->cfg->append,
 		.initrd_start = p->initrd_start, .initrd_end = p->initrd_end,
+		.pmu = vm->cpu.pmu,
 	};
 	uint8_t *buf;
 	int ret;

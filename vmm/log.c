@@ -3,7 +3,8 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <time.h>
+
+#include "a64vm/mono_time.h"
 
 static enum log_level max_level = LOG_INFO;
 static pthread_mutex_t ratelimit_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -37,12 +38,9 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
 bool log_ratelimit_ok(struct log_ratelimit *rl)
 {
-	struct timespec ts;
-	int64_t now;
+	int64_t now = (int64_t)mono_ns();
 	bool ok;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	pthread_mutex_lock(&ratelimit_lock);
 	if (now - rl->window_start_ns >= 1000000000) {
 		if (rl->suppressed)

@@ -51,6 +51,8 @@ int main(int argc, char **argv)
 	case CONFIG_RUN:
 		break;
 	}
+	if (cfg.verbose)
+		log_set_level(LOG_DEBUG);
 	/*
 	 * Kernel and initrd buffers are freed once copied into guest RAM; a
 	 * fixed threshold keeps them out of the heap, so their memory goes

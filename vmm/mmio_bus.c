@@ -16,7 +16,9 @@ int mmio_bus_register(struct mmio_bus *bus, const struct mmio_region *region)
 	unsigned i;
 
 	if (!region->size || !region->read || !region->write ||
-	    !region_end(region, &end))
+	    !region_end(region, &end) ||
+	    (region->min_width && region->max_width &&
+	     region->min_width > region->max_width))
 		return -EINVAL;
 	if (bus->count == MMIO_BUS_MAX_REGIONS)
 		return -ENOSPC;
@@ -60,11 +62,42 @@ const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus,
 	return NULL;
 }
 
+/*
+ * The access in pieces the device implements: a wide one split in address
+ * order, a narrow one widened to min_width with only its low bytes used.
+ */
+static void access_region(const struct mmio_region *r, uint64_t off, uint8_t *data,
+			  unsigned size, bool is_write)
+{
+	unsigned max = r->max_width ? r->max_width : 8, min = r->min_width ? r->min_width : 1;
+	unsigned width = size > max ? max : size < min ? min : size;
+
+	/* A widened access must still fit the region, or it is not made. */
+	if (width > size && width > r->size - off) {
+		if (!is_write)
+			memset(data, 0, size);
+		return;
+	}
+	for (unsigned done = 0; done < size; done += width) {
+		unsigned n = size - done < width ? size - done : width;
+		uint64_t value = 0;
+
+		if (is_write) {
+			for (unsigned i = 0; i < n; i++)
+				value |= (uint64_t)data[done + i] << (8 * i);
+			r->write(r->opaque, off + done, width, value);
+		} else {
+			value = r->read(r->opaque, off + done, width);
+			for (unsigned i = 0; i < n; i++)
+				data[done + i] = (uint8_t)(value >> (8 * i));
+		}
+	}
+}
+
 int mmio_bus_access(struct mmio_bus *bus, uint64_t gpa, uint8_t *data,
 		    unsigned size, bool is_write)
 {
 	const struct mmio_region *r;
-	uint64_t value = 0;
 
 	if (size != 1 && size != 2 && size != 4 && size != 8)
 		return -EINVAL;
@@ -82,15 +115,7 @@ int mmio_bus_access(struct mmio_bus *bus, uint64_t gpa, uint8_t *data,
 	}
 	if (r->lock)
 		pthread_mutex_lock(r->lock);
-	if (is_write) {
-		for (unsigned i = 0; i < size; i++)
-			value |= (uint64_t)data[i] << (8 * i);
-		r->write(r->opaque, gpa - r->base, size, value);
-	} else {
-		value = r->read(r->opaque, gpa - r->base, size);
-		for (unsigned i = 0; i < size; i++)
-			data[i] = (uint8_t)(value >> (8 * i));
-	}
+	access_region(r, gpa - r->base, data, size, is_write);
 	if (r->lock)
 		pthread_mutex_unlock(r->lock);
 	return 0;

@@ -23,6 +23,7 @@
 #include "a64vm/loader.h"
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
+#include "a64vm/mono_time.h"
 #include "a64vm/virtio_devices.h"
 
 static int check_cpus(struct vm *vm)
@@ -110,10 +111,22 @@ static int create_vcpus(struct vm *vm)
 	for (unsigned i = 0; i < vm->ncpus && !ret; i++) {
 		ret = vcpu_create(vm, i, (size_t)run_size, &vm->vcpus[i]);
 		if (!ret)
-			ret = cpu_init(vm->vm_fd, vm->vcpus[i].fd, i == 0);
+			ret = cpu_init(vm->vm_fd, vm->vcpus[i].fd, i == 0, &vm->cpu);
+		if (!ret)
+			ret = cpu_finalize(vm->vcpus[i].fd, &vm->cpu);
 		if (!ret)
 			ret = cpu_read_mpidr(vm->vcpus[i].fd, &vm->vcpus[i].mpidr);
 	}
+	return ret;
+}
+
+/* The features that need the vGIC, once it is initialised. */
+static int init_pmus(struct vm *vm)
+{
+	int ret = 0;
+
+	for (unsigned i = 0; i < vm->ncpus && !ret; i++)
+		ret = cpu_init_pmu(vm->vcpus[i].fd, &vm->cpu);
 	return ret;
 }
 
@@ -121,6 +134,7 @@ int vm_create(struct vm *vm, const struct config *cfg)
 {
 	struct loader boot;
 	struct board_features features = { .testdev = cfg->testdev };
+	uint64_t t0, vcpu_ns;
 	int ret;
 
 	memset(vm, 0, sizeof(*vm));
@@ -139,15 +153,29 @@ int vm_create(struct vm *vm, const struct config *cfg)
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	ret = vm->stop_fd < 0 ? -errno : open_kvm(vm);
 	if (!ret)
+		ret = cpu_choose_features(vm->vm_fd, &cfg->cpu, &vm->cpu);
+	if (!ret)
+		ret = cpu_enable_vm_features(vm->vm_fd, &vm->cpu);
+	if (!ret) {
 		nisv_init(vm->vm_fd, cfg->nisv, &vm->mem, &vm->bus, &vm->nisv);
+		vm->nisv.sve = vm->cpu.sve;
+	}
 	if (!ret)
 		ret = add_ram(vm);
+	t0 = mono_ns();
 	if (!ret)
 		ret = create_vcpus(vm);
+	vcpu_ns = mono_ns() - t0;
 	if (!ret)
 		ret = gic_create(vm->vm_fd, vm->ncpus, &vm->gic);
 	if (!ret)
 		ret = gic_init(&vm->gic);
+	t0 = mono_ns();
+	if (!ret)
+		ret = init_pmus(vm);
+	vcpu_ns += mono_ns() - t0;
+	if (!ret)
+		log_debug("%u vCPUs set up in %.2f ms", vm->ncpus, (double)vcpu_ns / 1e6);
 	if (!ret)
 		ret = console_open(STDIN_FILENO, STDOUT_FILENO, &vm->console);
 	if (!ret)
@@ -265,7 +293,7 @@ int vm_reboot(struct vm *vm)
 	vm->reboots++;
 	log_debug("guest reboot %u", vm->reboots);
 	for (unsigned i = 0; i < vm->ncpus && !ret; i++)
-		ret = cpu_init(vm->vm_fd, vm->vcpus[i].fd, i == 0);
+		ret = cpu_init(vm->vm_fd, vm->vcpus[i].fd, i == 0, &vm->cpu);
 	board_reset(vm->board);
 	virtio_devices_reset(vm->virtio);
 	if (!ret)
@@ -368,6 +396,8 @@ static int setup_loop(struct run_ctx *rc)
 		ret = event_loop_add(rc->loop, rc->signal_fd, on_signal, rc);
 	if (!ret)
 		ret = console_attach(rc->vm->console, rc->vm, rc->loop);
+	if (!ret)
+		ret = board_attach(rc->vm->board, rc->loop);
 	if (!ret && rc->vm->cfg->control)
 		ret = control_open(rc->vm->cfg->control, rc->vm, rc->loop, &rc->control);
 	if (!ret && rc->vm->cfg->gdb.enabled)

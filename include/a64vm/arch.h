@@ -22,14 +22,39 @@
 #include "a64vm/memory.h"
 #include "a64vm/mmio_bus.h"
 
+/* ---- arm64/cpu_features.c: what CPU the guest gets ---- */
+
+struct cpu_features {
+	bool pmu;     /* PMUv3, its overflow interrupt on PPI 7 */
+	bool sve;     /* SVE at the host's largest vector length */
+	bool ptrauth; /* address and generic pointer authentication */
+	bool mte;
+	unsigned sve_vq; /* the vector length in quadwords, once finalised */
+};
+
+/*
+ * Each feature the host's KVM offers, unless want turns it off; one that
+ * want names and the host lacks is an error (-ENOTSUP, logged).
+ */
+int cpu_choose_features(int vm_fd, const struct config_cpu *want,
+			struct cpu_features *f);
+/* The VM-wide part (MTE), before any vCPU exists. */
+int cpu_enable_vm_features(int vm_fd, const struct cpu_features *f);
+/* The KVM_ARM_VCPU_INIT feature bits for f. */
+uint32_t cpu_init_features(const struct cpu_features *f);
+/* Once per vCPU, after its first cpu_init: SVE's vector length, fixed. */
+int cpu_finalize(int vcpu_fd, struct cpu_features *f);
+/* Once per vCPU, after the vGIC is initialised: the PMU and its PPI. */
+int cpu_init_pmu(int vcpu_fd, const struct cpu_features *f);
+
 /* ---- arm64/cpu.c: vCPU set-up ---- */
 
 /*
- * (Re)initialises a vCPU to its reset state with in-kernel PSCI. Secondary
- * vCPUs start powered off, waiting for PSCI CPU_ON. Calling it again
- * resets the vCPU, as a reboot needs.
+ * (Re)initialises a vCPU to its reset state with in-kernel PSCI and the
+ * features f. Secondary vCPUs start powered off, waiting for PSCI CPU_ON.
+ * Calling it again resets the vCPU, as a reboot needs.
  */
-int cpu_init(int vm_fd, int vcpu_fd, bool primary);
+int cpu_init(int vm_fd, int vcpu_fd, bool primary, const struct cpu_features *f);
 
 /*
  * Entry state of the boot vCPU: PC = entry, X0 = x0 (the DTB for Linux's
@@ -83,6 +108,7 @@ enum nisv_class {
 
 struct nisv_state {
 	enum config_nisv mode;
+	bool sve; /* the V registers live in the Z registers */
 	const struct guest_mem *mem;
 	struct mmio_bus *bus;
 	bool enabled;	 /* KVM_CAP_ARM_NISV_TO_USER is on */
@@ -134,6 +160,7 @@ struct gdb_vm_control {
 			   bool write);
 	struct nisv_state *nisv;
 	unsigned hw_bps, hw_wps; /* what the host's KVM reports */
+	unsigned sve_vq;	 /* SVE's vector length in quadwords; 0: none */
 };
 
 struct gdb_target {

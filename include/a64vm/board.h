@@ -37,8 +37,12 @@ void board_destroy(struct board *board);
 /* Device state back to power-on, for a reboot. */
 void board_reset(struct board *board);
 
-/* About once a second: the devices' ticks, releasing the power button. */
+/* About once a second: releases the power button. */
 void board_tick(struct board *board);
+
+/* The devices' timers go to the main loop. 0 or -errno. */
+struct event_loop;
+int board_attach(struct board *board, struct event_loop *loop);
 
 /* Presses the power button (the GPIO line of the memory map). */
 void board_power_button(struct board *board);

@@ -49,6 +49,18 @@ struct config_net {
 	uint8_t mac[6];
 };
 
+/* A CPU feature's wish: the default is what the host offers. */
+enum config_feature {
+	CONFIG_FEATURE_DEFAULT,
+	CONFIG_FEATURE_ON,  /* named: an error when the host lacks it */
+	CONFIG_FEATURE_OFF, /* no-NAME */
+};
+
+/* --cpu-features [no-]pmu,[no-]sve,[no-]ptrauth,[no-]mte */
+struct config_cpu {
+	enum config_feature pmu, sve, ptrauth, mte;
+};
+
 /* --flash0 FILE[,ro], --flash1 FILE[,ro]: a flash bank backed by a file. */
 struct config_flash {
 	const char *path; /* NULL: none given */
@@ -75,6 +87,8 @@ struct config {
 	bool rng; /* --rng: virtio-rng */
 	bool console_virtio; /* --console virtio: input goes to hvc0 */
 	struct config_net net;
+	struct config_cpu cpu;
+	bool verbose; /* --verbose: debug-level log lines too */
 	const char *firmware; /* --firmware (--bios): a raw image in flash 0 */
 	struct config_flash flash[2];
 	char flash_paths[2][CONFIG_DISK_PATH_MAX];
@@ -85,6 +99,9 @@ static inline bool config_firmware_boot(const struct config *cfg)
 {
 	return cfg->firmware || cfg->flash[0].path;
 }
+
+/* "[no-]pmu,[no-]sve,..." -> out (updated item by item); 0 or -EINVAL. */
+int config_parse_cpu(const char *s, struct config_cpu *out);
 
 /* "PATH[,ro]" -> out (path into buf of size CONFIG_DISK_PATH_MAX); 0 or -EINVAL. */
 int config_parse_flash(const char *s, struct config_flash *out, char *buf);

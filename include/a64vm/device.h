@@ -22,8 +22,13 @@ struct device_env {
 	/* A UART's output byte, and room in its receive FIFO again. */
 	void (*console_out)(void *ctx, uint8_t byte);
 	void (*console_room)(void *ctx);
-	/* The host's wall-clock time, in seconds since the epoch. */
-	uint64_t (*clock_s)(void *ctx);
+	/* The host's wall-clock time, in nanoseconds since the epoch. */
+	uint64_t (*clock_ns)(void *ctx);
+	/*
+	 * Calls ops->timer once the wall clock reaches deadline_ns (replacing
+	 * any earlier request); 0 cancels.
+	 */
+	void (*set_timer)(void *ctx, uint64_t deadline_ns);
 	/* Guest RAM, for the devices that read or write it. */
 	const struct guest_mem *mem;
 	/*
@@ -74,11 +79,16 @@ struct device_ops {
 	void (*destroy)(void *dev);
 	/* Back to power-on state, for a reboot. */
 	void (*reset)(void *dev);
-	/* Register accesses of 1, 2, 4 or 8 bytes; values little-endian. */
+	/*
+	 * Register accesses; values little-endian. The bus calls these only
+	 * with widths from min_width to max_width (0: 1 and 8), splitting or
+	 * widening the guest's accesses as QEMU's memory API does.
+	 */
 	uint64_t (*read)(void *dev, uint64_t offset, unsigned size);
 	void (*write)(void *dev, uint64_t offset, unsigned size, uint64_t value);
-	/* Optional: about once a second. */
-	void (*tick)(void *dev);
+	uint8_t min_width, max_width;
+	/* Optional: the deadline given to env.set_timer has come. */
+	void (*timer)(void *dev);
 	/* Optional, UARTs: console input; how many bytes it took. */
 	size_t (*input)(void *dev, const uint8_t *buf, size_t len);
 	/* Optional, GPIO controllers: an input line driven from outside. */

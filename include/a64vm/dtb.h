@@ -35,6 +35,7 @@ struct dtb_machine {
 	const struct dtb_device *devices;
 	unsigned ndevices;
 	int power_button_pin; /* gpio-keys KEY_POWER on this pin; -1: none */
+	bool pmu;	      /* an arm,armv8-pmuv3 node on its PPI */
 	uint8_t rng_seed[DTB_RNG_SEED_SIZE];
 	uint64_t kaslr_seed;
 };

@@ -13,7 +13,11 @@
 
 #include "a64vm/gdb_rsp.h"
 
-/* The register file of the target description, in GDB's numbering. */
+/*
+ * The register file of the target description, in GDB's numbering. With
+ * SVE, z0-z31, fpsr, fpcr, p0-p15, ffr and vg follow the core registers
+ * instead of v0-v31, fpsr and fpcr (GDB makes the v registers of z).
+ */
 enum {
 	GDB_REG_SP = 31,
 	GDB_REG_PC = 32,
@@ -22,14 +26,33 @@ enum {
 	GDB_REG_FPSR = 66,
 	GDB_REG_FPCR = 67,
 	GDB_NUM_REGS = 68,
+	GDB_REG_Z0 = 34,
+	GDB_REG_P0 = 68,
+	GDB_REG_FFR = 84,
+	GDB_REG_VG = 85,
+	GDB_NUM_SVE_REGS = 86,
 };
+
+#define GDB_SVE_MAX_VQ 16 /* 2048-bit vectors, the architecture's limit */
 
 struct gdb_regs {
 	uint64_t x[31], sp, pc;
 	uint32_t cpsr;
-	uint64_t v[32][2]; /* {low, high} */
+	uint64_t v[32][2]; /* {low, high}; without SVE */
 	uint32_t fpsr, fpcr;
+	unsigned vq; /* SVE's vector length in quadwords; 0: no SVE */
+	/* With SVE, in memory order (as "STR Zn" stores them, little-endian). */
+	uint8_t z[32][16 * GDB_SVE_MAX_VQ];
+	uint8_t p[16][2 * GDB_SVE_MAX_VQ];
+	uint8_t ffr[2 * GDB_SVE_MAX_VQ];
+	uint64_t vg; /* 2 * vq */
 };
+
+/* How many registers r has: GDB_NUM_REGS, or GDB_NUM_SVE_REGS with SVE. */
+static inline unsigned gdb_regs_count(const struct gdb_regs *r)
+{
+	return r->vq ? GDB_NUM_SVE_REGS : GDB_NUM_REGS;
+}
 
 /* Z/z types, numbered as in the packets. */
 enum gdb_bp_type {
@@ -110,6 +133,7 @@ struct gdb_sw_bp {
 struct gdb_session {
 	const struct gdb_target_ops *ops;
 	void *target;
+	const char *target_xml; /* what qXfer:features gives: gdb_target_xml */
 	bool no_ack;
 	unsigned g_cpu; /* Hg: registers and memory */
 	int c_cpu;	/* Hc: the thread c/s resume; -1 = any */
@@ -139,7 +163,5 @@ bool gdb_cmd_is_sw_bp(const struct gdb_session *s, uint64_t addr);
 /* Restores every software breakpoint's instruction (detach, a lost client). */
 void gdb_cmd_remove_all_sw_bps(struct gdb_session *s);
 
-/* The aarch64 target description GDB reads through qXfer. */
-extern const char gdb_target_xml[];
 
 #endif

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GDB_RSP_MAX_PACKET 16384 /* what qSupported advertises as PacketSize */
+#define GDB_RSP_MAX_PACKET 32768 /* what qSupported advertises as PacketSize */
 
 enum gdb_rsp_event {
 	GDB_RSP_NONE,	    /* need more bytes */

@@ -55,7 +55,6 @@
 
 /* Private peripheral interrupts: INTID 16 + PPI. */
 #define MEMMAP_PPI_PMU 7u
-#define MEMMAP_PPI_GIC_MAINTENANCE 9u
 #define MEMMAP_PPI_HYP_TIMER 10u
 #define MEMMAP_PPI_VIRT_TIMER 11u
 #define MEMMAP_PPI_SEC_PHYS_TIMER 13u

@@ -23,6 +23,13 @@ struct mmio_region {
 	void *opaque;
 	/* Held around every access when set: device models are not thread-safe. */
 	pthread_mutex_t *lock;
+	/*
+	 * The access widths the device implements (0: 1 and 8). A wider access
+	 * reaches it as several, in address order; a narrower one as one of
+	 * min_width bytes, of which the low bytes count: as QEMU's memory API
+	 * treats a region's implemented sizes.
+	 */
+	uint8_t min_width, max_width;
 };
 
 struct mmio_bus {
@@ -38,9 +45,9 @@ const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus,
 					uint64_t gpa, unsigned size);
 
 /*
- * Performs one access. data holds size bytes, little-endian. An access that
- * hits no device reads as zero, is ignored on write, is logged (rate
- * limited) and returns -ENODEV.
+ * Performs one access of 1, 2, 4 or 8 bytes. data holds size bytes,
+ * little-endian. An access that hits no device reads as zero, is ignored on
+ * write, is logged (rate limited) and returns -ENODEV.
  */
 int mmio_bus_access(struct mmio_bus *bus, uint64_t gpa, uint8_t *data,
 		    unsigned size, bool is_write);

@@ -1,6 +1,6 @@
 /*
- * Arm PL031 real-time clock model: pure; the time comes from its
- * device_env, and ops.tick checks the alarm.
+ * Arm PL031 real-time clock model: pure; the time and the alarm's timer
+ * come from its device_env.
  */
 #ifndef A64VM_PL031_H
 #define A64VM_PL031_H

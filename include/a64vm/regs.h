@@ -2,6 +2,7 @@
 #ifndef A64VM_REGS_H
 #define A64VM_REGS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "a64vm/sysreg.h"
@@ -36,6 +37,21 @@ int regs_set32(int vcpu_fd, uint64_t id, uint32_t val);
 /* 128-bit registers as {low, high} 64-bit halves. */
 int regs_get128(int vcpu_fd, uint64_t id, uint64_t val[2]);
 int regs_set128(int vcpu_fd, uint64_t id, const uint64_t val[2]);
+
+/* Registers of any size the id says (SVE's), to or from buf. */
+int regs_get_wide(int vcpu_fd, uint64_t id, void *buf);
+int regs_set_wide(int vcpu_fd, uint64_t id, const void *buf);
+
+/*
+ * Vn as {low, high}. With SVE, KVM keeps V in Z's low 128 bits and refuses
+ * the FP/SIMD ids; writing Vn zeroes the rest of Zn, as an FP/SIMD
+ * instruction writing Vn does.
+ */
+int regs_get_v(int vcpu_fd, unsigned n, bool sve, uint64_t val[2]);
+int regs_set_v(int vcpu_fd, unsigned n, bool sve, const uint64_t val[2]);
+
+#define REGS_ZREG_BYTES 256 /* KVM's Z slice: 2048 bits, whatever the length */
+#define REGS_PREG_BYTES 32
 
 /* The SP a PSTATE selects: SP_EL1 at EL1h, SP_EL0 otherwise. */
 uint64_t regs_sp_id(uint64_t pstate);

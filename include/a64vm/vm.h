@@ -41,6 +41,7 @@ struct vm {
 	struct guest_mem mem;
 	struct mmio_bus bus;
 	struct gic gic;
+	struct cpu_features cpu; /* what the guest's CPUs have */
 	unsigned ncpus;
 	struct vcpu *vcpus;
 	struct board *board;

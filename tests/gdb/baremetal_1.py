@@ -3,14 +3,18 @@ import os
 import sys
 
 sys.path.insert(0, os.environ["A64VM_GDB_DIR"])
-from common import (check, connect, continue_with_ctrl_c, last_stop, pc, run,  # noqa: E402
-                    sym, val)
+from common import (check, connect, continue_with_ctrl_c, flush_registers,  # noqa: E402
+                    last_stop, pc, run, skip, sym, val)
+
+# The guest's SVE vector length, as a64vm reported it (0: no SVE).
+SVE_BITS = int(os.environ.get("A64VM_SVE_BITS") or 0)
 
 out = connect()
 check("wait-at-entry", pc() == 0x40000000, "pc %#x; %s" % (pc(), out))
 xml = run("maint print raw-registers")
-check("target-description", "v31" in xml and "fpcr" in xml and "cpsr" in xml,
-      "registers GDB knows: %d lines" % len(xml.splitlines()))
+want = ("z31", "p15", "ffr", "vg") if SVE_BITS else ("v31",)
+check("target-description", all(r in xml for r in want + ("fpcr", "cpsr")),
+      "SVE %d bits; registers GDB knows: %d lines" % (SVE_BITS, len(xml.splitlines())))
 
 run("break tick")
 run("continue")
@@ -24,6 +28,37 @@ out = run("info registers")
 check("registers", all(r in out for r in ("x0 ", "x30", "sp ", "pc ", "cpsr")), out[:200])
 out = run("p $v1.d.u[0] = 0x1122334455667788")
 check("vector-register", val("$v1.d.u[0]") == 0x1122334455667788, out)
+
+
+def sve_registers():
+    """z0, p0 and ffr written, read back from the vCPU; v0 is z0's low half."""
+    dwords = SVE_BITS // 64
+    check("sve-vg", val("$vg") == dwords, "vg %d, want %d" % (val("$vg"), dwords))
+    saved = [val("$z0.d.u[0]"), val("$z0.d.u[%d]" % (dwords - 1)), val("$p0[0]"),
+             val("$ffr[0]")]
+    run("set var $z0.d.u[0] = 0x0123456789abcdef")
+    run("set var $z0.d.u[%d] = 0xfedcba9876543210" % (dwords - 1))
+    run("set var $p0[0] = 0x5a")
+    run("set var $ffr[0] = 0x3c")
+    flush_registers()  # what follows comes from the vCPU, through KVM
+    got = [val("$z0.d.u[0]"), val("$z0.d.u[%d]" % (dwords - 1)), val("$p0[0]"),
+           val("$ffr[0]")]
+    check("sve-z-p-ffr-write-read", got == [0x0123456789abcdef, 0xfedcba9876543210,
+                                            0x5a, 0x3c], "read back %s" % [hex(g) for g in got])
+    check("sve-v-is-z-low-half", val("$v0.d.u[0]") == val("$z0.d.u[0]") and
+          val("$v0.d.u[1]") == val("$z0.d.u[1]"),
+          "v0 %#x %#x, z0 %#x %#x" % (val("$v0.d.u[0]"), val("$v0.d.u[1]"),
+                                      val("$z0.d.u[0]"), val("$z0.d.u[1]")))
+    run("set var $z0.d.u[0] = %d" % saved[0])
+    run("set var $z0.d.u[%d] = %d" % (dwords - 1, saved[1]))
+    run("set var $p0[0] = %d" % saved[2])
+    run("set var $ffr[0] = %d" % saved[3])
+
+
+if SVE_BITS:
+    sve_registers()
+else:
+    skip("sve-registers", "the guest has no SVE: the host's KVM does not offer it")
 
 # The secondary vCPU is up once the primary runs: two named threads.
 out = run("info threads")

@@ -45,6 +45,10 @@ def check(name, ok, detail=""):
         failures += 1
 
 
+def skip(name, reason):
+    print("E2E-RESULT gdb-%s SKIP %s" % (name, reason), flush=True)
+
+
 def val(expr):
     try:
         return int(gdb.parse_and_eval(expr)) & 0xFFFFFFFFFFFFFFFF

@@ -48,7 +48,7 @@ s.sendall(frame(b"Mffff,2:zz"))
 got = recv_some(s)
 report("malformed-write", got.startswith(b"+$E"), repr(got[:40]))
 
-s.sendall(b"$" + b"m" * 20000 + b"#00")
+s.sendall(b"$" + b"m" * 40000 + b"#00")
 got = recv_some(s)
 report("overlong", got == b"-", repr(got[:40]))
 

@@ -29,6 +29,12 @@ static uint64_t epoch(void *ctx)
 	return 0;
 }
 
+static void no_timer(void *ctx, uint64_t deadline)
+{
+	(void)ctx;
+	(void)deadline;
+}
+
 static void test_slots_in_the_map(void)
 {
 	for (unsigned i = 0; i < board_table_len; i++) {
@@ -68,7 +74,8 @@ static void no_direct(void *ctx, bool on)
 static void test_every_model_runs(void)
 {
 	struct device_env env = { .set_irq = no_irq, .console_out = no_output,
-				  .console_room = no_room, .clock_s = epoch,
+				  .console_room = no_room, .clock_ns = epoch,
+				  .set_timer = no_timer,
 				  .storage_changed = no_change, .direct_reads = no_direct };
 
 	for (unsigned i = 0; i < board_table_len; i++) {

@@ -62,7 +62,6 @@ static void test_read_array_and_query(void)
 	memcpy(storage + 0x100, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
 	CU_ASSERT_EQUAL(rd(f, 0x100, 4), 0x44332211);
 	CU_ASSERT_EQUAL(rd(f, 0x102, 2), 0x4433);
-	CU_ASSERT_EQUAL(rd(f, 0x100, 8), 0x8877665544332211ull);
 	/* CFI query: each x16 device answers in its half of the bus */
 	wr(f, 0x55 * 4, 0x98);
 	CU_ASSERT_FALSE(direct);
@@ -204,7 +203,7 @@ static void test_bad_sequences(void)
 
 const char unit_suite_name[] = "cfi_flash";
 const struct unit_test unit_tests[] = {
-	{ "read array, 8-byte reads, CFI query", test_read_array_and_query },
+	{ "read array and CFI query", test_read_array_and_query },
 	{ "device ID and status", test_id_and_status },
 	{ "word program, sector erase", test_word_program_and_erase },
 	{ "buffered program", test_buffered_program },

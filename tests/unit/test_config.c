@@ -79,6 +79,16 @@ static const struct parse_case parse_cases[] = {
 	{ { "a64vm", "run", "--flash1", "vars.fd,rw", "--firmware", "F" }, -EINVAL,
 	  .err_has = "--flash1: 'vars.fd,rw' is not FILE[,ro]" },
 	{ { "a64vm", "run", "--flash0", "" }, -EINVAL, .err_has = "--flash0" },
+	{ { "a64vm", "run", "--kernel", "K", "--cpu-features", "sve,avx" }, -EINVAL,
+	  .err_has = "--cpu-features: 'sve,avx' is not a list" },
+	{ { "a64vm", "run", "--kernel", "K", "--cpu-features", "" }, -EINVAL,
+	  .err_has = "--cpu-features" },
+	{ { "a64vm", "run", "--kernel", "K", "--cpu-features", "pmu," }, -EINVAL,
+	  .err_has = "--cpu-features" },
+	{ { "a64vm", "run", "--kernel", "K", "--cpu-features", "no-" }, -EINVAL,
+	  .err_has = "--cpu-features" },
+	{ { "a64vm", "run", "--kernel", "K", "--cpu-features", "pmu,,sve" }, -EINVAL,
+	  .err_has = "--cpu-features" },
 	{ { "a64vm", "run", "--flash1", "vars.fd" }, -EINVAL,
 	  .err_has = "--kernel FILE is required" }, /* flash 1 alone boots nothing */
 };
@@ -104,6 +114,39 @@ static void test_firmware(void)
 	CU_ASSERT_TRUE(cfg.flash[0].read_only);
 	CU_ASSERT_TRUE(config_firmware_boot(&cfg)); /* flash 0 is firmware, as on QEMU */
 	CU_ASSERT_STRING_EQUAL(cfg.kernel, "Image");
+}
+
+static void test_cpu_features(void)
+{
+	char *const argv[] = { "a64vm", "run", "--kernel", "K", "--cpu-features",
+			       "no-sve,ptrauth", "--cpu-features", "no-pmu,sve,no-mte",
+			       "--verbose" };
+	struct config cfg;
+	struct config_cpu cpu = { 0 };
+	char err[256];
+
+	CU_ASSERT_EQUAL_FATAL(config_parse(4, argv, &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.cpu.pmu, CONFIG_FEATURE_DEFAULT);
+	CU_ASSERT_EQUAL(cfg.cpu.mte, CONFIG_FEATURE_DEFAULT);
+	CU_ASSERT_FALSE(cfg.verbose);
+	/* a later switch changes only what it names */
+	CU_ASSERT_EQUAL_FATAL(config_parse(6, argv, &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.cpu.sve, CONFIG_FEATURE_OFF);
+	CU_ASSERT_EQUAL(cfg.cpu.ptrauth, CONFIG_FEATURE_ON);
+	CU_ASSERT_EQUAL(cfg.cpu.pmu, CONFIG_FEATURE_DEFAULT);
+	CU_ASSERT_EQUAL_FATAL(config_parse(8, argv, &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.cpu.sve, CONFIG_FEATURE_ON);
+	CU_ASSERT_EQUAL(cfg.cpu.ptrauth, CONFIG_FEATURE_ON);
+	CU_ASSERT_EQUAL(cfg.cpu.pmu, CONFIG_FEATURE_OFF);
+	CU_ASSERT_EQUAL(cfg.cpu.mte, CONFIG_FEATURE_OFF);
+	CU_ASSERT_EQUAL_FATAL(config_parse(9, argv, &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(cfg.verbose);
+	CU_ASSERT_EQUAL(config_parse_cpu("mte", &cpu), 0);
+	CU_ASSERT_EQUAL(cpu.mte, CONFIG_FEATURE_ON);
+	CU_ASSERT_EQUAL(config_parse_cpu("no-pmux", &cpu), -EINVAL);
+	CU_ASSERT_EQUAL(config_parse_cpu("nosve", &cpu), -EINVAL);
+	CU_ASSERT_EQUAL(config_parse_cpu("no-no-sve", &cpu), -EINVAL);
+	CU_ASSERT_EQUAL(config_parse_cpu("SVE", &cpu), -EINVAL);
 }
 
 static void test_parse_table(void)
@@ -303,6 +346,7 @@ static void test_parse_size(void)
 const char unit_suite_name[] = "config";
 const struct unit_test unit_tests[] = {
 	{ "firmware and flash banks", test_firmware },
+	{ "--cpu-features", test_cpu_features },
 	{ "argument table", test_parse_table },
 	{ "sizes", test_parse_size },
 	{ "NISV mode, test device, control socket", test_run_extras },

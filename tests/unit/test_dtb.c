@@ -80,6 +80,20 @@ static void expect_string(const char *path, const char *prop, const char *want)
 	CU_ASSERT_STRING_EQUAL(v, want);
 }
 
+/* A string list property, every string, as QEMU's virt board writes it. */
+static void expect_list(const char *path, const char *prop, const char *want,
+			size_t size)
+{
+	int len = -1;
+	const char *v = fdt_getprop(buf, node(path), prop, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(len, (int)size);
+	CU_ASSERT_EQUAL(memcmp(v, want, size < (size_t)len ? size : (size_t)len), 0);
+}
+
+#define EXPECT_LIST(path, prop, want) expect_list(path, prop, want, sizeof(want))
+
 static void test_gicv3_tree(void)
 {
 	struct dtb_machine m = machine(3, 4);
@@ -100,16 +114,22 @@ static void test_gicv3_tree(void)
 	EXPECT_CELLS("/cpus/cpu@100", "reg", 0x100);
 	expect_string("/cpus/cpu@100", "enable-method", "psci");
 	expect_string("/psci", "method", "hvc");
-	expect_string("/psci", "compatible", "arm,psci-1.0");
+	EXPECT_LIST("/psci", "compatible", "arm,psci-1.0\0arm,psci-0.2\0arm,psci");
+	EXPECT_CELLS("/psci", "cpu_on", 0xc4000003);
+	EXPECT_CELLS("/psci", "cpu_off", 0x84000002);
 	/* arch timer: secure phys, phys, virt, hyp PPIs, level high */
-	expect_string("/timer", "compatible", "arm,armv8-timer");
+	EXPECT_LIST("/timer", "compatible", "arm,armv8-timer\0arm,armv7-timer");
 	EXPECT_CELLS("/timer", "interrupts", 1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4);
 	/* GICv3: distributor, then 128 KiB of redistributor per vCPU */
 	expect_string("/intc@8000000", "compatible", "arm,gic-v3");
 	EXPECT_CELLS("/intc@8000000", "reg", 0, 0x08000000, 0, 0x10000, 0,
 		     0x080a0000, 0, 4 * 0x20000);
 	EXPECT_CELLS("/intc@8000000", "#interrupt-cells", 3);
+	EXPECT_CELLS("/intc@8000000", "#redistributor-regions", 1);
 	EXPECT_CELLS("/intc@8000000", "phandle", 1);
+	/* no maintenance interrupt: the guest has no EL2 (QEMU: virtualization=off) */
+	CU_ASSERT_PTR_NULL(fdt_getprop(buf, node("/intc@8000000"), "interrupts", NULL));
+	CU_ASSERT_TRUE(fdt_path_offset(buf, "/pmu") < 0); /* m.pmu is off */
 	CU_ASSERT_PTR_NOT_NULL(fdt_getprop(buf, node("/intc@8000000"),
 					   "interrupt-controller", NULL));
 	/* UART SPI 1 and RTC SPI 2, as on QEMU's virt board */
@@ -155,6 +175,13 @@ static void test_gicv2_tree(void)
 	CU_ASSERT_PTR_NULL(fdt_getprop(buf, node("/chosen"), "bootargs", NULL));
 	CU_ASSERT_PTR_NULL(fdt_getprop(buf, node("/chosen"), "linux,initrd-start",
 				       NULL));
+	CU_ASSERT_PTR_NULL(fdt_getprop(buf, node("/intc@8000000"),
+				       "#redistributor-regions", NULL));
+	/* the PMU's PPI 7, with the CPU mask a GICv2 wants */
+	m.pmu = true;
+	CU_ASSERT_EQUAL_FATAL(dtb_build(&m, buf, sizeof(buf)), 0);
+	expect_string("/pmu", "compatible", "arm,armv8-pmuv3");
+	EXPECT_CELLS("/pmu", "interrupts", 1, 7, 0x304);
 }
 
 static void test_wide_mpidr(void)

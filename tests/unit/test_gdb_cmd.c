@@ -5,6 +5,7 @@
 
 #include "a64vm/gdb_cmd.h"
 #include "a64vm/gdb_rsp.h"
+#include "a64vm/gdb_tdesc.h"
 #include "unit.h"
 
 #define MEM_BASE 0xffff000000001000ull
@@ -166,7 +167,7 @@ static void test_supported_and_target_xml(void)
 	setup();
 	CU_ASSERT_EQUAL(cmd("qSupported:multiprocess+;swbreak+;xmlRegisters=i386"),
 			GDB_CMD_REPLY);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r(), "PacketSize=4000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r(), "PacketSize=8000"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r(), "qXfer:features:read+"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r(), "QStartNoAckMode+"));
 	CU_ASSERT_EQUAL(cmd("QStartNoAckMode"), GDB_CMD_REPLY);
@@ -242,6 +243,95 @@ static void test_registers(void)
 		cmd(g);
 		CU_ASSERT_EQUAL(reply[0], 'E');
 	}
+}
+
+/* With SVE at 512 bits: z, p and ffr as raw bytes, vg as a number. */
+static void test_sve_registers(void)
+{
+	static char g[GDB_RSP_MAX_PACKET + 2];
+	const size_t core = 2 * (33 * 8 + 4);
+	char expect[2 * 64 + 1];
+
+	setup();
+	fake.regs[0].vq = 4;
+	fake.regs[0].vg = 8;
+	for (unsigned i = 0; i < 64; i++)
+		fake.regs[0].z[3][i] = (uint8_t)(0xc0 + i);
+	fake.regs[0].p[15][7] = 0x5a;
+	fake.regs[0].ffr[0] = 0xff;
+	CU_ASSERT_EQUAL(cmd("g"), GDB_CMD_REPLY);
+	/* 32 z of 64 bytes, fpsr, fpcr, 16 p and ffr of 8, vg of 8 */
+	CU_ASSERT_EQUAL(reply_len, core + 2 * (32 * 64 + 8 + 17 * 8 + 8));
+	CU_ASSERT_EQUAL(strncmp(reply + core + 2 * 3 * 64, "c0c1c2c3", 8), 0);
+	for (unsigned i = 0; i < 64; i++)
+		snprintf(expect + 2 * i, 3, "%02x", 0xc0 + i);
+	cmd("p25"); /* z3 */
+	CU_ASSERT_STRING_EQUAL(r(), expect);
+	cmd("p42"); /* fpsr keeps its number */
+	CU_ASSERT_STRING_EQUAL(r(), "10000000");
+	cmd("p53"); /* p15 */
+	CU_ASSERT_STRING_EQUAL(r(), "000000000000005a");
+	cmd("p54"); /* ffr */
+	CU_ASSERT_STRING_EQUAL(r(), "ff00000000000000");
+	cmd("p55"); /* vg */
+	CU_ASSERT_STRING_EQUAL(r(), "0800000000000000");
+	cmd("p56");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	CU_ASSERT_STRING_EQUAL((cmd("P44=0102030405060708"), r()), "OK"); /* p0 */
+	CU_ASSERT_EQUAL(fake.regs[0].p[0][0], 1);
+	CU_ASSERT_EQUAL(fake.regs[0].p[0][7], 8);
+	cmd("P44=01020304");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	/* a 16-byte value is not a 64-byte z register */
+	cmd("P22=000102030405060708090a0b0c0d0e0f");
+	CU_ASSERT_EQUAL(reply[0], 'E');
+	/* G with z0 changed: its bytes land in memory order */
+	cmd("g");
+	snprintf(g, sizeof(g), "G%s", r());
+	memcpy(g + 1 + core, "11223344", 8);
+	CU_ASSERT_STRING_EQUAL((cmd(g), r()), "OK");
+	CU_ASSERT_EQUAL(fake.regs[0].z[0][0], 0x11);
+	CU_ASSERT_EQUAL(fake.regs[0].z[0][3], 0x44);
+	CU_ASSERT_EQUAL(fake.regs[0].z[3][63], 0xff);
+	/* at the architecture's 2048 bits, g still fits a packet */
+	fake.regs[0].vq = GDB_SVE_MAX_VQ;
+	CU_ASSERT_EQUAL(cmd("g"), GDB_CMD_REPLY);
+	CU_ASSERT_EQUAL(reply_len, core + 2 * (32 * 256 + 8 + 17 * 32 + 8));
+}
+
+/* The SVE description: GDB's feature, sized registers, the g order. */
+static void test_sve_tdesc(void)
+{
+	static char doc[GDB_TDESC_SVE_MAX];
+	size_t len = gdb_tdesc_sve(4, doc, sizeof(doc));
+	const char *z31, *fpsr, *p0, *ffr, *vg;
+
+	CU_ASSERT_TRUE_FATAL(len > 0 && len == strlen(doc));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<feature name=\"org.gnu.gdb.aarch64.core\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<feature name=\"org.gnu.gdb.aarch64.sve\">"));
+	CU_ASSERT_PTR_NULL(strstr(doc, "aarch64.fpu"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<reg name=\"z0\" bitsize=\"512\" type=\"svev\"/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<reg name=\"p15\" bitsize=\"64\" type=\"svep\"/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(doc, "<vector id=\"svevbu\" type=\"uint8\" count=\"64\"/>"));
+	z31 = strstr(doc, "\"z31\"");
+	fpsr = strstr(doc, "\"fpsr\"");
+	p0 = strstr(doc, "\"p0\"");
+	ffr = strstr(doc, "\"ffr\"");
+	vg = strstr(doc, "\"vg\"");
+	CU_ASSERT_TRUE(z31 && fpsr && p0 && ffr && vg);
+	CU_ASSERT_TRUE(z31 < fpsr && fpsr < p0 && p0 < ffr && ffr < vg);
+	CU_ASSERT_TRUE(len < sizeof(doc));
+	CU_ASSERT_TRUE(gdb_tdesc_sve(16, doc, sizeof(doc)) > len);
+	CU_ASSERT_EQUAL(gdb_tdesc_sve(0, doc, sizeof(doc)), 0);
+	CU_ASSERT_EQUAL(gdb_tdesc_sve(17, doc, sizeof(doc)), 0);
+	CU_ASSERT_EQUAL(gdb_tdesc_sve(4, doc, 100), 0); /* too small */
+	/* the session serves what it is given */
+	setup();
+	gdb_tdesc_sve(4, doc, sizeof(doc));
+	s.target_xml = doc;
+	cmd("qXfer:features:read:target.xml:0,40");
+	CU_ASSERT_EQUAL(reply[0], 'm');
+	CU_ASSERT_EQUAL(memcmp(reply + 1, doc, 0x40), 0);
 }
 
 static void test_memory(void)
@@ -488,6 +578,8 @@ const char unit_suite_name[] = "gdb_cmd";
 const struct unit_test unit_tests[] = {
 	{ "qSupported, no-ack mode, target.xml", test_supported_and_target_xml },
 	{ "registers: g, G, p, P, Hg", test_registers },
+	{ "SVE registers: z, p, ffr, vg", test_sve_registers },
+	{ "SVE target description", test_sve_tdesc },
 	{ "memory: m, M, X", test_memory },
 	{ "software breakpoints", test_sw_breakpoints },
 	{ "hardware breakpoints and watchpoints", test_hw_breakpoints },

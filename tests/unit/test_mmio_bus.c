@@ -107,6 +107,85 @@ static void test_find_and_access(void)
 	CU_ASSERT_EQUAL(mmio_bus_access(&bus, 0x9000000, data, 16, true), -EINVAL);
 }
 
+/* A 32-bit device that logs every access it sees, in order. */
+static struct {
+	unsigned n;
+	uint64_t off[8];
+	unsigned size[8];
+	uint64_t val[8];
+	uint32_t regs[4];
+} log32;
+
+static uint64_t reg_read(void *opaque, uint64_t off, unsigned size)
+{
+	(void)opaque;
+	log32.off[log32.n] = off;
+	log32.size[log32.n++] = size;
+	return log32.regs[(off / 4) % 4] >> (8 * (off % 4));
+}
+
+static void reg_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
+{
+	(void)opaque;
+	log32.off[log32.n] = off;
+	log32.val[log32.n] = val;
+	log32.size[log32.n++] = size;
+	if (size == 4)
+		log32.regs[(off / 4) % 4] = (uint32_t)val;
+}
+
+static void test_access_widths(void)
+{
+	static struct mmio_bus bus;
+	struct mmio_region r = { .name = "regs32", .base = 0x1000, .size = 0x10,
+				 .read = reg_read, .write = reg_write, .max_width = 4 };
+	struct mmio_region w = { .name = "wide", .base = 0x2000, .size = 0x10,
+				 .read = reg_read, .write = reg_write, .min_width = 4 };
+	uint8_t data[8] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
+
+	memset(&bus, 0, sizeof(bus));
+	CU_ASSERT_EQUAL_FATAL(mmio_bus_register(&bus, &r), 0);
+	CU_ASSERT_EQUAL_FATAL(mmio_bus_register(&bus, &w), 0);
+	/* a doubleword to 32-bit registers: two accesses, low address first */
+	memset(&log32, 0, sizeof(log32));
+	CU_ASSERT_EQUAL(mmio_bus_access(&bus, 0x1008, data, 8, true), 0);
+	CU_ASSERT_EQUAL(log32.n, 2);
+	CU_ASSERT_EQUAL(log32.off[0], 8);
+	CU_ASSERT_EQUAL(log32.val[0], 0x44332211);
+	CU_ASSERT_EQUAL(log32.off[1], 12);
+	CU_ASSERT_EQUAL(log32.val[1], 0x88776655);
+	CU_ASSERT_EQUAL(log32.size[1], 4);
+	log32.regs[0] = 0xa0a1a2a3;
+	log32.regs[1] = 0xb0b1b2b3;
+	CU_ASSERT_EQUAL(mmio_bus_access(&bus, 0x1000, data, 8, false), 0);
+	CU_ASSERT_EQUAL(data[0], 0xa3); /* the first register, little-endian */
+	CU_ASSERT_EQUAL(data[3], 0xa0);
+	CU_ASSERT_EQUAL(data[4], 0xb3); /* then the second: not zeros */
+	CU_ASSERT_EQUAL(data[7], 0xb0);
+	/* narrower than the device implements: widened, low bytes used */
+	memset(&log32, 0, sizeof(log32));
+	log32.regs[1] = 0x11223344;
+	CU_ASSERT_EQUAL(mmio_bus_access(&bus, 0x2004, data, 1, false), 0);
+	CU_ASSERT_EQUAL(log32.size[0], 4);
+	CU_ASSERT_EQUAL(data[0], 0x44);
+	data[1] = 0x33;
+	CU_ASSERT_EQUAL(mmio_bus_access(&bus, 0x2004, data, 2, true), 0);
+	CU_ASSERT_EQUAL(log32.size[1], 4);
+	CU_ASSERT_EQUAL(log32.val[1], 0x3344); /* zero-extended */
+	/* the offset is not aligned down: the model decodes it, as in QEMU */
+	CU_ASSERT_EQUAL(mmio_bus_access(&bus, 0x2005, data, 1, true), 0);
+	CU_ASSERT_EQUAL(log32.off[2], 5);
+	CU_ASSERT_EQUAL(log32.size[2], 4);
+	/* a widened access past the region's end is not made */
+	CU_ASSERT_EQUAL(mmio_bus_access(&bus, 0x200e, data, 2, false), 0);
+	CU_ASSERT_EQUAL(log32.n, 3);
+	CU_ASSERT_EQUAL(data[0], 0);
+	/* nonsense widths are refused at registration */
+	w.base = 0x3000;
+	w.max_width = 2;
+	CU_ASSERT_EQUAL(mmio_bus_register(&bus, &w), -EINVAL);
+}
+
 static pthread_mutex_t test_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool lock_held_in_read;
 
@@ -140,6 +219,7 @@ const char unit_suite_name[] = "mmio_bus";
 const struct unit_test unit_tests[] = {
 	{ "registration and overlap", test_register },
 	{ "lookup and access", test_find_and_access },
+	{ "access widths: split and widened", test_access_widths },
 	{ "the region's lock is held during an access", test_region_lock },
 	{ NULL, NULL },
 };

@@ -30,6 +30,29 @@ else
   fail console-commands "no answer to a typed command"; show_logs
 fi
 
+# The host's PMU, SVE and pointer authentication reach Linux by default.
+type_line 'echo "CPUFEAT $(grep -m1 ^Features /proc/cpuinfo | cut -d: -f2) PMU=$(ls /sys/bus/event_source/devices | grep armv8_pmuv3) END"'
+if wait_for '^CPUFEAT .* END' 30; then
+  line=$(tr -d '\r' <out.log | grep '^CPUFEAT ')
+  if ls /sys/bus/event_source/devices | grep -q '^armv8_pmuv3'; then
+    echo "$line" | grep -q 'PMU=armv8_pmuv3[_0-9]* END' && pass linux-pmu-probes "$line" ||
+      fail linux-pmu-probes "$line"
+  else
+    skip linux-pmu-probes "the test host has no PMUv3"
+  fi
+  for f in paca pacg sve; do
+    if ! grep -m1 '^Features' /proc/cpuinfo | grep -qw $f; then
+      skip "linux-cpu-$f" "the test host has no $f"
+    elif echo "$line" | grep -qw $f; then
+      pass "linux-cpu-$f" "in the guest's /proc/cpuinfo"
+    else
+      fail "linux-cpu-$f" "$line"
+    fi
+  done
+else
+  fail linux-pmu-probes "no answer"; show_logs
+fi
+
 type_line 'reboot -f'
 if wait_for A64VM-GUEST-INIT 150 2; then
   pass reboot "guest came back after reboot"

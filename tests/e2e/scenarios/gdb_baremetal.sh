@@ -3,7 +3,7 @@
 # test host by gdb-multiarch (tests/gdb/drive.sh): two GDB sessions with a
 # broken client between them, then the guest finishes on its own.
 vm_start --kernel /guest/gdb_guest.img --cpus 2 --mem 64M --testdev \
-  --nisv=stop --gdb tcp:0.0.0.0:1234 --gdb-wait
+  --nisv=stop --gdb tcp:0.0.0.0:1234 --gdb-wait --verbose
 for _ in $(seq 50); do grep -q "gdb: listening" err.log && break; sleep 0.1; done
 sleep 1
 if grep -q GDB-GUEST-UP out.log; then
@@ -11,7 +11,9 @@ if grep -q GDB-GUEST-UP out.log; then
 else
   pass gdb-wait-holds "no guest output before GDB attached"
 fi
-echo "E2E-GDB-READY gdb_baremetal"
+# The SVE vector length the guest got (none: the GDB script skips SVE).
+sve_bits=$(sed -n 's/.*SVE: vectors of up to \([0-9]*\) bits.*/\1/p' err.log | head -n1)
+echo "E2E-GDB-READY gdb_baremetal SVE_BITS=${sve_bits:-0}"
 vm_wait 400; st=$?
 if [ $st -eq 0 ] && grep -q GDB-GUEST-POKED out.log && grep -q "GDB-GUEST-BYE.* aborts=1" out.log &&
    [ "$(grep -c GDB-GUEST-UP out.log)" -eq 2 ]; then

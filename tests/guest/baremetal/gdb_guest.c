@@ -51,12 +51,6 @@ __attribute__((noinline)) void nisv_access(void)
 
 static uint64_t period;
 
-static inline void mmio_write32(uint64_t addr, uint32_t v)
-{
-	*(volatile uint32_t *)(uintptr_t)addr = v;
-}
-
-#define GICR_SGI (MEMMAP_GIC_REDIST_BASE + 0x10000)
 #define TIMER_PPI (16 + MEMMAP_PPI_VIRT_TIMER)
 
 void irq_handler(void)
@@ -74,14 +68,7 @@ void irq_handler(void)
 static void start_timer(void)
 {
 	period = counter_hz() / 1000;
-	mmio_write32(MEMMAP_GIC_DIST_BASE, 0x13);			 /* GICD_CTLR: ARE, groups on */
-	mmio_write32(MEMMAP_GIC_REDIST_BASE + 0x14, 0);		 /* GICR_WAKER: awake */
-	mmio_write32(GICR_SGI + 0x80, 1u << TIMER_PPI);		 /* group 1 */
-	mmio_write32(GICR_SGI + 0x400 + 24, 0xa0u << 24);	 /* priority of 27 */
-	mmio_write32(GICR_SGI + 0x100, 1u << TIMER_PPI);	 /* enable */
-	__asm__ volatile("msr S3_0_C12_C12_5, %0" : : "r"(7ull)); /* ICC_SRE_EL1 */
-	__asm__ volatile("isb; msr S3_0_C4_C6_0, %0" : : "r"(0xffull)); /* PMR */
-	__asm__ volatile("msr S3_0_C12_C12_7, %0" : : "r"(1ull)); /* IGRPEN1 */
+	gic_enable_ppi(TIMER_PPI);
 	__asm__ volatile("msr cntv_tval_el0, %0; msr cntv_ctl_el0, %1; isb"
 			 : : "r"(period), "r"(1ull));
 	__asm__ volatile("msr daifclr, #2");

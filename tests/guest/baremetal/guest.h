@@ -10,6 +10,8 @@ void puts_uart(const char *s);
 void puthex(uint64_t v);
 void putdec(uint64_t v);
 void psci_system_off(void) __attribute__((noreturn));
+/* A check's detail line, "  what: got X want Y", when got != want. */
+bool expect(const char *what, uint64_t got, uint64_t want);
 
 static inline uint64_t counter(void)
 {
@@ -26,6 +28,23 @@ static inline uint64_t counter_hz(void)
 	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
 	return v;
 }
+
+static inline void mmio_write32(uint64_t addr, uint32_t v)
+{
+	*(volatile uint32_t *)(uintptr_t)addr = v;
+}
+
+static inline uint32_t mmio_read32(uint64_t addr)
+{
+	return *(volatile uint32_t *)(uintptr_t)addr;
+}
+
+/*
+ * The GICv3 for this vCPU (vCPU 0's redistributor): the distributor and
+ * CPU interface on, group 1, then the private interrupt intid enabled.
+ * Interrupts stay masked in PSTATE until the caller unmasks them.
+ */
+void gic_enable_ppi(unsigned intid);
 
 #define MAX_VCPUS 8
 /* 4 KiB of stack for each secondary vCPU; index 0 is unused. */

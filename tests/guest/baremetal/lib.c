@@ -45,6 +45,20 @@ void putdec(uint64_t v)
 		putc_uart(buf[--n]);
 }
 
+bool expect(const char *what, uint64_t got, uint64_t want)
+{
+	if (got == want)
+		return true;
+	puts_uart("  ");
+	puts_uart(what);
+	puts_uart(": got ");
+	puthex(got);
+	puts_uart(" want ");
+	puthex(want);
+	puts_uart("\n");
+	return false;
+}
+
 void psci_system_off(void)
 {
 	register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_OFF;
@@ -78,6 +92,21 @@ void psci_system_reset(void)
 	hvc3(PSCI_SYSTEM_RESET, 0, 0, 0);
 	for (;;)
 		__asm__ volatile("wfi");
+}
+
+#define GICR_SGI (MEMMAP_GIC_REDIST_BASE + 0x10000)
+
+void gic_enable_ppi(unsigned intid)
+{
+	mmio_write32(MEMMAP_GIC_DIST_BASE, 0x13);	  /* GICD_CTLR: ARE, groups on */
+	mmio_write32(MEMMAP_GIC_REDIST_BASE + 0x14, 0); /* GICR_WAKER: awake */
+	mmio_write32(GICR_SGI + 0x80, mmio_read32(GICR_SGI + 0x80) | 1u << intid);
+	/* GICR_IPRIORITYR: 0xa0, below the priority mask */
+	*(volatile uint8_t *)(uintptr_t)(GICR_SGI + 0x400 + intid) = 0xa0;
+	mmio_write32(GICR_SGI + 0x100, 1u << intid);	/* GICR_ISENABLER0 */
+	__asm__ volatile("msr S3_0_C12_C12_5, %0" : : "r"(7ull)); /* ICC_SRE_EL1 */
+	__asm__ volatile("isb; msr S3_0_C4_C6_0, %0" : : "r"(0xffull)); /* PMR */
+	__asm__ volatile("msr S3_0_C12_C12_7, %0; isb" : : "r"(1ull)); /* IGRPEN1 */
 }
 
 void sync_handler(uint64_t code);

@@ -39,20 +39,6 @@ static void dev_reset(void)
 	*reg64(TESTDEV_RESET) = 1;
 }
 
-static bool expect(const char *what, uint64_t got, uint64_t want)
-{
-	if (got == want)
-		return true;
-	puts_uart("  ");
-	puts_uart(what);
-	puts_uart(": got ");
-	puthex(got);
-	puts_uart(" want ");
-	puthex(want);
-	puts_uart("\n");
-	return false;
-}
-
 /* Each case starts on a fresh device and checks values and access counts. */
 struct nisv_case {
 	const char *name;
