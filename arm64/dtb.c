@@ -342,12 +342,25 @@ int dtb_build(const struct dtb_machine *m, void *buf, size_t size)
 	return 0;
 }
 
-int dtb_patch_chosen(void *buf, size_t size, const char *bootargs,
+/* What libfdt can be trusted to read: a version 16+ header within len. */
+static bool header_sane(const void *buf, size_t len)
+{
+	const struct fdt_header *h = buf;
+
+	return len >= sizeof(*h) && len <= INT32_MAX &&
+	       fdt32_to_cpu(h->magic) == FDT_MAGIC &&
+	       fdt32_to_cpu(h->version) >= 16 &&
+	       fdt32_to_cpu(h->last_comp_version) <= 17 &&
+	       fdt32_to_cpu(h->totalsize) <= len;
+}
+
+int dtb_patch_chosen(void *buf, size_t blob_len, size_t size, const char *bootargs,
 		     uint64_t initrd_start, uint64_t initrd_end)
 {
 	int chosen, ret;
 
-	if (size > INT32_MAX || fdt_check_full(buf, size))
+	if (blob_len > size || size > INT32_MAX || !header_sane(buf, blob_len) ||
+	    fdt_check_full(buf, fdt_totalsize(buf)))
 		return -EINVAL;
 	ret = fdt_open_into(buf, buf, (int)size);
 	if (ret)

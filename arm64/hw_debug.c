@@ -20,15 +20,6 @@ void hw_debug_init(struct hw_debug *d, unsigned max_bps, unsigned max_wps)
 	d->max_wps = max_wps < HW_DEBUG_MAX ? max_wps : HW_DEBUG_MAX;
 }
 
-static unsigned log2_exact(uint64_t v)
-{
-	unsigned n = 0;
-
-	while ((1ull << n) < v)
-		n++;
-	return (1ull << n) == v ? n : 64;
-}
-
 /* One watchpoint register's WCR/WVR for [addr, addr+len). */
 static int encode_watch(struct hw_watch *w)
 {
@@ -36,11 +27,10 @@ static int encode_watch(struct hw_watch *w)
 		     : w->type == GDB_WP_READ  ? WCR_LSC_LOAD
 					       : WCR_LSC_LOAD | WCR_LSC_STORE;
 	uint64_t off = w->addr & 7;
-	unsigned order;
 
 	if (!w->len)
 		return -EINVAL;
-	if (off + w->len <= 8) {
+	if (w->len <= 8 - off) {
 		/* Byte-address select within one doubleword. */
 		w->wvr = w->addr & ~7ull;
 		w->wcr = CR_ENABLE | CR_EL1_EL0 | lsc |
@@ -48,12 +38,12 @@ static int encode_watch(struct hw_watch *w)
 		return 0;
 	}
 	/* An aligned power-of-two range: address mask, 8 bytes to 2 GiB. */
-	order = log2_exact(w->len);
-	if (order < 3 || order > 31 || (w->addr & (w->len - 1)))
+	if (w->len < 8 || w->len > (1ull << 31) || (w->len & (w->len - 1)) ||
+	    (w->addr & (w->len - 1)))
 		return -EINVAL;
 	w->wvr = w->addr;
 	w->wcr = CR_ENABLE | CR_EL1_EL0 | lsc | (0xffull << WCR_BAS_SHIFT) |
-		 (uint64_t)order << WCR_MASK_SHIFT;
+		 (uint64_t)__builtin_ctzll(w->len) << WCR_MASK_SHIFT;
 	return 0;
 }
 

@@ -14,10 +14,22 @@
 #include "a64vm/log.h"
 #include "a64vm/regs.h"
 
-/* One memory access, resolved before any is performed. */
-struct target {
-	uint64_t va, ipa;
+#define SMALLEST_PAGE 4096u
+
+/*
+ * One memory access, resolved before any is performed: one part, or two
+ * when it crosses into another page, which the guest may map anywhere.
+ */
+struct part {
+	uint64_t ipa;
 	uint8_t *ram; /* guest RAM, or NULL for a device */
+	unsigned size;
+};
+
+struct target {
+	uint64_t va;
+	unsigned nparts;
+	struct part part[2];
 };
 
 struct nisv_ctx {
@@ -154,7 +166,24 @@ static int read_regs(struct nisv_ctx *c)
 	return ret ? fail(c, "cannot read registers: %s", strerror(-ret)) : 0;
 }
 
-/* Every access must land in RAM or on a device, and one must be the fault. */
+/* Translates and checks the part at va; whether it holds the fault IPA. */
+static int resolve_part(struct nisv_ctx *c, uint64_t va, unsigned size, struct part *p,
+			bool *hit)
+{
+	if (translate(c, va, false, !c->d.load, &p->ipa))
+		return -EINVAL;
+	p->size = size;
+	p->ram = memory_gpa_to_hva(c->s->mem, p->ipa, size);
+	if (!p->ram && !mmio_bus_find(c->s->bus, p->ipa, size))
+		return fail(c, "no device at IPA %#" PRIx64, p->ipa);
+	*hit |= c->fault_ipa >= p->ipa && c->fault_ipa - p->ipa < size;
+	return 0;
+}
+
+/*
+ * Every access must land in RAM or on a device, and one must be the fault.
+ * An access that crosses a page is two parts, each translated and checked.
+ */
 static int resolve_targets(struct nisv_ctx *c)
 {
 	struct a64_access acc[A64_MAX_ACCESSES];
@@ -163,14 +192,15 @@ static int resolve_targets(struct nisv_ctx *c)
 	c->ntargets = a64_emulate_accesses(&c->d, &c->regs, acc);
 	for (unsigned i = 0; i < c->ntargets; i++) {
 		struct target *t = &c->targets[i];
+		unsigned in_page = SMALLEST_PAGE - (unsigned)(acc[i].va % SMALLEST_PAGE);
+		unsigned first = acc[i].size < in_page ? acc[i].size : in_page;
 
 		t->va = acc[i].va;
-		if (translate(c, acc[i].va, false, !c->d.load, &t->ipa))
+		t->nparts = first < acc[i].size ? 2 : 1;
+		if (resolve_part(c, acc[i].va, first, &t->part[0], &hit) ||
+		    (t->nparts == 2 && resolve_part(c, acc[i].va + first, acc[i].size - first,
+						    &t->part[1], &hit)))
 			return -EINVAL;
-		t->ram = memory_gpa_to_hva(c->s->mem, t->ipa, acc[i].size);
-		if (!t->ram && !mmio_bus_find(c->s->bus, t->ipa, acc[i].size))
-			return fail(c, "no device at IPA %#" PRIx64, t->ipa);
-		hit |= c->fault_ipa >= t->ipa && c->fault_ipa - t->ipa < acc[i].size;
 	}
 	if (!hit)
 		return fail(c, "the instruction does not access the fault IPA %#" PRIx64
@@ -185,34 +215,54 @@ static struct target *next_target(struct nisv_ctx *c, uint64_t va)
 	return t && t->va == va ? t : NULL;
 }
 
+/* A part on a device: in naturally aligned pieces when it is not one. */
+static int device_part(struct nisv_ctx *c, const struct part *p, uint8_t *buf,
+		       bool write)
+{
+	for (unsigned done = 0, n; done < p->size; done += n) {
+		uint64_t ipa = p->ipa + done;
+		int ret;
+
+		for (n = 8; n > p->size - done || (ipa & (n - 1)); n /= 2)
+			;
+		ret = mmio_bus_access(c->s->bus, ipa, buf + done, n, write);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int target_access(struct nisv_ctx *c, uint64_t va, uint8_t *buf, bool write)
+{
+	struct target *t = next_target(c, va);
+	int ret = t ? 0 : -EFAULT;
+
+	for (unsigned i = 0; t && i < t->nparts && !ret; i++) {
+		const struct part *p = &t->part[i];
+
+		if (!p->ram)
+			ret = device_part(c, p, buf, write);
+		else if (write)
+			memcpy(p->ram, buf, p->size);
+		else
+			memcpy(buf, p->ram, p->size);
+		buf += p->size;
+	}
+	return ret;
+}
+
 static int target_read(void *ctx, uint64_t va, uint8_t *buf, unsigned size)
 {
-	struct nisv_ctx *c = ctx;
-	struct target *t = next_target(c, va);
-
-	if (!t)
-		return -EFAULT;
-	if (t->ram) {
-		memcpy(buf, t->ram, size);
-		return 0;
-	}
-	return mmio_bus_access(c->s->bus, t->ipa, buf, size, false);
+	(void)size;
+	return target_access(ctx, va, buf, false);
 }
 
 static int target_write(void *ctx, uint64_t va, const uint8_t *buf, unsigned size)
 {
-	struct nisv_ctx *c = ctx;
-	struct target *t = next_target(c, va);
-	uint8_t data[8];
+	uint8_t data[16];
 
-	if (!t)
-		return -EFAULT;
-	if (t->ram) {
-		memcpy(t->ram, buf, size);
-		return 0;
-	}
-	memcpy(data, buf, size);
-	return mmio_bus_access(c->s->bus, t->ipa, data, size, true);
+	memcpy(data, buf, size < sizeof(data) ? size : sizeof(data));
+	return target_access(ctx, va, data, true);
 }
 
 static const struct a64_mem_ops target_ops = {

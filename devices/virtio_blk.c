@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #define SECTOR 512u
+#define F_SIZE_MAX (1ull << 1)
 #define F_SEG_MAX (1ull << 2)
 #define F_RO (1ull << 5)
 #define F_BLK_SIZE (1ull << 6)
@@ -17,10 +18,14 @@
 #define HDR_LEN 16
 #define RANGE_LEN 16
 #define WZ_UNMAP 1u
+/* Segments of at most this, so a request of seg_max of them fits the bound. */
+#define SIZE_MAX_BYTES ((uint32_t)(VIRTQ_MAX_REQ_BYTES / VIRTQ_MAX_IOV))
+#define SLICE (4u << 20) /* long work checks for a stop this often */
+#define CANCELED 0xff	 /* an internal status: stopped halfway */
 
 uint64_t virtio_blk_features(const struct virtio_blk *b)
 {
-	uint64_t f = F_SEG_MAX | F_BLK_SIZE | F_FLUSH;
+	uint64_t f = F_SIZE_MAX | F_SEG_MAX | F_BLK_SIZE | F_FLUSH;
 
 	return b->read_only ? f | F_RO : f | F_DISCARD | F_WRITE_ZEROES;
 }
@@ -36,6 +41,7 @@ void virtio_blk_config_read(const struct virtio_blk *b, uint32_t off,
 	uint8_t cfg[VIRTIO_BLK_CONFIG_SIZE] = { 0 };
 
 	memcpy(cfg, &b->sectors, 8);		   /* capacity */
+	put32(cfg, 8, SIZE_MAX_BYTES);		   /* size_max */
 	put32(cfg, 12, VIRTQ_MAX_IOV - 2);	   /* seg_max: header and status */
 	put32(cfg, 20, SECTOR);			   /* blk_size */
 	put32(cfg, 36, MAX_RANGE_SECTORS);	   /* max_discard_sectors */
@@ -82,25 +88,36 @@ static uint8_t read_write(struct virtio_blk *b, const struct virtq_req *req,
 {
 	struct iovec iov[VIRTQ_MAX_IOV];
 	uint64_t len = write ? req->out_len - HDR_LEN : req->in_len - 1;
-	int n;
+	uint64_t first = write ? HDR_LEN : 0;
 
 	if (write && b->read_only)
 		return VIRTIO_BLK_S_IOERR;
 	if (len % SECTOR || !in_disk(b, sector, len / SECTOR))
 		return VIRTIO_BLK_S_IOERR;
-	n = (int)virtq_iovecs(req, !write, write ? HDR_LEN : 0, len, iov);
-	return transfer(b->fd, iov, n, sector * SECTOR, write) ? VIRTIO_BLK_S_IOERR
-								: VIRTIO_BLK_S_OK;
+	for (uint64_t off = 0; off < len; off += SLICE) {
+		uint64_t chunk = len - off < SLICE ? len - off : SLICE;
+		int n = (int)virtq_iovecs(req, !write, first + off, chunk, iov);
+
+		if (virtio_stopping(b->stopping))
+			return CANCELED;
+		if (transfer(b->fd, iov, n, sector * SECTOR + off, write))
+			return VIRTIO_BLK_S_IOERR;
+	}
+	return VIRTIO_BLK_S_OK;
 }
 
 /* Zeroes a range by writing, where the file system cannot punch. */
-static int write_zeroes(int fd, uint64_t pos, uint64_t len)
+static int write_zeroes(const struct virtio_blk *b, uint64_t pos, uint64_t len)
 {
 	static const uint8_t zeroes[65536];
 
 	while (len) {
 		size_t chunk = len < sizeof(zeroes) ? (size_t)len : sizeof(zeroes);
-		ssize_t done = pwrite(fd, zeroes, chunk, (off_t)pos);
+		ssize_t done;
+
+		if (virtio_stopping(b->stopping))
+			return -ECANCELED;
+		done = pwrite(b->fd, zeroes, chunk, (off_t)pos);
 
 		if (done < 0 && errno == EINTR)
 			continue;
@@ -139,7 +156,9 @@ static uint8_t ranges(struct virtio_blk *b, const struct virtq_req *req, int typ
 		ret = fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 				(off_t)pos, (off_t)bytes) ? -errno : 0;
 		if (ret && type == VIRTIO_BLK_T_WRITE_ZEROES)
-			ret = write_zeroes(b->fd, pos, bytes);
+			ret = write_zeroes(b, pos, bytes);
+		if (ret == -ECANCELED)
+			return CANCELED;
 		if (ret && type == VIRTIO_BLK_T_WRITE_ZEROES)
 			return VIRTIO_BLK_S_IOERR;
 	}
@@ -149,7 +168,8 @@ static uint8_t ranges(struct virtio_blk *b, const struct virtq_req *req, int typ
 int virtio_blk_request(struct virtio_blk *b, const struct virtq_req *req)
 {
 	uint8_t hdr[HDR_LEN], status;
-	uint32_t type, written = 0;
+	uint32_t type;
+	uint64_t written = 0; /* up to the 256 MiB a request may have */
 	uint64_t sector;
 
 	if (!req->in_len)
@@ -165,7 +185,7 @@ int virtio_blk_request(struct virtio_blk *b, const struct virtq_req *req)
 	case VIRTIO_BLK_T_IN:
 		status = read_write(b, req, sector, false);
 		if (status == VIRTIO_BLK_S_OK)
-			written = (uint32_t)(req->in_len - 1);
+			written = req->in_len - 1;
 		break;
 	case VIRTIO_BLK_T_OUT:
 		status = read_write(b, req, sector, true);
@@ -176,7 +196,7 @@ int virtio_blk_request(struct virtio_blk *b, const struct virtq_req *req)
 							     : VIRTIO_BLK_S_OK;
 		break;
 	case VIRTIO_BLK_T_GET_ID:
-		written = (uint32_t)virtq_copy_to(req, 0, b->serial,
+		written = virtq_copy_to(req, 0, b->serial,
 			req->in_len - 1 < VIRTIO_BLK_SERIAL_LEN ? req->in_len - 1
 								: VIRTIO_BLK_SERIAL_LEN);
 		status = VIRTIO_BLK_S_OK;
@@ -190,8 +210,10 @@ int virtio_blk_request(struct virtio_blk *b, const struct virtq_req *req)
 		break;
 	}
 done:
+	if (status == CANCELED)
+		return -ECANCELED;
 	virtq_copy_to(req, req->in_len - 1, &status, 1);
-	return (int)(written + 1);
+	return (int)(written + 1); /* at most VIRTQ_MAX_REQ_BYTES: fits */
 }
 
 static uint64_t blk_features(void *dev)

@@ -1,6 +1,9 @@
 #include "a64vm/virtio_console.h"
 
+#include <errno.h>
+
 #define CONFIG_SIZE 12 /* cols, rows, max_nr_ports, emerg_wr: all zero */
+#define SLICE 65536u   /* a stop is noticed between slices */
 
 /* The guest's output: the request's readable bytes. */
 static int console_transmit(void *dev, struct virtio_mmio *t, unsigned q,
@@ -8,11 +11,16 @@ static int console_transmit(void *dev, struct virtio_mmio *t, unsigned q,
 {
 	struct virtio_console *c = dev;
 
-	(void)t;
 	(void)q;
 	for (unsigned i = 0; i < req->nout; i++)
-		for (uint32_t b = 0; b < req->iov[i].len; b++)
-			c->env.console_out(c->env.ctx, req->iov[i].base[b]);
+		for (uint32_t off = 0; off < req->iov[i].len; off += SLICE) {
+			uint32_t n = req->iov[i].len - off < SLICE ? req->iov[i].len - off
+								     : SLICE;
+
+			if (virtio_stopping(t->stopping))
+				return -ECANCELED;
+			c->env.console_write(c->env.ctx, req->iov[i].base + off, n);
+		}
 	return 0;
 }
 

@@ -235,7 +235,7 @@ void virtio_mmio_service(struct virtio_mmio *t, unsigned qi)
 {
 	struct virtq *q = virtio_mmio_live_queue(t, qi);
 	bool pushed = false;
-	int ret;
+	int ret = 0;
 
 	if (!q)
 		return;
@@ -243,9 +243,13 @@ void virtio_mmio_service(struct virtio_mmio *t, unsigned qi)
 		t->ops->buffers_posted(t->dev, t, qi);
 		return;
 	}
-	while ((ret = virtq_pop(q, t->mem, &t->req)) == 1) {
+	while (!virtio_stopping(t->stopping) && (ret = virtq_pop(q, t->mem, &t->req)) == 1) {
 		int used = t->ops->request(t->dev, t, qi, &t->req);
 
+		if (used == -ECANCELED) {
+			ret = 0;
+			break;
+		}
 		if (used < 0) {
 			t->req.error = "a request without room for its status";
 			ret = -EINVAL;

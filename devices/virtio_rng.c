@@ -2,6 +2,8 @@
 
 #include <stdint.h>
 
+#define MAX_PER_REQUEST 65536u /* a driver takes what it gets (5.4.6.1) */
+
 /* Fills the request's writable buffers; the bytes the source gave. */
 static int rng_request(void *dev, struct virtio_mmio *t, unsigned q,
 		       const struct virtq_req *req)
@@ -11,17 +13,19 @@ static int rng_request(void *dev, struct virtio_mmio *t, unsigned q,
 
 	(void)t;
 	(void)q;
-	for (unsigned i = 0; i < req->nin; i++) {
+	for (unsigned i = 0; i < req->nin && done < MAX_PER_REQUEST; i++) {
 		const struct virtq_iov *iov = &req->iov[req->nout + i];
-		ssize_t n = r->fill(r->ctx, iov->base, iov->len);
+		size_t want = iov->len < MAX_PER_REQUEST - done ? iov->len
+								: MAX_PER_REQUEST - done;
+		ssize_t n = r->fill(r->ctx, iov->base, want);
 
 		if (n < 0)
 			break;
 		done += (uint64_t)n;
-		if ((uint64_t)n < iov->len)
+		if ((size_t)n < want)
 			break;
 	}
-	return (int)(done > INT32_MAX ? INT32_MAX : done);
+	return (int)done;
 }
 
 const struct virtio_dev_ops virtio_rng_ops = {

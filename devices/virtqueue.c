@@ -85,6 +85,8 @@ static int add_segment(struct virtq_req *req, const struct guest_mem *mem,
 	iov->len = d->len;
 	if (!iov->base)
 		return refuse(req, "a buffer outside guest RAM");
+	if (d->len > VIRTQ_MAX_REQ_BYTES - req->out_len - req->in_len)
+		return refuse(req, "a request of more than 256 MiB");
 	if (writable) {
 		req->nin++;
 		req->in_len += d->len;

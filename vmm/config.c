@@ -13,7 +13,8 @@ enum opt_id {
 	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CPUS, OPT_MEM, OPT_DTB,
 	OPT_DUMP_DTB, OPT_NO_REBOOT, OPT_NISV, OPT_TESTDEV, OPT_CONTROL,
 	OPT_SHUTDOWN_TIMEOUT, OPT_GDB, OPT_GDB_WAIT, OPT_DISK, OPT_RNG, OPT_CONSOLE, OPT_NET,
-	OPT_FIRMWARE, OPT_FLASH0, OPT_FLASH1, OPT_CPU_FEATURES, OPT_VERBOSE, OPT_HELP,
+	OPT_FIRMWARE, OPT_FLASH0, OPT_FLASH1, OPT_CPU_FEATURES, OPT_VERBOSE, OPT_SECCOMP, OPT_SECCOMP_SELFTEST,
+	OPT_USER, OPT_CHROOT, OPT_HELP,
 };
 
 struct option_spec {
@@ -37,6 +38,9 @@ static const struct option_spec run_options[] = {
 	{ "flash0", OPT_FLASH0, true },	    { "flash1", OPT_FLASH1, true },
 	{ "cpu-features", OPT_CPU_FEATURES, true },
 	{ "verbose", OPT_VERBOSE, false },
+	{ "seccomp", OPT_SECCOMP, true },
+	{ "seccomp-selftest", OPT_SECCOMP_SELFTEST, true },
+	{ "user", OPT_USER, true },	    { "chroot", OPT_CHROOT, true },
 	{ "help", OPT_HELP, false },
 };
 
@@ -90,6 +94,13 @@ void config_usage(FILE *f)
 	      "  --net tap=NAME[,mac=MAC]\n"
 	      "                    virtio-net on a tap device, created when absent\n"
 	      "  --verbose         log at debug level too (what the host lacks, reboots)\n"
+	      "  --seccomp=MODE    each thread's system call filter: kill (default: a\n"
+	      "                    forbidden call ends a64vm with SIGSYS), log (the\n"
+	      "                    kernel logs it, the call goes on), off\n"
+	      "  --user USER[:GROUP]\n"
+	      "                    once everything is open, run as USER (a name or\n"
+	      "                    number) with no capabilities\n"
+	      "  --chroot DIR      once everything is open, change root to DIR\n"
 	      "  --console pl011|virtio\n"
 	      "                    where console input goes: the PL011 (default) or\n"
 	      "                    virtio-console (the guest's hvc0)\n"
@@ -331,6 +342,29 @@ static int apply_option(struct config *cfg, enum opt_id id, const char *val,
 	case OPT_GDB_WAIT: cfg->gdb.wait = true; break;
 	case OPT_RNG: cfg->rng = true; break;
 	case OPT_VERBOSE: cfg->verbose = true; break;
+	case OPT_USER: cfg->user = val; break;
+	case OPT_CHROOT: cfg->chroot_dir = val; break;
+	case OPT_SECCOMP:
+		if (!strcmp(val, "kill"))
+			cfg->seccomp = SECCOMP_MODE_KILL;
+		else if (!strcmp(val, "log"))
+			cfg->seccomp = SECCOMP_MODE_LOG;
+		else if (!strcmp(val, "off"))
+			cfg->seccomp = SECCOMP_MODE_OFF;
+		else
+			return errmsg(err, errlen, "--seccomp: '%s' is not kill, log or off", val);
+		break;
+	case OPT_SECCOMP_SELFTEST:
+		if (!strcmp(val, "main"))
+			cfg->seccomp_selftest = SECCOMP_MAIN;
+		else if (!strcmp(val, "vcpu"))
+			cfg->seccomp_selftest = SECCOMP_VCPU;
+		else if (!strcmp(val, "io"))
+			cfg->seccomp_selftest = SECCOMP_IO;
+		else
+			return errmsg(err, errlen, "--seccomp-selftest: '%s' is not main, vcpu "
+				      "or io", val);
+		break;
 	case OPT_FIRMWARE: cfg->firmware = val; break;
 	case OPT_CPU_FEATURES:
 		if (!*val || config_parse_cpu(val, &cfg->cpu))
@@ -447,7 +481,7 @@ int config_parse(int argc, char *const argv[], struct config *cfg, char *err,
 		 size_t errlen)
 {
 	*cfg = (struct config){ .cpus = 1, .mem_size = CONFIG_DEFAULT_MEM,
-				.action = CONFIG_RUN,
+				.action = CONFIG_RUN, .seccomp_selftest = -1,
 				.shutdown_timeout = CONFIG_DEFAULT_SHUTDOWN_TIMEOUT };
 	err[0] = '\0';
 	if (argc < 2)

@@ -79,6 +79,22 @@ void console_output(void *ctx, uint8_t byte)
 		;
 }
 
+void console_write(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct console *con = ctx;
+
+	while (len) {
+		ssize_t n = write(con->out_fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return; /* the output is gone: the guest's bytes are lost */
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
 void console_input_room(void *ctx)
 {
 	struct console *con = ctx;

@@ -2,6 +2,7 @@
 #include "a64vm/control.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,29 +19,50 @@ static int usage(void)
 	return 2;
 }
 
+#define LOWER "abcdefghijklmnopqrstuvwxyz"
+
+/* Appends to out (size bytes, *len used); -E2BIG once it does not fit. */
+static int append(char *out, size_t size, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int append(char *out, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *len)
+		return -E2BIG;
+	*len += (size_t)n;
+	return 0;
+}
+
 /* Builds the request line from the command and key=value arguments. */
 static int build_request(int argc, char **argv, char *out, size_t size)
 {
-	int n = snprintf(out, size, "{\"cmd\":\"%s\"", argv[3]);
+	size_t len = 0;
+	int ret;
 
-	for (int i = 4; i < argc; i++) {
+	if (!argv[3][0] || strspn(argv[3], LOWER "-") != strlen(argv[3]))
+		return -EINVAL;
+	ret = append(out, size, &len, "{\"cmd\":\"%s\"", argv[3]);
+	for (int i = 4; i < argc && !ret; i++) {
 		const char *eq = strchr(argv[i], '=');
+		unsigned long long v;
 		char *end;
 
-		if (!eq || eq == argv[i] || strspn(argv[i], "abcdefghijklmnopqrstuvwxyz") !=
-						    (size_t)(eq - argv[i]))
+		if (!eq || eq == argv[i] || strspn(argv[i], LOWER) != (size_t)(eq - argv[i]))
 			return -EINVAL;
-		strtoull(eq + 1, &end, 0);
-		if (!eq[1] || *end)
+		errno = 0;
+		v = strtoull(eq + 1, &end, 0);
+		if (!eq[1] || *end || errno)
 			return -EINVAL;
-		n += snprintf(out + n, size - (size_t)n, ",\"%.*s\":%llu",
-			      (int)(eq - argv[i]), argv[i],
-			      strtoull(eq + 1, NULL, 0));
-		if ((size_t)n >= size)
-			return -E2BIG;
+		ret = append(out, size, &len, ",\"%.*s\":%llu", (int)(eq - argv[i]),
+			     argv[i], v);
 	}
-	n += snprintf(out + n, size - (size_t)n, "}\n");
-	return (size_t)n < size ? 0 : -E2BIG;
+	return ret ? ret : append(out, size, &len, "}\n");
 }
 
 int control_client_main(int argc, char **argv)
@@ -51,7 +73,6 @@ int control_client_main(int argc, char **argv)
 	int fd;
 
 	if (argc < 4 || strlen(argv[2]) >= sizeof(addr.sun_path) ||
-	    strchr(argv[3], '"') || strchr(argv[3], '\\') ||
 	    build_request(argc, argv, req, sizeof(req)))
 		return usage();
 	strcpy(addr.sun_path, argv[2]);

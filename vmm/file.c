@@ -3,8 +3,42 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define MAX_PINS 4 /* the kernel, initrd and device tree a reboot reads */
+
+static struct pin {
+	const char *path;
+	int fd;
+} pins[MAX_PINS];
+
+int file_pin(const char *path)
+{
+	unsigned i = 0;
+
+	while (i < MAX_PINS && pins[i].path && strcmp(pins[i].path, path))
+		i++;
+	if (i == MAX_PINS)
+		return -ENOSPC;
+	if (pins[i].path)
+		return 0;
+	pins[i].fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pins[i].fd < 0)
+		return -errno;
+	pins[i].path = path;
+	return 0;
+}
+
+/* A descriptor of its own for path: the pinned one's twin, or a fresh one. */
+static int open_path(const char *path)
+{
+	for (unsigned i = 0; i < MAX_PINS && pins[i].path; i++)
+		if (!strcmp(pins[i].path, path))
+			return fcntl(pins[i].fd, F_DUPFD_CLOEXEC, 0);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
 
 int file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len)
 {
@@ -13,7 +47,7 @@ int file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len)
 	size_t got = 0;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_path(path);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st)) {
@@ -34,7 +68,8 @@ int file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len)
 		goto out;
 	}
 	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
+		/* pread: a pinned file's twin shares its offset */
+		ssize_t n = pread(fd, p + got, (size_t)st.st_size - got, (off_t)got);
 
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -88,6 +88,7 @@ int flash_bank_open(struct flash_bank *b, const char *name, uint64_t base,
 			  (unsigned long long)(size >> 20));
 		return -ENOMEM;
 	}
+	madvise(b->storage, size, MADV_DONTDUMP); /* the guest's, as RAM is */
 	b->view = (struct flash_image){ .size = size, .storage = b->storage,
 					.image = b->storage };
 	return source == FLASH_VOLATILE ? 0 : read_file(b, source);
@@ -207,6 +208,7 @@ static int split_image(struct flash_bank *b)
 
 	if (copy == MAP_FAILED)
 		return -ENOMEM;
+	madvise(copy, b->size, MADV_DONTDUMP);
 	memcpy(copy, b->storage, b->size);
 	if (b->mapped)
 		set_memslot(b, false);

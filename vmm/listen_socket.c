@@ -3,29 +3,45 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+/* Whether path is itself (not through a link) a socket nobody listens on. */
+static bool stale_socket(const struct sockaddr_un *addr)
+{
+	struct stat st;
+	int probe;
+	bool stale;
+
+	if (lstat(addr->sun_path, &st) || !S_ISSOCK(st.st_mode))
+		return false;
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe < 0)
+		return false;
+	stale = connect(probe, (const struct sockaddr *)addr, sizeof(*addr)) &&
+		errno == ECONNREFUSED;
+	close(probe);
+	return stale;
+}
+
+/*
+ * Created 0600 by the umask, with no chmod that could follow a link put
+ * there meanwhile; only a stale socket is ever removed, never a file.
+ */
 static int bind_unix(int fd, const struct sockaddr_un *addr)
 {
-	mode_t old = umask(0077);
+	mode_t old = umask(0177);
 	int ret = bind(fd, (const struct sockaddr *)addr, sizeof(*addr));
 
 	if (ret && errno == EADDRINUSE) {
-		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-		if (probe >= 0 && connect(probe, (const struct sockaddr *)addr,
-					  sizeof(*addr)) && errno == ECONNREFUSED) {
-			unlink(addr->sun_path);
+		if (stale_socket(addr) && !unlink(addr->sun_path))
 			ret = bind(fd, (const struct sockaddr *)addr, sizeof(*addr));
-		} else {
+		else
 			errno = EADDRINUSE;
-		}
-		if (probe >= 0)
-			close(probe);
 	}
 	umask(old);
 	return ret ? -errno : 0;
@@ -50,8 +66,6 @@ int listen_unix(const char *path)
 	strcpy(addr.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	ret = fd < 0 ? -errno : bind_unix(fd, &addr);
-	if (!ret && chmod(path, 0600))
-		ret = -errno;
 	return finish(fd, ret);
 }
 

@@ -127,7 +127,7 @@ static int patch_user_dtb(struct loader *l, const struct placement *p)
 		return -ENOMEM;
 	memset(buf + l->dtb_len, 0, size - l->dtb_len);
 	l->dtb = buf;
-	ret = dtb_patch_chosen(buf, size, l->cfg->append, p->initrd_start,
+	ret = dtb_patch_chosen(buf, l->dtb_len, size, l->cfg->append, p->initrd_start,
 			       p->initrd_end);
 	if (ret)
 		log_error("dtb %s: not a usable device tree", l->cfg->dtb);

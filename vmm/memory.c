@@ -22,6 +22,9 @@ int memory_init(struct guest_mem *mem, uint64_t base, uint64_t size)
 			  (unsigned long long)(size >> 20), strerror(err));
 		return -err;
 	}
+	/* A core dump of a64vm never holds the guest's memory. */
+	if (madvise(p, size, MADV_DONTDUMP))
+		log_warn("guest RAM: MADV_DONTDUMP: %s", strerror(errno));
 	mem->base = base;
 	mem->size = size;
 	mem->hva = p;

@@ -130,7 +130,11 @@ static int dispatch_exit(struct vcpu *v)
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
+	char name[16];
 
+	snprintf(name, sizeof(name), "vcpu%u", v->id);
+	if (!start_gate_pass(&v->vm->gate, SECCOMP_VCPU, name, v->id == 0))
+		return NULL;
 	kick_thread_enter(&v->vm->kick, v->run);
 	for (;;) {
 		if (kick_check(&v->vm->kick, v->run, &v->hold))

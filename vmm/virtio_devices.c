@@ -14,6 +14,7 @@
 #include "a64vm/console.h"
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
+#include "a64vm/start_gate.h"
 #include "a64vm/tap.h"
 #include "a64vm/virtio_blk.h"
 #include "a64vm/virtio_console.h"
@@ -194,7 +195,7 @@ static int open_console(struct virtio_devices *v, struct vdev *d, unsigned index
 	(void)index;
 	snprintf(d->name, sizeof(d->name), "virtio-console");
 	d->con.env = (struct device_env){ .ctx = v->vm->console,
-					  .console_out = console_output,
+					  .console_write = console_write,
 					  .console_room = console_input_room };
 	d->state = &d->con;
 	v->console = d;
@@ -296,6 +297,7 @@ static int add_device(struct virtio_devices *v, const struct kind *k, unsigned i
 	if (ret)
 		return ret;
 	virtio_mmio_init(&d->t, k->ops, d->state, &v->vm->mem, raise_irq, d);
+	d->t.stopping = d->blk.stopping = virtio_io_stopping(v->io);
 	ret = wire(v, d);
 	if (!ret)
 		ret = mmio_bus_register(&v->vm->bus, &(struct mmio_region){
@@ -332,9 +334,16 @@ int virtio_devices_create(struct vm *vm, struct virtio_devices **out)
 	return ret;
 }
 
+static bool io_thread_start(void *ctx)
+{
+	struct virtio_devices *v = ctx;
+
+	return start_gate_pass(&v->vm->gate, SECCOMP_IO, "virtio-io", true);
+}
+
 int virtio_devices_start(struct virtio_devices *v)
 {
-	return virtio_io_start(v->io);
+	return virtio_io_start(v->io, io_thread_start, v);
 }
 
 void virtio_devices_stop(struct virtio_devices *v)

@@ -21,6 +21,9 @@ struct watch {
 
 struct virtio_io {
 	int epfd, quit_fd;
+	atomic_bool stopping;
+	bool (*on_start)(void *ctx);
+	void *start_ctx;
 	pthread_t thread;
 	bool running;
 	unsigned n;
@@ -89,6 +92,8 @@ static void *io_thread(void *arg)
 {
 	struct virtio_io *io = arg;
 
+	if (!io->on_start(io->start_ctx))
+		return NULL;
 	for (;;) {
 		struct epoll_event events[16];
 		int n = epoll_wait(io->epfd, events, 16, -1);
@@ -107,13 +112,15 @@ static void *io_thread(void *arg)
 	}
 }
 
-int virtio_io_start(struct virtio_io *io)
+int virtio_io_start(struct virtio_io *io, bool (*on_start)(void *ctx), void *ctx)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
 	int ret;
 
 	if (!io->n)
 		return 0;
+	io->on_start = on_start;
+	io->start_ctx = ctx;
 	io->quit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (io->quit_fd < 0 || epoll_ctl(io->epfd, EPOLL_CTL_ADD, io->quit_fd, &ev))
 		return -errno;
@@ -124,7 +131,7 @@ int virtio_io_start(struct virtio_io *io)
 	}
 	pthread_setname_np(io->thread, "virtio-io");
 	io->running = true;
-	return 0;
+	return 1;
 }
 
 void virtio_io_stop(struct virtio_io *io)
@@ -133,10 +140,16 @@ void virtio_io_stop(struct virtio_io *io)
 
 	if (!io || !io->running)
 		return;
+	atomic_store(&io->stopping, true);
 	if (write(io->quit_fd, &one, sizeof(one)) < 0)
 		log_error("cannot stop the virtio I/O thread: %s", strerror(errno));
 	pthread_join(io->thread, NULL);
 	io->running = false;
+}
+
+const atomic_bool *virtio_io_stopping(const struct virtio_io *io)
+{
+	return &io->stopping;
 }
 
 int virtio_io_notify_fd(int vm_fd, uint64_t addr, uint32_t value)

@@ -15,6 +15,7 @@
 #include <linux/kvm.h>
 
 #include "a64vm/board.h"
+#include "a64vm/confine.h"
 #include "a64vm/console.h"
 #include "a64vm/control.h"
 #include "a64vm/event_loop.h"
@@ -426,16 +427,29 @@ int vm_run(struct vm *vm)
 {
 	struct event_loop loop;
 	struct run_ctx rc = { .vm = vm, .loop = &loop, .signal_fd = -1 };
+	unsigned threads = 0;
 	int ret = event_loop_init(&loop);
 
 	if (!ret)
 		ret = setup_loop(&rc);
+	/* Everything is open: give up what the setup needed. */
 	if (!ret)
+		ret = confine_drop(vm->cfg);
+	if (!ret && vm->cfg->seccomp != SECCOMP_MODE_OFF)
+		ret = seccomp_prepare();
+	start_gate_init(&vm->gate, vm->cfg);
+	if (!ret) {
 		ret = virtio_devices_start(vm->virtio);
+		threads = ret > 0 ? 1 : 0;
+		ret = ret < 0 ? ret : 0;
+	}
 	for (unsigned i = 0; i < vm->ncpus && !ret; i++) {
 		ret = vcpu_start(&vm->vcpus[i]);
 		vm->threads[i] = vm->vcpus[i].thread;
+		threads += !ret;
 	}
+	if (!start_gate_open(&vm->gate, threads) && !ret)
+		ret = -EPERM;
 	vm->started = !ret;
 	if (ret)
 		vm_request_stop(vm, VM_STOP_ERROR);
@@ -448,6 +462,7 @@ int vm_run(struct vm *vm)
 	gdb_stub_close(vm->gdb);
 	vm->gdb = NULL;
 	event_loop_fini(&loop);
+	start_gate_destroy(&vm->gate);
 	if (rc.signal_fd >= 0)
 		close(rc.signal_fd);
 	report_nisv(vm);

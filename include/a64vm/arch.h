@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/audit.h>
 #include <linux/kvm.h>
 
 #include "a64vm/config.h"
@@ -21,6 +22,9 @@
 #include "a64vm/hw_debug.h"
 #include "a64vm/memory.h"
 #include "a64vm/mmio_bus.h"
+
+/* The host's system call architecture, for seccomp: KVM for arm64 guests runs on arm64. */
+#define ARCH_AUDIT_ARCH AUDIT_ARCH_AARCH64
 
 /* ---- arm64/cpu_features.c: what CPU the guest gets ---- */
 

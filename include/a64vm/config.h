@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "a64vm/memmap.h"
+#include "a64vm/seccomp.h"
 
 #define CONFIG_DEFAULT_MEM (512ull << 20)
 #define CONFIG_MIN_MEM (16ull << 20)
@@ -89,6 +90,10 @@ struct config {
 	struct config_net net;
 	struct config_cpu cpu;
 	bool verbose; /* --verbose: debug-level log lines too */
+	enum seccomp_mode seccomp;	/* --seccomp=kill|log|off */
+	int seccomp_selftest;		/* a thread kind that breaks its filter, or -1 */
+	const char *user;		/* --user USER[:GROUP]: run as them */
+	const char *chroot_dir;		/* --chroot DIR */
 	const char *firmware; /* --firmware (--bios): a raw image in flash 0 */
 	struct config_flash flash[2];
 	char flash_paths[2][CONFIG_DISK_PATH_MAX];

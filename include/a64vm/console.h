@@ -6,6 +6,7 @@
 #ifndef A64VM_CONSOLE_H
 #define A64VM_CONSOLE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "a64vm/event_loop.h"
@@ -21,6 +22,7 @@ int console_attach(struct console *con, struct vm *vm, struct event_loop *loop);
 
 /* The devices' side, shaped for a device_env (con is a struct console). */
 void console_output(void *con, uint8_t byte);
+void console_write(void *con, const uint8_t *buf, size_t len);
 /* The device that takes console input has room again. */
 void console_input_room(void *con);
 

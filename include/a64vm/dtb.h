@@ -44,10 +44,13 @@ struct dtb_machine {
 int dtb_build(const struct dtb_machine *m, void *buf, size_t size);
 
 /*
- * Adapts a user-supplied tree: sets /chosen bootargs (when given) and the
- * initrd range, as QEMU does with -dtb. Works on buf of the given size.
+ * Adapts a user-supplied tree of blob_len bytes: sets /chosen bootargs
+ * (when given) and the initrd range, as QEMU does with -dtb, in buf of
+ * size bytes (blob_len and room to grow). The blob is checked against its
+ * own length first: a header that is not version 16 or later, or claims
+ * more than blob_len, is refused (-EINVAL) before libfdt reads the tree.
  */
-int dtb_patch_chosen(void *buf, size_t size, const char *bootargs,
+int dtb_patch_chosen(void *buf, size_t blob_len, size_t size, const char *bootargs,
 		     uint64_t initrd_start, uint64_t initrd_end);
 
 /* Total size of a tree whose header is valid. */

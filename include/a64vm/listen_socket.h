@@ -5,8 +5,9 @@
 #include <stdint.h>
 
 /*
- * A UNIX stream socket at path, mode 0600; a leftover socket file nobody
- * listens on is replaced. Non-blocking, close-on-exec. fd or -errno.
+ * A UNIX stream socket at path, mode 0600; a leftover socket nobody
+ * listens on is replaced, anything else there (a file, a link, a live
+ * socket) is -EADDRINUSE. Non-blocking, close-on-exec. fd or -errno.
  */
 int listen_unix(const char *path);
 

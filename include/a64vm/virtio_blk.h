@@ -33,6 +33,7 @@ struct virtio_blk {
 	bool read_only;
 	uint64_t sectors; /* 512-byte sectors */
 	char serial[VIRTIO_BLK_SERIAL_LEN];
+	const atomic_bool *stopping; /* checked between slices of long work */
 };
 
 /* The device features this disk offers. */
@@ -43,8 +44,9 @@ void virtio_blk_config_read(const struct virtio_blk *b, uint32_t off,
 
 /*
  * Performs one request and writes its status byte: the used length (bytes
- * written into the request), or -EINVAL when the request has no status
- * byte to answer in (the device then needs a reset).
+ * written into the request), -EINVAL when the request has no status byte
+ * to answer in (the device then needs a reset), or -ECANCELED when the
+ * VMM began stopping halfway (the request stays unanswered).
  */
 int virtio_blk_request(struct virtio_blk *b, const struct virtq_req *req);
 

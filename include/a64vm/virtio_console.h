@@ -17,7 +17,7 @@
 #define VIRTIO_CONSOLE_TX 1 /* transmitq: the guest's output */
 
 struct virtio_console {
-	struct device_env env; /* console_out and console_room */
+	struct device_env env; /* console_write and console_room */
 };
 
 /*

@@ -19,8 +19,12 @@ struct virtio_devices;
 int virtio_devices_create(struct vm *vm, struct virtio_devices **out);
 void virtio_devices_destroy(struct virtio_devices *v);
 
-/* Starts or stops the I/O thread. */
+/*
+ * Starts the I/O thread, through the VM's start gate (its seccomp
+ * filter): 1 when one was started, 0 when none is needed, or -errno.
+ */
 int virtio_devices_start(struct virtio_devices *v);
+/* Stops the I/O thread. */
 void virtio_devices_stop(struct virtio_devices *v);
 
 /* A guest reboot: every device back to its reset state. */

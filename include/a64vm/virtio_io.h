@@ -7,6 +7,7 @@
 #ifndef A64VM_VIRTIO_IO_H
 #define A64VM_VIRTIO_IO_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -28,9 +29,18 @@ int virtio_io_watch(struct virtio_io *io, int fd, bool enabled, virtio_io_fn fn,
 /* Starts or stops watching fd without forgetting it. */
 int virtio_io_enable(struct virtio_io *io, int fd, bool on);
 
-int virtio_io_start(struct virtio_io *io);
-/* Stops the thread and waits for it. */
+/*
+ * Starts the thread when there is anything to watch; it calls
+ * on_start(ctx) first and goes on only when that says so. Whether a
+ * thread was started (1), none was needed (0), or -errno.
+ */
+int virtio_io_start(struct virtio_io *io, bool (*on_start)(void *ctx), void *ctx);
+/*
+ * Stops the thread and waits for it. The flag below is set first, so that
+ * the request being served gives up at its next slice.
+ */
 void virtio_io_stop(struct virtio_io *io);
+const atomic_bool *virtio_io_stopping(const struct virtio_io *io);
 
 /*
  * An eventfd KVM signals when the guest writes value to the 32-bit

@@ -8,6 +8,7 @@
 #ifndef A64VM_VIRTIO_MMIO_H
 #define A64VM_VIRTIO_MMIO_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -32,6 +33,15 @@
 
 struct virtio_mmio;
 
+/* A used length is an int on its way: a request's bound must fit. */
+_Static_assert(VIRTQ_MAX_REQ_BYTES < INT32_MAX, "a used length fits an int");
+
+/* Whether the VMM is stopping (flag NULL: never): long work gives up. */
+static inline bool virtio_stopping(const atomic_bool *flag)
+{
+	return flag && atomic_load_explicit(flag, memory_order_relaxed);
+}
+
 /* What a device kind (blk, net, rng, console) plugs into the transport. */
 struct virtio_dev_ops {
 	const char *name;
@@ -45,8 +55,9 @@ struct virtio_dev_ops {
 	void (*config_write)(void *dev, uint32_t off, const uint8_t *data, unsigned len);
 	/*
 	 * Serves one request the driver made on queue q: the bytes written
-	 * into it, or -EINVAL when it has no room for its answer (the device
-	 * then needs a reset).
+	 * into it, -EINVAL when it has no room for its answer (the device
+	 * then needs a reset), or -ECANCELED when the VMM stopped it halfway
+	 * (it stays unanswered).
 	 */
 	int (*request)(void *dev, struct virtio_mmio *t, unsigned q,
 		       const struct virtq_req *req);
@@ -73,6 +84,7 @@ struct virtio_mmio {
 	uint32_t config_generation;
 	struct virtq queues[VIRTIO_MAX_QUEUES];
 	struct virtq_req req; /* the request being served */
+	const atomic_bool *stopping; /* set by the glue; see virtio_stopping */
 };
 
 void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops,

@@ -16,6 +16,11 @@
 
 #define VIRTQ_MAX_SIZE 256  /* QueueNumMax: a power of two */
 #define VIRTQ_MAX_IOV 1024  /* segments in one request, indirect included */
+/*
+ * Bytes in one request, both directions: descriptors may alias, so without
+ * a bound 1024 of them over 511 MiB make a 511 GiB request.
+ */
+#define VIRTQ_MAX_REQ_BYTES (256ull << 20)
 
 #define VIRTQ_DESC_F_NEXT 1
 #define VIRTQ_DESC_F_WRITE 2

@@ -11,6 +11,7 @@
 #include "a64vm/kick.h"
 #include "a64vm/memory.h"
 #include "a64vm/mmio_bus.h"
+#include "a64vm/start_gate.h"
 #include "a64vm/vcpu.h"
 
 enum vm_stop {
@@ -57,6 +58,7 @@ struct vm {
 	struct nisv_state nisv;
 	struct gdb_stub *gdb; /* --gdb */
 	struct virtio_devices *virtio;
+	struct start_gate gate; /* every thread's seccomp filter, then the guest */
 };
 
 /* Opens KVM and builds the whole machine; 0 or -errno (already logged). */

@@ -37,4 +37,12 @@ check dir-kernel 1 'Is a directory' run --kernel "$tmp"
 check ctl-usage 2 'usage: a64vm ctl' ctl
 check ctl-bad-arg 2 'usage: a64vm ctl' ctl "$tmp/sock" read-phys addr=oops
 check ctl-no-socket 1 'cannot connect to' ctl "$tmp/nothing.sock" status
+# Once a stack overflow: a command of 504 characters or more.
+for n in 504 505 520 600; do
+  check ctl-long-command-$n 2 'usage: a64vm ctl' ctl "$tmp/s" "$(printf 'a%.0s' $(seq $n))"
+done
+check ctl-long-args 2 'usage: a64vm ctl' ctl "$tmp/s" read-phys \
+  $(for i in $(seq 40); do printf 'addr=18446744073709551615 '; done)
+check ctl-bad-command 2 'usage: a64vm ctl' ctl "$tmp/s" 'st"atus'
+check ctl-overflowing-number 2 'usage: a64vm ctl' ctl "$tmp/s" read-phys addr=99999999999999999999
 exit $failed

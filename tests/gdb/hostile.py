@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """A broken GDB client against a64vm's stub: bad checksums, malformed hex,
-an overlong packet, a second debugger, and a connection dropped mid-packet.
+an overlong packet, watchpoints no hardware can watch, a second debugger,
+and a connection dropped mid-packet.
 Each check prints one E2E-RESULT line."""
 import socket
 import sys
@@ -51,6 +52,15 @@ report("malformed-write", got.startswith(b"+$E"), repr(got[:40]))
 s.sendall(b"$" + b"m" * 40000 + b"#00")
 got = recv_some(s)
 report("overlong", got == b"-", repr(got[:40]))
+
+# Watchpoint lengths no hardware can watch: an error, at once (these hung
+# the main loop or wrapped into the debug registers).
+for name, pkt in (("watch-huge-length", b"Z2,0,8000000000000001"),
+                  ("watch-wrapping-length", b"Z2,1007,ffffffffffffffff")):
+    t0 = time.time()
+    s.sendall(frame(pkt))
+    got = recv_some(s)
+    report(name, got.startswith(b"+$E"), "%r in %.1f s" % (got[:40], time.time() - t0))
 
 s.sendall(frame(b"qAttached"))
 got = recv_some(s)

@@ -213,24 +213,61 @@ static void test_patch_chosen(void)
 
 	/* A user tree without /chosen gets one. */
 	CU_ASSERT_EQUAL_FATAL(fdt_create_empty_tree(user, 512), 0);
-	CU_ASSERT_EQUAL(dtb_patch_chosen(user, sizeof(user), "root=/dev/vda",
+	CU_ASSERT_EQUAL(dtb_patch_chosen(user, 512, sizeof(user), "root=/dev/vda",
 					 0x48000000, 0x48001000), 0);
 	memcpy(buf, user, sizeof(user));
 	expect_string("/chosen", "bootargs", "root=/dev/vda");
 	EXPECT_CELLS("/chosen", "linux,initrd-end", 0, 0x48001000);
 	/* Garbage is refused, not parsed. */
 	memset(user, 0xa5, sizeof(user));
-	CU_ASSERT_EQUAL(dtb_patch_chosen(user, sizeof(user), NULL, 0, 0), -EINVAL);
+	CU_ASSERT_EQUAL(dtb_patch_chosen(user, 512, sizeof(user), NULL, 0, 0), -EINVAL);
 	/* A valid header over a corrupt structure block is refused too. */
 	CU_ASSERT_EQUAL_FATAL(fdt_create_empty_tree(user, 512), 0);
 	CU_ASSERT_EQUAL_FATAL(fdt_add_subnode(user, 0, "node") >= 0, 1);
 	user[fdt_off_dt_struct(user) + 8] = 0xff; /* the first node's tag */
 	CU_ASSERT_EQUAL(fdt_check_header(user), 0);
-	CU_ASSERT_EQUAL(dtb_patch_chosen(user, sizeof(user), NULL, 0, 0), -EINVAL);
+	CU_ASSERT_EQUAL(dtb_patch_chosen(user, 512, sizeof(user), NULL, 0, 0), -EINVAL);
 	/* No room to grow. */
 	CU_ASSERT_EQUAL_FATAL(fdt_create_empty_tree(user, 128), 0);
-	CU_ASSERT_EQUAL(dtb_patch_chosen(user, 128, "a long command line that "
+	CU_ASSERT_EQUAL(dtb_patch_chosen(user, 128, 128, "a long command line that "
 					 "cannot fit in the space", 0, 0), -ENOSPC);
+}
+
+/*
+ * Trees crafted against the patcher: a header claiming the room beyond the
+ * file (whose bytes would reach guest RAM), and a version 2 header of 72
+ * bytes (libfdt 1.6.1's fdt_check_full dereferenced NULL on it).
+ */
+static void test_patch_hostile(void)
+{
+	static uint8_t user[4096];
+	struct fdt_header *h = (struct fdt_header *)user;
+	size_t file;
+
+	CU_ASSERT_EQUAL_FATAL(fdt_create_empty_tree(user, 512), 0);
+	CU_ASSERT_EQUAL_FATAL(fdt_pack(user), 0);
+	file = fdt_totalsize(user);
+	h->totalsize = cpu_to_fdt32((uint32_t)file + 1024);
+	h->size_dt_strings = cpu_to_fdt32(fdt_size_dt_strings(user) + 1024);
+	CU_ASSERT_EQUAL(dtb_patch_chosen(user, file, sizeof(user), "x", 0, 0), -EINVAL);
+	/* the same tree, honest about its size, is fine */
+	CU_ASSERT_EQUAL_FATAL(fdt_create_empty_tree(user, 512), 0);
+	CU_ASSERT_EQUAL(dtb_patch_chosen(user, 512, sizeof(user), "x", 0, 0), 0);
+
+	memset(user, 0, sizeof(user));
+	h->magic = cpu_to_fdt32(FDT_MAGIC);
+	h->totalsize = cpu_to_fdt32(72);
+	h->off_dt_struct = cpu_to_fdt32(40);
+	h->off_dt_strings = cpu_to_fdt32(72);
+	h->off_mem_rsvmap = cpu_to_fdt32(56);
+	h->version = cpu_to_fdt32(2);
+	h->last_comp_version = cpu_to_fdt32(2);
+	CU_ASSERT_EQUAL(dtb_patch_chosen(user, 72, sizeof(user), NULL, 0, 0), -EINVAL);
+	h->version = cpu_to_fdt32(16);
+	h->last_comp_version = cpu_to_fdt32(18);
+	CU_ASSERT_EQUAL(dtb_patch_chosen(user, 72, sizeof(user), NULL, 0, 0), -EINVAL);
+	/* shorter than a header */
+	CU_ASSERT_EQUAL(dtb_patch_chosen(user, 20, sizeof(user), NULL, 0, 0), -EINVAL);
 }
 
 const char unit_suite_name[] = "dtb";
@@ -240,5 +277,6 @@ const struct unit_test unit_tests[] = {
 	{ "64-bit MPIDR", test_wide_mpidr },
 	{ "errors", test_errors },
 	{ "patching a user tree", test_patch_chosen },
+	{ "hostile user trees", test_patch_hostile },
 	{ NULL, NULL },
 };

@@ -57,6 +57,13 @@ static void test_watchpoints(void)
 	CU_ASSERT_EQUAL(hw_debug_insert(&d, GDB_WP_WRITE, 0x40200000, 24), -EINVAL);
 	CU_ASSERT_EQUAL(hw_debug_insert(&d, GDB_WP_WRITE, 0x40200008, 16), -EINVAL);
 	CU_ASSERT_EQUAL(hw_debug_insert(&d, GDB_WP_WRITE, 0x40200000, 0), -EINVAL);
+	/* lengths the hardware cannot watch, refused at once (these hung or wrapped) */
+	CU_ASSERT_EQUAL(hw_debug_insert(&d, GDB_WP_WRITE, 0, 0x8000000000000001ull), -EINVAL);
+	CU_ASSERT_EQUAL(hw_debug_insert(&d, GDB_WP_WRITE, 0, 0x8000000000000000ull), -EINVAL);
+	CU_ASSERT_EQUAL(hw_debug_insert(&d, GDB_WP_WRITE, 0x1007, ~0ull), -EINVAL);
+	CU_ASSERT_EQUAL(hw_debug_insert(&d, GDB_WP_WRITE, 0, 1ull << 32), -EINVAL);
+	CU_ASSERT_EQUAL(hw_debug_insert(&d, GDB_WP_ACCESS, 0x80000000, 1ull << 31), 0);
+	CU_ASSERT_EQUAL(hw_debug_remove(&d, GDB_WP_ACCESS, 0x80000000, 1ull << 31), 0);
 	CU_ASSERT_EQUAL(hw_debug_insert(&d, GDB_BP_SW, 0x40200000, 4), -EINVAL);
 	CU_ASSERT_EQUAL(hw_debug_insert(&d, GDB_WP_WRITE, 0x40300000, 8), 0);
 	CU_ASSERT_EQUAL(hw_debug_insert(&d, GDB_WP_WRITE, 0x40400000, 8), -ENOSPC);

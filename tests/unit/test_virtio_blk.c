@@ -191,14 +191,53 @@ static void test_flush_id_discard_zeroes(void)
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
 }
 
+/*
+ * The largest request there may be: 255.5 MiB read through 1022 segments
+ * that alias one buffer, from a sparse disk. Its used length must come out
+ * right (a 2 GiB one once turned negative); a stop cuts it short.
+ */
+static void test_largest_request(void)
+{
+	static uint8_t seg[256 << 10];
+	static atomic_bool stopping;
+	const unsigned nseg = VIRTQ_MAX_IOV - 2;
+
+	open_disk(false);
+	CU_ASSERT_EQUAL_FATAL(ftruncate(blk.fd, VIRTQ_MAX_REQ_BYTES), 0);
+	blk.sectors = VIRTQ_MAX_REQ_BYTES / 512;
+	make_req(VIRTIO_BLK_T_IN, 0, NULL, 0, true);
+	req.nin = 0;
+	req.in_len = 0;
+	for (unsigned i = 0; i < nseg; i++)
+		req.iov[req.nout + req.nin++] = (struct virtq_iov){ seg, sizeof(seg) };
+	req.iov[req.nout + req.nin++] = (struct virtq_iov){ &status, 1 };
+	req.in_len = (uint64_t)nseg * sizeof(seg) + 1;
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, &req), (int)req.in_len);
+	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
+	/* the VMM stopping: the request is left unanswered */
+	status = 0xee;
+	atomic_store(&stopping, true);
+	blk.stopping = &stopping;
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, &req), -ECANCELED);
+	CU_ASSERT_EQUAL(status, 0xee);
+	close(blk.fd);
+	blk.fd = 0;
+}
+
 static void test_config(void)
 {
 	uint64_t cap;
-	uint32_t blk_size;
+	uint32_t blk_size, size_max, seg_max;
 
 	open_disk(false);
 	virtio_blk_config_read(&blk, 0, (uint8_t *)&cap, 8);
 	CU_ASSERT_EQUAL(cap, DISK_SECTORS);
+	/* seg_max segments of size_max stay within a request's bound */
+	CU_ASSERT_TRUE(virtio_blk_features(&blk) & (1u << 1));
+	virtio_blk_config_read(&blk, 8, (uint8_t *)&size_max, 4);
+	virtio_blk_config_read(&blk, 12, (uint8_t *)&seg_max, 4);
+	CU_ASSERT_TRUE((uint64_t)size_max * seg_max + 16 + 1 <= VIRTQ_MAX_REQ_BYTES);
+	CU_ASSERT_TRUE(size_max >= 64 << 10);
 	virtio_blk_config_read(&blk, 20, (uint8_t *)&blk_size, 4);
 	CU_ASSERT_EQUAL(blk_size, 512);
 	close(blk.fd);
@@ -212,5 +251,6 @@ const struct unit_test unit_tests[] = {
 	{ "read-only images", test_read_only },
 	{ "flush, ID, discard, write-zeroes", test_flush_id_discard_zeroes },
 	{ "configuration space", test_config },
+	{ "the largest request, and a stop", test_largest_request },
 	{ NULL, NULL },
 };

@@ -7,13 +7,17 @@
 
 static struct virtio_mmio t;
 static uint8_t out[64];
-static unsigned nout, rooms;
+static unsigned nout, rooms, writes;
+static atomic_bool stop_after_write; /* the VMM stops during the first write */
 
-static void console_out(void *ctx, uint8_t byte)
+static void console_write(void *ctx, const uint8_t *buf, size_t len)
 {
 	(void)ctx;
-	if (nout < sizeof(out))
-		out[nout++] = byte;
+	writes++;
+	for (size_t i = 0; i < len && nout < sizeof(out); i++)
+		out[nout++] = buf[i];
+	if (t.stopping)
+		atomic_store(&stop_after_write, true);
 }
 
 static void console_room(void *ctx)
@@ -23,7 +27,7 @@ static void console_room(void *ctx)
 }
 
 static struct virtio_console con = {
-	.env = { .console_out = console_out, .console_room = console_room },
+	.env = { .console_write = console_write, .console_room = console_room },
 };
 
 static void setup(unsigned queue)
@@ -48,6 +52,26 @@ static void test_transmit(void)
 	CU_ASSERT_EQUAL(memcmp(out, "hello, world", 12), 0);
 	CU_ASSERT_EQUAL(fx_used16(2), 1);
 	CU_ASSERT_EQUAL(fx_used_len(0), 0);
+}
+
+/* 512 KiB of output, and the VMM stops after the first slice of it. */
+static void test_stop(void)
+{
+	setup(VIRTIO_CONSOLE_TX);
+	writes = 0;
+	atomic_store(&stop_after_write, false);
+	fx_put_desc(FX_DESC, 0, FX_BUF, 512 << 10, 0, 0);
+	fx_offer(0);
+	t.stopping = &stop_after_write;
+	virtio_mmio_service(&t, VIRTIO_CONSOLE_TX);
+	CU_ASSERT_EQUAL(writes, 1);
+	CU_ASSERT_EQUAL(fx_used16(2), 0); /* left unanswered */
+	CU_ASSERT_FALSE(t.status & VIRTIO_STATUS_NEEDS_RESET);
+	/* and no more requests are taken */
+	fx_offer(0);
+	virtio_mmio_service(&t, VIRTIO_CONSOLE_TX);
+	CU_ASSERT_EQUAL(writes, 1);
+	t.stopping = NULL;
 }
 
 static void test_receive(void)
@@ -86,6 +110,7 @@ const char unit_suite_name[] = "virtio_console";
 const struct unit_test unit_tests[] = {
 	{ "the guest's output", test_transmit },
 	{ "console input into receive buffers", test_receive },
+	{ "a stop during a long transmit", test_stop },
 	{ "a receive buffer outside RAM", test_hostile_receive_buffer },
 	{ NULL, NULL },
 };

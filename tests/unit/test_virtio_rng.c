@@ -47,6 +47,16 @@ static void test_fills_buffers(void)
 	CU_ASSERT_EQUAL(fx_mem.hva[FX_BUF - FX_RAM + 0x1000], 0xa5);
 }
 
+/* However large the buffers, one request gets at most 64 KiB. */
+static void test_bounded(void)
+{
+	give = 1 << 20;
+	fail_source = false;
+	offer(3, 48 << 10);
+	virtio_mmio_service(&t, 0);
+	CU_ASSERT_EQUAL(fx_used_len(0), 64 << 10);
+}
+
 static void test_short_and_failing_source(void)
 {
 	give = 10; /* the source runs short: the request says what it got */
@@ -66,5 +76,6 @@ const char unit_suite_name[] = "virtio_rng";
 const struct unit_test unit_tests[] = {
 	{ "fills the driver's buffers", test_fills_buffers },
 	{ "a short or failing source", test_short_and_failing_source },
+	{ "at most 64 KiB a request", test_bounded },
 	{ NULL, NULL },
 };

@@ -35,6 +35,14 @@ expect unknown-flag run --kernel $K --bogus
 expect unknown-command launch
 expect no-kernel run --mem 64M
 expect bad-mem run --kernel $K --mem lots
+# A 72-byte device tree with a version 2 header (it crashed libfdt 1.6.1),
+# and one whose header claims more than the file holds.
+printf '\320\015\376\355\000\000\000\110\000\000\000\050\000\000\000\110\000\000\000\070\000\000\000\002\000\000\000\002' >v2.dtb
+head -c 44 /dev/zero >>v2.dtb
+expect dtb-version-2 run --kernel $K --dtb v2.dtb
+/a64vm run --kernel $K --dump-dtb good.dtb </dev/null >/dev/null 2>&1
+head -c $(( $(wc -c <good.dtb) - 100 )) good.dtb >short.dtb
+expect dtb-header-beyond-file run --kernel $K --dtb short.dtb
 
 # The gzip-compressed kernel that is whole must be accepted: dump its DTB.
 if /a64vm run --kernel Image.gz --dump-dtb out.dtb </dev/null 2>err.txt &&

@@ -328,6 +328,80 @@ static bool lse_atomic_aborts(void)
 	return expect("after", a, pat(0, 8)) & DEV_COUNTS(2, 0);
 }
 
+/*
+ * Unaligned accesses that cross from one page into a differently-mapped one
+ * (Normal memory allows them). With the MMU on only: the device and RAM
+ * pages are laid out by mmu_on below.
+ */
+#define CROSS_DEV_RAM (DEV_HIGH_VA + 0x3000)  /* device scratch, then ram_page */
+#define CROSS_RAM_DEV (DEV_HIGH_VA + 0x5000)  /* ram_page2, then device scratch */
+#define CROSS_DEV_RO (DEV_HIGH_VA + 0x7000)   /* device scratch, then read-only RAM */
+
+static uint8_t ram_page[4096] __attribute__((aligned(4096)));
+static uint8_t ram_page2[4096] __attribute__((aligned(4096)));
+
+static uint64_t load_d(uint64_t va)
+{
+	uint64_t v;
+
+	__asm__ volatile("ldr d0, [%1]\n fmov %0, d0" : "=r"(v) : "r"(va) : "v0", "memory");
+	return v;
+}
+
+static bool ldr_d_dev_then_ram(void)
+{
+	uint64_t v;
+
+	ram_page[0] = 0x11, ram_page[1] = 0x22, ram_page[2] = 0x33, ram_page[3] = 0x44;
+	v = load_d(CROSS_DEV_RAM + 0xffc);
+	return expect("device half", (uint32_t)v, pat(0xffc, 4)) &
+	       expect("RAM half", v >> 32, 0x44332211);
+}
+
+static bool str_d_dev_then_ram(void)
+{
+	uint64_t v = 0x8877665544332211ull;
+
+	__asm__ volatile("fmov d1, %0\n str d1, [%1]"
+			 : : "r"(v), "r"(CROSS_DEV_RAM + 0xffc) : "v1", "memory");
+	return expect("device half", *(volatile uint32_t *)(dev + 0xffc), 0x44332211) &
+	       expect("RAM half", *(volatile uint32_t *)ram_page, 0x88776655);
+}
+
+static bool ldr_d_ram_then_dev(void)
+{
+	uint64_t v;
+
+	for (unsigned i = 0; i < 4; i++)
+		ram_page2[0xffc + i] = (uint8_t)(0xa0 + i);
+	v = load_d(CROSS_RAM_DEV + 0xffc);
+	return expect("RAM half", (uint32_t)v, 0xa3a2a1a0) &
+	       expect("device half", v >> 32, pat(0, 4));
+}
+
+/* The second page is read-only: the store faults and writes nothing. */
+static bool str_d_into_read_only(void)
+{
+	uint64_t before = aborts_taken;
+	uint32_t ram = *(volatile uint32_t *)ram_page;
+
+	expect_abort = true;
+	__asm__ volatile("fmov d1, %0\n str d1, [%1]"
+			 : : "r"(~0ull), "r"(CROSS_DEV_RO + 0xffc) : "v1", "memory");
+	expect_abort = false;
+	return expect("aborts", aborts_taken, before + 1) &
+	       expect("device half untouched", *(volatile uint32_t *)(dev + 0xffc),
+		      pat(0xffc, 4)) &
+	       expect("RAM half untouched", *(volatile uint32_t *)ram_page, ram);
+}
+
+static const struct nisv_case cross_cases[] = {
+	{ "ldr-d-across-device-ram", ldr_d_dev_then_ram, false },
+	{ "str-d-across-device-ram", str_d_dev_then_ram, false },
+	{ "ldr-d-across-ram-device", ldr_d_ram_then_dev, false },
+	{ "str-d-into-read-only-page", str_d_into_read_only, false },
+};
+
 static const struct nisv_case cases[] = {
 	{ "ldp-x-offset", ldp_x_offset, false },   { "ldp-w-pre", ldp_w_pre, false },
 	{ "ldp-x-post", ldp_x_post, false },	   { "ldpsw", ldpsw, false },
@@ -347,19 +421,19 @@ static const struct nisv_case cases[] = {
 	{ "lse-atomic-aborts", lse_atomic_aborts, false },
 };
 
-static void run_all(void)
+static void run_all(const struct nisv_case *list, unsigned n)
 {
-	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (unsigned i = 0; i < n; i++) {
 		bool ok;
 
-		if (cases[i].mmu_off_only && dev != DEV_PA)
+		if (list[i].mmu_off_only && dev != DEV_PA)
 			continue;
 		dev_reset();
-		ok = cases[i].run();
+		ok = list[i].run();
 		puts_uart("NISV-TEST ");
 		puts_uart(mmu_name);
 		puts_uart(" ");
-		puts_uart(cases[i].name);
+		puts_uart(list[i].name);
 		puts_uart(ok ? " PASS\n" : " FAIL\n");
 		if (ok)
 			passed++;
@@ -380,6 +454,7 @@ static uint64_t l3_hi[512] __attribute__((aligned(4096)));
 #define ATTR_NORMAL (0ull << 2)
 #define ATTR_DEVICE (1ull << 2)
 #define AP_EL0 (1ull << 6)
+#define AP_RO (1ull << 7)
 
 static void mmu_on(void)
 {
@@ -395,6 +470,13 @@ static void mmu_on(void)
 	l2_hi[1] = (uint64_t)(uintptr_t)l3_hi | 3;
 	l3_hi[1] = DEV_PA | AF | AP_EL0 | ATTR_DEVICE | 3;
 	l3_hi[2] = (DEV_PA + 0x1000) | AF | ATTR_DEVICE | 3;
+	/* the page-crossing cases: Normal memory, where unaligned is allowed */
+	l3_hi[4] = DEV_PA | AF | ATTR_NORMAL | 3;
+	l3_hi[5] = (uint64_t)(uintptr_t)ram_page | AF | SH_INNER | ATTR_NORMAL | 3;
+	l3_hi[6] = (uint64_t)(uintptr_t)ram_page2 | AF | SH_INNER | ATTR_NORMAL | 3;
+	l3_hi[7] = DEV_PA | AF | ATTR_NORMAL | 3;
+	l3_hi[8] = DEV_PA | AF | ATTR_NORMAL | 3;
+	l3_hi[9] = (uint64_t)(uintptr_t)ram_page | AF | SH_INNER | ATTR_NORMAL | AP_RO | 3;
 	__asm__ volatile("msr mair_el1, %0" : : "r"(0x04ffull)); /* 0: normal, 1: device */
 	__asm__ volatile("msr tcr_el1, %0" : : "r"(tcr));
 	__asm__ volatile("msr ttbr0_el1, %0" : : "r"(l1_lo));
@@ -419,11 +501,12 @@ int main(void)
 	puthex((uint64_t)(uintptr_t)first_nisv);
 	puts_uart("\n");
 	dev = DEV_PA;
-	run_all();
+	run_all(cases, sizeof(cases) / sizeof(cases[0]));
 	mmu_on();
 	dev = DEV_HIGH_VA;
 	mmu_name = "mmu-on";
-	run_all();
+	run_all(cases, sizeof(cases) / sizeof(cases[0]));
+	run_all(cross_cases, sizeof(cross_cases) / sizeof(cross_cases[0]));
 	puts_uart("NISV-DONE passed=");
 	putdec(passed);
 	puts_uart(" failed=");

@@ -2,9 +2,11 @@
  * A hostile virtio-blk driver: it sets up the first virtio-mmio slot
  * properly, then offers the descriptor chains the unit tests refuse (loops,
  * buffers outside RAM, overflowing lengths, nested indirect tables, no
- * status byte). Each must end in DEVICE_NEEDS_RESET without a used entry,
- * or in an error status; after a reset a well-formed read must still work.
- * It prints one HOSTILE-CASE line per case, then powers off.
+ * status byte, aliasing buffers that add up to 63 GiB). Each must end in
+ * DEVICE_NEEDS_RESET without a used entry, or in an error status; after a
+ * reset a well-formed read must still work. It prints one HOSTILE-CASE line
+ * per case, then powers off; or, given a disk of 256 MiB or more, floods the
+ * device with the largest requests there may be until a64vm stops it.
  */
 #include <stddef.h>
 
@@ -19,6 +21,9 @@
 #define DESC_NEXT 1
 #define DESC_WRITE 2
 #define DESC_INDIRECT 4
+#define MAX_IOV 1024
+#define SEG (256u << 10)     /* the size_max a64vm offers */
+#define FLOOD_DISK (256u << 20)
 
 struct desc {
 	uint64_t addr;
@@ -37,6 +42,8 @@ static volatile struct {
 	struct { uint32_t id, len; } ring[QSIZE];
 	uint16_t avail_event;
 } used __attribute__((aligned(4)));
+static struct desc big[MAX_IOV] __attribute__((aligned(16)));
+static uint8_t seg[SEG] __attribute__((aligned(4096)));
 static struct { uint32_t type, reserved; uint64_t sector; } hdr;
 static uint8_t data[512];
 static volatile uint8_t status;
@@ -79,6 +86,7 @@ static bool init_device(void)
 	set_addr(0x0a0, &used);
 	avail.idx = 0;
 	avail.flags = 0;
+	used.idx = 0; /* the device starts its used ring over too */
 	wr(0x044, 1);
 	wr(0x070, 1 | 2 | 8 | 4);
 	return rd(0x044) == 1;
@@ -145,6 +153,53 @@ static void expect_broken(const char *name)
 	init_device();
 }
 
+/* Header, then n writable buffers of len bytes each at addr, then status. */
+static void big_read(unsigned n, uint64_t addr, uint32_t len)
+{
+	hdr.type = 0;
+	hdr.sector = 0;
+	put(&big[0], &hdr, sizeof(hdr), DESC_NEXT, 1);
+	for (unsigned i = 1; i <= n; i++)
+		put(&big[i], (const void *)(uintptr_t)addr, len, DESC_NEXT | DESC_WRITE,
+		    (uint16_t)(i + 1));
+	put(&big[n + 1], &status, 1, DESC_WRITE, 0);
+}
+
+/*
+ * The largest requests the device takes (255.5 MiB each, in 1022 buffers of
+ * 256 KiB that alias one), every ring entry, for ever: the I/O thread is
+ * never idle, and a64vm must still stop promptly.
+ */
+static void flood(void)
+{
+	uint64_t t0 = counter();
+	uint16_t offered = 0;
+	unsigned served = 0;
+
+	init_device();
+	big_read(MAX_IOV - 2, (uint64_t)(uintptr_t)seg, SEG);
+	for (unsigned i = 0; i < QSIZE; i++)
+		put(&ring[i], big, sizeof(big), DESC_INDIRECT, 0);
+	puts_uart("HOSTILE-FLOOD started\n");
+	for (;;) {
+		while ((uint16_t)(offered - used.idx) < QSIZE) {
+			avail.ring[offered % QSIZE] = offered % QSIZE;
+			offered++;
+			__asm__ volatile("dmb sy" ::: "memory");
+			avail.idx = offered;
+			wr(0x050, 0);
+		}
+		if (used.idx != served) {
+			served = used.idx;
+			puts_uart("HOSTILE-FLOOD served ");
+			putdec(served);
+			puts_uart(" in ");
+			putdec((counter() - t0) * 1000 / counter_hz());
+			puts_uart(" ms\n");
+		}
+	}
+}
+
 void secondary_main(uint64_t cpu)
 {
 	(void)cpu; /* one vCPU only */
@@ -197,10 +252,18 @@ int main(void)
 	ring[0].flags = DESC_NEXT | DESC_WRITE;
 	expect_broken("a readable buffer after a writable one");
 
+	/* 1022 buffers aliasing 63 MiB of RAM: 63 GiB asked for in one go. */
+	big_read(MAX_IOV - 2, 0x40000000, 63u << 20);
+	put(&ring[0], big, sizeof(big), DESC_INDIRECT, 0);
+	expect_broken("aliasing buffers of 63 GiB");
+
 	/* After all that, the device still works. */
 	well_formed(0, 0);
 	got = offer();
 	report("well-formed read after the hostile ones", got == USED && status == 0, got);
 	puts_uart(failures ? "HOSTILE-DONE FAIL\n" : "HOSTILE-DONE ok\n");
+	/* config space: the capacity in sectors */
+	if ((uint64_t)rd(0x100) * 512 >= FLOOD_DISK || rd(0x104))
+		flood();
 	return 0;
 }

@@ -1,0 +1,112 @@
+/* Listening UNIX sockets: what may be replaced at the path, and the mode. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "a64vm/listen_socket.h"
+#include "unit.h"
+
+static char dir[] = "/tmp/a64vm-sock-XXXXXX";
+static char sock[64], target[64];
+
+static void setup(void)
+{
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/s", dir);
+	snprintf(target, sizeof(target), "%s/precious", dir);
+}
+
+static void teardown(void)
+{
+	unlink(sock);
+	unlink(target);
+	rmdir(dir);
+	memcpy(dir + strlen(dir) - 6, "XXXXXX", 6);
+}
+
+static void write_file(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("keep me", f);
+	fclose(f);
+}
+
+static bool file_intact(const char *path)
+{
+	char buf[16] = "";
+	FILE *f = fopen(path, "r");
+	bool ok = f && fgets(buf, sizeof(buf), f) && !strcmp(buf, "keep me");
+
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+static void test_mode_and_stale(void)
+{
+	struct stat st;
+	int fd, again;
+
+	setup();
+	fd = listen_unix(sock);
+	CU_ASSERT_TRUE_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(lstat(sock, &st), 0);
+	CU_ASSERT_TRUE(S_ISSOCK(st.st_mode));
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+	/* someone listens there: not taken over */
+	CU_ASSERT_EQUAL(listen_unix(sock), -EADDRINUSE);
+	/* the listener is gone, its file left behind: replaced */
+	close(fd);
+	again = listen_unix(sock);
+	CU_ASSERT_TRUE(again >= 0);
+	close(again);
+	teardown();
+}
+
+static void test_never_a_file_or_link(void)
+{
+	struct stat st;
+	int fd;
+
+	setup();
+	/* a regular file at the path is refused, and stays */
+	write_file(sock);
+	CU_ASSERT_EQUAL(listen_unix(sock), -EADDRINUSE);
+	CU_ASSERT_TRUE(file_intact(sock));
+	unlink(sock);
+	/* a link to a file: refused; neither the link nor its target touched */
+	write_file(target);
+	chmod(target, 0644);
+	CU_ASSERT_EQUAL_FATAL(symlink(target, sock), 0);
+	CU_ASSERT_EQUAL(listen_unix(sock), -EADDRINUSE);
+	CU_ASSERT_EQUAL(lstat(sock, &st), 0);
+	CU_ASSERT_TRUE(S_ISLNK(st.st_mode));
+	CU_ASSERT_TRUE(file_intact(target));
+	CU_ASSERT_EQUAL(stat(target, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0644);
+	unlink(sock);
+	/* a link to a stale socket is not a stale socket: refused */
+	fd = listen_unix(sock);
+	CU_ASSERT_TRUE_FATAL(fd >= 0);
+	close(fd);
+	CU_ASSERT_EQUAL(rename(sock, target), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink(target, sock), 0);
+	CU_ASSERT_EQUAL(listen_unix(sock), -EADDRINUSE);
+	CU_ASSERT_EQUAL(lstat(target, &st), 0);
+	CU_ASSERT_TRUE(S_ISSOCK(st.st_mode));
+	teardown();
+}
+
+const char unit_suite_name[] = "listen_socket";
+const struct unit_test unit_tests[] = {
+	{ "mode 0600, a stale socket replaced", test_mode_and_stale },
+	{ "never a file or a link", test_never_a_file_or_link },
+	{ NULL, NULL },
+};

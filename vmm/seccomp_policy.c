@@ -1,0 +1,71 @@
+/*
+ * What each thread kind does once the guest runs, and so what its seccomp
+ * filter allows. Setup (opening files, devices, sockets, creating threads)
+ * is over by then. Names are the generic ones arm64 has. ioctl is allowed
+ * only for the requests listed.
+ */
+#include "a64vm/seccomp_policy.h"
+
+#include <sys/syscall.h>
+#include <sys/ioctl.h>
+
+#include <linux/if_tun.h>
+#include <linux/kvm.h>
+
+#define N(a) (unsigned)(sizeof(a) / sizeof((a)[0]))
+
+/* Every thread: its own memory, locks, signals, the clock, logging. */
+#define COMMON                                                                 \
+	__NR_read, __NR_write, __NR_futex, __NR_rt_sigreturn,                  \
+	__NR_rt_sigprocmask, __NR_restart_syscall, __NR_exit, __NR_exit_group, \
+	__NR_clock_gettime, __NR_clock_nanosleep, __NR_mmap, __NR_munmap,      \
+	__NR_mprotect, __NR_madvise, __NR_brk, __NR_getpid, __NR_gettid,       \
+	__NR_tgkill, __NR_sched_yield, __NR_fstat, __NR_newfstatat
+
+static const int vcpu_calls[] = {
+	COMMON,
+	__NR_pwrite64, __NR_fdatasync,	/* a flash write reaching its file */
+	__NR_timerfd_settime,		/* the RTC's alarm */
+};
+
+static const uint32_t vcpu_ioctls[] = {
+	KVM_RUN, KVM_GET_ONE_REG, KVM_SET_ONE_REG, KVM_SET_VCPU_EVENTS,
+	KVM_GET_VCPU_EVENTS, KVM_IRQ_LINE, KVM_SET_USER_MEMORY_REGION,
+	KVM_SET_GUEST_DEBUG,
+};
+
+static const int io_calls[] = {
+	COMMON,
+	__NR_epoll_pwait, __NR_epoll_ctl,
+	__NR_preadv, __NR_pwritev, __NR_pread64, __NR_pwrite64, __NR_fdatasync,
+	__NR_fallocate,			/* discard and write-zeroes */
+	__NR_readv, __NR_writev,	/* the tap */
+	__NR_getrandom,			/* virtio-rng */
+};
+
+static const uint32_t io_ioctls[] = {
+	TUNSETOFFLOAD, /* the tap's checksum offload, as the driver negotiated */
+};
+
+static const int main_calls[] = {
+	COMMON,
+	__NR_epoll_pwait, __NR_epoll_ctl, __NR_close, __NR_timerfd_settime,
+	__NR_accept4, __NR_recvfrom, __NR_sendto, __NR_setsockopt, __NR_shutdown,
+	__NR_openat, __NR_fcntl, __NR_pread64, /* a reboot reads the kernel again */
+	__NR_getrandom,			/* ... and seeds its device tree */
+	__NR_unlinkat,			/* sockets removed at exit */
+};
+
+static const uint32_t main_ioctls[] = {
+	/* GDB, a reboot, devices and the power button, the flash banks */
+	KVM_GET_ONE_REG, KVM_SET_ONE_REG, KVM_SET_GUEST_DEBUG, KVM_ARM_VCPU_INIT,
+	KVM_ARM_PREFERRED_TARGET, KVM_IRQ_LINE, KVM_SET_USER_MEMORY_REGION,
+	KVM_SET_VCPU_EVENTS, KVM_GET_VCPU_EVENTS,
+	TCGETS, TCSETS, TCSETSW, TCSETSF, /* the terminal, restored at exit */
+};
+
+const struct seccomp_policy seccomp_policies[SECCOMP_THREADS] = {
+	[SECCOMP_MAIN] = { "main", main_calls, N(main_calls), main_ioctls, N(main_ioctls) },
+	[SECCOMP_VCPU] = { "vcpu", vcpu_calls, N(vcpu_calls), vcpu_ioctls, N(vcpu_ioctls) },
+	[SECCOMP_IO] = { "io", io_calls, N(io_calls), io_ioctls, N(io_ioctls) },
+};
