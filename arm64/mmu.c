@@ -127,7 +127,7 @@ int mmu_translate(const struct mmu_regs *regs, uint64_t va, bool fetch,
 {
 	uint64_t tcr = regs->tcr;
 	bool upper = mmu_ttbr_of(va), tbi;
-	unsigned txsz, min_txsz;
+	unsigned txsz, min_txsz, max_txsz;
 	struct walk w;
 
 	*out = (struct mmu_result){ .fault = MMU_OK, .el0 = true };
@@ -150,7 +150,9 @@ int mmu_translate(const struct mmu_regs *regs, uint64_t va, bool fetch,
 	/* Out-of-range sizes act as the nearest allowed one. */
 	txsz = upper ? (tcr >> 16) & 63 : tcr & 63;
 	min_txsz = (w.ds || w.granule == 16) ? 12 : 16;
-	txsz = txsz < min_txsz ? min_txsz : txsz > 48 ? 48 : txsz;
+	/* 64K pages need a VA wider than a page: at most 47 (FEAT_TTST). */
+	max_txsz = w.granule == 16 ? 47 : 48;
+	txsz = txsz < min_txsz ? min_txsz : txsz > max_txsz ? max_txsz : txsz;
 	w.va_bits = 64 - txsz;
 
 	/* The bits above the VA size must all equal bit 55 (or 63). */

@@ -28,6 +28,10 @@ static bool confine(struct start_gate *g, enum seccomp_thread kind, const char *
 	if (ret)
 		log_error("seccomp: cannot install thread %s's filter: %s", name,
 			  strerror(-ret));
+	else if (g->cfg->seccomp != SECCOMP_MODE_OFF)
+		log_debug("seccomp: thread %s: %u system calls allowed (ioctl: %u requests)",
+			  name, seccomp_policies[kind].nsyscalls +
+			  (seccomp_policies[kind].nioctls ? 1 : 0), seccomp_policies[kind].nioctls);
 	return !ret;
 }
 

@@ -6,117 +6,11 @@
 #include "a64vm/gdb_cmd.h"
 #include "a64vm/gdb_rsp.h"
 #include "a64vm/gdb_tdesc.h"
+#include "gdb_fake_target.h"
 #include "unit.h"
 
-#define MEM_BASE 0xffff000000001000ull
-#define MEM_SIZE 0x10000u
-
-static struct fake {
-	struct gdb_regs regs[2];
-	uint8_t mem[MEM_SIZE];
-	enum gdb_action actions[2];
-	int resumes, signal, detached, killed, hw_inserted, hw_removed;
-	bool sw_bps;
-} fake;
-
-static unsigned f_ncpus(void *t)
-{
-	(void)t;
-	return 2;
-}
-
-static int f_get_regs(void *t, unsigned cpu, struct gdb_regs *r)
-{
-	(void)t;
-	*r = fake.regs[cpu];
-	return 0;
-}
-
-static int f_set_regs(void *t, unsigned cpu, const struct gdb_regs *r)
-{
-	(void)t;
-	fake.regs[cpu] = *r;
-	return 0;
-}
-
-static uint8_t *f_mem(uint64_t va, size_t len)
-{
-	if (va < MEM_BASE || va - MEM_BASE > MEM_SIZE || len > MEM_SIZE - (va - MEM_BASE))
-		return NULL;
-	return fake.mem + (va - MEM_BASE);
-}
-
-static int f_read(void *t, unsigned cpu, uint64_t va, uint8_t *buf, size_t len)
-{
-	uint8_t *p = f_mem(va, len);
-
-	(void)t, (void)cpu;
-	if (!p)
-		return -EFAULT;
-	memcpy(buf, p, len);
-	return 0;
-}
-
-static int f_write(void *t, unsigned cpu, uint64_t va, const uint8_t *buf, size_t len)
-{
-	uint8_t *p = f_mem(va, len);
-
-	(void)t, (void)cpu;
-	if (!p)
-		return -EFAULT;
-	memcpy(p, buf, len);
-	return 0;
-}
-
-static int f_insert_hw(void *t, enum gdb_bp_type type, uint64_t addr, uint64_t len)
-{
-	(void)t, (void)type, (void)addr, (void)len;
-	return fake.hw_inserted++ < 2 ? 0 : -ENOSPC;
-}
-
-static int f_remove_hw(void *t, enum gdb_bp_type type, uint64_t addr, uint64_t len)
-{
-	(void)t, (void)type, (void)addr, (void)len;
-	fake.hw_removed++;
-	return 0;
-}
-
-static void f_resume(void *t, const enum gdb_action *actions, int signal, bool sw_bps)
-{
-	(void)t;
-	memcpy(fake.actions, actions, sizeof(fake.actions));
-	fake.signal = signal;
-	fake.sw_bps = sw_bps;
-	fake.resumes++;
-}
-
-static int f_monitor(void *t, const char *cmd, char *out, size_t cap)
-{
-	(void)t;
-	if (!strcmp(cmd, "quiet"))
-		return 0;
-	snprintf(out, cap, "ran '%s'\n", cmd);
-	return strcmp(cmd, "bad") ? 0 : -EINVAL;
-}
-
-static void f_detach(void *t)
-{
-	(void)t;
-	fake.detached++;
-}
-
-static void f_kill(void *t)
-{
-	(void)t;
-	fake.killed++;
-}
-
-static const struct gdb_target_ops fake_ops = {
-	.ncpus = f_ncpus, .get_regs = f_get_regs, .set_regs = f_set_regs,
-	.read_mem = f_read, .write_mem = f_write, .insert_hw = f_insert_hw,
-	.remove_hw = f_remove_hw, .resume = f_resume, .monitor = f_monitor,
-	.detach = f_detach, .kill = f_kill,
-};
+#define MEM_BASE GDB_FAKE_MEM_BASE
+#define MEM_SIZE GDB_FAKE_MEM_SIZE
 
 static struct gdb_session s;
 static char reply[GDB_RSP_MAX_PACKET + 1];
@@ -124,21 +18,21 @@ static size_t reply_len;
 
 static void setup(void)
 {
-	memset(&fake, 0, sizeof(fake));
+	memset(&gdb_fake, 0, sizeof(gdb_fake));
 	for (unsigned i = 0; i < MEM_SIZE; i++)
-		fake.mem[i] = (uint8_t)i;
+		gdb_fake.mem[i] = (uint8_t)i;
 	for (unsigned c = 0; c < 2; c++) {
 		for (unsigned n = 0; n < 31; n++)
-			fake.regs[c].x[n] = 0x1000ull * c + n;
-		fake.regs[c].sp = 0xffff000000008000ull;
-		fake.regs[c].pc = MEM_BASE + 0x100;
-		fake.regs[c].cpsr = 0x3c5;
-		fake.regs[c].v[1][0] = 0x0706050403020100ull;
-		fake.regs[c].v[1][1] = 0x0f0e0d0c0b0a0908ull;
-		fake.regs[c].fpsr = 0x10;
-		fake.regs[c].fpcr = 0x20;
+			gdb_fake.regs[c].x[n] = 0x1000ull * c + n;
+		gdb_fake.regs[c].sp = 0xffff000000008000ull;
+		gdb_fake.regs[c].pc = MEM_BASE + 0x100;
+		gdb_fake.regs[c].cpsr = 0x3c5;
+		gdb_fake.regs[c].v[1][0] = 0x0706050403020100ull;
+		gdb_fake.regs[c].v[1][1] = 0x0f0e0d0c0b0a0908ull;
+		gdb_fake.regs[c].fpsr = 0x10;
+		gdb_fake.regs[c].fpcr = 0x20;
 	}
-	gdb_session_init(&s, &fake_ops, NULL);
+	gdb_session_init(&s, &gdb_fake_ops, NULL);
 }
 
 static enum gdb_cmd_result cmd_len(const char *pkt, size_t len)
@@ -217,7 +111,7 @@ static void test_registers(void)
 	cmd("p44");
 	CU_ASSERT_EQUAL(reply[0], 'E');
 	CU_ASSERT_STRING_EQUAL((cmd("P5=efcdab8967452301"), r()), "OK");
-	CU_ASSERT_EQUAL(fake.regs[0].x[5], 0x0123456789abcdefull);
+	CU_ASSERT_EQUAL(gdb_fake.regs[0].x[5], 0x0123456789abcdefull);
 	cmd("P5=efcd");
 	CU_ASSERT_EQUAL(reply[0], 'E');
 	cmd("P5=zzcdab8967452301");
@@ -237,8 +131,8 @@ static void test_registers(void)
 		snprintf(g, sizeof(g), "G%s", r());
 		memcpy(g + 1 + 2 * 8 * 2, "ffeeddccbbaa0099", 16); /* x2 */
 		CU_ASSERT_STRING_EQUAL((cmd(g), r()), "OK");
-		CU_ASSERT_EQUAL(fake.regs[0].x[2], 0x9900aabbccddeeffull);
-		CU_ASSERT_EQUAL(fake.regs[0].fpsr, 0x10);
+		CU_ASSERT_EQUAL(gdb_fake.regs[0].x[2], 0x9900aabbccddeeffull);
+		CU_ASSERT_EQUAL(gdb_fake.regs[0].fpsr, 0x10);
 		g[strlen(g) - 1] = '\0'; /* an odd digit count */
 		cmd(g);
 		CU_ASSERT_EQUAL(reply[0], 'E');
@@ -253,12 +147,12 @@ static void test_sve_registers(void)
 	char expect[2 * 64 + 1];
 
 	setup();
-	fake.regs[0].vq = 4;
-	fake.regs[0].vg = 8;
+	gdb_fake.regs[0].vq = 4;
+	gdb_fake.regs[0].vg = 8;
 	for (unsigned i = 0; i < 64; i++)
-		fake.regs[0].z[3][i] = (uint8_t)(0xc0 + i);
-	fake.regs[0].p[15][7] = 0x5a;
-	fake.regs[0].ffr[0] = 0xff;
+		gdb_fake.regs[0].z[3][i] = (uint8_t)(0xc0 + i);
+	gdb_fake.regs[0].p[15][7] = 0x5a;
+	gdb_fake.regs[0].ffr[0] = 0xff;
 	CU_ASSERT_EQUAL(cmd("g"), GDB_CMD_REPLY);
 	/* 32 z of 64 bytes, fpsr, fpcr, 16 p and ffr of 8, vg of 8 */
 	CU_ASSERT_EQUAL(reply_len, core + 2 * (32 * 64 + 8 + 17 * 8 + 8));
@@ -278,8 +172,8 @@ static void test_sve_registers(void)
 	cmd("p56");
 	CU_ASSERT_EQUAL(reply[0], 'E');
 	CU_ASSERT_STRING_EQUAL((cmd("P44=0102030405060708"), r()), "OK"); /* p0 */
-	CU_ASSERT_EQUAL(fake.regs[0].p[0][0], 1);
-	CU_ASSERT_EQUAL(fake.regs[0].p[0][7], 8);
+	CU_ASSERT_EQUAL(gdb_fake.regs[0].p[0][0], 1);
+	CU_ASSERT_EQUAL(gdb_fake.regs[0].p[0][7], 8);
 	cmd("P44=01020304");
 	CU_ASSERT_EQUAL(reply[0], 'E');
 	/* a 16-byte value is not a 64-byte z register */
@@ -290,11 +184,11 @@ static void test_sve_registers(void)
 	snprintf(g, sizeof(g), "G%s", r());
 	memcpy(g + 1 + core, "11223344", 8);
 	CU_ASSERT_STRING_EQUAL((cmd(g), r()), "OK");
-	CU_ASSERT_EQUAL(fake.regs[0].z[0][0], 0x11);
-	CU_ASSERT_EQUAL(fake.regs[0].z[0][3], 0x44);
-	CU_ASSERT_EQUAL(fake.regs[0].z[3][63], 0xff);
+	CU_ASSERT_EQUAL(gdb_fake.regs[0].z[0][0], 0x11);
+	CU_ASSERT_EQUAL(gdb_fake.regs[0].z[0][3], 0x44);
+	CU_ASSERT_EQUAL(gdb_fake.regs[0].z[3][63], 0xff);
 	/* at the architecture's 2048 bits, g still fits a packet */
-	fake.regs[0].vq = GDB_SVE_MAX_VQ;
+	gdb_fake.regs[0].vq = GDB_SVE_MAX_VQ;
 	CU_ASSERT_EQUAL(cmd("g"), GDB_CMD_REPLY);
 	CU_ASSERT_EQUAL(reply_len, core + 2 * (32 * 256 + 8 + 17 * 32 + 8));
 }
@@ -355,8 +249,8 @@ static void test_memory(void)
 	cmd("mffff000000001000,100000");
 	CU_ASSERT_TRUE(reply_len > 0 && reply_len <= GDB_RSP_MAX_PACKET);
 	CU_ASSERT_STRING_EQUAL((cmd("Mffff000000001020,2:abcd"), r()), "OK");
-	CU_ASSERT_EQUAL(fake.mem[0x20], 0xab);
-	CU_ASSERT_EQUAL(fake.mem[0x21], 0xcd);
+	CU_ASSERT_EQUAL(gdb_fake.mem[0x20], 0xab);
+	CU_ASSERT_EQUAL(gdb_fake.mem[0x21], 0xcd);
 	cmd("Mffff000000001020,2:abc");
 	CU_ASSERT_EQUAL(reply[0], 'E');
 	cmd("Mffff000000001020,3:abcd");
@@ -368,9 +262,9 @@ static void test_memory(void)
 	pkt[len++] = 0x7d;
 	CU_ASSERT_EQUAL(cmd_len(pkt, len), GDB_CMD_REPLY);
 	CU_ASSERT_STRING_EQUAL(r(), "OK");
-	CU_ASSERT_EQUAL(fake.mem[0x30], 0);
-	CU_ASSERT_EQUAL(fake.mem[0x31], '#');
-	CU_ASSERT_EQUAL(fake.mem[0x32], 0x7d);
+	CU_ASSERT_EQUAL(gdb_fake.mem[0x30], 0);
+	CU_ASSERT_EQUAL(gdb_fake.mem[0x31], '#');
+	CU_ASSERT_EQUAL(gdb_fake.mem[0x32], 0x7d);
 	CU_ASSERT_EQUAL(cmd_len("Xffff000000001030,0:", 20), GDB_CMD_REPLY);
 	CU_ASSERT_STRING_EQUAL(r(), "OK"); /* GDB's probe for X support */
 	cmd_len((const char *)bin, sizeof(bin) - 1);
@@ -381,9 +275,9 @@ static void test_sw_breakpoints(void)
 {
 	setup();
 	CU_ASSERT_STRING_EQUAL((cmd("Z0,ffff000000001100,4"), r()), "OK");
-	CU_ASSERT_EQUAL(fake.mem[0x100], 0x00);
-	CU_ASSERT_EQUAL(fake.mem[0x102], 0x20);
-	CU_ASSERT_EQUAL(fake.mem[0x103], 0xd4); /* BRK #0 */
+	CU_ASSERT_EQUAL(gdb_fake.mem[0x100], 0x00);
+	CU_ASSERT_EQUAL(gdb_fake.mem[0x102], 0x20);
+	CU_ASSERT_EQUAL(gdb_fake.mem[0x103], 0xd4); /* BRK #0 */
 	CU_ASSERT_TRUE(gdb_cmd_is_sw_bp(&s, 0xffff000000001100ull));
 	/* reads show the original instruction */
 	cmd("mffff000000001100,4");
@@ -398,16 +292,16 @@ static void test_sw_breakpoints(void)
 	cmd("Z0,ffff000000001200,4;X1,0"); /* a condition list is accepted */
 	CU_ASSERT_STRING_EQUAL(r(), "OK");
 	cmd("c");
-	CU_ASSERT_TRUE(fake.sw_bps);
+	CU_ASSERT_TRUE(gdb_fake.sw_bps);
 	CU_ASSERT_STRING_EQUAL((cmd("z0,ffff000000001100,4"), r()), "OK");
-	CU_ASSERT_EQUAL(fake.mem[0x103], 0x03);
+	CU_ASSERT_EQUAL(gdb_fake.mem[0x103], 0x03);
 	CU_ASSERT_STRING_EQUAL((cmd("z0,ffff000000001100,4"), r()), "OK");
 	/* D restores the rest and detaches */
 	CU_ASSERT_EQUAL(cmd("D"), GDB_CMD_DETACHED);
 	CU_ASSERT_STRING_EQUAL(r(), "OK");
-	CU_ASSERT_EQUAL(fake.mem[0x203], 0x03);
+	CU_ASSERT_EQUAL(gdb_fake.mem[0x203], 0x03);
 	CU_ASSERT_EQUAL(s.nsw_bps, 0);
-	CU_ASSERT_EQUAL(fake.detached, 1);
+	CU_ASSERT_EQUAL(gdb_fake.detached, 1);
 	/* the table has a limit */
 	setup();
 	for (unsigned i = 0; i < GDB_MAX_SW_BPS; i++) {
@@ -420,7 +314,7 @@ static void test_sw_breakpoints(void)
 	cmd("Z0,ffff000000002000,4");
 	CU_ASSERT_EQUAL(reply[0], 'E');
 	gdb_cmd_remove_all_sw_bps(&s);
-	CU_ASSERT_EQUAL(fake.mem[3], 3);
+	CU_ASSERT_EQUAL(gdb_fake.mem[3], 3);
 }
 
 static void test_hw_breakpoints(void)
@@ -431,7 +325,7 @@ static void test_hw_breakpoints(void)
 	cmd("Z3,ffff000000001300,4"); /* the fake has room for two */
 	CU_ASSERT_STRING_EQUAL(r(), "E1c"); /* ENOSPC */
 	CU_ASSERT_STRING_EQUAL((cmd("z2,ffff000000001200,8"), r()), "OK");
-	CU_ASSERT_EQUAL(fake.hw_removed, 1);
+	CU_ASSERT_EQUAL(gdb_fake.hw_removed, 1);
 	cmd("Z9,0,4"); /* unknown type: unsupported, empty */
 	CU_ASSERT_EQUAL(reply_len, 0);
 	cmd("Z1,zz,4");
@@ -442,26 +336,26 @@ static void test_resume(void)
 {
 	setup();
 	CU_ASSERT_EQUAL(cmd("c"), GDB_CMD_RESUMED);
-	CU_ASSERT_EQUAL(fake.actions[0], GDB_ACT_CONTINUE);
-	CU_ASSERT_EQUAL(fake.actions[1], GDB_ACT_CONTINUE);
+	CU_ASSERT_EQUAL(gdb_fake.actions[0], GDB_ACT_CONTINUE);
+	CU_ASSERT_EQUAL(gdb_fake.actions[1], GDB_ACT_CONTINUE);
 	CU_ASSERT_EQUAL(cmd("s"), GDB_CMD_RESUMED);
-	CU_ASSERT_EQUAL(fake.actions[0], GDB_ACT_STEP);
-	CU_ASSERT_EQUAL(fake.actions[1], GDB_ACT_STAY);
+	CU_ASSERT_EQUAL(gdb_fake.actions[0], GDB_ACT_STEP);
+	CU_ASSERT_EQUAL(gdb_fake.actions[1], GDB_ACT_STAY);
 	CU_ASSERT_EQUAL(cmd("cffff000000001400"), GDB_CMD_RESUMED);
-	CU_ASSERT_EQUAL(fake.regs[0].pc, 0xffff000000001400ull);
+	CU_ASSERT_EQUAL(gdb_fake.regs[0].pc, 0xffff000000001400ull);
 	CU_ASSERT_EQUAL(cmd("C0a"), GDB_CMD_RESUMED);
-	CU_ASSERT_EQUAL(fake.signal, GDB_SIGBUS);
+	CU_ASSERT_EQUAL(gdb_fake.signal, GDB_SIGBUS);
 	CU_ASSERT_EQUAL(cmd("vCont;s:2;c"), GDB_CMD_RESUMED);
-	CU_ASSERT_EQUAL(fake.actions[0], GDB_ACT_CONTINUE);
-	CU_ASSERT_EQUAL(fake.actions[1], GDB_ACT_STEP);
+	CU_ASSERT_EQUAL(gdb_fake.actions[0], GDB_ACT_CONTINUE);
+	CU_ASSERT_EQUAL(gdb_fake.actions[1], GDB_ACT_STEP);
 	CU_ASSERT_EQUAL(cmd("vCont;s:1"), GDB_CMD_RESUMED);
-	CU_ASSERT_EQUAL(fake.actions[0], GDB_ACT_STEP);
-	CU_ASSERT_EQUAL(fake.actions[1], GDB_ACT_STAY);
+	CU_ASSERT_EQUAL(gdb_fake.actions[0], GDB_ACT_STEP);
+	CU_ASSERT_EQUAL(gdb_fake.actions[1], GDB_ACT_STAY);
 	CU_ASSERT_EQUAL(cmd("vCont;C0a:1;c"), GDB_CMD_RESUMED);
-	CU_ASSERT_EQUAL(fake.signal, GDB_SIGBUS);
+	CU_ASSERT_EQUAL(gdb_fake.signal, GDB_SIGBUS);
 	CU_ASSERT_EQUAL(cmd("vCont;c:-1"), GDB_CMD_RESUMED);
-	CU_ASSERT_EQUAL(fake.actions[1], GDB_ACT_CONTINUE);
-	CU_ASSERT_EQUAL(fake.resumes, 8);
+	CU_ASSERT_EQUAL(gdb_fake.actions[1], GDB_ACT_CONTINUE);
+	CU_ASSERT_EQUAL(gdb_fake.resumes, 8);
 	cmd("vCont?");
 	CU_ASSERT_STRING_EQUAL(r(), "vCont;c;C;s;S");
 	/* malformed: an error, nothing resumed */
@@ -472,7 +366,7 @@ static void test_resume(void)
 	CU_ASSERT_EQUAL(cmd("vCont;Czz"), GDB_CMD_REPLY);
 	CU_ASSERT_EQUAL(cmd("C"), GDB_CMD_REPLY);
 	CU_ASSERT_EQUAL(cmd("cxyz"), GDB_CMD_REPLY);
-	CU_ASSERT_EQUAL(fake.resumes, 8);
+	CU_ASSERT_EQUAL(gdb_fake.resumes, 8);
 	/* a stop on a vCPU the target does not have resumes nothing */
 	{
 		char buf[64];
@@ -481,15 +375,15 @@ static void test_resume(void)
 				   sizeof(buf));
 		CU_ASSERT_EQUAL(cmd("c"), GDB_CMD_REPLY);
 		CU_ASSERT_EQUAL(reply[0], 'E');
-		CU_ASSERT_EQUAL(fake.resumes, 8);
+		CU_ASSERT_EQUAL(gdb_fake.resumes, 8);
 		gdb_cmd_stop_reply(&s, &(struct gdb_stop){ .cpu = 0, .signal = 5 }, buf,
 				   sizeof(buf));
 	}
 	/* Hc picks the thread old-style s steps */
 	cmd("Hc2");
 	CU_ASSERT_EQUAL(cmd("s"), GDB_CMD_RESUMED);
-	CU_ASSERT_EQUAL(fake.actions[1], GDB_ACT_STEP);
-	CU_ASSERT_EQUAL(fake.actions[0], GDB_ACT_STAY);
+	CU_ASSERT_EQUAL(gdb_fake.actions[1], GDB_ACT_STEP);
+	CU_ASSERT_EQUAL(gdb_fake.actions[0], GDB_ACT_STAY);
 }
 
 static void test_threads_and_stops(void)
@@ -569,7 +463,7 @@ static void test_monitor_and_misc(void)
 	cmd("Hx1");
 	CU_ASSERT_EQUAL(reply[0], 'E');
 	CU_ASSERT_EQUAL(cmd("k"), GDB_CMD_KILLED);
-	CU_ASSERT_EQUAL(fake.killed, 1);
+	CU_ASSERT_EQUAL(gdb_fake.killed, 1);
 	CU_ASSERT_EQUAL(cmd("vKill;1"), GDB_CMD_DETACHED);
 	CU_ASSERT_STRING_EQUAL(r(), "OK");
 }

@@ -141,6 +141,28 @@ static void test_64k_42bit_by_hand(void)
 	CU_ASSERT_EQUAL(result.ipa, 0x60000010);
 }
 
+/*
+ * 64K granule with T0SZ of 48 or more: a VA no wider than a page would
+ * leave no level to walk. It acts as 47 (a 17-bit VA, one level), as the
+ * fuzzer found when it once walked from "level 4".
+ */
+static void test_64k_smallest_va(void)
+{
+	struct mmu_regs r = { .sctlr = 1, .tcr = T0SZ(53) | TG0_64K | IPS_48,
+			      .ttbr0 = 0x40010000 };
+
+	reset_ram();
+	put(0x40010000 + 1 * 8, 0x0b000000 | AF | PAGE);
+	CU_ASSERT_EQUAL(translate(&r, 0x11234), 0);
+	CU_ASSERT_EQUAL(result.ipa, 0x0b001234);
+	CU_ASSERT_EQUAL(result.level, 3);
+	CU_ASSERT_EQUAL(translate(&r, 0x21234), -EFAULT); /* beyond 17 bits */
+	CU_ASSERT_EQUAL(result.level, 0);
+	r.tcr = T0SZ(48) | TG0_64K | IPS_48;
+	CU_ASSERT_EQUAL(translate(&r, 0x11234), 0);
+	CU_ASSERT_EQUAL(result.level, 3);
+}
+
 /* 16K granule, 47-bit VA: levels 1..3, 11 bits each. */
 static void test_16k_47bit_by_hand(void)
 {
@@ -364,6 +386,7 @@ const struct unit_test unit_tests[] = {
 	{ "4K granule, 39-bit VA", test_4k_39bit_by_hand },
 	{ "4K granule, 48-bit VA, TTBR1", test_4k_48bit_ttbr1_by_hand },
 	{ "64K granule, 42-bit VA", test_64k_42bit_by_hand },
+	{ "64K granule, the smallest VA", test_64k_smallest_va },
 	{ "16K granule, 47-bit VA", test_16k_47bit_by_hand },
 	{ "52-bit VA and PA", test_52bit },
 	{ "faults, MMU off, TBI, EPD, big-endian", test_faults_and_special_cases },
