@@ -26,6 +26,8 @@ static uint64_t base_address(const struct a64_ldst *d, const struct a64_regs *r)
 	switch (d->mode) {
 	case A64_ADDR_LITERAL:
 		return r->pc + (uint64_t)d->imm;
+	case A64_ADDR_FIXED:
+		return (uint64_t)d->imm;
 	case A64_ADDR_POST:
 		return base;
 	case A64_ADDR_REG:
@@ -45,7 +47,7 @@ struct a64_reg_use a64_emulate_regs_used(const struct a64_ldst *d)
 	struct a64_reg_use u = { 0, 0 };
 	uint32_t data = (1u << d->rt) | (d->pair ? 1u << d->rt2 : 0);
 
-	if (d->mode != A64_ADDR_LITERAL)
+	if (d->mode != A64_ADDR_LITERAL && d->mode != A64_ADDR_FIXED)
 		u.x |= 1u << d->rn;
 	if (d->mode == A64_ADDR_REG && d->rm != ZR_OR_SP)
 		u.x |= 1u << d->rm;
@@ -56,6 +58,15 @@ struct a64_reg_use a64_emulate_regs_used(const struct a64_ldst *d)
 	else
 		u.x |= data & ~(1u << ZR_OR_SP); /* XZR is no register */
 	return u;
+}
+
+bool a64_ldst_at(struct a64_ldst *d, uint64_t address)
+{
+	if (a64_ldst_writeback(d))
+		return false;
+	d->mode = A64_ADDR_FIXED;
+	d->imm = (int64_t)address;
+	return true;
 }
 
 unsigned a64_emulate_accesses(const struct a64_ldst *d, const struct a64_regs *r,

@@ -37,6 +37,8 @@ struct nisv_ctx {
 	int fd;
 	uint64_t fault_ipa;
 	uint64_t pstate;
+	bool have_pstate;
+	bool direct; /* the access is at the fault IPA: no base, no walk */
 	struct guest_va va;
 	uint32_t insn;
 	struct a64_ldst d;
@@ -45,6 +47,15 @@ struct nisv_ctx {
 	unsigned ntargets, next;
 	char why[160];
 };
+
+void nisv_probe_vcpu(struct nisv_state *s, int vcpu_fd)
+{
+	uint64_t pfr0 = 0;
+
+	/* ID_AA64PFR0_EL1.EL0 is 1 when EL0 is AArch64 only; unknown: assume not. */
+	s->aarch32 = regs_get(vcpu_fd, regs_sys_id(REGS_ID_AA64PFR0_EL1), &pfr0) ||
+		     (pfr0 & 0xf) != 1;
+}
 
 void nisv_init(int vm_fd, enum config_nisv mode, const struct guest_mem *mem,
 	       struct mmio_bus *bus, struct nisv_state *state)
@@ -78,9 +89,35 @@ static int fail(struct nisv_ctx *c, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* Only asked once PSTATE has been read, or when it cannot matter. */
 static bool at_el0(const struct nisv_ctx *c)
 {
-	return PSTATE_EL(c->pstate) == 0;
+	return c->have_pstate && PSTATE_EL(c->pstate) == 0;
+}
+
+static int read_pstate(struct nisv_ctx *c)
+{
+	int ret = c->have_pstate ? 0 : regs_get(c->fd, regs_pstate_id(), &c->pstate);
+
+	if (ret)
+		return fail(c, "cannot read PSTATE: %s", strerror(-ret));
+	c->have_pstate = true;
+	if (c->pstate & PSTATE_nRW)
+		return fail(c, "AArch32 state is not emulated");
+	return 0;
+}
+
+/*
+ * PSTATE costs a system call, and matters only when EL0 may be in
+ * AArch32, when the MMU is on (EL0's permissions) or when EL0 and EL1
+ * differ in data endianness; an SP base asks for it later.
+ */
+static bool needs_pstate(const struct nisv_ctx *c)
+{
+	uint64_t sctlr = c->va.mmu.sctlr;
+
+	return c->s->aarch32 || (sctlr & SCTLR_M) ||
+	       !(sctlr & SCTLR_EE) != !(sctlr & SCTLR_E0E);
 }
 
 static int read_state(struct nisv_ctx *c)
@@ -89,14 +126,10 @@ static int read_state(struct nisv_ctx *c)
 
 	ret = regs_get(c->fd, regs_pc_id(), &c->regs.pc);
 	if (!ret)
-		ret = regs_get(c->fd, regs_pstate_id(), &c->pstate);
-	if (!ret)
 		ret = guest_va_init(&c->va, c->fd, c->s->mem);
 	if (ret)
 		return fail(c, "cannot read the vCPU's registers: %s", strerror(-ret));
-	if (c->pstate & PSTATE_nRW)
-		return fail(c, "AArch32 state is not emulated");
-	return 0;
+	return needs_pstate(c) ? read_pstate(c) : 0;
 }
 
 static int translate(struct nisv_ctx *c, uint64_t va, bool fetch, bool write,
@@ -147,10 +180,40 @@ static int fetch_and_decode(struct nisv_ctx *c)
 	return 0;
 }
 
+/*
+ * A single access (no pair, no writeback) is at the fault IPA, as KVM's
+ * own MMIO emulation takes it: its base and index registers need not be
+ * read, nor its address walked (the hardware checked that page). With the
+ * MMU off, data is Device memory, where an unaligned access is the
+ * guest's own alignment fault: the access is aligned, whichever of its
+ * bytes the fault names. With the MMU on, an access that may have begun
+ * on the previous page, or that runs into the next, takes the long way.
+ * A pair does too: which of its two accesses faulted is not known.
+ */
+static void try_direct(struct nisv_ctx *c)
+{
+	unsigned size = c->d.size, in_page;
+	uint64_t ipa = c->fault_ipa;
+
+	if (c->d.pair || c->d.mode == A64_ADDR_LITERAL || c->d.unprivileged)
+		return;
+	if (!(c->va.mmu.sctlr & SCTLR_M)) {
+		ipa &= ~(uint64_t)(size - 1);
+	} else {
+		in_page = (unsigned)(ipa % SMALLEST_PAGE);
+		if (in_page + 1 < size || in_page + size > SMALLEST_PAGE)
+			return;
+	}
+	c->direct = a64_ldst_at(&c->d, ipa);
+}
+
 static int read_regs(struct nisv_ctx *c)
 {
 	struct a64_reg_use use = a64_emulate_regs_used(&c->d);
 	int fd = c->fd, ret = 0;
+
+	if ((use.x & (1u << 31)) && read_pstate(c)) /* the SP in use */
+		return -EINVAL;
 
 	for (unsigned n = 0; n < 32 && !ret; n++) {
 		if (use.x & (1u << n))
@@ -170,7 +233,9 @@ static int read_regs(struct nisv_ctx *c)
 static int resolve_part(struct nisv_ctx *c, uint64_t va, unsigned size, struct part *p,
 			bool *hit)
 {
-	if (translate(c, va, false, !c->d.load, &p->ipa))
+	if (c->direct)
+		p->ipa = va;
+	else if (translate(c, va, false, !c->d.load, &p->ipa))
 		return -EINVAL;
 	p->size = size;
 	p->ram = memory_gpa_to_hva(c->s->mem, p->ipa, size);
@@ -301,7 +366,7 @@ void nisv_report_stop(struct nisv_state *s, int fd, unsigned id,
 	char line[160];
 
 	/* The instruction is for the report only: a failure leaves it 0. */
-	if (!read_state(&c))
+	if (!read_state(&c) && !read_pstate(&c))
 		fetch_and_decode(&c);
 	if (for_debugger) {
 		log_info("vCPU %u: PC %#" PRIx64 ": a load/store KVM cannot decode; "
@@ -370,10 +435,13 @@ void nisv_describe_classes(const struct nisv_state *s, char *out, size_t size)
 	out[0] = '\0';
 	for (unsigned i = 0; i < NISV_CLASSES && len < size; i++) {
 		uint64_t n = atomic_load(&s->by_class[i]);
+		uint64_t tenths = n ? atomic_load(&s->reg_calls[i]) * 10 / n : 0;
 
 		if (n)
-			len += (size_t)snprintf(out + len, size - len, "%s%" PRIu64 " %s",
-						len ? ", " : "", n, names[i]);
+			len += (size_t)snprintf(out + len, size - len,
+						"%s%" PRIu64 " %s (%" PRIu64 ".%" PRIu64
+						" register calls each)", len ? ", " : "", n,
+						names[i], tenths / 10, tenths % 10);
 	}
 }
 
@@ -382,6 +450,8 @@ enum nisv_outcome nisv_handle_exit(struct nisv_state *s, int fd, unsigned id,
 {
 	bool decoded = false;
 	struct nisv_ctx c = { .s = s, .fd = fd, .fault_ipa = run->arm_nisv.fault_ipa };
+	uint64_t calls = regs_calls();
+	enum nisv_class class;
 	int ret;
 
 	if (s->mode == CONFIG_NISV_STOP) {
@@ -392,16 +462,20 @@ enum nisv_outcome nisv_handle_exit(struct nisv_state *s, int fd, unsigned id,
 	if (!ret)
 		ret = fetch_and_decode(&c);
 	decoded = !ret;
-	atomic_fetch_add_explicit(&s->by_class[class_of(&c, decoded)], 1,
-				  memory_order_relaxed);
+	class = class_of(&c, decoded);
+	atomic_fetch_add_explicit(&s->by_class[class], 1, memory_order_relaxed);
 	if (!ret && s->mode == CONFIG_NISV_ABORT)
 		ret = fail(&c, "--nisv=abort");
+	if (!ret)
+		try_direct(&c);
 	if (!ret)
 		ret = read_regs(&c);
 	if (!ret)
 		ret = resolve_targets(&c);
 	if (!ret)
 		ret = emulate(&c);
+	atomic_fetch_add_explicit(&s->reg_calls[class], regs_calls() - calls,
+				  memory_order_relaxed);
 	if (!ret) {
 		atomic_fetch_add_explicit(&s->count[NISV_EMULATED], 1,
 					  memory_order_relaxed);

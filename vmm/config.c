@@ -14,7 +14,7 @@ enum opt_id {
 	OPT_DUMP_DTB, OPT_NO_REBOOT, OPT_NISV, OPT_TESTDEV, OPT_CONTROL,
 	OPT_SHUTDOWN_TIMEOUT, OPT_GDB, OPT_GDB_WAIT, OPT_DISK, OPT_RNG, OPT_CONSOLE, OPT_NET,
 	OPT_FIRMWARE, OPT_FLASH0, OPT_FLASH1, OPT_CPU_FEATURES, OPT_VERBOSE, OPT_SECCOMP, OPT_SECCOMP_SELFTEST,
-	OPT_USER, OPT_CHROOT, OPT_HELP,
+	OPT_USER, OPT_CHROOT, OPT_HUGEPAGES, OPT_HELP,
 };
 
 struct option_spec {
@@ -41,6 +41,7 @@ static const struct option_spec run_options[] = {
 	{ "seccomp", OPT_SECCOMP, true },
 	{ "seccomp-selftest", OPT_SECCOMP_SELFTEST, true },
 	{ "user", OPT_USER, true },	    { "chroot", OPT_CHROOT, true },
+	{ "hugepages", OPT_HUGEPAGES, true },
 	{ "help", OPT_HELP, false },
 };
 
@@ -66,6 +67,9 @@ void config_usage(FILE *f)
 	      "                    makes its absence an error\n"
 	      "  --mem SIZE        guest RAM, e.g. 512M or 2G; a plain number is MiB\n"
 	      "                    (default 512M)\n"
+	      "  --hugepages DIR   back guest RAM with huge pages from the hugetlbfs\n"
+	      "                    mounted at DIR (default: anonymous memory with\n"
+	      "                    transparent huge pages)\n"
 	      "  --firmware FILE   (or --bios) a raw firmware image in flash 0, read-only;\n"
 	      "                    the vCPUs start at its first byte\n"
 	      "  --flash0 FILE[,ro]\n"
@@ -344,6 +348,7 @@ static int apply_option(struct config *cfg, enum opt_id id, const char *val,
 	case OPT_VERBOSE: cfg->verbose = true; break;
 	case OPT_USER: cfg->user = val; break;
 	case OPT_CHROOT: cfg->chroot_dir = val; break;
+	case OPT_HUGEPAGES: cfg->hugepages = val; break;
 	case OPT_SECCOMP:
 		if (!strcmp(val, "kill"))
 			cfg->seccomp = SECCOMP_MODE_KILL;

@@ -1,27 +1,109 @@
 #include "a64vm/memory.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include "a64vm/log.h"
 
-int memory_init(struct guest_mem *mem, uint64_t base, uint64_t size)
+#define HUGETLBFS_MAGIC 0x958458f6
+#define BLOCK_2M (2ull << 20)
+
+static int no_ram(uint64_t size, int err)
 {
+	log_error("cannot allocate %llu MiB of guest RAM: %s",
+		  (unsigned long long)(size >> 20), strerror(err));
+	return -err;
+}
+
+/*
+ * Anonymous RAM on a 2 MiB boundary, with transparent huge pages asked
+ * for: KVM can then map the guest with 2 MiB stage-2 blocks, not a 4 KiB
+ * page per fault. Lazily populated: untouched RAM costs the host nothing.
+ */
+static int map_anonymous(uint64_t size, uint8_t **out)
+{
+	uint64_t slack = size + BLOCK_2M;
+	uint8_t *p = mmap(NULL, slack, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint8_t *aligned;
+
+	if (p == MAP_FAILED)
+		return -errno;
+	aligned = (uint8_t *)(((uintptr_t)p + BLOCK_2M - 1) & ~(uintptr_t)(BLOCK_2M - 1));
+	if (aligned > p)
+		munmap(p, (size_t)(aligned - p));
+	if (p + slack > aligned + size)
+		munmap(aligned + size, (size_t)(p + slack - (aligned + size)));
+	/* Not fatal: THP may be compiled out or set to "never". */
+	if (madvise(aligned, size, MADV_HUGEPAGE))
+		log_debug("guest RAM: MADV_HUGEPAGE: %s", strerror(errno));
+	*out = aligned;
+	return 0;
+}
+
+static int hugetlbfs_error(const char *dir, int err)
+{
+	log_error("--hugepages: %s: %s", dir, strerror(err));
+	return -err;
+}
+
+/* RAM from a file on hugetlbfs (--hugepages DIR), unlinked at once. */
+static int map_hugetlbfs(const char *dir, uint64_t size, uint8_t **out)
+{
+	char path[4096];
+	struct statfs fs;
 	void *p;
+	int fd, err;
 
-	if (!size || base + size < base)
+	if (statfs(dir, &fs))
+		return hugetlbfs_error(dir, errno);
+	if ((unsigned long)fs.f_type != HUGETLBFS_MAGIC) {
+		log_error("--hugepages: %s is not a hugetlbfs mount", dir);
 		return -EINVAL;
-	/* Lazily populated: untouched guest RAM costs the host nothing. */
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED) {
-		int err = errno;
-
-		log_error("cannot allocate %llu MiB of guest RAM: %s",
-			  (unsigned long long)(size >> 20), strerror(err));
-		return -err;
 	}
+	if (size % (uint64_t)fs.f_bsize) {
+		log_error("--hugepages: guest RAM is not a whole number of %lu KiB "
+			  "huge pages", (unsigned long)fs.f_bsize >> 10);
+		return -EINVAL;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/a64vm-XXXXXX", dir) >= sizeof(path))
+		return hugetlbfs_error(dir, ENAMETOOLONG);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0)
+		return hugetlbfs_error(dir, errno);
+	unlink(path);
+	err = ftruncate(fd, (off_t)size) ? errno : 0;
+	p = err ? MAP_FAILED : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (!err && p == MAP_FAILED)
+		err = errno;
+	close(fd);
+	/* ENOMEM here: too few free huge pages (vm.nr_hugepages). */
+	if (err)
+		return hugetlbfs_error(dir, err);
+	*out = p;
+	return 0;
+}
+
+int memory_init_backed(struct guest_mem *mem, uint64_t base, uint64_t size,
+		       const char *hugetlbfs_dir)
+{
+	uint8_t *p = NULL;
+	int ret;
+
+	if (!size || base + size < base || size > SIZE_MAX - BLOCK_2M)
+		return -EINVAL;
+	if (hugetlbfs_dir)
+		ret = map_hugetlbfs(hugetlbfs_dir, size, &p);
+	else if ((ret = map_anonymous(size, &p)))
+		ret = no_ram(size, -ret);
+	if (ret)
+		return ret;
 	/* A core dump of a64vm never holds the guest's memory. */
 	if (madvise(p, size, MADV_DONTDUMP))
 		log_warn("guest RAM: MADV_DONTDUMP: %s", strerror(errno));
@@ -29,6 +111,11 @@ int memory_init(struct guest_mem *mem, uint64_t base, uint64_t size)
 	mem->size = size;
 	mem->hva = p;
 	return 0;
+}
+
+int memory_init(struct guest_mem *mem, uint64_t base, uint64_t size)
+{
+	return memory_init_backed(mem, base, size, NULL);
 }
 
 void memory_free(struct guest_mem *mem)

@@ -77,7 +77,8 @@ static int open_kvm(struct vm *vm)
 static int add_ram(struct vm *vm)
 {
 	struct kvm_userspace_memory_region region;
-	int ret = memory_init(&vm->mem, MEMMAP_RAM_BASE, vm->cfg->mem_size);
+	int ret = memory_init_backed(&vm->mem, MEMMAP_RAM_BASE, vm->cfg->mem_size,
+				     vm->cfg->hugepages);
 
 	if (ret)
 		return ret;
@@ -118,6 +119,8 @@ static int create_vcpus(struct vm *vm)
 		if (!ret)
 			ret = cpu_read_mpidr(vm->vcpus[i].fd, &vm->vcpus[i].mpidr);
 	}
+	if (!ret)
+		nisv_probe_vcpu(&vm->nisv, vm->vcpus[0].fd);
 	return ret;
 }
 

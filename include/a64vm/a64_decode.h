@@ -15,6 +15,7 @@ enum a64_addr_mode {
 	A64_ADDR_POST,	  /* [Xn], #imm */
 	A64_ADDR_REG,	  /* [Xn, Rm{, extend {#shift}}] */
 	A64_ADDR_LITERAL, /* PC + imm */
+	A64_ADDR_FIXED,	  /* imm itself: never decoded, see a64_ldst_at */
 };
 
 /* Register-offset extends, numbered as the option field encodes them. */

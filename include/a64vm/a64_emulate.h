@@ -43,6 +43,13 @@ struct a64_reg_use {
 /* The registers d reads (a load's destinations are only written). */
 struct a64_reg_use a64_emulate_regs_used(const struct a64_ldst *d);
 
+/*
+ * Makes d access address whatever its base and index registers hold, so
+ * that they need not be read. False (d unchanged) when d writes its base
+ * back, which needs the register anyway.
+ */
+bool a64_ldst_at(struct a64_ldst *d, uint64_t address);
+
 /* The accesses d will make with these registers, in order; their count. */
 unsigned a64_emulate_accesses(const struct a64_ldst *d, const struct a64_regs *r,
 			      struct a64_access out[A64_MAX_ACCESSES]);

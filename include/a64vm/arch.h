@@ -117,16 +117,24 @@ struct nisv_state {
 	struct mmio_bus *bus;
 	bool enabled;	 /* KVM_CAP_ARM_NISV_TO_USER is on */
 	bool can_inject; /* KVM_CAP_ARM_INJECT_EXT_DABT */
+	bool aarch32;	 /* the vCPUs' EL0 can run AArch32 */
 	_Atomic uint64_t count[NISV_OUTCOMES];
 	_Atomic uint64_t by_class[NISV_CLASSES];
+	_Atomic uint64_t reg_calls[NISV_CLASSES]; /* ONE_REG system calls */
 };
 
-/* "2 pairs, 1 SIMD&FP" for the NISV exits seen so far, into out. */
+/*
+ * "2 pairs (5.0 register calls each), 1 SIMD&FP (...)" for the NISV exits
+ * seen so far, into out.
+ */
 void nisv_describe_classes(const struct nisv_state *s, char *out, size_t size);
 
 /* At VM creation: opts in to NISV exits; says once when the host cannot. */
 void nisv_init(int vm_fd, enum config_nisv mode, const struct guest_mem *mem,
 	       struct mmio_bus *bus, struct nisv_state *s);
+
+/* Once a vCPU is initialised: whether its EL0 can run AArch32. */
+void nisv_probe_vcpu(struct nisv_state *s, int vcpu_fd);
 
 /* The KVM_EXIT_ARM_NISV exit of vCPU id: fetch, decode, emulate or abort. */
 enum nisv_outcome nisv_handle_exit(struct nisv_state *s, int vcpu_fd, unsigned id,

@@ -94,6 +94,7 @@ struct config {
 	int seccomp_selftest;		/* a thread kind that breaks its filter, or -1 */
 	const char *user;		/* --user USER[:GROUP]: run as them */
 	const char *chroot_dir;		/* --chroot DIR */
+	const char *hugepages;		/* --hugepages DIR: a hugetlbfs mount */
 	const char *firmware; /* --firmware (--bios): a raw image in flash 0 */
 	struct config_flash flash[2];
 	char flash_paths[2][CONFIG_DISK_PATH_MAX];

@@ -11,7 +11,11 @@ struct guest_mem {
 	uint8_t *hva;
 };
 
+/* Anonymous RAM, 2 MiB aligned, transparent huge pages asked for. */
 int memory_init(struct guest_mem *mem, uint64_t base, uint64_t size);
+/* The same, or from a hugetlbfs mount when hugetlbfs_dir is not NULL. */
+int memory_init_backed(struct guest_mem *mem, uint64_t base, uint64_t size,
+		       const char *hugetlbfs_dir);
 void memory_free(struct guest_mem *mem);
 
 /*

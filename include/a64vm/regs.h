@@ -50,6 +50,9 @@ int regs_set_wide(int vcpu_fd, uint64_t id, const void *buf);
 int regs_get_v(int vcpu_fd, unsigned n, bool sve, uint64_t val[2]);
 int regs_set_v(int vcpu_fd, unsigned n, bool sve, const uint64_t val[2]);
 
+/* The register system calls (ONE_REG) this thread has made. */
+uint64_t regs_calls(void);
+
 #define REGS_ZREG_BYTES 256 /* KVM's Z slice: 2048 bits, whatever the length */
 #define REGS_PREG_BYTES 32
 
@@ -57,6 +60,7 @@ int regs_set_v(int vcpu_fd, unsigned n, bool sve, const uint64_t val[2]);
 uint64_t regs_sp_id(uint64_t pstate);
 
 #define REGS_SCTLR_EL1 3, 0, 1, 0, 0
+#define REGS_ID_AA64PFR0_EL1 3, 0, 0, 4, 0
 #define REGS_TTBR0_EL1 3, 0, 2, 0, 0
 #define REGS_TTBR1_EL1 3, 0, 2, 0, 1
 #define REGS_TCR_EL1 3, 0, 2, 0, 2

@@ -82,3 +82,36 @@ wait_debugger_gone() { # SECONDS
     sleep 0.5
   done
 }
+
+# ---- a64vm against kvmtool (tests/bench/kvmtool_*.sh) ----
+# kvmtool is /bin/lkvm, put there by tools/testhost from $A64VM_KVMTOOL; an
+# older a64vm may come as /a64vm-baseline ($A64VM_BASELINE).
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+peer_vmms() { # the VMMs to compare, or a line saying why none
+  if [ ! -x /bin/lkvm ]; then
+    echo "E2E-BENCH kvmtool: not run: no lkvm in the test host; build a static" \
+      "arm64 lkvm (tools/build-kvmtool) and give its path in A64VM_KVMTOOL" >&2
+    return 1
+  fi
+  echo "a64vm kvmtool"; [ -x /a64vm-baseline ] && echo baseline; return 0
+}
+# peer_start VMM CPUS [EXTRA-APPEND]: 512 MiB, the same kernel arguments,
+# virtio-mmio for both, $DISK as virtio-blk when set; output in out.log.
+peer_start() {
+  rm -f out.log err.log
+  VM_T0=$(now)
+  case $1 in
+  a64vm|baseline)
+    bin=/a64vm; [ "$1" = baseline ] && bin=/a64vm-baseline
+    $bin run --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 512M --cpus "$2" \
+      ${DISK:+--disk $DISK} --append "console=ttyAMA0 quiet nopowerbtn $3" \
+      </dev/null >out.log 2>err.log & ;;
+  kvmtool)
+    /bin/lkvm run -k $GUEST_KERNEL -i $GUEST_INITRD -m 512 -c "$2" --nodefaults \
+      --console serial --virtio-transport mmio ${DISK:+-d $DISK} \
+      -p "console=ttyS0 quiet nopowerbtn $3" </dev/null >out.log 2>err.log & ;;
+  esac
+  VM_PID=$!
+}
+peer_stop() { kill -9 "$VM_PID" 2>/dev/null; wait "$VM_PID" 2>/dev/null; }

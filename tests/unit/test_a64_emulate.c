@@ -235,6 +235,35 @@ static void test_accesses_and_regs_used(void)
 	CU_ASSERT_EQUAL(a64_emulate_regs_used(&d).x, (1u << 1) | (1u << 2));
 }
 
+/* At a known address: base and index are neither read nor used. */
+static void test_at_fixed_address(void)
+{
+	struct a64_access acc[A64_MAX_ACCESSES];
+	struct a64_ldst d;
+
+	setup();
+	CU_ASSERT_EQUAL_FATAL(a64_decode_ldst(0xf8236841 /* str x1, [x2, x3] */, &d), 0);
+	CU_ASSERT_TRUE(a64_ldst_at(&d, BUS_VA + 16));
+	CU_ASSERT_EQUAL(a64_emulate_regs_used(&d).x, 1u << 1);
+	regs.x[1] = 0x1122334455667788ull;
+	regs.x[2] = regs.x[3] = 0xdead0000; /* would miss the bus */
+	CU_ASSERT_EQUAL(a64_emulate_accesses(&d, &regs, acc), 1);
+	CU_ASSERT_EQUAL(acc[0].va, BUS_VA + 16);
+	CU_ASSERT_EQUAL(a64_emulate(&d, &regs, false, &ops, NULL, &written), 0);
+	CU_ASSERT_EQUAL(le(16, 8), 0x1122334455667788ull);
+	CU_ASSERT_EQUAL(written.x, 0);
+	/* stp w1, w1, [x0]: the pair starts there */
+	CU_ASSERT_EQUAL_FATAL(a64_decode_ldst(0x29000401, &d), 0);
+	CU_ASSERT_TRUE(a64_ldst_at(&d, BUS_VA + 32));
+	CU_ASSERT_EQUAL(a64_emulate_regs_used(&d).x, 1u << 1);
+	CU_ASSERT_EQUAL(a64_emulate_accesses(&d, &regs, acc), 2);
+	CU_ASSERT_EQUAL(acc[1].va, BUS_VA + 36);
+	/* writeback needs the base: refused, d unchanged */
+	CU_ASSERT_EQUAL_FATAL(a64_decode_ldst(0xa8c10861 /* ldp x1, x2, [x3], #16 */, &d), 0);
+	CU_ASSERT_FALSE(a64_ldst_at(&d, BUS_VA));
+	CU_ASSERT_EQUAL(d.mode, A64_ADDR_POST);
+}
+
 const char unit_suite_name[] = "a64_emulate";
 const struct unit_test unit_tests[] = {
 	{ "loads, sign extension, Q, XZR", test_loads },
@@ -243,5 +272,6 @@ const struct unit_test unit_tests[] = {
 	{ "big-endian data", test_big_endian },
 	{ "a failed access changes no register", test_failure_leaves_registers },
 	{ "accesses and registers used", test_accesses_and_regs_used },
+	{ "at a known address", test_at_fixed_address },
 	{ NULL, NULL },
 };

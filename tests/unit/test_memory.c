@@ -60,9 +60,34 @@ static void test_read_write(void)
 	CU_ASSERT_EQUAL(memory_init(&mem, BASE, 0), -EINVAL);
 }
 
+/* 2 MiB aligned, so that KVM can map the guest with 2 MiB blocks. */
+static void test_aligned_for_blocks(void)
+{
+	struct guest_mem mem;
+
+	for (unsigned i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL_FATAL(memory_init(&mem, BASE, (3ull << 20) + 4096u * i), 0);
+		CU_ASSERT_EQUAL((uintptr_t)mem.hva & ((2u << 20) - 1), 0);
+		mem.hva[mem.size - 1] = 1; /* all of it is mapped */
+		memory_free(&mem);
+	}
+}
+
+static void test_hugetlbfs_refused(void)
+{
+	struct guest_mem mem = { 0 };
+
+	/* Not a hugetlbfs mount, or not there: an error, not a fallback. */
+	CU_ASSERT_EQUAL(memory_init_backed(&mem, BASE, SIZE, "/"), -EINVAL);
+	CU_ASSERT_EQUAL(memory_init_backed(&mem, BASE, SIZE, "/nonexistent/dir"), -ENOENT);
+	CU_ASSERT_PTR_NULL(mem.hva);
+}
+
 const char unit_suite_name[] = "memory";
 const struct unit_test unit_tests[] = {
 	{ "checked GPA translation", test_bounds },
 	{ "read and write", test_read_write },
+	{ "2 MiB aligned", test_aligned_for_blocks },
+	{ "--hugepages needs hugetlbfs", test_hugetlbfs_refused },
 	{ NULL, NULL },
 };

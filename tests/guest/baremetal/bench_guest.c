@@ -2,7 +2,8 @@
  * Benchmark: an ordinary MMIO exit (STR, syndrome valid: KVM decodes it)
  * against a NISV access (STP, no syndrome: a64vm fetches, decodes and
  * emulates it), the same number of each in the same run, timed with the
- * virtual counter. Loads (LDR against LDP) too.
+ * virtual counter. Loads (LDR against LDP) too, and a single SIMD&FP
+ * access (STR D, LDR D: no syndrome either, but no pair).
  */
 #include "a64vm/memmap.h"
 #include "a64vm/testdev.h"
@@ -37,28 +38,64 @@ void secondary_main(uint64_t cpu)
 	(void)cpu;
 }
 
+#define DEV MEMMAP_TESTDEV_BASE
+
+/* One access each; a call costs nothing beside an exit. */
+static void str_w(uint32_t i)
+{
+	__asm__ volatile("str %w1, [%0]" : : "r"(DEV), "r"(i) : "memory");
+}
+
+static void stp_w(uint32_t i)
+{
+	__asm__ volatile("stp %w1, %w1, [%0]" : : "r"(DEV), "r"(i) : "memory");
+}
+
+static void ldr_w(uint32_t i)
+{
+	uint64_t v;
+
+	(void)i;
+	__asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(DEV) : "memory");
+}
+
+static void ldp_w(uint32_t i)
+{
+	uint64_t v;
+
+	(void)i;
+	__asm__ volatile("ldp %w0, %w0, [%1]" : "=&r"(v) : "r"(DEV) : "memory");
+}
+
+static void str_d(uint32_t i)
+{
+	__asm__ volatile("fmov d0, %1\n\tstr d0, [%0]" : : "r"(DEV), "r"((uint64_t)i)
+			 : "v0", "memory");
+}
+
+static void ldr_d(uint32_t i)
+{
+	(void)i;
+	__asm__ volatile("ldr d0, [%0]" : : "r"(DEV) : "v0", "memory");
+}
+
+static uint64_t timed(void (*access)(uint32_t))
+{
+	uint64_t t0 = counter();
+
+	for (uint32_t i = 0; i < ROUNDS; i++)
+		access(i);
+	return counter() - t0;
+}
+
 int main(void);
 int main(void)
 {
-	uintptr_t dev = MEMMAP_TESTDEV_BASE;
-	uint64_t hz = counter_hz(), t0, t1, t2, v;
+	uint64_t hz = counter_hz();
 
-	t0 = counter();
-	for (uint32_t i = 0; i < ROUNDS; i++)
-		__asm__ volatile("str %w1, [%0]" : : "r"(dev), "r"(i) : "memory");
-	t1 = counter();
-	for (uint32_t i = 0; i < ROUNDS; i++)
-		__asm__ volatile("stp %w1, %w1, [%0]" : : "r"(dev), "r"(i) : "memory");
-	t2 = counter();
-	report("store", t1 - t0, t2 - t1, hz);
-
-	t0 = counter();
-	for (uint32_t i = 0; i < ROUNDS; i++)
-		__asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(dev) : "memory");
-	t1 = counter();
-	for (uint32_t i = 0; i < ROUNDS; i++)
-		__asm__ volatile("ldp %w0, %w0, [%1]" : "=&r"(v) : "r"(dev) : "memory");
-	t2 = counter();
-	report("load", t1 - t0, t2 - t1, hz);
+	report("store", timed(str_w), timed(stp_w), hz);
+	report("load", timed(ldr_w), timed(ldp_w), hz);
+	report("simd-store", timed(str_w), timed(str_d), hz);
+	report("simd-load", timed(ldr_w), timed(ldr_d), hz);
 	return 0;
 }

@@ -1,10 +1,13 @@
 /*
  * virtio-blk figures from inside the guest, with direct I/O so that the
  * guest's page cache does not answer: sequential write and read of 64 MiB
- * in 1 MiB requests, and 4 KiB random reads for a few seconds.
+ * in 1 MiB requests, then 4 KiB random reads and writes at queue depth 1
+ * and 32 (as many threads, each with one request in flight); the writes
+ * end with fdatasync, inside the time.
  * Usage: blkbench DEVICE
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -13,7 +16,8 @@
 #define TOTAL (64u << 20)
 #define BLOCK (1u << 20)
 #define SMALL 4096u
-#define RANDOM_SECONDS 5.0
+#define RANDOM_SECONDS 4.0
+#define MAX_DEPTH 32
 
 static double now(void)
 {
@@ -48,30 +52,74 @@ static int sequential(const char *dev, void *buf, int write_it)
 	return 0;
 }
 
-static int random_reads(const char *dev, void *buf)
+struct worker {
+	pthread_t thread;
+	int fd;
+	int write_it;
+	unsigned seed;
+	double t0;
+	unsigned long done;
+	int failed;
+};
+
+static void *random_io(void *arg)
 {
-	int fd = open(dev, O_RDONLY | O_DIRECT);
+	struct worker *w = arg;
+	void *buf;
+
+	if (posix_memalign(&buf, SMALL, SMALL)) {
+		w->failed = 1;
+		return NULL;
+	}
+	for (unsigned i = 0; i < SMALL; i++)
+		((unsigned char *)buf)[i] = (unsigned char)(i + w->seed);
+	while (now() - w->t0 < RANDOM_SECONDS) {
+		off_t off = (off_t)(rand_r(&w->seed) % (TOTAL / SMALL)) * SMALL;
+		ssize_t n = w->write_it ? pwrite(w->fd, buf, SMALL, off)
+					: pread(w->fd, buf, SMALL, off);
+
+		if (n != (ssize_t)SMALL) {
+			perror("random I/O");
+			w->failed = 1;
+			break;
+		}
+		w->done++;
+	}
+	free(buf);
+	return NULL;
+}
+
+static int random_4k(const char *dev, int write_it, unsigned depth)
+{
+	static struct worker w[MAX_DEPTH];
+	int fd = open(dev, (write_it ? O_WRONLY : O_RDONLY) | O_DIRECT);
+	unsigned long total = 0;
 	double t0 = now(), t;
-	unsigned long n = 0;
+	int failed = 0;
 
 	if (fd < 0) {
 		perror(dev);
 		return 1;
 	}
-	srand(1);
-	do {
-		off_t off = (off_t)(rand() % (TOTAL / SMALL)) * SMALL;
-
-		if (pread(fd, buf, SMALL, off) != (ssize_t)SMALL) {
-			perror("pread");
+	for (unsigned i = 0; i < depth; i++) {
+		w[i] = (struct worker){ .fd = fd, .write_it = write_it, .seed = i + 1, .t0 = t0 };
+		if (pthread_create(&w[i].thread, NULL, random_io, &w[i]))
 			return 1;
-		}
-		n++;
-		t = now() - t0;
-	} while (t < RANDOM_SECONDS);
-	printf("BENCH virtio-blk random-read-4k %.0f IOPS (%lu reads in %.1f s, queue depth 1)\n",
-	       n / t, n, t);
+	}
+	for (unsigned i = 0; i < depth; i++) {
+		pthread_join(w[i].thread, NULL);
+		total += w[i].done;
+		failed |= w[i].failed;
+	}
+	if (write_it && fdatasync(fd))
+		failed = 1;
+	t = now() - t0;
 	close(fd);
+	if (failed)
+		return 1;
+	printf("BENCH virtio-blk random-%s-4k-qd%u %.0f IOPS %.2f MB/s (%lu in %.1f s)\n",
+	       write_it ? "write" : "read", depth, total / t, total * SMALL / 1e6 / t,
+	       total, t);
 	return 0;
 }
 
@@ -86,5 +134,6 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < BLOCK; i++)
 		((unsigned char *)buf)[i] = (unsigned char)(i * 31);
 	return sequential(argv[1], buf, 1) || sequential(argv[1], buf, 0) ||
-	       random_reads(argv[1], buf);
+	       random_4k(argv[1], 0, 1) || random_4k(argv[1], 1, 1) ||
+	       random_4k(argv[1], 0, MAX_DEPTH) || random_4k(argv[1], 1, MAX_DEPTH);
 }
