@@ -46,11 +46,12 @@ static int lookup(const char *file, const char *name, long *id, long *gid)
 	if (!f)
 		return -ENOENT;
 	while (ret && fgets(line, sizeof(line), f)) {
-		char *save = NULL, *field[4];
+		char *rest = line, *field[4];
 
-		field[0] = strtok_r(line, ":\n", &save);
-		for (unsigned i = 1; i < 4; i++)
-			field[i] = field[i - 1] ? strtok_r(NULL, ":\n", &save) : NULL;
+		/* strsep, not strtok: an empty field (no password) still counts. */
+		line[strcspn(line, "\n")] = '\0';
+		for (unsigned i = 0; i < 4; i++)
+			field[i] = strsep(&rest, ":");
 		if (!field[0] || strcmp(field[0], name) || !field[2] ||
 		    (*id = parse_id(field[2])) < 0)
 			continue;

@@ -28,9 +28,11 @@ static int f_set_regs(void *t, unsigned cpu, const struct gdb_regs *r)
 
 static uint8_t *f_mem(uint64_t va, size_t len)
 {
-	if (va < GDB_FAKE_MEM_BASE || va - GDB_FAKE_MEM_BASE > GDB_FAKE_MEM_SIZE || len > GDB_FAKE_MEM_SIZE - (va - GDB_FAKE_MEM_BASE))
+	uint64_t off = va - GDB_FAKE_MEM_BASE;
+
+	if (va < GDB_FAKE_MEM_BASE || off > GDB_FAKE_MEM_SIZE || len > GDB_FAKE_MEM_SIZE - off)
 		return NULL;
-	return gdb_fake.mem + (va - GDB_FAKE_MEM_BASE);
+	return gdb_fake.mem + off;
 }
 
 static int f_read(void *t, unsigned cpu, uint64_t va, uint8_t *buf, size_t len)

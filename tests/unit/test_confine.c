@@ -26,7 +26,8 @@ static void test_resolve(void)
 	write_tmp(passwd, "root:x:0:0:root:/root:/bin/sh\n"
 			  "broken line\n"
 			  "tester:x:1000:1001::/home/tester:/bin/sh\n"
-			  "odd:x:notanumber:5::/:/bin/sh\n");
+			  "odd:x:notanumber:5::/:/bin/sh\n"
+			  "nopw::1002:1003::/:/bin/sh\n");
 	write_tmp(group, "root:x:0:\nkvm:x:993:tester\n");
 	CU_ASSERT_EQUAL(confine_resolve_user("tester", passwd, group, &uid, &gid), 0);
 	CU_ASSERT_EQUAL(uid, 1000);
@@ -38,6 +39,10 @@ static void test_resolve(void)
 	CU_ASSERT_EQUAL(gid, 4242); /* a bare number: its own group */
 	CU_ASSERT_EQUAL(confine_resolve_user("4242:77", passwd, group, &uid, &gid), 0);
 	CU_ASSERT_EQUAL(gid, 77);
+	/* an empty password field is still a field */
+	CU_ASSERT_EQUAL(confine_resolve_user("nopw", passwd, group, &uid, &gid), 0);
+	CU_ASSERT_EQUAL(uid, 1002);
+	CU_ASSERT_EQUAL(gid, 1003);
 	CU_ASSERT_EQUAL(confine_resolve_user("nobody", passwd, group, &uid, &gid), -ENOENT);
 	CU_ASSERT_EQUAL(confine_resolve_user("odd", passwd, group, &uid, &gid), -ENOENT);
 	CU_ASSERT_EQUAL(confine_resolve_user("tester:nogroup", passwd, group, &uid, &gid),
