@@ -19,7 +19,12 @@ rsp-client 1240 'ask:?' 'send:c' 'say:CONTINUED' wait:go interrupt 'say:STOPPED'
   wait:go2 'ask:D' >rsp.log 2>&1 &
 RSP=$!
 for _ in $(seq 100); do grep -q CONTINUED rsp.log && break; sleep 0.1; done
-/a64vm ctl $SOCK status >status.json
+# CONTINUED means "c" was sent, not yet served: let the stub take it first.
+for _ in $(seq 50); do
+  /a64vm ctl $SOCK status >status.json
+  grep -q '"held_by":\["operator"\]' status.json && break
+  sleep 0.1
+done
 if grep -q CONTINUED rsp.log && grep -q '"state":"paused","held_by":\["operator"\]' status.json &&
    still; then
   pass hold-gdb-continue-keeps-pause "$(head -c 120 status.json)"
