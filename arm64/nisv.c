@@ -12,6 +12,7 @@
 #include "a64vm/a64_emulate.h"
 #include "a64vm/guest_va.h"
 #include "a64vm/log.h"
+#include "a64vm/nisv_direct.h"
 #include "a64vm/regs.h"
 
 #define SMALLEST_PAGE 4096u
@@ -180,31 +181,10 @@ static int fetch_and_decode(struct nisv_ctx *c)
 	return 0;
 }
 
-/*
- * A single access (no pair, no writeback) is at the fault IPA, as KVM's
- * own MMIO emulation takes it: its base and index registers need not be
- * read, nor its address walked (the hardware checked that page). With the
- * MMU off, data is Device memory, where an unaligned access is the
- * guest's own alignment fault: the access is aligned, whichever of its
- * bytes the fault names. With the MMU on, an access that may have begun
- * on the previous page, or that runs into the next, takes the long way.
- * A pair does too: which of its two accesses faulted is not known.
- */
 static void try_direct(struct nisv_ctx *c)
 {
-	unsigned size = c->d.size, in_page;
-	uint64_t ipa = c->fault_ipa;
-
-	if (c->d.pair || c->d.mode == A64_ADDR_LITERAL || c->d.unprivileged)
-		return;
-	if (!(c->va.mmu.sctlr & SCTLR_M)) {
-		ipa &= ~(uint64_t)(size - 1);
-	} else {
-		in_page = (unsigned)(ipa % SMALLEST_PAGE);
-		if (in_page + 1 < size || in_page + size > SMALLEST_PAGE)
-			return;
-	}
-	c->direct = a64_ldst_at(&c->d, ipa);
+	c->direct = nisv_direct_at(&c->d, c->fault_ipa, c->va.mmu.sctlr & SCTLR_M,
+				   c->s->mem);
 }
 
 static int read_regs(struct nisv_ctx *c)
@@ -280,23 +260,6 @@ static struct target *next_target(struct nisv_ctx *c, uint64_t va)
 	return t && t->va == va ? t : NULL;
 }
 
-/* A part on a device: in naturally aligned pieces when it is not one. */
-static int device_part(struct nisv_ctx *c, const struct part *p, uint8_t *buf,
-		       bool write)
-{
-	for (unsigned done = 0, n; done < p->size; done += n) {
-		uint64_t ipa = p->ipa + done;
-		int ret;
-
-		for (n = 8; n > p->size - done || (ipa & (n - 1)); n /= 2)
-			;
-		ret = mmio_bus_access(c->s->bus, ipa, buf + done, n, write);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 static int target_access(struct nisv_ctx *c, uint64_t va, uint8_t *buf, bool write)
 {
 	struct target *t = next_target(c, va);
@@ -306,7 +269,7 @@ static int target_access(struct nisv_ctx *c, uint64_t va, uint8_t *buf, bool wri
 		const struct part *p = &t->part[i];
 
 		if (!p->ram)
-			ret = device_part(c, p, buf, write);
+			ret = mmio_bus_access_span(c->s->bus, p->ipa, buf, p->size, write);
 		else if (write)
 			memcpy(p->ram, buf, p->size);
 		else

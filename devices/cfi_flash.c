@@ -13,7 +13,6 @@ enum {
 	CMD_READ_ARRAY = 0x00, /* the model's own name for the 0xff state */
 	CMD_PROGRAM = 0x10,
 	CMD_ERASE = 0x20,
-	CMD_ERASE_ALT = 0x28,
 	CMD_PROGRAM_ALT = 0x40,
 	CMD_CLEAR_STATUS = 0x50,
 	CMD_LOCK = 0x60,
@@ -32,8 +31,17 @@ enum {
 #define QUERY_SIZE 0x52
 #define WRITE_BUFFER_BYTES_LOG2 11 /* per device */
 #define DEVICES (CFI_FLASH_BANK_WIDTH / CFI_FLASH_DEVICE_WIDTH)
-/* A buffered program covers this much of the bank, aligned. */
-#define WRITE_BLOCK_SIZE ((1u << WRITE_BUFFER_BYTES_LOG2) * DEVICES)
+#define WRITE_BLOCK_SIZE CFI_FLASH_WRITE_BLOCK_SIZE
+_Static_assert(WRITE_BLOCK_SIZE == (1u << WRITE_BUFFER_BYTES_LOG2) * DEVICES,
+	       "the write buffer the query table announces");
+
+/* The words of a buffered program, held until its confirmation. */
+struct write_buffer {
+	uint64_t block;	  /* the aligned block of the address the count came to */
+	uint32_t lo, hi;  /* the bytes of it the words wrote */
+	bool bad;	  /* a word outside the block, or too many: store nothing */
+	uint8_t bytes[WRITE_BLOCK_SIZE];
+};
 
 struct cfi_flash {
 	struct device_env env;
@@ -41,6 +49,7 @@ struct cfi_flash {
 	unsigned wcycle; /* write cycle of the command under way; 0: none */
 	uint8_t status;
 	uint32_t counter; /* words left in a buffered program, minus one */
+	struct write_buffer buf;
 	uint8_t query[QUERY_SIZE];
 };
 
@@ -167,30 +176,33 @@ static uint64_t cfi_flash_read(void *dev, uint64_t off, unsigned size)
 	return read32(dev, off, size);
 }
 
-static void program(struct cfi_flash *f, uint64_t off, uint32_t value, unsigned size)
+/* Stores len bytes at off (data NULL: erased); the error bit on failure. */
+static void store(struct cfi_flash *f, uint64_t off, const uint8_t *data, uint64_t len,
+		  uint8_t error_bit)
 {
-	if (f->env.storage_read_only) {
-		f->status |= CFI_FLASH_STATUS_PROGRAM_ERROR;
-		return;
-	}
-	for (unsigned i = 0; i < size; i++)
-		f->env.storage[off + i] = (uint8_t)(value >> (8 * i));
+	if (f->env.storage_read_only || f->env.storage_write(f->env.ctx, off, data, len))
+		f->status |= error_bit;
 }
 
-static void erase(struct cfi_flash *f, uint64_t off)
+static void program(struct cfi_flash *f, uint64_t off, uint32_t value, unsigned size)
 {
-	uint64_t start = off & ~(uint64_t)(CFI_FLASH_SECTOR_SIZE - 1);
+	uint8_t bytes[4];
 
-	if (f->env.storage_read_only) {
-		f->status |= CFI_FLASH_STATUS_ERASE_ERROR;
-		return;
-	}
-	memset(f->env.storage + start, 0xff, CFI_FLASH_SECTOR_SIZE);
-	f->env.storage_changed(f->env.ctx, start, CFI_FLASH_SECTOR_SIZE);
+	for (unsigned i = 0; i < size; i++)
+		bytes[i] = (uint8_t)(value >> (8 * i));
+	store(f, off, bytes, size, CFI_FLASH_STATUS_PROGRAM_ERROR);
+}
+
+/* A command the sequence did not allow: both error bits, the status shown. */
+static void sequence_error(struct cfi_flash *f)
+{
+	f->status |= CFI_FLASH_STATUS_SEQUENCE_ERROR | CFI_FLASH_STATUS_READY;
+	f->cmd = CMD_READ_STATUS;
+	f->wcycle = 0;
 }
 
 /* The first write of a command. */
-static void first_cycle(struct cfi_flash *f, uint64_t off, uint8_t cmd)
+static void first_cycle(struct cfi_flash *f, uint8_t cmd)
 {
 	switch (cmd) {
 	case CMD_PROGRAM:
@@ -198,12 +210,9 @@ static void first_cycle(struct cfi_flash *f, uint64_t off, uint8_t cmd)
 	case CMD_LOCK:
 	case CMD_QUERY:
 		break;
-	case CMD_ERASE:
-		erase(f, off);
+	case CMD_ERASE: /* the setup: the erase waits for its confirmation */
+	case CMD_WRITE_BUFFER: /* the buffer is free */
 		f->status |= CFI_FLASH_STATUS_READY;
-		break;
-	case CMD_WRITE_BUFFER:
-		f->status |= CFI_FLASH_STATUS_READY; /* the buffer is free */
 		break;
 	case CMD_READ_STATUS:
 	case CMD_READ_ID:
@@ -221,6 +230,20 @@ static void first_cycle(struct cfi_flash *f, uint64_t off, uint8_t cmd)
 	f->wcycle = 1;
 }
 
+/* A buffered program's count: its block is that of the count's address. */
+static void start_buffer(struct cfi_flash *f, uint64_t off, uint32_t value)
+{
+	struct write_buffer *b = &f->buf;
+
+	f->counter = value & 0xffff; /* one device's half of the bus */
+	b->block = off & ~(uint64_t)(WRITE_BLOCK_SIZE - 1);
+	b->lo = WRITE_BLOCK_SIZE;
+	b->hi = 0;
+	b->bad = (uint64_t)(f->counter + 1) * CFI_FLASH_BANK_WIDTH > WRITE_BLOCK_SIZE;
+	memcpy(b->bytes, f->env.storage + b->block, WRITE_BLOCK_SIZE);
+	f->wcycle = 2;
+}
+
 /* The second write: data, a confirmation, or a word count. */
 static void second_cycle(struct cfi_flash *f, uint64_t off, uint32_t value,
 			 unsigned size)
@@ -231,15 +254,21 @@ static void second_cycle(struct cfi_flash *f, uint64_t off, uint32_t value,
 	case CMD_PROGRAM:
 	case CMD_PROGRAM_ALT:
 		program(f, off, value, size);
-		if (!f->env.storage_read_only)
-			f->env.storage_changed(f->env.ctx, off, size);
 		f->status |= CFI_FLASH_STATUS_READY;
 		f->wcycle = 0; /* reads give the status until read array */
 		return;
 	case CMD_ERASE:
-	case CMD_ERASE_ALT:
+		if (cmd != CMD_CONFIRM) {
+			sequence_error(f);
+			return;
+		}
+		store(f, off & ~(uint64_t)(CFI_FLASH_SECTOR_SIZE - 1), NULL,
+		      CFI_FLASH_SECTOR_SIZE, CFI_FLASH_STATUS_ERASE_ERROR);
+		f->status |= CFI_FLASH_STATUS_READY;
+		f->wcycle = 0;
+		return;
 	case CMD_LOCK:
-		if (cmd == CMD_CONFIRM || (f->cmd == CMD_LOCK && cmd == LOCK_CLEAR)) {
+		if (cmd == CMD_CONFIRM || cmd == LOCK_CLEAR) {
 			f->status |= CFI_FLASH_STATUS_READY;
 			f->wcycle = 0;
 			return;
@@ -247,8 +276,7 @@ static void second_cycle(struct cfi_flash *f, uint64_t off, uint32_t value,
 		set_read_array(f);
 		return;
 	case CMD_WRITE_BUFFER:
-		f->counter = value & 0xffff; /* one device's half of the bus */
-		f->wcycle = 2;
+		start_buffer(f, off, value);
 		return;
 	case CMD_QUERY:
 		if (cmd == CMD_RESET)
@@ -260,35 +288,58 @@ static void second_cycle(struct cfi_flash *f, uint64_t off, uint32_t value,
 	}
 }
 
+/* A data word of a buffered program: into the buffer, if inside its block. */
+static void buffer_word(struct cfi_flash *f, uint64_t off, uint32_t value, unsigned size)
+{
+	struct write_buffer *b = &f->buf;
+	uint64_t at = off - b->block;
+
+	if (off < b->block || at + size > WRITE_BLOCK_SIZE) {
+		b->bad = true;
+	} else if (!b->bad) {
+		for (unsigned i = 0; i < size; i++)
+			b->bytes[at + i] = (uint8_t)(value >> (8 * i));
+		b->lo = (uint32_t)at < b->lo ? (uint32_t)at : b->lo;
+		b->hi = (uint32_t)at + size > b->hi ? (uint32_t)at + size : b->hi;
+	}
+	if (!f->counter--)
+		f->wcycle = 3;
+}
+
+/* The confirmation stores the buffer whole; anything else stores nothing. */
+static void confirm_buffer(struct cfi_flash *f, uint8_t cmd)
+{
+	struct write_buffer *b = &f->buf;
+
+	if (cmd != CMD_CONFIRM) {
+		sequence_error(f);
+		return;
+	}
+	if (b->bad)
+		f->status |= CFI_FLASH_STATUS_PROGRAM_ERROR;
+	else if (b->hi > b->lo)
+		store(f, b->block + b->lo, b->bytes + b->lo, b->hi - b->lo,
+		      CFI_FLASH_STATUS_PROGRAM_ERROR);
+	f->status |= CFI_FLASH_STATUS_READY;
+	f->wcycle = 0;
+}
+
 static void write32(struct cfi_flash *f, uint64_t off, uint32_t value, unsigned size)
 {
 	if (!f->wcycle)
 		f->env.direct_reads(f->env.ctx, false);
 	switch (f->wcycle) {
 	case 0:
-		first_cycle(f, off, (uint8_t)value);
+		first_cycle(f, (uint8_t)value);
 		return;
 	case 1:
 		second_cycle(f, off, value, size);
 		return;
-	case 2: /* buffered program: the data words */
-		program(f, off, value, size);
-		f->status |= CFI_FLASH_STATUS_READY;
-		if (!f->counter--) {
-			uint64_t block = off & ~(uint64_t)(WRITE_BLOCK_SIZE - 1);
-
-			if (!f->env.storage_read_only)
-				f->env.storage_changed(f->env.ctx, block, WRITE_BLOCK_SIZE);
-			f->wcycle = 3;
-		}
+	case 2:
+		buffer_word(f, off, value, size);
 		return;
-	default: /* 3: the buffered program's confirmation */
-		if ((uint8_t)value == CMD_CONFIRM) {
-			f->status |= CFI_FLASH_STATUS_READY;
-			f->wcycle = 0;
-			return;
-		}
-		set_read_array(f); /* an abort: the data is already written */
+	default:
+		confirm_buffer(f, (uint8_t)value);
 		return;
 	}
 }

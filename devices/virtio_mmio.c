@@ -174,9 +174,9 @@ static void write_reg(struct virtio_mmio *t, uint64_t off, uint32_t v)
 			set_addr(&t->driver_features, v, t->drv_features_sel == 1);
 		return;
 	case QUEUE_SEL: t->queue_sel = v; return;
-	case QUEUE_NOTIFY: /* reached only without an ioeventfd */
-		if (v < t->ops->nqueues)
-			virtio_mmio_service(t, v);
+	case QUEUE_NOTIFY:
+		if (v < t->ops->nqueues && t->notify)
+			t->notify(t->notify_ctx, v);
 		return;
 	case INTERRUPT_ACK: t->isr &= ~v; return;
 	case STATUS: set_status(t, v); return;

@@ -83,9 +83,9 @@ static void dev_set_timer(void *ctx, uint64_t deadline_ns)
 				strerror(errno));
 }
 
-static void dev_storage_changed(void *ctx, uint64_t off, uint64_t len)
+static int dev_storage_write(void *ctx, uint64_t off, const uint8_t *data, uint64_t len)
 {
-	flash_bank_changed(((struct board_dev *)ctx)->bank, off, len);
+	return flash_bank_write(((struct board_dev *)ctx)->bank, off, data, len);
 }
 
 static void dev_direct_reads(void *ctx, bool on)
@@ -150,7 +150,7 @@ static int add_device(struct board *b, struct board_dev *d)
 		env.storage = d->bank->storage;
 		env.storage_size = d->bank->size;
 		env.storage_read_only = d->bank->read_only;
-		env.storage_changed = dev_storage_changed;
+		env.storage_write = dev_storage_write;
 		env.direct_reads = dev_direct_reads;
 	}
 	d->dev = s->ops->create(&env);

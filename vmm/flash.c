@@ -142,34 +142,52 @@ void flash_bank_direct_reads(struct flash_bank *b, bool on)
 		b->mapped = on;
 }
 
-/* Writes [off, off + len) of storage to the file, and waits for the disk. */
-static void persist(struct flash_bank *b, uint64_t off, uint64_t len)
+/* len bytes at off of the file, from data (NULL: 0xff). */
+static int write_file(struct flash_bank *b, uint64_t off, const uint8_t *data, uint64_t len)
 {
-	uint64_t from = off, to = off + len;
+	static uint8_t erased[4096];
 
-	if (b->fd < 0 || b->read_only)
-		return;
-	/* Growing the file: the padding up to here becomes part of it. */
-	if (from > b->file_size)
-		from = b->file_size;
-	while (from < to) {
-		ssize_t n = pwrite(b->fd, b->storage + from, to - from, (off_t)from);
+	if (!data && erased[0] != 0xff)
+		memset(erased, 0xff, sizeof(erased));
+	while (len) {
+		size_t chunk = data || len < sizeof(erased) ? len : sizeof(erased);
+		ssize_t n = pwrite(b->fd, data ? data : erased, chunk, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			log_ratelimited(LOG_ERROR, "%s %s: %s; the guest's write is not "
-					"on disk", b->name, b->path,
-					n < 0 ? strerror(errno) : "short write");
-			return;
-		}
-		from += (uint64_t)n;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+		if (data)
+			data += n;
 	}
-	if (to > b->file_size)
-		b->file_size = to;
-	if (fdatasync(b->fd))
-		log_ratelimited(LOG_ERROR, "%s %s: fdatasync: %s", b->name, b->path,
-				strerror(errno));
+	return 0;
+}
+
+/*
+ * The file first: the padding of a file that grows (zeros in storage),
+ * then the bytes, then the disk's word that it has them.
+ */
+static int persist(struct flash_bank *b, uint64_t off, const uint8_t *data, uint64_t len)
+{
+	int ret = 0;
+
+	if (off > b->file_size)
+		ret = write_file(b, b->file_size, b->storage + b->file_size,
+				 off - b->file_size);
+	if (!ret)
+		ret = write_file(b, off, data, len);
+	if (!ret && fdatasync(b->fd))
+		ret = -errno;
+	if (ret) {
+		log_ratelimited(LOG_ERROR, "%s %s: %s; the guest sees a %s error", b->name,
+				b->path, strerror(-ret), data ? "program" : "erase");
+		return ret;
+	}
+	if (off + len > b->file_size)
+		b->file_size = off + len;
+	return 0;
 }
 
 /* The guest's view follows the contents; it may run what changed. */
@@ -181,12 +199,24 @@ static void refresh_image(struct flash_bank *b, uint64_t off, uint64_t len)
 	__builtin___clear_cache((char *)img + off, (char *)img + off + len);
 }
 
-void flash_bank_changed(struct flash_bank *b, uint64_t off, uint64_t len)
+int flash_bank_write(struct flash_bank *b, uint64_t off, const uint8_t *data,
+		     uint64_t len)
 {
+	int ret;
+
 	if (off > b->size || len > b->size - off)
-		return;
-	persist(b, off, len);
+		return -EFAULT;
+	if (b->read_only)
+		return -EROFS;
+	ret = b->fd >= 0 ? persist(b, off, data, len) : 0;
+	if (ret)
+		return ret;
+	if (data)
+		memcpy(b->storage + off, data, len);
+	else
+		memset(b->storage + off, 0xff, len);
 	refresh_image(b, off, len);
+	return 0;
 }
 
 int flash_bank_load(struct flash_bank *b, uint64_t off, const void *data,

@@ -120,3 +120,21 @@ int mmio_bus_access(struct mmio_bus *bus, uint64_t gpa, uint8_t *data,
 		pthread_mutex_unlock(r->lock);
 	return 0;
 }
+
+int mmio_bus_access_span(struct mmio_bus *bus, uint64_t gpa, uint8_t *data,
+			 unsigned size, bool is_write)
+{
+	if (size == 1 || size == 2 || size == 4 || size == 8)
+		return mmio_bus_access(bus, gpa, data, size, is_write);
+	for (unsigned done = 0, n; done < size; done += n) {
+		uint64_t at = gpa + done;
+		int ret;
+
+		for (n = 8; n > size - done || (at & (n - 1)); n /= 2)
+			;
+		ret = mmio_bus_access(bus, at, data + done, n, is_write);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

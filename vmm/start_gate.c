@@ -54,13 +54,14 @@ bool start_gate_pass(struct start_gate *g, enum seccomp_thread kind, const char 
 	pthread_cond_broadcast(&g->cond);
 	while (!g->open)
 		pthread_cond_wait(&g->cond, &g->lock);
+	ok = ok && !g->failed;
 	pthread_mutex_unlock(&g->lock);
 	if (ok && may_selftest)
 		selftest(g, kind, name);
 	return ok;
 }
 
-bool start_gate_open(struct start_gate *g, unsigned n)
+bool start_gate_open(struct start_gate *g, unsigned n, bool setup_ok)
 {
 	bool ok;
 
@@ -70,7 +71,7 @@ bool start_gate_open(struct start_gate *g, unsigned n)
 	pthread_mutex_unlock(&g->lock);
 	ok = confine(g, SECCOMP_MAIN, "main");
 	pthread_mutex_lock(&g->lock);
-	g->failed |= !ok;
+	g->failed |= !ok || !setup_ok;
 	ok = !g->failed;
 	g->open = true;
 	pthread_cond_broadcast(&g->cond);

@@ -254,6 +254,21 @@ static void on_notify(void *ctx)
 	pthread_mutex_unlock(&q->dev->lock);
 }
 
+/*
+ * A notify KVM could not turn into an ioeventfd signal (an NISV store, on a
+ * vCPU thread): signal the queue's eventfd, so the I/O thread serves it.
+ */
+static void hand_notify(void *ctx, unsigned queue)
+{
+	struct vdev *d = ctx;
+	uint64_t one = 1;
+
+	if (queue < VIRTIO_MAX_QUEUES && d->queues[queue].fd >= 0 &&
+	    write(d->queues[queue].fd, &one, sizeof(one)) < 0)
+		log_ratelimited(LOG_ERROR, "%s: cannot pass a notify on: %s", d->name,
+				strerror(errno));
+}
+
 /* The irqfd for the interrupt, an ioeventfd per queue for notifies. */
 static int wire(struct virtio_devices *v, struct vdev *d)
 {
@@ -298,6 +313,8 @@ static int add_device(struct virtio_devices *v, const struct kind *k, unsigned i
 		return ret;
 	virtio_mmio_init(&d->t, k->ops, d->state, &v->vm->mem, raise_irq, d);
 	d->t.stopping = d->blk.stopping = virtio_io_stopping(v->io);
+	d->t.notify = hand_notify;
+	d->t.notify_ctx = d;
 	ret = wire(v, d);
 	if (!ret)
 		ret = mmio_bus_register(&v->vm->bus, &(struct mmio_region){

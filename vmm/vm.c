@@ -451,7 +451,7 @@ int vm_run(struct vm *vm)
 		vm->threads[i] = vm->vcpus[i].thread;
 		threads += !ret;
 	}
-	if (!start_gate_open(&vm->gate, threads) && !ret)
+	if (!start_gate_open(&vm->gate, threads, !ret) && !ret)
 		ret = -EPERM;
 	vm->started = !ret;
 	if (ret)

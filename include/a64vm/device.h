@@ -40,8 +40,12 @@ struct device_env {
 	uint8_t *storage;
 	uint64_t storage_size;
 	bool storage_read_only;
-	/* [off, off + len) of storage changed: make it last. */
-	void (*storage_changed)(void *ctx, uint64_t off, uint64_t len);
+	/*
+	 * Makes [off, off + len) of storage hold data (NULL: erased, 0xff),
+	 * durably: 0 once it is where it lasts, or -errno with storage as it
+	 * was. Models never write storage themselves.
+	 */
+	int (*storage_write)(void *ctx, uint64_t off, const uint8_t *data, uint64_t len);
 	/*
 	 * Whether the guest may read storage directly, as memory, rather than
 	 * through the device's read (a flash in read-array mode).

@@ -49,9 +49,16 @@ void flash_bank_close(struct flash_bank *b);
 /* From now on direct reads map the bank into the VM as memslot slot. */
 void flash_bank_attach(struct flash_bank *b, int vm_fd, unsigned slot);
 
-/* The CFI model's callbacks: read-array mode, and contents that changed. */
+/* The CFI model's callbacks: read-array mode, and a write of its contents. */
 void flash_bank_direct_reads(struct flash_bank *b, bool on);
-void flash_bank_changed(struct flash_bank *b, uint64_t off, uint64_t len);
+/*
+ * [off, off + len) becomes data (NULL: 0xff), in the file first (written
+ * and synced), then in storage and the guest's view. -errno (logged) with
+ * storage unchanged when the file did not take it, or the bank is
+ * read-only.
+ */
+int flash_bank_write(struct flash_bank *b, uint64_t off, const uint8_t *data,
+		     uint64_t len);
 
 /* Loader: bytes of an image (an ELF segment) into a volatile bank. */
 int flash_bank_load(struct flash_bank *b, uint64_t off, const void *data,

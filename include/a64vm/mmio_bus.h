@@ -52,4 +52,12 @@ const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus,
 int mmio_bus_access(struct mmio_bus *bus, uint64_t gpa, uint8_t *data,
 		    unsigned size, bool is_write);
 
+/*
+ * size bytes of any count: one access when size is 1, 2, 4 or 8, as one
+ * instruction that KVM decodes makes it, else naturally aligned pieces in
+ * address order (the part of an access that crosses a page).
+ */
+int mmio_bus_access_span(struct mmio_bus *bus, uint64_t gpa, uint8_t *data,
+			 unsigned size, bool is_write);
+
 #endif

@@ -26,16 +26,19 @@ void start_gate_destroy(struct start_gate *g);
 /*
  * A vCPU or I/O thread named name: its filter, then the wait. With
  * --seccomp-selftest of this kind and may_selftest, it then breaks its
- * filter. False when the filter could not be installed (logged).
+ * filter. False when the filter could not be installed (logged), or when
+ * the gate opened on a failure: the thread must then end without running.
  */
 bool start_gate_pass(struct start_gate *g, enum seccomp_thread kind, const char *name,
 		     bool may_selftest);
 
 /*
  * The main thread, once it started n threads (n may fall short after an
- * error: the gate opens anyway, so they can be stopped): waits for them,
- * installs its own filter and lets all go. False when any filter failed.
+ * error: the gate opens anyway, so they can end): waits for them, installs
+ * its own filter and lets all go. With setup_ok false, or when any filter
+ * failed, every thread's start_gate_pass returns false, so no vCPU runs
+ * the guest; the result is then false.
  */
-bool start_gate_open(struct start_gate *g, unsigned n);
+bool start_gate_open(struct start_gate *g, unsigned n, bool setup_ok);
 
 #endif

@@ -85,6 +85,13 @@ struct virtio_mmio {
 	struct virtq queues[VIRTIO_MAX_QUEUES];
 	struct virtq_req req; /* the request being served */
 	const atomic_bool *stopping; /* set by the glue; see virtio_stopping */
+	/*
+	 * A QueueNotify register write (one KVM could not hand to the queue's
+	 * ioeventfd, as an NISV store): passed on, never served here, since
+	 * the register path runs on a vCPU thread, which does no device I/O.
+	 */
+	void (*notify)(void *ctx, unsigned queue);
+	void *notify_ctx;
 };
 
 void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops,

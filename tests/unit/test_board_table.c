@@ -58,11 +58,13 @@ static void test_slots_in_the_map(void)
 	}
 }
 
-static void no_change(void *ctx, uint64_t off, uint64_t len)
+static int no_write(void *ctx, uint64_t off, const uint8_t *data, uint64_t len)
 {
 	(void)ctx;
 	(void)off;
+	(void)data;
 	(void)len;
+	return 0;
 }
 
 static void no_direct(void *ctx, bool on)
@@ -76,7 +78,7 @@ static void test_every_model_runs(void)
 	struct device_env env = { .set_irq = no_irq, .console_out = no_output,
 				  .console_room = no_room, .clock_ns = epoch,
 				  .set_timer = no_timer,
-				  .storage_changed = no_change, .direct_reads = no_direct };
+				  .storage_write = no_write, .direct_reads = no_direct };
 
 	for (unsigned i = 0; i < board_table_len; i++) {
 		const struct device_ops *ops = board_table[i].ops;

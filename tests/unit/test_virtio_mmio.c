@@ -9,7 +9,7 @@
 
 static struct guest_mem mem;
 static struct virtio_mmio t;
-static int irqs, notified = -1, resets;
+static int irqs, notified = -1, handed = -1, resets;
 static uint8_t config[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 
 static void cfg_read(void *dev, uint32_t off, uint8_t *data, unsigned len)
@@ -36,6 +36,13 @@ static void reset_dev(void *dev)
 {
 	(void)dev;
 	resets++;
+}
+
+/* The glue's notify hook: the queue's eventfd in a64vm. */
+static void hand_on(void *ctx, unsigned q)
+{
+	(void)ctx;
+	handed = (int)q;
 }
 
 static void irq(void *ctx)
@@ -68,8 +75,9 @@ static void setup(void)
 	if (!mem.hva)
 		memory_init(&mem, RAM, 1u << 20);
 	virtio_mmio_init(&t, &ops, NULL, &mem, irq, NULL);
+	t.notify = hand_on;
 	irqs = resets = 0;
-	notified = -1;
+	notified = handed = -1;
 }
 
 /* Linux's order: ACK, DRIVER, features, FEATURES_OK, queues, DRIVER_OK. */
@@ -161,10 +169,16 @@ static void test_queue_setup(void)
 	/* a live queue's addresses cannot change under the device */
 	wr(0x080, 0x1234);
 	CU_ASSERT_EQUAL(t.queues[0].desc, RAM + 0x1000);
+	/* a notify is handed on, never served on the writer's thread */
 	wr(0x050, 0);
-	CU_ASSERT_EQUAL(notified, 0);
+	CU_ASSERT_EQUAL(handed, 0);
+	CU_ASSERT_EQUAL(notified, -1);
+	handed = -1;
 	wr(0x050, 9);
-	CU_ASSERT_EQUAL(notified, 0);
+	CU_ASSERT_EQUAL(handed, -1);
+	t.notify = NULL;
+	wr(0x050, 0);
+	CU_ASSERT_EQUAL(notified, -1);
 	/* reset: everything goes, the device hears of it */
 	wr(0x070, 0);
 	CU_ASSERT_EQUAL(resets, 1);

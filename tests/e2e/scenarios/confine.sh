@@ -117,3 +117,17 @@ else
   fail unprivileged-tap-refused "exit $st: $(head -c 300 tap.err)"
 fi
 chgrp 0 /dev/kvm && chmod "$kvm_mode" /dev/kvm
+
+# A thread that cannot start once vCPU 0 has (RLIMIT_NPROC as tester): the
+# threads that did start must not run the guest; a64vm exits 1 at once with
+# one line, instead of running vCPU 0 for ever.
+( ulimit -u 2; exec /a64vm run --kernel /guest/stress_guest.img --cpus 4 --mem 64M \
+  --user tester ) </dev/null >nproc.out 2>nproc.err &
+VM_PID=$!
+vm_wait 30; st=$?
+if [ $st -eq 1 ] && [ "$(wc -l <nproc.err)" -eq 1 ] &&
+   grep -q "cannot start vCPU [1-3]'s thread" nproc.err && ! grep -q 'STRESS-GUEST' nproc.out; then
+  pass start-failure-exits "exit 1: $(cat nproc.err)"
+else
+  fail start-failure-exits "exit $st (124: hung, killed): $(head -c 300 nproc.err)"
+fi

@@ -57,6 +57,8 @@ void psci_system_reset(void) __attribute__((noreturn));
 
 /* A synchronous exception the test expects: the handler skips the insn. */
 extern volatile bool expect_abort;
+/* While set, every synchronous exception is expected and skipped. */
+extern volatile bool expect_aborts;
 /* An IRQ (current EL, SP_ELx); weak: a guest that takes interrupts defines it. */
 void irq_handler(void);
 extern volatile uint64_t last_esr, last_far, aborts_taken;

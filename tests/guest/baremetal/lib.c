@@ -10,7 +10,7 @@
 
 uint8_t secondary_stacks[MAX_VCPUS][4096] __attribute__((aligned(16)));
 
-volatile bool expect_abort;
+volatile bool expect_abort, expect_aborts;
 volatile uint64_t last_esr, last_far, aborts_taken;
 
 void putc_uart(char c)
@@ -130,7 +130,7 @@ void sync_handler(uint64_t code)
 	__asm__ volatile("mrs %0, esr_el1" : "=r"(esr));
 	__asm__ volatile("mrs %0, far_el1" : "=r"(far));
 	__asm__ volatile("mrs %0, elr_el1" : "=r"(elr));
-	if (!expect_abort) {
+	if (!expect_abort && !expect_aborts) {
 		puts_uart("GUEST-UNEXPECTED-EXCEPTION vector ");
 		putdec(code);
 		puts_uart(" esr ");

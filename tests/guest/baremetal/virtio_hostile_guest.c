@@ -110,6 +110,30 @@ static void well_formed(uint32_t type, uint64_t sector)
 
 enum outcome { USED, BROKEN, NOTHING };
 
+static void notify_plain(void)
+{
+	wr(0x050, 0);
+}
+
+/*
+ * Notifies KVM cannot decode (KVM_EXIT_ARM_NISV): a64vm emulates them on
+ * the vCPU thread, which must hand the queue to the I/O thread.
+ */
+static void notify_writeback(void)
+{
+	uint64_t base = SLOT;
+
+	__asm__ volatile("dmb sy\n\tstr wzr, [%0, #0x50]!" : "+r"(base) :: "memory");
+}
+
+static void notify_pair(void)
+{
+	__asm__ volatile("dmb sy\n\tstp wzr, wzr, [%0, #0x50]"
+			 :: "r"((uint64_t)SLOT) : "memory");
+}
+
+static void (*notify)(void) = notify_plain;
+
 /* Offers head 0, notifies, waits up to 2 s for a used entry or NEEDS_RESET. */
 static enum outcome offer(void)
 {
@@ -120,7 +144,7 @@ static enum outcome offer(void)
 	avail.ring[avail.idx % QSIZE] = 0;
 	__asm__ volatile("dmb sy" ::: "memory");
 	avail.idx++;
-	wr(0x050, 0);
+	notify();
 	while (counter() < deadline) {
 		if (used.idx != before)
 			return USED;
@@ -261,6 +285,15 @@ int main(void)
 	well_formed(0, 0);
 	got = offer();
 	report("well-formed read after the hostile ones", got == USED && status == 0, got);
+	notify = notify_writeback;
+	well_formed(0, 0);
+	got = offer();
+	report("read notified by a writeback store", got == USED && status == 0, got);
+	notify = notify_pair;
+	well_formed(0, 0);
+	got = offer();
+	report("read notified by a store pair", got == USED && status == 0, got);
+	notify = notify_plain;
 	puts_uart(failures ? "HOSTILE-DONE FAIL\n" : "HOSTILE-DONE ok\n");
 	/* config space: the capacity in sectors */
 	if ((uint64_t)rd(0x100) * 512 >= FLOOD_DISK || rd(0x104))
