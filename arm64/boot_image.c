@@ -110,14 +110,43 @@ bool boot_image_is_gzip(const uint8_t *buf, size_t len)
 	return len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b;
 }
 
+/*
+ * A buffer of cap bytes holding the used bytes of buf, which it frees:
+ * never realloc, whose mremap of a large block no seccomp filter allows
+ * (a reboot inflates the kernel again on the confined main thread).
+ */
+static uint8_t *grow(uint8_t *buf, size_t used, size_t cap)
+{
+	uint8_t *bigger = malloc(cap);
+
+	if (bigger && used)
+		memcpy(bigger, buf, used);
+	free(buf);
+	return bigger;
+}
+
+/* The size gzip's trailer gives (modulo 4 GiB), when it is plausible. */
+static size_t trailer_size(const uint8_t *gz, size_t len, size_t max)
+{
+	uint32_t isize;
+
+	if (len < 18)
+		return 0;
+	isize = (uint32_t)gz[len - 4] | (uint32_t)gz[len - 3] << 8 |
+		(uint32_t)gz[len - 2] << 16 | (uint32_t)gz[len - 1] << 24;
+	return isize && isize <= max ? isize : 0;
+}
+
 int boot_image_gunzip(const uint8_t *gz, size_t len, size_t max, uint8_t **out,
 		      size_t *outlen, char *err, size_t errlen)
 {
 	z_stream zs = { 0 };
-	size_t cap = len * 4 < max ? len * 4 : max;
+	size_t cap = trailer_size(gz, len, max);
 	uint8_t *buf = NULL;
 	int ret;
 
+	/* One byte over what the trailer says, so that its end is seen in one go. */
+	cap = cap ? (cap < max ? cap + 1 : max) : (len * 4 < max ? len * 4 : max);
 	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
 		snprintf(err, errlen, "cannot start gzip decompression");
 		return -ENOMEM;
@@ -125,9 +154,7 @@ int boot_image_gunzip(const uint8_t *gz, size_t len, size_t max, uint8_t **out,
 	zs.next_in = (uint8_t *)gz;
 	zs.avail_in = (uInt)len;
 	do {
-		uint8_t *bigger;
-
-		if (zs.total_out == cap) {
+		if (buf && zs.total_out == cap) {
 			if (cap == max) {
 				snprintf(err, errlen,
 					 "decompressed kernel is larger than %zu MiB",
@@ -136,14 +163,15 @@ int boot_image_gunzip(const uint8_t *gz, size_t len, size_t max, uint8_t **out,
 				goto out;
 			}
 			cap = cap * 2 < max ? cap * 2 : max;
+			buf = grow(buf, zs.total_out, cap);
+		} else if (!buf) {
+			buf = malloc(cap);
 		}
-		bigger = realloc(buf, cap);
-		if (!bigger) {
+		if (!buf) {
 			snprintf(err, errlen, "out of memory decompressing the kernel");
 			ret = -ENOMEM;
 			goto out;
 		}
-		buf = bigger;
 		zs.next_out = buf + zs.total_out;
 		zs.avail_out = (uInt)(cap - zs.total_out);
 		ret = inflate(&zs, Z_NO_FLUSH);

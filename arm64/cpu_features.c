@@ -78,15 +78,23 @@ uint32_t cpu_init_features(const struct cpu_features *f)
 	return bits;
 }
 
-/* The largest vector length the VLS bitmap offers, in quadwords. */
-static unsigned max_vq(const uint64_t vls[KVM_ARM64_SVE_VLS_WORDS])
+/* The architecture's largest vector: 2048 bits. */
+#define SVE_ARCH_MAX_VQ 16
+
+/*
+ * The largest vector length the VLS bitmap offers, in quadwords, after
+ * taking out lengths the architecture has not (KVM is trusted no further).
+ */
+static unsigned max_vq(uint64_t vls[KVM_ARM64_SVE_VLS_WORDS])
 {
 	unsigned vq = 0;
 
 	for (unsigned i = KVM_ARM64_SVE_VQ_MIN; i <= KVM_ARM64_SVE_VQ_MAX; i++) {
 		unsigned bit = i - KVM_ARM64_SVE_VQ_MIN;
 
-		if (vls[bit / 64] & (1ull << (bit % 64)))
+		if (i > SVE_ARCH_MAX_VQ)
+			vls[bit / 64] &= ~(1ull << (bit % 64));
+		else if (vls[bit / 64] & (1ull << (bit % 64)))
 			vq = i;
 	}
 	return vq;
@@ -105,6 +113,8 @@ int cpu_finalize(int vcpu_fd, struct cpu_features *f)
 	 */
 	ret = regs_get_wide(vcpu_fd, KVM_REG_ARM64_SVE_VLS, vls);
 	if (!ret)
+		f->sve_vq = max_vq(vls);
+	if (!ret)
 		ret = regs_set_wide(vcpu_fd, KVM_REG_ARM64_SVE_VLS, vls);
 	if (!ret && ioctl(vcpu_fd, KVM_ARM_VCPU_FINALIZE, &what))
 		ret = -errno;
@@ -112,7 +122,6 @@ int cpu_finalize(int vcpu_fd, struct cpu_features *f)
 		log_error("cannot finalise the vCPU's SVE: %s", strerror(-ret));
 		return ret;
 	}
-	f->sve_vq = max_vq(vls);
 	log_debug("SVE: vectors of up to %u bits", 128 * f->sve_vq);
 	return 0;
 }

@@ -102,7 +102,8 @@ static int get_regs(void *tp, unsigned cpu, struct gdb_regs *r)
 	int fd = vcpu_fd(t, cpu), ret = fd < 0 ? -ESRCH : 0;
 	uint64_t pstate = 0;
 
-	r->vq = t->vm.sve_vq;
+	/* Never past the architecture's length, whatever the VM was told. */
+	r->vq = t->vm.sve_vq < GDB_SVE_MAX_VQ ? t->vm.sve_vq : GDB_SVE_MAX_VQ;
 	for (unsigned n = 0; n < 31 && !ret; n++)
 		ret = regs_get(fd, regs_x_id(n), &r->x[n]);
 	if (!ret)

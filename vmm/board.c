@@ -21,20 +21,23 @@
 
 struct board;
 
-/* A device in its slot: the env's callbacks get this as their context. */
+/*
+ * A device in its slot: the env's callbacks get this as their context.
+ * Models are not thread-safe: every access holds the device's own lock, so
+ * that one device's slow host call (a flash sync) stalls no other device.
+ */
 struct board_dev {
 	struct board *board;
 	const struct board_slot *slot;
 	void *dev;		 /* NULL: not in this machine */
 	struct flash_bank *bank; /* a flash slot's memory */
 	int timer_fd;		 /* for ops->timer, or -1 */
+	pthread_mutex_t lock;
 };
 
-/* Device models are not thread-safe: every access holds the board lock. */
 struct board {
 	struct board_features features;
 	struct board_wiring wiring;
-	pthread_mutex_t lock;
 	unsigned n;
 	struct board_dev *devs; /* one per line of board_table */
 	struct flash_bank banks[2];
@@ -161,7 +164,7 @@ static int add_device(struct board *b, struct board_dev *d)
 				  FLASH_MEMSLOT + (unsigned)(d->bank - b->banks));
 	return mmio_bus_register(b->wiring.bus, &(struct mmio_region){
 		.name = s->ops->name, .base = s->base, .size = s->size,
-		.read = dev_read, .write = dev_write, .opaque = d, .lock = &b->lock,
+		.read = dev_read, .write = dev_write, .opaque = d, .lock = &d->lock,
 		.min_width = s->ops->min_width, .max_width = s->ops->max_width });
 }
 
@@ -176,13 +179,13 @@ int board_create(const struct board_features *f, const struct board_wiring *w,
 	b->features = *f;
 	b->wiring = *w;
 	b->banks[0].fd = b->banks[1].fd = -1;
-	pthread_mutex_init(&b->lock, NULL);
 	b->devs = calloc(board_table_len, sizeof(*b->devs));
 	if (!b->devs)
 		ret = -ENOMEM;
 	for (unsigned i = 0; i < board_table_len && !ret; i++, b->n++) {
 		b->devs[i] = (struct board_dev){ .board = b, .slot = &board_table[i],
 						 .timer_fd = -1 };
+		pthread_mutex_init(&b->devs[i].lock, NULL);
 		if (board_table_present(&board_table[i], f))
 			ret = add_device(b, &b->devs[i]);
 	}
@@ -203,10 +206,10 @@ void board_destroy(struct board *b)
 			b->devs[i].slot->ops->destroy(b->devs[i].dev);
 		if (b->devs[i].timer_fd >= 0)
 			close(b->devs[i].timer_fd);
+		pthread_mutex_destroy(&b->devs[i].lock);
 	}
 	for (unsigned i = 0; i < 2; i++)
 		flash_bank_close(&b->banks[i]);
-	pthread_mutex_destroy(&b->lock);
 	free(b->devs);
 	free(b);
 }
@@ -222,28 +225,34 @@ static struct board_dev *with_role(struct board *b, enum board_role role)
 
 void board_reset(struct board *b)
 {
-	pthread_mutex_lock(&b->lock);
-	for (unsigned i = 0; i < b->n; i++)
-		if (b->devs[i].dev && b->devs[i].slot->ops->reset)
-			b->devs[i].slot->ops->reset(b->devs[i].dev);
-	pthread_mutex_unlock(&b->lock);
+	for (unsigned i = 0; i < b->n; i++) {
+		struct board_dev *d = &b->devs[i];
+
+		if (!d->dev || !d->slot->ops->reset)
+			continue;
+		pthread_mutex_lock(&d->lock);
+		d->slot->ops->reset(d->dev);
+		pthread_mutex_unlock(&d->lock);
+	}
 }
 
+/* The main thread's alone, as button_down is. */
 static void set_power_button(struct board *b, bool down)
 {
 	struct board_dev *d = with_role(b, BOARD_ROLE_POWER_BUTTON);
 
-	if (d)
+	if (d) {
+		pthread_mutex_lock(&d->lock);
 		d->slot->ops->set_line(d->dev, MEMMAP_POWER_BUTTON_PIN, down);
+		pthread_mutex_unlock(&d->lock);
+	}
 	b->button_down = down;
 }
 
 void board_tick(struct board *b)
 {
-	pthread_mutex_lock(&b->lock);
 	if (b->button_down)
 		set_power_button(b, false);
-	pthread_mutex_unlock(&b->lock);
 }
 
 static void on_timer(void *ctx, uint32_t events)
@@ -254,9 +263,9 @@ static void on_timer(void *ctx, uint32_t events)
 	(void)events;
 	if (read(d->timer_fd, &expirations, sizeof(expirations)) != sizeof(expirations))
 		return; /* re-armed or cancelled meanwhile */
-	pthread_mutex_lock(&d->board->lock);
+	pthread_mutex_lock(&d->lock);
 	d->slot->ops->timer(d->dev);
-	pthread_mutex_unlock(&d->board->lock);
+	pthread_mutex_unlock(&d->lock);
 }
 
 int board_attach(struct board *b, struct event_loop *loop)
@@ -271,20 +280,19 @@ int board_attach(struct board *b, struct event_loop *loop)
 
 void board_power_button(struct board *b)
 {
-	pthread_mutex_lock(&b->lock);
 	set_power_button(b, true);
-	pthread_mutex_unlock(&b->lock);
 }
 
 size_t board_console_input(struct board *b, const uint8_t *buf, size_t len)
 {
 	struct board_dev *d = with_role(b, BOARD_ROLE_CONSOLE);
-	size_t n = 0;
+	size_t n;
 
-	pthread_mutex_lock(&b->lock);
-	if (d)
-		n = d->slot->ops->input(d->dev, buf, len);
-	pthread_mutex_unlock(&b->lock);
+	if (!d)
+		return 0;
+	pthread_mutex_lock(&d->lock);
+	n = d->slot->ops->input(d->dev, buf, len);
+	pthread_mutex_unlock(&d->lock);
 	return n;
 }
 
@@ -308,6 +316,15 @@ static struct flash_bank *bank_at(struct board *b, uint64_t gpa, uint64_t len)
 	return NULL;
 }
 
+/* The lock of the device whose memory fb is. */
+static pthread_mutex_t *bank_lock(struct board *b, const struct flash_bank *fb)
+{
+	for (unsigned i = 0; i < b->n; i++)
+		if (b->devs[i].bank == fb)
+			return &b->devs[i].lock;
+	return NULL;
+}
+
 bool board_in_flash(struct board *b, uint64_t gpa, uint64_t len)
 {
 	return bank_at(b, gpa, len) != NULL;
@@ -326,9 +343,9 @@ int board_flash_load(struct board *b, uint64_t gpa, const void *data, uint64_t l
 			  fb->path ? fb->path : "read-only contents");
 		return -EBUSY;
 	}
-	pthread_mutex_lock(&b->lock);
+	pthread_mutex_lock(bank_lock(b, fb));
 	ret = flash_bank_load(fb, gpa - fb->base, data, len, zeros);
-	pthread_mutex_unlock(&b->lock);
+	pthread_mutex_unlock(bank_lock(b, fb));
 	return ret;
 }
 
@@ -340,9 +357,9 @@ int board_debug_access(struct board *b, uint64_t gpa, uint8_t *buf, size_t len,
 
 	if (!fb)
 		return -EFAULT;
-	pthread_mutex_lock(&b->lock);
+	pthread_mutex_lock(bank_lock(b, fb));
 	ret = flash_bank_debug_access(fb, gpa - fb->base, buf, len, write);
-	pthread_mutex_unlock(&b->lock);
+	pthread_mutex_unlock(bank_lock(b, fb));
 	return ret;
 }
 

@@ -40,12 +40,14 @@ static long parse_id(const char *s)
 static int lookup(const char *file, const char *name, long *id, long *gid)
 {
 	FILE *f = fopen(file, "re");
-	char line[512];
+	char *line = NULL;
+	size_t cap = 0;
 	int ret = -ENOENT;
 
 	if (!f)
 		return -ENOENT;
-	while (ret && fgets(line, sizeof(line), f)) {
+	/* Whole lines, however long: a split one could pass for another user. */
+	while (ret && getline(&line, &cap, f) >= 0) {
 		char *rest = line, *field[4];
 
 		/* strsep, not strtok: an empty field (no password) still counts. */
@@ -58,6 +60,7 @@ static int lookup(const char *file, const char *name, long *id, long *gid)
 		*gid = field[3] ? parse_id(field[3]) : -1;
 		ret = 0;
 	}
+	free(line);
 	fclose(f);
 	return ret;
 }
@@ -101,14 +104,10 @@ int confine_drop(const struct config *cfg)
 	unsigned uid = 0, gid = 0;
 	int ret = 0;
 
-	if (!cfg->user && !cfg->chroot_dir)
-		return 0;
-	if (cfg->user &&
-	    confine_resolve_user(cfg->user, "/etc/passwd", "/etc/group", &uid, &gid)) {
-		log_error("--user %s: no such user or group", cfg->user);
-		return -ENOENT;
-	}
-	/* What a reboot reads again must stay reachable. */
+	/*
+	 * What a reboot reads again stays open, always: the main thread's
+	 * filter allows no openat, and a chroot may hide the files.
+	 */
 	if (cfg->kernel)
 		ret = file_pin(cfg->kernel);
 	if (!ret && cfg->initrd)
@@ -119,6 +118,16 @@ int confine_drop(const struct config *cfg)
 		log_error("cannot keep the boot files open: %s", strerror(-ret));
 		return ret;
 	}
+	if (!cfg->user && !cfg->chroot_dir)
+		return 0;
+	if (cfg->user &&
+	    confine_resolve_user(cfg->user, "/etc/passwd", "/etc/group", &uid, &gid)) {
+		log_error("--user %s: no such user or group", cfg->user);
+		return -ENOENT;
+	}
+	if (!cfg->user && !getuid())
+		log_warn("--chroot without --user: a64vm keeps root's rights inside "
+			 "the chroot, which root can leave");
 	if (cfg->chroot_dir && (chroot(cfg->chroot_dir) || chdir("/"))) {
 		ret = -errno;
 		log_error("--chroot %s: %s", cfg->chroot_dir, strerror(-ret));

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "a64vm/board.h"
+#include "a64vm/console_out.h"
 #include "a64vm/log.h"
 #include "a64vm/virtio_devices.h"
 #include "a64vm/vm.h"
@@ -23,6 +24,8 @@ struct console {
 	bool escape; /* the previous byte was Ctrl-A */
 	uint8_t pending[256];
 	size_t pending_off, pending_len;
+	struct console_out *output; /* never blocks the guest's threads */
+	bool output_watched;
 	struct vm *vm;
 	struct event_loop *loop;
 };
@@ -54,6 +57,11 @@ int console_open(int in_fd, int out_fd, struct console **out)
 		free(con);
 		return -err;
 	}
+	if (console_out_open(out_fd, &con->output)) {
+		close(con->room_fd);
+		free(con);
+		return -ENOMEM;
+	}
 	con->tty = isatty(in_fd) && !tcgetattr(in_fd, &con->saved);
 	if (con->tty)
 		set_raw(con);
@@ -67,32 +75,19 @@ void console_close(struct console *con)
 		return;
 	if (con->tty)
 		tcsetattr(con->in_fd, TCSANOW, &con->saved);
+	console_out_close(con->output);
 	close(con->room_fd);
 	free(con);
 }
 
 void console_output(void *ctx, uint8_t byte)
 {
-	struct console *con = ctx;
-
-	while (write(con->out_fd, &byte, 1) < 0 && errno == EINTR)
-		;
+	console_out_write(((struct console *)ctx)->output, &byte, 1);
 }
 
 void console_write(void *ctx, const uint8_t *buf, size_t len)
 {
-	struct console *con = ctx;
-
-	while (len) {
-		ssize_t n = write(con->out_fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return; /* the output is gone: the guest's bytes are lost */
-		buf += n;
-		len -= (size_t)n;
-	}
+	console_out_write(((struct console *)ctx)->output, buf, len);
 }
 
 void console_input_room(void *ctx)
@@ -106,8 +101,7 @@ void console_input_room(void *ctx)
 
 static void say(struct console *con, const char *msg)
 {
-	if (write(con->out_fd, msg, strlen(msg)) < 0)
-		return;
+	console_out_write(con->output, (const uint8_t *)msg, strlen(msg));
 }
 
 /* Applies the escapes in place; returns the bytes left for the guest. */
@@ -194,13 +188,32 @@ static void on_room(void *ctx, uint32_t events)
 		event_loop_enable(con->loop, con->in_fd, true);
 }
 
+/* Output waits in the ring: drain it whenever the descriptor has room. */
+static void on_output_room(void *ctx, uint32_t events)
+{
+	struct console *con = ctx;
+	bool left = console_out_flush(con->output);
+
+	(void)events;
+	if (left != con->output_watched &&
+	    !event_loop_enable(con->loop, con->out_fd, left))
+		con->output_watched = left;
+}
+
 int console_attach(struct console *con, struct vm *vm, struct event_loop *loop)
 {
 	int ret;
 
 	con->vm = vm;
 	con->loop = loop;
-	ret = event_loop_add(loop, con->room_fd, on_room, con);
+	ret = event_loop_add(loop, console_out_wake_fd(con->output), on_output_room, con);
+	/* A regular file takes every write at once: nothing to wait for. */
+	if (!ret) {
+		ret = event_loop_add_output(loop, con->out_fd, on_output_room, con);
+		ret = ret == -EPERM ? 0 : ret;
+	}
+	if (!ret)
+		ret = event_loop_add(loop, con->room_fd, on_room, con);
 	if (ret)
 		return ret;
 	ret = event_loop_add(loop, con->in_fd, on_input, con);

@@ -32,7 +32,7 @@ struct control {
 	struct vm *vm;
 	struct event_loop *loop;
 	int listen_fd;
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct unix_socket_owner socket; /* removed at exit */
 	struct client clients[MAX_CLIENTS];
 };
 
@@ -262,14 +262,13 @@ int control_open(const char *path, struct vm *vm, struct event_loop *loop,
 		return -ENOMEM;
 	c->vm = vm;
 	c->loop = loop;
+	c->socket.dir_fd = -1;
 	for (unsigned i = 0; i < MAX_CLIENTS; i++)
 		c->clients[i] = (struct client){ .owner = c, .fd = -1 };
-	c->listen_fd = listen_unix(path);
+	c->listen_fd = listen_unix(path, &c->socket);
 	ret = c->listen_fd < 0 ? c->listen_fd : 0;
-	if (!ret) {
-		snprintf(c->path, sizeof(c->path), "%s", path);
+	if (!ret)
 		ret = event_loop_add(loop, c->listen_fd, on_accept, c);
-	}
 	if (ret) {
 		log_error("--control %s: %s", path, strerror(-ret));
 		control_close(c);
@@ -290,7 +289,6 @@ void control_close(struct control *c)
 		event_loop_del(c->loop, c->listen_fd);
 		close(c->listen_fd);
 	}
-	if (c->path[0])
-		unlink(c->path);
+	listen_unix_remove(&c->socket);
 	free(c);
 }

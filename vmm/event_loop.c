@@ -32,18 +32,29 @@ static struct event_loop_entry *find(struct event_loop *loop, int fd)
 	return NULL;
 }
 
-int event_loop_add(struct event_loop *loop, int fd, event_loop_fn fn, void *ctx)
+static int add(struct event_loop *loop, int fd, uint32_t events, bool enabled,
+	       event_loop_fn fn, void *ctx)
 {
 	struct event_loop_entry *e = find(loop, -1);
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = { .events = enabled ? events : 0 };
 
 	if (!e)
 		return -ENOSPC;
 	ev.data.ptr = e;
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev))
 		return -errno;
-	*e = (struct event_loop_entry){ .fd = fd, .fn = fn, .ctx = ctx };
+	*e = (struct event_loop_entry){ .fd = fd, .events = events, .fn = fn, .ctx = ctx };
 	return 0;
+}
+
+int event_loop_add(struct event_loop *loop, int fd, event_loop_fn fn, void *ctx)
+{
+	return add(loop, fd, EPOLLIN, true, fn, ctx);
+}
+
+int event_loop_add_output(struct event_loop *loop, int fd, event_loop_fn fn, void *ctx)
+{
+	return add(loop, fd, EPOLLOUT, false, fn, ctx);
 }
 
 void event_loop_del(struct event_loop *loop, int fd)
@@ -59,10 +70,11 @@ void event_loop_del(struct event_loop *loop, int fd)
 int event_loop_enable(struct event_loop *loop, int fd, bool enabled)
 {
 	struct event_loop_entry *e = find(loop, fd);
-	struct epoll_event ev = { .events = enabled ? EPOLLIN : 0 };
+	struct epoll_event ev = { 0 };
 
 	if (!e)
 		return -ENOENT;
+	ev.events = enabled ? e->events : 0;
 	ev.data.ptr = e;
 	return epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ev) ? -errno : 0;
 }

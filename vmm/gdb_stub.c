@@ -28,7 +28,7 @@ struct gdb_stub {
 	int listen_fd, client_fd, event_fd;
 	bool running; /* the vCPUs run, as far as GDB is concerned */
 	bool lost;    /* the client went away while a packet was handled */
-	const char *unix_path;
+	struct unix_socket_owner socket; /* --gdb unix: removed at exit */
 	struct gdb_target target;
 	struct gdb_session session;
 	struct gdb_rsp_reader reader;
@@ -362,12 +362,13 @@ int gdb_stub_open(struct vm *vm, struct event_loop *loop, struct gdb_stub **out)
 	g->vm = vm;
 	g->loop = loop;
 	g->client_fd = -1;
+	g->socket.dir_fd = -1;
 	g->running = true;
 	pthread_mutex_init(&g->lock, NULL);
 	init_target(g);
 	start_session(g);
 	g->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	g->listen_fd = cfg->unix_path ? listen_unix(cfg->unix_path)
+	g->listen_fd = cfg->unix_path ? listen_unix(cfg->unix_path, &g->socket)
 				      : listen_tcp(cfg->host, cfg->port);
 	ret = g->event_fd < 0 ? -errno : g->listen_fd < 0 ? g->listen_fd : 0;
 	if (!ret)
@@ -383,7 +384,6 @@ int gdb_stub_open(struct vm *vm, struct event_loop *loop, struct gdb_stub **out)
 		gdb_stub_close(g);
 		return ret;
 	}
-	g->unix_path = cfg->unix_path;
 	if (cfg->wait) {
 		/* Before any vCPU runs: they park before their first instruction. */
 		vm_hold(vm, VM_HOLD_DEBUGGER, NULL);
@@ -415,8 +415,7 @@ void gdb_stub_close(struct gdb_stub *g)
 		event_loop_del(g->loop, g->event_fd);
 		close(g->event_fd);
 	}
-	if (g->unix_path)
-		unlink(g->unix_path);
+	listen_unix_remove(&g->socket);
 	pthread_mutex_destroy(&g->lock);
 	free(g);
 }

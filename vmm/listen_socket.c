@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <string.h>
@@ -56,17 +58,63 @@ static int finish(int fd, int ret)
 	return ret ? ret : fd;
 }
 
-int listen_unix(const char *path)
+/* The directory of path, opened, and the socket's name and inode in it. */
+static int own(const char *path, struct unix_socket_owner *o)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[sizeof(o->name)];
+	struct stat st;
+
+	if (!slash) {
+		strcpy(dir, ".");
+	} else {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash == path ? 1 : slash - path] = '\0';
+	}
+	snprintf(o->name, sizeof(o->name), "%s", slash ? slash + 1 : path);
+	o->dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (o->dir_fd < 0)
+		return -errno;
+	if (fstatat(o->dir_fd, o->name, &st, AT_SYMLINK_NOFOLLOW)) {
+		int err = errno;
+
+		close(o->dir_fd);
+		o->dir_fd = -1;
+		return -err;
+	}
+	o->dev = st.st_dev;
+	o->ino = st.st_ino;
+	return 0;
+}
+
+int listen_unix(const char *path, struct unix_socket_owner *owner)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int fd, ret;
 
+	if (owner)
+		owner->dir_fd = -1;
 	if (strlen(path) >= sizeof(addr.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(addr.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	ret = fd < 0 ? -errno : bind_unix(fd, &addr);
+	if (!ret && owner && (ret = own(path, owner)))
+		unlink(path);
 	return finish(fd, ret);
+}
+
+void listen_unix_remove(struct unix_socket_owner *o)
+{
+	struct stat st;
+
+	if (o->dir_fd < 0)
+		return;
+	if (!fstatat(o->dir_fd, o->name, &st, AT_SYMLINK_NOFOLLOW) &&
+	    S_ISSOCK(st.st_mode) && st.st_dev == o->dev && st.st_ino == o->ino)
+		unlinkat(o->dir_fd, o->name, 0);
+	close(o->dir_fd);
+	o->dir_fd = -1;
 }
 
 int listen_tcp(const char *host, uint16_t port)

@@ -118,14 +118,19 @@ struct placement {
 
 static int patch_user_dtb(struct loader *l, const struct placement *p)
 {
-	/* Room to add /chosen properties, zeroed: it ends up in guest RAM. */
+	/*
+	 * Room to add /chosen properties, zeroed: it ends up in guest RAM. A
+	 * new buffer, not realloc, whose mremap no seccomp filter allows.
+	 */
 	size_t size = l->dtb_len + 4096;
-	uint8_t *buf = realloc(l->dtb, size);
+	uint8_t *buf = malloc(size);
 	int ret;
 
 	if (!buf)
 		return -ENOMEM;
+	memcpy(buf, l->dtb, l->dtb_len);
 	memset(buf + l->dtb_len, 0, size - l->dtb_len);
+	free(l->dtb);
 	l->dtb = buf;
 	ret = dtb_patch_chosen(buf, l->dtb_len, size, l->cfg->append, p->initrd_start,
 			       p->initrd_end);
@@ -268,7 +273,8 @@ static int fill_fw_cfg(struct vm *vm, struct loader *l)
 		if (!ret)
 			ret = fw_cfg_set(f, FW_CFG_KERNEL_DATA, l->kernel.data,
 					 (uint32_t)l->kernel.len);
-		l->kernel.data = NULL; /* fw_cfg owns it now */
+		if (!ret)
+			l->kernel.data = NULL; /* fw_cfg owns it now */
 	}
 	if (!ret && l->initrd_len > UINT32_MAX) {
 		log_error("--initrd: fw_cfg items hold at most 4 GiB");
@@ -279,7 +285,8 @@ static int fill_fw_cfg(struct vm *vm, struct loader *l)
 		if (!ret)
 			ret = fw_cfg_set(f, FW_CFG_INITRD_DATA, l->initrd,
 					 (uint32_t)l->initrd_len);
-		l->initrd = NULL;
+		if (!ret)
+			l->initrd = NULL; /* likewise */
 	}
 	if (!ret && cmdline) {
 		ret = fw_cfg_set_le(f, FW_CFG_CMDLINE_SIZE, strlen(cmdline) + 1, 4);

@@ -51,9 +51,9 @@ static const int main_calls[] = {
 	COMMON,
 	__NR_epoll_pwait, __NR_epoll_ctl, __NR_close, __NR_timerfd_settime,
 	__NR_accept4, __NR_recvfrom, __NR_sendto, __NR_setsockopt, __NR_shutdown,
-	__NR_openat, __NR_fcntl, __NR_pread64, /* a reboot reads the kernel again */
+	__NR_fcntl, __NR_pread64,	/* a reboot reads its pinned files again */
 	__NR_getrandom,			/* ... and seeds its device tree */
-	__NR_unlinkat,			/* sockets removed at exit */
+	__NR_unlinkat,			/* sockets removed at exit, by directory */
 };
 
 static const uint32_t main_ioctls[] = {

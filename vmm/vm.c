@@ -294,12 +294,17 @@ int vm_reboot(struct vm *vm)
 	struct loader boot;
 	int ret = vm_hold(vm, VM_HOLD_REBOOT, NULL);
 
+	/* A vCPU that never parked may still be using the devices: leave them. */
+	if (ret)
+		return ret;
 	vm->reboots++;
 	log_debug("guest reboot %u", vm->reboots);
 	for (unsigned i = 0; i < vm->ncpus && !ret; i++)
 		ret = cpu_init(vm->vm_fd, vm->vcpus[i].fd, i == 0, &vm->cpu);
-	board_reset(vm->board);
-	virtio_devices_reset(vm->virtio);
+	if (!ret) {
+		board_reset(vm->board);
+		virtio_devices_reset(vm->virtio);
+	}
 	if (!ret)
 		ret = loader_read(vm->cfg, &boot);
 	if (!ret)

@@ -13,10 +13,10 @@ int confine_resolve_user(const char *spec, const char *passwd, const char *group
 			 unsigned *uid, unsigned *gid);
 
 /*
- * With --chroot and/or --user: keeps the boot files open for a reboot,
- * changes root, then becomes the user with no supplementary groups and no
- * capabilities. Everything the VM needs must be open already. 0 or -errno,
- * logged.
+ * Keeps the boot files open for a reboot (always: no thread may open a
+ * file once the guest runs). With --chroot and/or --user: changes root,
+ * then becomes the user with no supplementary groups and no capabilities.
+ * Everything the VM needs must be open already. 0 or -errno, logged.
  */
 int confine_drop(const struct config *cfg);
 

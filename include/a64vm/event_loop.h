@@ -11,6 +11,7 @@ typedef void (*event_loop_fn)(void *ctx, uint32_t events);
 
 struct event_loop_entry {
 	int fd;
+	uint32_t events; /* what it is watched for when enabled */
 	event_loop_fn fn;
 	void *ctx;
 };
@@ -29,6 +30,8 @@ void event_loop_fini(struct event_loop *loop);
 
 /* Watches fd for input (EPOLLIN); 0 or -errno. */
 int event_loop_add(struct event_loop *loop, int fd, event_loop_fn fn, void *ctx);
+/* Knows fd for output (EPOLLOUT), watched only once enabled; 0 or -errno. */
+int event_loop_add_output(struct event_loop *loop, int fd, event_loop_fn fn, void *ctx);
 void event_loop_del(struct event_loop *loop, int fd);
 /* Stops or resumes watching fd without forgetting it. */
 int event_loop_enable(struct event_loop *loop, int fd, bool enabled);

@@ -14,6 +14,17 @@ skip() { report SKIP "$@"; }
 note() { echo "E2E-NOTE $*"; }
 
 now() { cut -d' ' -f1 /proc/uptime; }
+
+# This host's speed against the reference machine, in percent (host-init
+# measures it before the first scenario): every wait below, and each
+# scenario's limit, is scaled by it, so that a slower host passes too.
+A64VM_SCALE=${A64VM_SCALE:-100}
+scaled() { echo $(( ($1 * A64VM_SCALE + 99) / 100 )); }
+
+# Tells tools/testhost to run NAME's outside part (tests/gdb/drive.sh).
+gdb_ready() { # NAME [KEY=VALUE...]
+  echo "E2E-GDB-READY $* SCALE=$A64VM_SCALE"
+}
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
 # Starts a64vm in the background with its console on a FIFO (fd 3 types
@@ -31,7 +42,7 @@ vm_start() {
 # The serial console delivers a line byte by byte: to read a value from a
 # line, make PATTERN match the whole value.
 wait_for() {
-  deadline=$(( $(cut -d. -f1 /proc/uptime) + $2 ))
+  deadline=$(( $(cut -d. -f1 /proc/uptime) + $(scaled $2) ))
   while [ "$(grep -c -- "$1" out.log 2>/dev/null)" -lt "${3:-1}" ]; do
     [ "$(cut -d. -f1 /proc/uptime)" -ge "$deadline" ] && return 1
     kill -0 "$VM_PID" 2>/dev/null || { grep -q -- "$1" out.log; return $?; }
@@ -43,7 +54,7 @@ type_line() { echo "$*" >&3; }
 
 # vm_wait SECONDS: the exit status of a64vm, or 124 after killing it.
 vm_wait() {
-  deadline=$(( $(cut -d. -f1 /proc/uptime) + $1 ))
+  deadline=$(( $(cut -d. -f1 /proc/uptime) + $(scaled $1) ))
   while kill -0 "$VM_PID" 2>/dev/null; do
     if [ "$(cut -d. -f1 /proc/uptime)" -ge "$deadline" ]; then
       kill -9 "$VM_PID"; wait "$VM_PID"; exec 3>&-; return 124
@@ -67,6 +78,15 @@ show_logs() {
   echo "--- err.log"; tail -n 20 err.log
 }
 
+# Until PID holds a flock (a disk or flash image it opened), or SECONDS pass.
+wait_lock() { # PID SECONDS
+  deadline=$(( $(cut -d. -f1 /proc/uptime) + $(scaled $2) ))
+  until grep -q "FLOCK .* $1 " /proc/locks; do
+    [ "$(cut -d. -f1 /proc/uptime)" -ge "$deadline" ] && return 1
+    sleep 0.1
+  done
+}
+
 # The NISV exits a VM with --control SOCK has taken so far, as a note.
 note_nisv() { # NAME SOCK
   /a64vm ctl "$2" status | sed -n 's/.*"arm_nisv":\([0-9]*\).*"nisv":\(.*\)}$/\1 exits \2/p' |
@@ -75,7 +95,7 @@ note_nisv() { # NAME SOCK
 
 # Until a64vm says the debugger left (or SECONDS pass, or it exits).
 wait_debugger_gone() { # SECONDS
-  deadline=$(( $(cut -d. -f1 /proc/uptime) + $1 ))
+  deadline=$(( $(cut -d. -f1 /proc/uptime) + $(scaled $1) ))
   until grep -q "the debugger left\|debugger disconnected" err.log; do
     [ "$(cut -d. -f1 /proc/uptime)" -ge "$deadline" ] && return 1
     kill -0 "$VM_PID" 2>/dev/null || return 1

@@ -121,13 +121,17 @@ def boot():
 
 def fw_cfg():
     def op(write, off, width_log2, value):
-        return bytes([int(write) | (off << 2) | (width_log2 << 6)]) + struct.pack("<Q", value)
+        return bytes([int(write) | (off << 1) | (width_log2 << 6)]) + struct.pack("<Q", value)
     select = lambda key: op(True, 8, 1, ((key & 0xff) << 8) | (key >> 8))
     ops = [select(0)] + [op(False, 0, 0, 0)] * 4 + [select(0x19)] + [op(False, 0, 3, 0)] * 8
     seed("fw_cfg", "signature-and-dir", struct.pack("<H", 0) + b"".join(ops))
     desc = struct.pack(">IIQ", (0x11 << 16) | 0x02 | 0x08, 64, RAM + 0x100)
     dma = op(True, 16, 3, int.from_bytes(struct.pack(">Q", RAM), "little"))
+    dma_halves = (op(True, 16, 2, int.from_bytes(struct.pack(">I", RAM >> 32), "little"))
+                  + op(True, 20, 2, int.from_bytes(struct.pack(">I", RAM & 0xffffffff),
+                                                   "little")))
     seed("fw_cfg", "dma-read", struct.pack("<H", 16) + desc + dma)
+    seed("fw_cfg", "dma-read-halves", struct.pack("<H", 16) + desc + dma_halves)
 
 
 def cfi_flash():

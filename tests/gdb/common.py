@@ -5,6 +5,8 @@ import os
 import gdb
 
 PORT = os.environ["A64VM_GDB_PORT"]
+# The test host's speed against the reference machine, in percent.
+SCALE = int(os.environ.get("A64VM_SCALE", "100"))
 failures = 0
 stops = []
 
@@ -68,7 +70,7 @@ def connect():
     run("set pagination off")
     run("set confirm off")
     # Emulated hosts are slow: no retransmission while a reply is on its way.
-    run("set remotetimeout 20")
+    run("set remotetimeout %d" % (20 * SCALE // 100))
     run("set debug remote 1")  # the handshake goes to the transcript
     out = run("target remote 127.0.0.1:%s" % PORT)
     run("set debug remote 0")

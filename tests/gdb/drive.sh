@@ -11,13 +11,15 @@ for kv in "$@"; do export "A64VM_${kv%%=*}=${kv#*=}"; done
 export A64VM_GDB_PORT=$port A64VM_GDB_DIR=$top/tests/gdb
 export A64VM_GDB_STATE=$(mktemp)
 log=${A64VM_GDB_LOG:-/dev/null}
+# The test host's speed against the reference, in percent (tests/e2e/lib.sh).
+scale=${A64VM_SCALE:-100}
 elf=$top/build-aarch64/tests/guest/baremetal/gdb_guest.elf
 
 gdb_run() { # ELF|- SCRIPT
   local file=()
   [ "$1" = - ] || file=(-ex "file $1")
   echo "=== gdb $2" >>"$log"
-  timeout -k 5 240 gdb-multiarch -nx -batch "${file[@]}" -x "$A64VM_GDB_DIR/$2" \
+  timeout -k 5 $((240 * scale / 100)) gdb-multiarch -nx -batch "${file[@]}" -x "$A64VM_GDB_DIR/$2" \
     </dev/null 2>&1 | tee -a "$log" | grep '^E2E-RESULT'
   [ "${PIPESTATUS[0]}" -eq 0 ] || echo "E2E-RESULT gdb-$2 FAIL gdb exited with ${PIPESTATUS[0]}"
 }

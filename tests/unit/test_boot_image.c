@@ -178,6 +178,13 @@ static void test_gunzip(void)
 					  sizeof(err)), -EFBIG);
 	CU_ASSERT_PTR_NULL(out);
 
+	/* The buffer is sized from the trailer; one that lies is only corrupt. */
+	gz[gzlen - 3] ^= 0x01; /* the size it states, 256 bytes over */
+	CU_ASSERT_EQUAL(boot_image_gunzip(gz, gzlen, 64 << 20, &out, &outlen, err,
+					  sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NULL(out);
+	gz[gzlen - 3] ^= 0x01;
+
 	gz[gzlen / 2] ^= 0xff;
 	gz[gzlen / 2 + 1] ^= 0x55;
 	CU_ASSERT_EQUAL(boot_image_gunzip(gz, gzlen, 64 << 20, &out, &outlen, err,

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "a64vm/confine.h"
@@ -11,8 +12,12 @@ static char passwd[] = "/tmp/a64vm-passwd-XXXXXX", group[] = "/tmp/a64vm-group-X
 
 static void write_tmp(char *path, const char *text)
 {
-	int fd = mkstemp(path);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	FILE *f;
+	int fd;
+
+	memcpy(path + strlen(path) - 6, "XXXXXX", 6); /* a template again */
+	fd = mkstemp(path);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fputs(text, f);
@@ -56,8 +61,32 @@ static void test_resolve(void)
 	unlink(group);
 }
 
+/*
+ * Defect: lines were read 511 bytes at a time, so the rest of a long line
+ * (a long comment field) was taken for a line of its own.
+ */
+static void test_long_lines(void)
+{
+	char text[2048];
+	unsigned uid = 7, gid = 7;
+	int n = snprintf(text, sizeof(text), "a:x:1:1:%0503d", 0);
+
+	snprintf(text + n, sizeof(text) - (size_t)n,
+		 "evil:x:0:0::/:/bin/sh\nafter:x:1005:1006::/:/bin/sh\n");
+	write_tmp(passwd, text);
+	write_tmp(group, "root:x:0:\n");
+	CU_ASSERT_EQUAL(confine_resolve_user("evil", passwd, group, &uid, &gid), -ENOENT);
+	CU_ASSERT_EQUAL(confine_resolve_user("after", passwd, group, &uid, &gid), 0);
+	CU_ASSERT_EQUAL(uid, 1005);
+	CU_ASSERT_EQUAL(confine_resolve_user("a", passwd, group, &uid, &gid), 0);
+	CU_ASSERT_EQUAL(uid, 1);
+	unlink(passwd);
+	unlink(group);
+}
+
 const char unit_suite_name[] = "confine";
 const struct unit_test unit_tests[] = {
 	{ "users and groups", test_resolve },
+	{ "lines longer than any buffer", test_long_lines },
 	{ NULL, NULL },
 };

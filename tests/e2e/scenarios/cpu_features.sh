@@ -7,7 +7,7 @@
 # widths, PL031. Linux without the features, and the cost of setting them up.
 cpu_guest() { # LOG ARGS...: cpu_guest's output in LOG, a64vm's in LOG.err
   log=$1; shift
-  timeout 60 /a64vm run --kernel /guest/cpu_guest.img --testdev --mem 64M --verbose \
+  timeout $(scaled 60) /a64vm run --kernel /guest/cpu_guest.img --testdev --mem 64M --verbose \
     "$@" </dev/null 2>"$log.err" | tr -d '\r' >"$log"
 }
 # The guest's CPU-TEST lines as checks named PREFIX-NAME, failures with detail.

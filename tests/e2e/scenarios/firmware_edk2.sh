@@ -16,8 +16,9 @@ fi
 # under the EFI global one.
 GUID=a64b4d00-0000-4000-8000-000000000001
 sleep 1
+prompts=$(grep -c 'Shell> ' out.log)
 printf 'setvar A64VMTEST -nv -bs -guid %s =61363476\r' $GUID >&3
-sleep 3
+wait_for 'Shell> ' 60 $((prompts + 1)) # the next prompt: setvar is done
 sum0=$(sha256sum </guest/fw/AAVMF_VARS.fd)
 printf 'reset -s\r' >&3
 vm_wait 60; st=$?

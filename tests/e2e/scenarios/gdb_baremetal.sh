@@ -13,7 +13,7 @@ else
 fi
 # The SVE vector length the guest got (none: the GDB script skips SVE).
 sve_bits=$(sed -n 's/.*SVE: vectors of up to \([0-9]*\) bits.*/\1/p' err.log | head -n1)
-echo "E2E-GDB-READY gdb_baremetal SVE_BITS=${sve_bits:-0}"
+gdb_ready gdb_baremetal SVE_BITS=${sve_bits:-0}
 vm_wait 400; st=$?
 if [ $st -eq 0 ] && grep -q GDB-GUEST-POKED out.log && grep -q "GDB-GUEST-BYE.* aborts=1" out.log &&
    [ "$(grep -c GDB-GUEST-UP out.log)" -eq 2 ]; then

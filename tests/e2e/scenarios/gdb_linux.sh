@@ -8,7 +8,7 @@ if ! wait_for "^KSYM [0-9a-f]\{16\} __arm64_sys_newuname" 150; then
   fail gdb-linux-symbol "the guest did not print its symbol"; show_logs; vm_wait 1; return
 fi
 set -- $(grep "^KSYM " out.log | head -1 | tr -d '\r')
-echo "E2E-GDB-READY gdb_linux KSYM_ADDR=$2 KSYM_NAME=$3"
+gdb_ready gdb_linux KSYM_ADDR=$2 KSYM_NAME=$3
 wait_debugger_gone 240
 n=$(grep -c USER-TICK out.log)
 if grep -q "the debugger left" err.log && wait_for USER-TICK 30 $((n + 2)); then

@@ -8,7 +8,7 @@ cp /guest/fw/u-boot.bin flash0.img
 sum0=$(sha256sum <flash0.img)
 vm_start --flash0 flash0.img --mem 256M --gdb tcp:0.0.0.0:1234 --gdb-wait
 for _ in $(seq 50); do grep -q "gdb: listening" err.log && break; sleep 0.1; done
-echo "E2E-GDB-READY gdb_uboot"
+gdb_ready gdb_uboot
 wait_debugger_gone 240
 if wait_for 'Hit any key to stop autoboot' 60; then
   pass gdb-uboot-runs-on "u-boot reached its prompt after the detach"

@@ -48,6 +48,6 @@ expect flash-bad-option 2 run --flash1 vars.fd,rw
 # A writable bank is locked: a second VM cannot have it.
 cp /guest/fw/AAVMF_VARS.fd vars.fd
 vm_start --flash0 $CODE,ro --flash1 vars.fd --mem 256M
-sleep 1
+wait_lock $VM_PID 30
 expect flash-locked 1 run --flash0 $CODE,ro --flash1 vars.fd
 kill -KILL $VM_PID; vm_wait 10

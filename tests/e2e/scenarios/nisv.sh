@@ -4,7 +4,7 @@
 # (device at a high TTBR1 address); an LSE atomic gets an external abort
 # and the guest goes on. Then --nisv=stop halts on the first one.
 GUEST=/guest/nisv_guest.img
-timeout 120 /a64vm run --kernel $GUEST --testdev --mem 64M </dev/null >out.log 2>err.log
+timeout $(scaled 120) /a64vm run --kernel $GUEST --testdev --mem 64M </dev/null >out.log 2>err.log
 st=$?
 tr -d '\r' <out.log >clean.log
 # A failing case prints its "  what: got ... want ..." lines before its verdict.
@@ -31,7 +31,7 @@ else
 fi
 
 first=$(sed -n 's/^NISV-GUEST first_nisv 0x0*//p' clean.log)
-timeout 60 /a64vm run --kernel $GUEST --testdev --mem 64M --nisv=stop </dev/null >out2.log 2>err2.log
+timeout $(scaled 60) /a64vm run --kernel $GUEST --testdev --mem 64M --nisv=stop </dev/null >out2.log 2>err2.log
 st=$?
 if [ $st -eq 1 ] && grep -q 'stopped on a load/store KVM cannot decode' err2.log &&
    grep -q "PC 0*$first " err2.log && grep -q 'X0 ' err2.log &&
@@ -44,7 +44,7 @@ fi
 # The NISV path against KVM's own decode: every size, alignment, direction
 # and register kind, through a decodable and an undecodable instruction, on
 # the PL031 and the test device (tests/guest/baremetal/nisv_diff_guest.c).
-timeout 120 /a64vm run --kernel /guest/nisv_diff_guest.img --testdev --mem 64M \
+timeout $(scaled 120) /a64vm run --kernel /guest/nisv_diff_guest.img --testdev --mem 64M \
   </dev/null >diff.log 2>diff.err
 st=$?
 tr -d '\r' <diff.log >diff.clean

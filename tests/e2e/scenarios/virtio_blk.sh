@@ -41,7 +41,7 @@ set -- $(val VIRTIO-RNG)
 vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 128M \
   --disk disk.img --append "console=ttyAMA0 quiet"
 first=$VM_PID
-sleep 1
+wait_lock $first 30
 /a64vm run --kernel $GUEST_KERNEL --disk disk.img >/dev/null 2>second.err </dev/null
 second=$?
 kill -KILL $first; VM_PID=$first; vm_wait 10

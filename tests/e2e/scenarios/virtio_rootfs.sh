@@ -25,7 +25,7 @@ sha2=$(tr -d '\r' <out.log | sed -n 's/^ROOTFS-SYNCED //p')
 mkdir -p srv && mv root.img srv/
 httpd -f -vv -p 1234 -h srv 2>httpd.log &
 httpd_pid=$!
-echo "E2E-GDB-READY rootfs_check SHA1=$sha1 SHA2=$sha2"
+gdb_ready rootfs_check SHA1=$sha1 SHA2=$sha2
 for _ in $(seq 240); do grep -q "/done" httpd.log && break; sleep 0.5; done
 kill $httpd_pid
 grep -q "/done" httpd.log && pass virtio-rootfs-outside "the image was fetched and checked outside" ||
