@@ -37,8 +37,8 @@ _Static_assert(WRITE_BLOCK_SIZE == (1u << WRITE_BUFFER_BYTES_LOG2) * DEVICES,
 
 /* The words of a buffered program, held until its confirmation. */
 struct write_buffer {
-	uint64_t block;	  /* the aligned block of the address the count came to */
-	uint32_t lo, hi;  /* the bytes of it the words wrote */
+	uint64_t block;	  /* the aligned block of the first word's address */
+	uint32_t lo, hi;  /* the bytes of it the words wrote; lo > hi: none yet */
 	bool bad;	  /* a word outside the block, or too many: store nothing */
 	uint8_t bytes[WRITE_BLOCK_SIZE];
 };
@@ -230,17 +230,19 @@ static void first_cycle(struct cfi_flash *f, uint8_t cmd)
 	f->wcycle = 1;
 }
 
-/* A buffered program's count: its block is that of the count's address. */
-static void start_buffer(struct cfi_flash *f, uint64_t off, uint32_t value)
+/*
+ * A buffered program's count. u-boot sends it to the erase block's start
+ * and the words elsewhere in that block: the words' own block is the one
+ * of the first word.
+ */
+static void start_buffer(struct cfi_flash *f, uint32_t value)
 {
 	struct write_buffer *b = &f->buf;
 
 	f->counter = value & 0xffff; /* one device's half of the bus */
-	b->block = off & ~(uint64_t)(WRITE_BLOCK_SIZE - 1);
 	b->lo = WRITE_BLOCK_SIZE;
 	b->hi = 0;
 	b->bad = (uint64_t)(f->counter + 1) * CFI_FLASH_BANK_WIDTH > WRITE_BLOCK_SIZE;
-	memcpy(b->bytes, f->env.storage + b->block, WRITE_BLOCK_SIZE);
 	f->wcycle = 2;
 }
 
@@ -276,7 +278,7 @@ static void second_cycle(struct cfi_flash *f, uint64_t off, uint32_t value,
 		set_read_array(f);
 		return;
 	case CMD_WRITE_BUFFER:
-		start_buffer(f, off, value);
+		start_buffer(f, value);
 		return;
 	case CMD_QUERY:
 		if (cmd == CMD_RESET)
@@ -292,8 +294,13 @@ static void second_cycle(struct cfi_flash *f, uint64_t off, uint32_t value,
 static void buffer_word(struct cfi_flash *f, uint64_t off, uint32_t value, unsigned size)
 {
 	struct write_buffer *b = &f->buf;
-	uint64_t at = off - b->block;
+	uint64_t at;
 
+	if (b->lo > b->hi && !b->bad) { /* the first word: its block */
+		b->block = off & ~(uint64_t)(WRITE_BLOCK_SIZE - 1);
+		memcpy(b->bytes, f->env.storage + b->block, WRITE_BLOCK_SIZE);
+	}
+	at = off - b->block;
 	if (off < b->block || at + size > WRITE_BLOCK_SIZE) {
 		b->bad = true;
 	} else if (!b->bad) {

@@ -3,14 +3,16 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "a64vm/log.h"
 
 /* Whether path is itself (not through a link) a socket nobody listens on. */
 static bool stale_socket(const struct sockaddr_un *addr)
@@ -111,8 +113,10 @@ void listen_unix_remove(struct unix_socket_owner *o)
 	if (o->dir_fd < 0)
 		return;
 	if (!fstatat(o->dir_fd, o->name, &st, AT_SYMLINK_NOFOLLOW) &&
-	    S_ISSOCK(st.st_mode) && st.st_dev == o->dev && st.st_ino == o->ino)
-		unlinkat(o->dir_fd, o->name, 0);
+	    S_ISSOCK(st.st_mode) && st.st_dev == o->dev && st.st_ino == o->ino &&
+	    unlinkat(o->dir_fd, o->name, 0))
+		log_warn("cannot remove the socket %s: %s (--user needs a directory "
+			 "it may write)", o->name, strerror(errno));
 	close(o->dir_fd);
 	o->dir_fd = -1;
 }

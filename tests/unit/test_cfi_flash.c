@@ -159,21 +159,23 @@ static void test_buffered_program(void)
 }
 
 /*
- * Defect: words outside the block of the count's address were stored but
- * never reported, so they were gone after a restart. Now such a buffer, or
- * one longer than the buffer, is a program error and stores nothing.
+ * Defect: words outside the write block were stored but never reported, so
+ * they were gone after a restart. Now a buffer whose words leave the block
+ * of the first word, or longer than the buffer, is a program error and
+ * stores nothing.
  */
 static void test_buffer_rules(void)
 {
 	static const struct { uint64_t count_at, word_at[2]; uint32_t count; } bad[] = {
 		{ 0x1000, { 0x1000, 0x2000 }, 1 },	/* the next block */
-		{ 0x1000, { 0x0ffc, 0x1000 } , 1 },	/* the one before */
+		{ 0x1000, { 0x1000, 0x0ffc }, 1 },	/* the one before */
 		{ 0x1000, { 0x1ffe, 0x1000 }, 1 },	/* across its end */
 		{ 0x1000, { 0x1000, 0x1004 }, 1024 },	/* 1025 words of 4 bytes */
 	};
+	void *f;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		void *f = make(false);
+		f = make(false);
 
 		wr(f, bad[i].count_at, 0xe8);
 		wr(f, bad[i].count_at, bad[i].count);
@@ -188,6 +190,19 @@ static void test_buffer_rules(void)
 		CU_ASSERT_EQUAL(rd(f, 0x0ffc, 4), 0xffffffff);
 		cfi_flash_device.destroy(f);
 	}
+	/* as u-boot does it: the count to the erase block's start, words further on */
+	f = make(false);
+	wr(f, SECTOR, 0xe8);
+	wr(f, SECTOR, 1);
+	wr(f, SECTOR + 0x3000, 0x11111111);
+	wr(f, SECTOR + 0x3004, 0x22222222);
+	wr(f, SECTOR, 0xd0);
+	CU_ASSERT_EQUAL(rd(f, 0, 4), 0x00800080);
+	CU_ASSERT_EQUAL(changed_off, SECTOR + 0x3000);
+	CU_ASSERT_EQUAL(changed_len, 8);
+	wr(f, 0, 0xff);
+	CU_ASSERT_EQUAL(rd(f, SECTOR + 0x3004, 4), 0x22222222);
+	cfi_flash_device.destroy(f);
 }
 
 /* Defect: a write that did not reach the file was reported as done. */

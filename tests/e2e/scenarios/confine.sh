@@ -60,13 +60,15 @@ vm_wait 30 >/dev/null
 
 # Root hands over: --chroot into an empty directory, --user tester.
 # Inside the jail, a file where the control socket's path leads once rooted
-# there: a64vm must remove its own socket at exit, and leave that file.
-mkdir -p jail "jail$PWD"
-echo decoy >"jail$PWD/ctl.sock"
+# there: a64vm must remove its own socket at exit (from a directory tester
+# may write), and leave that file.
+mkdir -p jail "jail$PWD/run" run
+chown tester run
+echo decoy >"jail$PWD/run/ctl.sock"
 dd if=/dev/zero of=disk.img bs=1M count=4 2>/dev/null
 echo confine-disk-ok | dd of=disk.img conv=notrunc 2>/dev/null
 vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --disk disk.img \
-  --chroot "$PWD/jail" --user tester --control "$PWD/ctl.sock" \
+  --chroot "$PWD/jail" --user tester --control "$PWD/run/ctl.sock" \
   --append "console=ttyAMA0 quiet a64vm.test=confine"
 if wait_for "A64VM-GUEST-INIT" 150; then
   st_line=$(grep -E '^(Uid|CapEff|CapPrm):' /proc/$VM_PID/status | tr -s '\t ' ' ' | tr '\n' ';')
@@ -92,10 +94,10 @@ if wait_for "A64VM-GUEST-INIT" 150; then
   type_line 'poweroff -f'
   vm_wait 60; st=$?
   [ $st -eq 0 ] && pass confine-poweroff || fail confine-poweroff "exit $st"
-  if [ ! -e ctl.sock ] && grep -q decoy "jail$PWD/ctl.sock"; then
+  if [ ! -e run/ctl.sock ] && grep -q decoy "jail$PWD/run/ctl.sock"; then
     pass confine-socket-removed "its own socket removed, the jail's file of that name kept"
   else
-    fail confine-socket-removed "socket left: $(ls -l ctl.sock 2>&1); jail's file: $(cat "jail$PWD/ctl.sock" 2>&1)"
+    fail confine-socket-removed "socket left: $(ls -l run/ctl.sock 2>&1); jail's file: $(cat "jail$PWD/run/ctl.sock" 2>&1)"
   fi
 else
   fail confine-user-chroot "no guest init"; show_logs; vm_wait 1
