@@ -18,8 +18,15 @@
 #define HDR_LEN 16
 #define RANGE_LEN 16
 #define WZ_UNMAP 1u
-/* Segments of at most this, so a request of seg_max of them fits the bound. */
-#define SIZE_MAX_BYTES ((uint32_t)(VIRTQ_MAX_REQ_BYTES / VIRTQ_MAX_IOV))
+/*
+ * Segments of up to 1 MiB (FreeBSD's vtblk refuses a size_max below its
+ * maxphys, 1 MiB by default), and no more of them than keep a request
+ * within its bound: seg_max of them, with header and status, always fit.
+ */
+#define SIZE_MAX_BYTES (1u << 20)
+#define SEG_MAX ((uint32_t)(VIRTQ_MAX_REQ_BYTES / SIZE_MAX_BYTES) - 2)
+_Static_assert(VIRTQ_MAX_REQ_BYTES / SIZE_MAX_BYTES <= VIRTQ_MAX_IOV,
+	       "seg_max within what a chain may hold");
 #define SLICE (4u << 20) /* long work checks for a stop this often */
 #define CANCELED 0xff	 /* an internal status: stopped halfway */
 
@@ -42,7 +49,7 @@ void virtio_blk_config_read(const struct virtio_blk *b, uint32_t off,
 
 	memcpy(cfg, &b->sectors, 8);		   /* capacity */
 	put32(cfg, 8, SIZE_MAX_BYTES);		   /* size_max */
-	put32(cfg, 12, VIRTQ_MAX_IOV - 2);	   /* seg_max: header and status */
+	put32(cfg, 12, SEG_MAX);		   /* seg_max */
 	put32(cfg, 20, SECTOR);			   /* blk_size */
 	put32(cfg, 36, MAX_RANGE_SECTORS);	   /* max_discard_sectors */
 	put32(cfg, 40, MAX_RANGES);		   /* max_discard_seg */

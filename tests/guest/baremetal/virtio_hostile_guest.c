@@ -22,7 +22,7 @@
 #define DESC_WRITE 2
 #define DESC_INDIRECT 4
 #define MAX_IOV 1024
-#define SEG (256u << 10)     /* the size_max a64vm offers */
+#define SEG (256u << 10)     /* 1022 of these: just under a request's bound */
 #define FLOOD_DISK (256u << 20)
 
 struct desc {

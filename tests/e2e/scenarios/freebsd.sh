@@ -1,0 +1,48 @@
+# limit: 300
+# FreeBSD 13.2-RELEASE arm64, unchanged and with no tunables: GENERIC with
+# the Linux boot header, booted directly on a UFS2 root on virtio-blk
+# (shared/freebsd, see its README), on 1, 2 and 4 vCPUs. Its /sbin/init
+# prints a marker and powers off. Only the root device is named, as
+# FreeBSD takes boot arguments from /chosen/bootargs behind "FreeBSD:".
+FB=/guest/freebsd
+MARKER='FREEBSD USERSPACE UP pid=1'
+
+# init's marker, whose bytes FreeBSD's console may interleave with the
+# kernel's own shutdown messages: its characters in order, close together.
+has_marker() { # LOG
+  tr -d '\n' <"$1" | awk -v m="$MARKER" '{
+    i = index($0, "FREEBSD"); if (!i) exit 1
+    for (j = 1; i <= length($0) && j <= length(m) && i < index($0, "FREEBSD") + 4000; i++)
+      if (substr($0, i, 1) == substr(m, j, 1)) j++
+    exit j <= length(m) }'
+}
+if [ ! -r $FB/kernel.bin ] || [ ! -r $FB/root.img ]; then
+  skip freebsd-direct "no FreeBSD test material (A64VM_FREEBSD_DIR, default ../shared/freebsd)"
+  return
+fi
+for ncpu in 1 2 4; do
+  cp $FB/root.img root.img
+  vm_start --kernel $FB/kernel.bin --disk root.img --cpus $ncpu --mem 512M \
+    --append "FreeBSD:vfs.root.mountfrom=ufs:/dev/vtbd0"
+  if wait_for 'FREEBSD' 150; then
+    took=$(elapsed "$VM_T0")
+  else
+    took=
+  fi
+  vm_wait 60; st=$?
+  tr -d '\r' <out.log >fb$ncpu.log
+  cpus=$(sed -n 's/.*Multiprocessor System Detected: \([0-9]*\) CPUs.*/\1/p' fb$ncpu.log)
+  [ $ncpu -eq 1 ] && [ -z "$cpus" ] && cpus=1
+  nisv=$(sed -n 's/.*could not decode: //p' err.log)
+  note "freebsd-$ncpu seconds-to-init=${took:-none} nisv: ${nisv:-none}"
+  unattached=$(grep -E 'attach returned|not probed|no driver' fb$ncpu.log | head -n 3 | tr '\n' ';')
+  [ -n "$unattached" ] && note "freebsd-$ncpu not attached: $unattached"
+  if has_marker fb$ncpu.log && [ $st -eq 0 ] && grep -q '^FreeBSD 13.2-RELEASE' fb$ncpu.log &&
+     grep -q '^vtblk0:' fb$ncpu.log && ! grep -q 'vtblk0 attach returned' fb$ncpu.log &&
+     [ "$cpus" = "$ncpu" ]; then
+    pass "freebsd-direct-${ncpu}cpu" "init ${took:-?} s after start, $cpus CPUs, exit 0"
+  else
+    fail "freebsd-direct-${ncpu}cpu" "exit $st, init ${took:-never}, CPUs ${cpus:-?}: $(grep -E 'vtblk|panic|mountroot' fb$ncpu.log | head -n 3 | tr '\n' ' ')"
+    tail -n 25 fb$ncpu.log | sed "s/^/  | /"
+  fi
+done
