@@ -303,63 +303,54 @@ struct fw_cfg *board_fw_cfg(struct board *b)
 	return d ? d->dev : NULL;
 }
 
-/* The flash bank holding [gpa, gpa + len), or NULL. */
-static struct flash_bank *bank_at(struct board *b, uint64_t gpa, uint64_t len)
+/* The flash device whose bank holds [gpa, gpa + len), or NULL. */
+static struct board_dev *flash_at(struct board *b, uint64_t gpa, uint64_t len)
 {
-	for (unsigned i = 0; i < 2; i++) {
-		struct flash_bank *fb = &b->banks[i];
+	for (unsigned i = 0; i < b->n; i++) {
+		const struct flash_bank *fb = b->devs[i].bank;
 
-		if (fb->storage && gpa >= fb->base && gpa - fb->base <= fb->size &&
+		if (fb && fb->storage && gpa >= fb->base && gpa - fb->base <= fb->size &&
 		    len <= fb->size - (gpa - fb->base))
-			return fb;
+			return &b->devs[i];
 	}
-	return NULL;
-}
-
-/* The lock of the device whose memory fb is. */
-static pthread_mutex_t *bank_lock(struct board *b, const struct flash_bank *fb)
-{
-	for (unsigned i = 0; i < b->n; i++)
-		if (b->devs[i].bank == fb)
-			return &b->devs[i].lock;
 	return NULL;
 }
 
 bool board_in_flash(struct board *b, uint64_t gpa, uint64_t len)
 {
-	return bank_at(b, gpa, len) != NULL;
+	return flash_at(b, gpa, len) != NULL;
 }
 
 int board_flash_load(struct board *b, uint64_t gpa, const void *data, uint64_t len,
 		     uint64_t zeros)
 {
-	struct flash_bank *fb = bank_at(b, gpa, len + zeros);
+	struct board_dev *d = flash_at(b, gpa, len + zeros);
 	int ret;
 
-	if (!fb)
+	if (!d)
 		return -EFAULT;
-	if (fb->fd >= 0 || fb->read_only) {
-		log_error("cannot load an image into %s: it holds %s", fb->name,
-			  fb->path ? fb->path : "read-only contents");
+	if (d->bank->fd >= 0 || d->bank->read_only) {
+		log_error("cannot load an image into %s: it holds %s", d->bank->name,
+			  d->bank->path ? d->bank->path : "read-only contents");
 		return -EBUSY;
 	}
-	pthread_mutex_lock(bank_lock(b, fb));
-	ret = flash_bank_load(fb, gpa - fb->base, data, len, zeros);
-	pthread_mutex_unlock(bank_lock(b, fb));
+	pthread_mutex_lock(&d->lock);
+	ret = flash_bank_load(d->bank, gpa - d->bank->base, data, len, zeros);
+	pthread_mutex_unlock(&d->lock);
 	return ret;
 }
 
 int board_debug_access(struct board *b, uint64_t gpa, uint8_t *buf, size_t len,
 		       bool write)
 {
-	struct flash_bank *fb = bank_at(b, gpa, len);
+	struct board_dev *d = flash_at(b, gpa, len);
 	int ret;
 
-	if (!fb)
+	if (!d)
 		return -EFAULT;
-	pthread_mutex_lock(bank_lock(b, fb));
-	ret = flash_bank_debug_access(fb, gpa - fb->base, buf, len, write);
-	pthread_mutex_unlock(bank_lock(b, fb));
+	pthread_mutex_lock(&d->lock);
+	ret = flash_bank_debug_access(d->bank, gpa - d->bank->base, buf, len, write);
+	pthread_mutex_unlock(&d->lock);
 	return ret;
 }
 

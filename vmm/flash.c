@@ -145,9 +145,9 @@ void flash_bank_direct_reads(struct flash_bank *b, bool on)
 /* len bytes at off of the file, from data (NULL: 0xff). */
 static int write_file(struct flash_bank *b, uint64_t off, const uint8_t *data, uint64_t len)
 {
-	static uint8_t erased[4096];
+	uint8_t erased[4096]; /* per call: two banks may erase at once */
 
-	if (!data && erased[0] != 0xff)
+	if (!data)
 		memset(erased, 0xff, sizeof(erased));
 	while (len) {
 		size_t chunk = data || len < sizeof(erased) ? len : sizeof(erased);

@@ -67,11 +67,11 @@ static int own(const char *path, struct unix_socket_owner *o)
 	char dir[sizeof(o->name)];
 	struct stat st;
 
-	if (!slash) {
-		strcpy(dir, ".");
+	if (!slash || slash == path) {
+		strcpy(dir, slash ? "/" : ".");
 	} else {
 		memcpy(dir, path, (size_t)(slash - path));
-		dir[slash == path ? 1 : slash - path] = '\0';
+		dir[slash - path] = '\0';
 	}
 	snprintf(o->name, sizeof(o->name), "%s", slash ? slash + 1 : path);
 	o->dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
