@@ -103,6 +103,33 @@ wait_debugger_gone() { # SECONDS
   done
 }
 
+# ---- FreeBSD (tests/e2e/scenarios/freebsd*.sh) ----
+# shared/freebsd's material, copied in by tools/testhost when it has it.
+FB=/guest/freebsd
+FB_MARKER='FREEBSD USERSPACE UP pid=1'
+# True, after saying why the scenario skipped, when the material is absent.
+fb_missing() { # CHECK-NAME
+  [ -r $FB/kernel.bin ] && [ -r $FB/root.img ] && [ -r $FB/esp.img ] && return 1
+  skip "$1" "no FreeBSD test material (A64VM_FREEBSD_DIR, default ../shared/freebsd)"
+}
+# init's marker in LOG. FreeBSD's console may interleave its bytes with the
+# kernel's own shutdown messages: its characters in order, close together.
+fb_has_marker() { # LOG
+  tr -d '\n' <"$1" | awk -v m="$FB_MARKER" '{
+    i = index($0, "FREEBSD"); if (!i) exit 1
+    for (j = 1; i <= length($0) && j <= length(m) && i < index($0, "FREEBSD") + 4000; i++)
+      if (substr($0, i, 1) == substr(m, j, 1)) j++
+    exit j <= length(m) }'
+}
+# The CPUs FreeBSD saw in LOG, or "none".
+fb_cpus() { # LOG
+  n=$(sed -n 's/.*Multiprocessor System Detected: \([0-9]*\) CPUs.*/\1/p' "$1" | head -n 1)
+  echo "${n:-none}"
+}
+# What a64vm reported at exit about loads/stores KVM could not decode
+# (it says nothing when there were none).
+fb_nisv() { sed -n 's/.*could not decode: //p' err.log | grep . || echo "0 exits"; }
+
 # ---- a64vm against kvmtool (tests/bench/kvmtool_*.sh) ----
 # kvmtool is /bin/lkvm, put there by tools/testhost from $A64VM_KVMTOOL; an
 # older a64vm may come as /a64vm-baseline ($A64VM_BASELINE).

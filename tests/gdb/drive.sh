@@ -65,6 +65,8 @@ case $name in
     gdb_run - linux.py ;;
   gdb_uboot)
     gdb_run - uboot.py ;;
+  gdb_freebsd)
+    gdb_run "${A64VM_FREEBSD_DIR:-$top/../shared/freebsd}/kernel" freebsd.py ;;
   *) echo "E2E-RESULT gdb-$name FAIL no GDB driver for this scenario" ;;
 esac
 rm -f "$A64VM_GDB_STATE"

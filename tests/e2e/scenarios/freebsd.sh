@@ -4,22 +4,7 @@
 # (shared/freebsd, see its README), on 1, 2 and 4 vCPUs. Its /sbin/init
 # prints a marker and powers off. Only the root device is named, as
 # FreeBSD takes boot arguments from /chosen/bootargs behind "FreeBSD:".
-FB=/guest/freebsd
-MARKER='FREEBSD USERSPACE UP pid=1'
-
-# init's marker, whose bytes FreeBSD's console may interleave with the
-# kernel's own shutdown messages: its characters in order, close together.
-has_marker() { # LOG
-  tr -d '\n' <"$1" | awk -v m="$MARKER" '{
-    i = index($0, "FREEBSD"); if (!i) exit 1
-    for (j = 1; i <= length($0) && j <= length(m) && i < index($0, "FREEBSD") + 4000; i++)
-      if (substr($0, i, 1) == substr(m, j, 1)) j++
-    exit j <= length(m) }'
-}
-if [ ! -r $FB/kernel.bin ] || [ ! -r $FB/root.img ]; then
-  skip freebsd-direct "no FreeBSD test material (A64VM_FREEBSD_DIR, default ../shared/freebsd)"
-  return
-fi
+fb_missing freebsd-direct && return
 for ncpu in 1 2 4; do
   cp $FB/root.img root.img
   # the 2-vCPU boot also gets the other virtio kinds, to see them attach
@@ -34,18 +19,16 @@ for ncpu in 1 2 4; do
   fi
   vm_wait 60; st=$?
   tr -d '\r' <out.log >fb$ncpu.log
-  cpus=$(sed -n 's/.*Multiprocessor System Detected: \([0-9]*\) CPUs.*/\1/p' fb$ncpu.log)
-  [ $ncpu -eq 1 ] && [ -z "$cpus" ] && cpus=1
-  nisv=$(sed -n 's/.*could not decode: //p' err.log)
-  note "freebsd-$ncpu seconds-to-init=${took:-none} nisv: ${nisv:-none}"
+  cpus=$(fb_cpus fb$ncpu.log)
+  note "freebsd-$ncpu seconds-to-init=${took:-none} nisv: $(fb_nisv)"
   unattached=$(grep -E 'attach returned|not probed|no driver' fb$ncpu.log | head -n 3 | tr '\n' ';')
   [ -n "$unattached" ] && note "freebsd-$ncpu not attached: $unattached"
-  if has_marker fb$ncpu.log && [ $st -eq 0 ] && grep -q '^FreeBSD 13.2-RELEASE' fb$ncpu.log &&
+  if fb_has_marker fb$ncpu.log && [ $st -eq 0 ] && grep -q '^FreeBSD 13.2-RELEASE' fb$ncpu.log &&
      grep -q '^vtblk0:' fb$ncpu.log && ! grep -q 'vtblk0 attach returned' fb$ncpu.log &&
      [ "$cpus" = "$ncpu" ]; then
     pass "freebsd-direct-${ncpu}cpu" "init ${took:-?} s after start, $cpus CPUs, exit 0"
   else
-    fail "freebsd-direct-${ncpu}cpu" "exit $st, init ${took:-never}, CPUs ${cpus:-?}: $(grep -E 'vtblk|panic|mountroot' fb$ncpu.log | head -n 3 | tr '\n' ' ')"
+    fail "freebsd-direct-${ncpu}cpu" "exit $st, init ${took:-never}, CPUs $cpus: $(grep -E 'vtblk|panic|mountroot' fb$ncpu.log | head -n 3 | tr '\n' ' ')"
     tail -n 25 fb$ncpu.log | sed "s/^/  | /"
   fi
 done
@@ -56,9 +39,16 @@ done
 line=$(grep -m1 '^vtnet0: <' fb2.log)
 [ -n "$line" ] && pass freebsd-vtnet-attaches "$line" ||
   fail freebsd-vtnet-attaches "$(grep -E 'vtnet|virtio_mmio2' fb2.log | head -n 3 | tr '\n' ' ')"
+childless=
+for slot in $(sed -n 's/^\(virtio_mmio[0-9]*\): <VirtIO MMIO adapter>.*/\1/p' fb2.log); do
+  grep -q " on $slot\$" fb2.log || childless="$childless $slot"
+done
+note "freebsd-2 virtio slots with no driver:${childless:- none}"
 slots=$(grep -c '^virtio_mmio[0-9]: <VirtIO MMIO adapter>' fb2.log)
 [ "$slots" -eq 4 ] && pass freebsd-virtio-slots-probed "disk, rng, net, console: 4 slots" ||
   fail freebsd-virtio-slots-probed "$slots of 4 virtio-mmio slots probed"
-# FreeBSD has no PL031 driver: it keeps the time it starts with.
+# FreeBSD has no PL031 driver: booted directly, its clock starts at the
+# time its root file system was last written (inittodr's fallback); through
+# EDK2 it reads the clock through EFI (freebsd_edk2).
 grep -q 'no time-of-day clock registered' fb1.log &&
-  note "freebsd: no time-of-day clock (no PL031 driver): its clock starts at the epoch"
+  note "freebsd: no time-of-day clock (no PL031 driver): the clock starts at the root file system's time"
