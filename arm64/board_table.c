@@ -45,6 +45,15 @@ bool board_table_present(const struct board_slot *slot,
 	return !slot->wanted || slot->wanted(f);
 }
 
+bool board_table_node(const struct board_slot *s, struct dtb_device *out)
+{
+	if (!s->ops->dt.name)
+		return false;
+	*out = (struct dtb_device){ .dt = &s->ops->dt, .base = s->base, .size = s->size,
+				    .spi = s->spi, .is_stdout = s->role == BOARD_ROLE_CONSOLE };
+	return true;
+}
+
 unsigned board_table_dtb(const struct board_features *f, struct dtb_device *out,
 			 unsigned max, int *power_button_pin)
 {
@@ -54,11 +63,9 @@ unsigned board_table_dtb(const struct board_features *f, struct dtb_device *out,
 	for (unsigned i = 0; i < board_table_len && n < max; i++) {
 		const struct board_slot *s = &board_table[i];
 
-		if (!board_table_present(s, f) || !s->ops->dt.name)
+		if (!board_table_present(s, f) || !board_table_node(s, &out[n]))
 			continue;
-		out[n++] = (struct dtb_device){ .dt = &s->ops->dt, .base = s->base,
-						.size = s->size, .spi = s->spi,
-						.is_stdout = s->role == BOARD_ROLE_CONSOLE };
+		n++;
 		if (s->role == BOARD_ROLE_POWER_BUTTON)
 			*power_button_pin = MEMMAP_POWER_BUTTON_PIN;
 	}

@@ -1,9 +1,7 @@
 #include "a64vm/virtio_blk.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #define SECTOR 512u
 #define F_SIZE_MAX (1ull << 1)
@@ -60,31 +58,6 @@ void virtio_blk_config_read(const struct virtio_blk *b, uint32_t off,
 	memcpy(data, cfg + off, len);
 }
 
-/* All of [pos, pos+len) moved, or -errno; a short transfer is retried. */
-static int transfer(int fd, struct iovec *iov, int n, uint64_t pos, bool write)
-{
-	while (n > 0) {
-		ssize_t done = write ? pwritev(fd, iov, n, (off_t)pos)
-				     : preadv(fd, iov, n, (off_t)pos);
-
-		if (done < 0 && errno == EINTR)
-			continue;
-		if (done <= 0)
-			return done < 0 ? -errno : -EIO;
-		pos += (uint64_t)done;
-		while (n > 0 && (size_t)done >= iov->iov_len) {
-			done -= (ssize_t)iov->iov_len;
-			iov++;
-			n--;
-		}
-		if (n > 0) {
-			iov->iov_base = (uint8_t *)iov->iov_base + done;
-			iov->iov_len -= (size_t)done;
-		}
-	}
-	return 0;
-}
-
 static bool in_disk(const struct virtio_blk *b, uint64_t sector, uint64_t count)
 {
 	return sector <= b->sectors && count <= b->sectors - sector;
@@ -107,7 +80,7 @@ static uint8_t read_write(struct virtio_blk *b, const struct virtq_req *req,
 
 		if (virtio_stopping(b->stopping))
 			return CANCELED;
-		if (transfer(b->fd, iov, n, sector * SECTOR + off, write))
+		if (b->be->transfer(b->be_ctx, iov, n, sector * SECTOR + off, write))
 			return VIRTIO_BLK_S_IOERR;
 	}
 	return VIRTIO_BLK_S_OK;
@@ -120,18 +93,14 @@ static int write_zeroes(const struct virtio_blk *b, uint64_t pos, uint64_t len)
 
 	while (len) {
 		size_t chunk = len < sizeof(zeroes) ? (size_t)len : sizeof(zeroes);
-		ssize_t done;
+		struct iovec iov = { .iov_base = (void *)zeroes, .iov_len = chunk };
 
 		if (virtio_stopping(b->stopping))
 			return -ECANCELED;
-		done = pwrite(b->fd, zeroes, chunk, (off_t)pos);
-
-		if (done < 0 && errno == EINTR)
-			continue;
-		if (done <= 0)
+		if (b->be->transfer(b->be_ctx, &iov, 1, pos, true))
 			return -EIO;
-		pos += (uint64_t)done;
-		len -= (uint64_t)done;
+		pos += chunk;
+		len -= chunk;
 	}
 	return 0;
 }
@@ -160,8 +129,7 @@ static uint8_t ranges(struct virtio_blk *b, const struct virtq_req *req, int typ
 		pos = sector * SECTOR;
 		bytes = (uint64_t)count * SECTOR;
 		/* A punched hole reads back as zeroes: good for both. */
-		ret = fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				(off_t)pos, (off_t)bytes) ? -errno : 0;
+		ret = b->be->punch(b->be_ctx, pos, bytes);
 		if (ret && type == VIRTIO_BLK_T_WRITE_ZEROES)
 			ret = write_zeroes(b, pos, bytes);
 		if (ret == -ECANCELED)
@@ -199,8 +167,8 @@ int virtio_blk_request(struct virtio_blk *b, const struct virtq_req *req)
 		break;
 	case VIRTIO_BLK_T_FLUSH:
 		/* The data must reach the disk before the guest hears OK. */
-		status = !b->read_only && fdatasync(b->fd) ? VIRTIO_BLK_S_IOERR
-							     : VIRTIO_BLK_S_OK;
+		status = !b->read_only && b->be->flush(b->be_ctx) ? VIRTIO_BLK_S_IOERR
+								   : VIRTIO_BLK_S_OK;
 		break;
 	case VIRTIO_BLK_T_GET_ID:
 		written = virtq_copy_to(req, 0, b->serial,

@@ -19,7 +19,7 @@ static int console_transmit(void *dev, struct virtio_mmio *t, unsigned q,
 
 			if (virtio_stopping(t->stopping))
 				return -ECANCELED;
-			c->env.console_write(c->env.ctx, req->iov[i].base + off, n);
+			c->be->write(c->be_ctx, req->iov[i].base + off, n);
 		}
 	return 0;
 }
@@ -31,7 +31,7 @@ static void console_buffers_posted(void *dev, struct virtio_mmio *t, unsigned q)
 
 	(void)t;
 	(void)q;
-	c->env.console_room(c->env.ctx);
+	c->be->input_ready(c->be_ctx);
 }
 
 size_t virtio_console_input(struct virtio_console *c, struct virtio_mmio *t,

@@ -62,20 +62,24 @@ void virtio_mmio_reset(struct virtio_mmio *t)
 		t->ops->reset(t->dev);
 }
 
-static int config_access(struct virtio_mmio *t, uint64_t off, uint8_t *data,
-			 unsigned len, bool write)
+/* Config space is bytes in the device's layout: any width inside it. */
+static bool config_access(struct virtio_mmio *t, uint64_t off, uint64_t *val,
+			  unsigned len, bool write)
 {
 	uint64_t at = off - CONFIG_BASE;
+	uint8_t data[8] = { 0 };
 
 	if (len != 1 && len != 2 && len != 4 && len != 8)
-		return -EINVAL;
+		return false;
 	if (at >= t->ops->config_size || len > t->ops->config_size - at)
-		return -EINVAL;
+		return false;
+	memcpy(data, val, len); /* the values are little-endian, as the guest's */
 	if (write && t->ops->config_write)
 		t->ops->config_write(t->dev, (uint32_t)at, data, len);
 	else if (!write && t->ops->config_read)
 		t->ops->config_read(t->dev, (uint32_t)at, data, len);
-	return 0;
+	memcpy(val, data, len);
+	return true;
 }
 
 static uint32_t read_reg(struct virtio_mmio *t, uint64_t off)
@@ -106,16 +110,16 @@ static uint32_t read_reg(struct virtio_mmio *t, uint64_t off)
 	}
 }
 
-int virtio_mmio_read(struct virtio_mmio *t, uint64_t off, uint8_t *data, unsigned len)
+uint64_t virtio_mmio_read(void *opaque, uint64_t off, unsigned size)
 {
-	uint32_t v;
+	struct virtio_mmio *t = opaque;
+	uint64_t v = 0;
 
-	if (off >= CONFIG_BASE)
-		return config_access(t, off, data, len, false);
-	if (len != 4 || (off & 3))
-		return -EINVAL;
-	v = read_reg(t, off);
-	memcpy(data, &v, 4);
+	if (off >= CONFIG_BASE && config_access(t, off, &v, size, false))
+		return v;
+	if (off < CONFIG_BASE && size == 4 && !(off & 3))
+		return read_reg(t, off);
+	t->refused++;
 	return 0;
 }
 
@@ -201,18 +205,16 @@ static void write_reg(struct virtio_mmio *t, uint64_t off, uint32_t v)
 	}
 }
 
-int virtio_mmio_write(struct virtio_mmio *t, uint64_t off, const uint8_t *data,
-		      unsigned len)
+void virtio_mmio_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
-	uint32_t v;
+	struct virtio_mmio *t = opaque;
 
-	if (off >= CONFIG_BASE)
-		return config_access(t, off, (uint8_t *)(uintptr_t)data, len, true);
-	if (len != 4 || (off & 3))
-		return -EINVAL;
-	memcpy(&v, data, 4);
-	write_reg(t, off, v);
-	return 0;
+	if (off >= CONFIG_BASE && config_access(t, off, &val, size, true))
+		return;
+	if (off < CONFIG_BASE && size == 4 && !(off & 3))
+		write_reg(t, off, (uint32_t)val);
+	else
+		t->refused++;
 }
 
 struct virtq *virtio_mmio_live_queue(struct virtio_mmio *t, unsigned queue)

@@ -17,7 +17,7 @@ static int rng_request(void *dev, struct virtio_mmio *t, unsigned q,
 		const struct virtq_iov *iov = &req->iov[req->nout + i];
 		size_t want = iov->len < MAX_PER_REQUEST - done ? iov->len
 								: MAX_PER_REQUEST - done;
-		ssize_t n = r->fill(r->ctx, iov->base, want);
+		ssize_t n = r->be->fill(r->be_ctx, iov->base, want);
 
 		if (n < 0)
 			break;

@@ -6,6 +6,10 @@ arch (arm64's KVM glue), vmm. A header belongs to the layer of the source
 file that shares its name; header-only modules are declared with --headers.
 vmm may include only arch.h from the arch layer.
 
+Also fails on an include cycle among modules (a module is NAME.c with
+NAME.h), and when struct vm is defined outside vm.c or vm.h is included
+by anything but vm.c and main.c: the rest of the glue gets wiring structs.
+
   check_layers.py --root DIR --stamp OUT --depfile DEP
       --layer pure FILE... --layer arch FILE... --layer vmm FILE...
       --headers LAYER NAME.h... --exports LAYER NAME.h...
@@ -60,13 +64,17 @@ def main():
     files = sources + [(os.path.join(hdir, h), layer_of[h])
                        for h in headers if h in layer_of]
     seen = []
+    graph = {}  # module -> the modules it includes
     for path, layer in files:
         full = os.path.abspath(path)  # relative to the build directory
         path = os.path.relpath(full, root)
         seen.append(full)
         with open(full, encoding="utf-8") as f:
             text = f.read()
+        module = os.path.splitext(os.path.basename(path))[0]
         for inc in INCLUDE.findall(text):
+            if inc[:-2] != module:
+                graph.setdefault(module, set()).add(inc[:-2])
             want = layer_of.get(inc)
             if want is None:
                 errors.append(f"{path}: includes a64vm/{inc}, which has no layer")
@@ -77,6 +85,8 @@ def main():
                     and ORDER.index(layer) > ORDER.index(want):
                 errors.append(f"{path} ({layer}) includes a64vm/{inc}: only "
                               f"{', '.join(exports[want])} is the face of {want}")
+    errors += cycles(graph)
+    errors += vm_private(root, files)
     for e in errors:
         print("layers: " + e, file=sys.stderr)
     if errors:
@@ -86,6 +96,56 @@ def main():
     with open(o["stamp"], "w") as s:
         s.write("ok\n")
     return 0
+
+
+def cycles(graph):
+    """One error per include cycle among modules (Tarjan's components)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                found.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return [f"an include cycle among {', '.join(c)}" for c in found]
+
+
+VM_STRUCT = re.compile(r"^struct vm\s*\{", re.M)
+
+
+def vm_private(root, files):
+    """struct vm is vm.c's alone; only main.c beside it may include vm.h."""
+    errors = []
+    for path, _ in files:
+        rel = os.path.relpath(os.path.abspath(path), root)
+        name = os.path.basename(rel)
+        with open(os.path.join(root, rel), encoding="utf-8") as f:
+            text = f.read()
+        if name != "vm.c" and VM_STRUCT.search(text):
+            errors.append(f"{rel}: defines struct vm, which only vm.c may know")
+        if name not in ("vm.c", "main.c") and "vm.h" in INCLUDE.findall(text):
+            errors.append(f"{rel}: includes a64vm/vm.h; take a wiring struct "
+                          "or the vm_ctl handle instead")
+    return errors
 
 
 if __name__ == "__main__":

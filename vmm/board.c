@@ -11,6 +11,7 @@
 #include "a64vm/arch.h"
 #include "a64vm/config.h"
 #include "a64vm/console.h"
+#include "a64vm/device_list.h"
 #include "a64vm/event_loop.h"
 #include "a64vm/flash.h"
 #include "a64vm/log.h"
@@ -56,12 +57,12 @@ static void dev_set_irq(void *ctx, bool level)
 
 static void dev_console_out(void *ctx, uint8_t byte)
 {
-	console_output(((struct board_dev *)ctx)->board->wiring.console, byte);
+	console_put_byte(((struct board_dev *)ctx)->board->wiring.console, byte);
 }
 
 static void dev_console_room(void *ctx)
 {
-	console_input_room(((struct board_dev *)ctx)->board->wiring.console);
+	console_input_ready(((struct board_dev *)ctx)->board->wiring.console);
 }
 
 static uint64_t dev_clock_ns(void *ctx)
@@ -96,20 +97,6 @@ static void dev_direct_reads(void *ctx, bool on)
 	flash_bank_direct_reads(((struct board_dev *)ctx)->bank, on);
 }
 
-static uint64_t dev_read(void *opaque, uint64_t off, unsigned size)
-{
-	struct board_dev *d = opaque;
-
-	return d->slot->ops->read(d->dev, off, size);
-}
-
-static void dev_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
-{
-	struct board_dev *d = opaque;
-
-	d->slot->ops->write(d->dev, off, size, val);
-}
-
 /* A flash slot's memory, from --firmware, --flashN or nothing (volatile). */
 static int open_bank(struct board *b, struct board_dev *d, unsigned bank)
 {
@@ -134,6 +121,7 @@ static int open_bank(struct board *b, struct board_dev *d, unsigned bank)
 static int add_device(struct board *b, struct board_dev *d)
 {
 	const struct board_slot *s = d->slot;
+	struct dtb_device node;
 	struct device_env env = {
 		.ctx = d, .set_irq = dev_set_irq, .console_out = dev_console_out,
 		.console_room = dev_console_room, .clock_ns = dev_clock_ns,
@@ -162,10 +150,15 @@ static int add_device(struct board *b, struct board_dev *d)
 	if (d->bank)
 		flash_bank_attach(d->bank, b->wiring.vm_fd,
 				  FLASH_MEMSLOT + (unsigned)(d->bank - b->banks));
-	return mmio_bus_register(b->wiring.bus, &(struct mmio_region){
+	if (s->role == BOARD_ROLE_POWER_BUTTON)
+		b->wiring.devices->power_button_pin = MEMMAP_POWER_BUTTON_PIN;
+	/* The bus calls the model itself, under the device's lock. */
+	return device_list_add(b->wiring.devices, &(struct mmio_region){
 		.name = s->ops->name, .base = s->base, .size = s->size,
-		.read = dev_read, .write = dev_write, .opaque = d, .lock = &d->lock,
-		.min_width = s->ops->min_width, .max_width = s->ops->max_width });
+		.read = s->ops->read, .write = s->ops->write, .opaque = d->dev,
+		.lock = &d->lock, .min_width = s->ops->min_width,
+		.max_width = s->ops->max_width },
+		board_table_node(s, &node) ? &node : NULL);
 }
 
 int board_create(const struct board_features *f, const struct board_wiring *w,
@@ -352,10 +345,4 @@ int board_debug_access(struct board *b, uint64_t gpa, uint8_t *buf, size_t len,
 	ret = flash_bank_debug_access(d->bank, gpa - d->bank->base, buf, len, write);
 	pthread_mutex_unlock(&d->lock);
 	return ret;
-}
-
-unsigned board_dtb_devices(const struct board *b, struct dtb_device *out,
-			   unsigned max, int *power_button_pin)
-{
-	return board_table_dtb(&b->features, out, max, power_button_pin);
 }

@@ -9,111 +9,6 @@
 
 #include "a64vm/errmsg.h"
 
-enum opt_id {
-	OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_CPUS, OPT_MEM, OPT_DTB,
-	OPT_DUMP_DTB, OPT_NO_REBOOT, OPT_NISV, OPT_TESTDEV, OPT_CONTROL,
-	OPT_SHUTDOWN_TIMEOUT, OPT_GDB, OPT_GDB_WAIT, OPT_DISK, OPT_RNG, OPT_CONSOLE, OPT_NET,
-	OPT_FIRMWARE, OPT_FLASH0, OPT_FLASH1, OPT_CPU_FEATURES, OPT_VERBOSE, OPT_SECCOMP, OPT_SECCOMP_SELFTEST,
-	OPT_USER, OPT_CHROOT, OPT_HUGEPAGES, OPT_HELP,
-};
-
-struct option_spec {
-	const char *name;
-	enum opt_id id;
-	bool takes_value;
-};
-
-static const struct option_spec run_options[] = {
-	{ "kernel", OPT_KERNEL, true },	    { "initrd", OPT_INITRD, true },
-	{ "append", OPT_APPEND, true },	    { "cpus", OPT_CPUS, true },
-	{ "mem", OPT_MEM, true },	    { "dtb", OPT_DTB, true },
-	{ "dump-dtb", OPT_DUMP_DTB, true }, { "no-reboot", OPT_NO_REBOOT, false },
-	{ "nisv", OPT_NISV, true },	    { "testdev", OPT_TESTDEV, false },
-	{ "control", OPT_CONTROL, true },
-	{ "shutdown-timeout", OPT_SHUTDOWN_TIMEOUT, true },
-	{ "gdb", OPT_GDB, true },	    { "gdb-wait", OPT_GDB_WAIT, false },
-	{ "disk", OPT_DISK, true },	    { "rng", OPT_RNG, false },
-	{ "console", OPT_CONSOLE, true },  { "net", OPT_NET, true },
-	{ "firmware", OPT_FIRMWARE, true }, { "bios", OPT_FIRMWARE, true },
-	{ "flash0", OPT_FLASH0, true },	    { "flash1", OPT_FLASH1, true },
-	{ "cpu-features", OPT_CPU_FEATURES, true },
-	{ "verbose", OPT_VERBOSE, false },
-	{ "seccomp", OPT_SECCOMP, true },
-	{ "seccomp-selftest", OPT_SECCOMP_SELFTEST, true },
-	{ "user", OPT_USER, true },	    { "chroot", OPT_CHROOT, true },
-	{ "hugepages", OPT_HUGEPAGES, true },
-	{ "help", OPT_HELP, false },
-};
-
-void config_usage(FILE *f)
-{
-	fputs("usage: a64vm run --kernel FILE [options]\n"
-	      "       a64vm run --firmware FILE [--flash1 FILE] [options]\n"
-	      "       a64vm ctl PATH status|pause|resume|powerdown|reset|quit\n"
-	      "       a64vm ctl PATH read-phys addr=N len=N\n"
-	      "       a64vm --help | --version\n"
-	      "\n"
-	      "run options:\n"
-	      "  --kernel FILE     arm64 Linux Image (or Image.gz), an ELF file, or a\n"
-	      "                    raw binary (loaded at RAM + 0x80000) to boot; with\n"
-	      "                    firmware it goes to the firmware through fw_cfg\n"
-	      "  --initrd FILE     initial ramdisk\n"
-	      "  --append \"ARGS\"   kernel command line\n"
-	      "  --cpus N          number of vCPUs (default 1)\n"
-	      "  --cpu-features [no-]pmu,[no-]sve,[no-]ptrauth,[no-]mte\n"
-	      "                    on by default: each of PMUv3, SVE (the host's largest\n"
-	      "                    vector length), pointer authentication and MTE that\n"
-	      "                    the host's KVM offers; no-NAME turns one off, NAME\n"
-	      "                    makes its absence an error\n"
-	      "  --mem SIZE        guest RAM, e.g. 512M or 2G; a plain number is MiB\n"
-	      "                    (default 512M)\n"
-	      "  --hugepages DIR   back guest RAM with huge pages from the hugetlbfs\n"
-	      "                    mounted at DIR (default: anonymous memory with\n"
-	      "                    transparent huge pages)\n"
-	      "  --firmware FILE   (or --bios) a raw firmware image in flash 0, read-only;\n"
-	      "                    the vCPUs start at its first byte\n"
-	      "  --flash0 FILE[,ro]\n"
-	      "  --flash1 FILE[,ro]\n"
-	      "                    a 64 MiB CFI flash bank backed by FILE (flash 0 is the\n"
-	      "                    firmware, flash 1 its variables); writes reach FILE\n"
-	      "  --dtb FILE        boot with this device tree instead of a generated one\n"
-	      "  --dump-dtb FILE   write the generated device tree to FILE and exit\n"
-	      "  --no-reboot       exit when the guest reboots\n"
-	      "  --nisv=MODE       loads/stores KVM cannot decode: emulate (default),\n"
-	      "                    abort (external abort, as QEMU), or stop (halt on\n"
-	      "                    the instruction and dump the registers)\n"
-	      "  --testdev         add the test device (tests, benchmarks)\n"
-	      "  --control PATH    serve the control socket (JSON lines) at PATH\n"
-	      "  --shutdown-timeout SECONDS\n"
-	      "                    after SIGTERM presses the power button, stop hard\n"
-	      "                    when the guest has not powered off (default 30)\n"
-	      "  --gdb tcp:[HOST:]PORT | unix:PATH\n"
-	      "                    serve GDB's remote protocol (HOST 127.0.0.1 unless\n"
-	      "                    given; 0.0.0.0 listens everywhere)\n"
-	      "  --gdb-wait        hold the guest before its first instruction until\n"
-	      "                    GDB continues it\n"
-	      "  --disk PATH[,ro][,serial=ID]\n"
-	      "                    a raw disk image on virtio-blk (repeatable, up to 8)\n"
-	      "  --rng             virtio-rng, fed from getrandom()\n"
-	      "  --net tap=NAME[,mac=MAC]\n"
-	      "                    virtio-net on a tap device, created when absent\n"
-	      "  --verbose         log at debug level too (what the host lacks, reboots)\n"
-	      "  --seccomp=MODE    each thread's system call filter: kill (default: a\n"
-	      "                    forbidden call ends a64vm with SIGSYS), log (the\n"
-	      "                    kernel logs it, the call goes on), off\n"
-	      "  --user USER[:GROUP]\n"
-	      "                    once everything is open, run as USER (a name or\n"
-	      "                    number) with no capabilities\n"
-	      "  --chroot DIR      once everything is open, change root to DIR\n"
-	      "  --console pl011|virtio\n"
-	      "                    where console input goes: the PL011 (default) or\n"
-	      "                    virtio-console (the guest's hvc0)\n"
-	      "\n"
-	      "Console: the guest's PL011 UART is on stdin/stdout; Ctrl-A x quits,\n"
-	      "Ctrl-A a sends Ctrl-A.\n",
-	      f);
-}
-
 int config_parse_size(const char *s, uint64_t *bytes)
 {
 	unsigned long long v;
@@ -302,7 +197,313 @@ int config_parse_gdb(const char *s, struct config_gdb *out)
 	return 0;
 }
 
-static const struct option_spec *find_option(const char *name, size_t len)
+/* What each option does to the configuration; 0 or an error (errmsg). */
+typedef int (*apply_fn)(struct config *cfg, const char *val, char *err, size_t errlen);
+
+#define SET_STRING(fn, field)                                                   \
+	static int fn(struct config *cfg, const char *val, char *err, size_t errlen) \
+	{                                                                       \
+		(void)err, (void)errlen;                                        \
+		cfg->field = val;                                               \
+		return 0;                                                       \
+	}
+#define SET_FLAG(fn, field)                                                     \
+	static int fn(struct config *cfg, const char *val, char *err, size_t errlen) \
+	{                                                                       \
+		(void)val, (void)err, (void)errlen;                             \
+		cfg->field = true;                                              \
+		return 0;                                                       \
+	}
+SET_STRING(set_kernel, kernel)
+SET_STRING(set_initrd, initrd)
+SET_STRING(set_append, append)
+SET_STRING(set_dtb, dtb)
+SET_STRING(set_dump_dtb, dump_dtb)
+SET_STRING(set_control, control)
+SET_STRING(set_user, user)
+SET_STRING(set_chroot, chroot_dir)
+SET_STRING(set_hugepages, hugepages)
+SET_STRING(set_firmware, firmware)
+SET_FLAG(set_no_reboot, no_reboot)
+SET_FLAG(set_testdev, testdev)
+SET_FLAG(set_gdb_wait, gdb.wait)
+SET_FLAG(set_rng, rng)
+SET_FLAG(set_verbose, verbose)
+
+static int set_help(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	(void)val, (void)err, (void)errlen;
+	cfg->action = CONFIG_HELP;
+	return 0;
+}
+
+/*
+ * val as one of names (NULL-terminated): its index in *index, or -EINVAL
+ * with "OPT: 'val' is not a, b or c" in err.
+ */
+static int choose(const char *opt, const char *val, const char *const names[], int *index,
+		  char *err, size_t errlen)
+{
+	char list[64] = "";
+	size_t n = 0;
+
+	for (int i = 0; names[i]; i++) {
+		if (!strcmp(val, names[i])) {
+			*index = i;
+			return 0;
+		}
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+				      !i ? "" : names[i + 1] ? ", " : " or ", names[i]);
+		if (n >= sizeof(list))
+			break;
+	}
+	return errmsg(err, errlen, "%s: '%s' is not %s", opt, val, list);
+}
+
+static int set_shutdown_timeout(struct config *cfg, const char *val, char *err,
+				size_t errlen)
+{
+	char *end;
+	unsigned long v = strtoul(val, &end, 10);
+
+	if (*val < '0' || *val > '9' || *end || v > 3600)
+		return errmsg(err, errlen, "--shutdown-timeout: '%s' is not 0..3600 seconds",
+			      val);
+	cfg->shutdown_timeout = (unsigned)v;
+	return 0;
+}
+
+static int set_gdb(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	bool wait = cfg->gdb.wait;
+
+	if (config_parse_gdb(val, &cfg->gdb))
+		return errmsg(err, errlen, "--gdb: '%s' is not tcp:[HOST:]PORT or unix:PATH",
+			      val);
+	cfg->gdb.wait = wait;
+	return 0;
+}
+
+static int set_seccomp(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	static const char *const modes[] = { "kill", "log", "off", NULL };
+	static const enum seccomp_mode values[] = { SECCOMP_MODE_KILL, SECCOMP_MODE_LOG,
+						     SECCOMP_MODE_OFF };
+	int i, ret = choose("--seccomp", val, modes, &i, err, errlen);
+
+	if (!ret)
+		cfg->seccomp = values[i];
+	return ret;
+}
+
+static int set_seccomp_selftest(struct config *cfg, const char *val, char *err,
+				size_t errlen)
+{
+	static const char *const threads[] = { "main", "vcpu", "io", NULL };
+	static const int values[] = { SECCOMP_MAIN, SECCOMP_VCPU, SECCOMP_IO };
+	int i, ret = choose("--seccomp-selftest", val, threads, &i, err, errlen);
+
+	if (!ret)
+		cfg->seccomp_selftest = values[i];
+	return ret;
+}
+
+static int set_cpu_features(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	if (!*val || config_parse_cpu(val, &cfg->cpu))
+		return errmsg(err, errlen, "--cpu-features: '%s' is not a list of "
+			      "[no-]pmu, [no-]sve, [no-]ptrauth, [no-]mte", val);
+	return 0;
+}
+
+static int set_flash(struct config *cfg, unsigned bank, const char *val, char *err,
+		     size_t errlen)
+{
+	if (config_parse_flash(val, &cfg->flash[bank], cfg->flash_paths[bank]))
+		return errmsg(err, errlen, "--flash%u: '%s' is not FILE[,ro]", bank, val);
+	return 0;
+}
+
+static int set_flash0(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	return set_flash(cfg, 0, val, err, errlen);
+}
+
+static int set_flash1(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	return set_flash(cfg, 1, val, err, errlen);
+}
+
+static int set_net(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	if (config_parse_net(val, &cfg->net))
+		return errmsg(err, errlen, "--net: '%s' is not tap=NAME[,mac=MAC] (a name "
+			      "of 1 to 15 characters; a unicast MAC)", val);
+	return 0;
+}
+
+static int set_console(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	static const char *const sinks[] = { "pl011", "virtio", NULL };
+	int i, ret = choose("--console", val, sinks, &i, err, errlen);
+
+	if (!ret)
+		cfg->console_virtio = i == 1;
+	return ret;
+}
+
+static int set_disk(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	if (cfg->ndisks == CONFIG_MAX_DISKS)
+		return errmsg(err, errlen, "--disk: at most %d disks", CONFIG_MAX_DISKS);
+	if (config_parse_disk(val, &cfg->disks[cfg->ndisks]))
+		return errmsg(err, errlen, "--disk: '%s' is not PATH[,ro][,serial=ID] "
+			      "(an ID has at most 20 characters)", val);
+	cfg->ndisks++;
+	return 0;
+}
+
+static int set_nisv(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	static const char *const modes[] = { "emulate", "abort", "stop", NULL };
+	static const enum config_nisv values[] = { CONFIG_NISV_EMULATE, CONFIG_NISV_ABORT,
+						    CONFIG_NISV_STOP };
+	int i, ret = choose("--nisv", val, modes, &i, err, errlen);
+
+	if (!ret)
+		cfg->nisv = values[i];
+	return ret;
+}
+
+static int set_cpus(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	if (parse_cpus(val, &cfg->cpus))
+		return errmsg(err, errlen, "--cpus: '%s' is not a number from 1 to %d", val,
+			      CONFIG_MAX_CPUS);
+	return 0;
+}
+
+static int set_mem(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	if (config_parse_size(val, &cfg->mem_size))
+		return errmsg(err, errlen, "--mem: '%s' is not a size (e.g. 512M, 2G)", val);
+	if (cfg->mem_size < CONFIG_MIN_MEM || cfg->mem_size > CONFIG_MAX_MEM)
+		return errmsg(err, errlen, "--mem: %s is outside 16M..1023G", val);
+	if (cfg->mem_size & 0xfff)
+		return errmsg(err, errlen, "--mem: %s is not a whole number of 4 KiB pages",
+			      val);
+	return 0;
+}
+
+/*
+ * Every run option, in --help's order: its name; its value as --help shows
+ * it (" FILE", "=MODE"; NULL: it takes none); its help, lines joined by
+ * '\n' ("": the next option's help covers it too; NULL: not listed); and
+ * what it does. The parser, --help and the man page's test read this.
+ */
+static const struct config_option run_options[] = {
+	{ "kernel", " FILE", "arm64 Linux Image (or Image.gz), an ELF file, or a\n"
+	  "raw binary (loaded at RAM + 0x80000) to boot; with\n"
+	  "firmware it goes to the firmware through fw_cfg", set_kernel },
+	{ "initrd", " FILE", "initial ramdisk", set_initrd },
+	{ "append", " \"ARGS\"", "kernel command line", set_append },
+	{ "cpus", " N", "number of vCPUs (default 1)", set_cpus },
+	{ "cpu-features", " [no-]pmu,[no-]sve,[no-]ptrauth,[no-]mte",
+	  "on by default: each of PMUv3, SVE (the host's largest\n"
+	  "vector length), pointer authentication and MTE that\n"
+	  "the host's KVM offers; no-NAME turns one off, NAME\n"
+	  "makes its absence an error", set_cpu_features },
+	{ "mem", " SIZE", "guest RAM, e.g. 512M or 2G; a plain number is MiB\n"
+	  "(default 512M)", set_mem },
+	{ "hugepages", " DIR", "back guest RAM with huge pages from the hugetlbfs\n"
+	  "mounted at DIR (default: anonymous memory with\n"
+	  "transparent huge pages)", set_hugepages },
+	{ "firmware", " FILE", "(or --bios) a raw firmware image in flash 0, read-only;\n"
+	  "the vCPUs start at its first byte", set_firmware },
+	{ "bios", " FILE", NULL, set_firmware },
+	{ "flash0", " FILE[,ro]", "", set_flash0 },
+	{ "flash1", " FILE[,ro]", "a 64 MiB CFI flash bank backed by FILE (flash 0 is the\n"
+	  "firmware, flash 1 its variables); writes reach FILE", set_flash1 },
+	{ "dtb", " FILE", "boot with this device tree instead of a generated one", set_dtb },
+	{ "dump-dtb", " FILE", "write the generated device tree to FILE and exit",
+	  set_dump_dtb },
+	{ "no-reboot", NULL, "exit when the guest reboots", set_no_reboot },
+	{ "nisv", "=MODE", "loads/stores KVM cannot decode: emulate (default),\n"
+	  "abort (external abort, as QEMU), or stop (halt on\n"
+	  "the instruction and dump the registers)", set_nisv },
+	{ "testdev", NULL, "add the test device (tests, benchmarks)", set_testdev },
+	{ "control", " PATH", "serve the control socket (JSON lines) at PATH", set_control },
+	{ "shutdown-timeout", " SECONDS", "after SIGTERM presses the power button, stop hard\n"
+	  "when the guest has not powered off (default 30)", set_shutdown_timeout },
+	{ "gdb", " tcp:[HOST:]PORT | unix:PATH", "serve GDB's remote protocol (HOST "
+	  "127.0.0.1 unless\ngiven; 0.0.0.0 listens everywhere)", set_gdb },
+	{ "gdb-wait", NULL, "hold the guest before its first instruction until\n"
+	  "GDB continues it", set_gdb_wait },
+	{ "disk", " PATH[,ro][,serial=ID]", "a raw disk image on virtio-blk (repeatable, "
+	  "up to 8)", set_disk },
+	{ "rng", NULL, "virtio-rng, fed from getrandom()", set_rng },
+	{ "net", " tap=NAME[,mac=MAC]", "virtio-net on a tap device, created when absent",
+	  set_net },
+	{ "verbose", NULL, "log at debug level too (what the host lacks, reboots)",
+	  set_verbose },
+	{ "seccomp", "=MODE", "each thread's system call filter: kill (default: a\n"
+	  "forbidden call ends a64vm with SIGSYS), log (the\n"
+	  "kernel logs it, the call goes on), off", set_seccomp },
+	{ "seccomp-selftest", " THREAD", NULL, set_seccomp_selftest },
+	{ "user", " USER[:GROUP]", "once everything is open, run as USER (a name or\n"
+	  "number) with no capabilities", set_user },
+	{ "chroot", " DIR", "once everything is open, change root to DIR", set_chroot },
+	{ "console", " pl011|virtio", "where console input goes: the PL011 (default) or\n"
+	  "virtio-console (the guest's hvc0)", set_console },
+	{ "help", NULL, NULL, set_help },
+};
+
+const struct config_option *config_options(size_t *n)
+{
+	*n = sizeof(run_options) / sizeof(run_options[0]);
+	return run_options;
+}
+
+#define HELP_COLUMN 20 /* where an option's help starts */
+
+/* "  --name VALUE" and its help, beside it when it fits, else below it. */
+static void usage_option(FILE *f, const struct config_option *o)
+{
+	const char *line = o->help;
+	int n = fprintf(f, "  --%s%s", o->name, o->value ? o->value : "");
+
+	if (!*line || n >= HELP_COLUMN - 1) {
+		fputc('\n', f);
+		n = 0;
+	}
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+		int len = nl ? (int)(nl - line) : (int)strlen(line);
+
+		fprintf(f, "%*s%.*s\n", HELP_COLUMN - n, "", len, line);
+		n = 0;
+		line += len + (nl != NULL);
+	}
+}
+
+void config_usage(FILE *f)
+{
+	fputs("usage: a64vm run --kernel FILE [options]\n"
+	      "       a64vm run --firmware FILE [--flash1 FILE] [options]\n"
+	      "       a64vm ctl PATH status|pause|resume|powerdown|reset|quit\n"
+	      "       a64vm ctl PATH read-phys addr=N len=N\n"
+	      "       a64vm --help | --version\n"
+	      "\n"
+	      "run options:\n", f);
+	for (size_t i = 0; i < sizeof(run_options) / sizeof(run_options[0]); i++)
+		if (run_options[i].help)
+			usage_option(f, &run_options[i]);
+	fputs("\n"
+	      "Console: the guest's PL011 UART is on stdin/stdout; Ctrl-A x quits,\n"
+	      "Ctrl-A a sends Ctrl-A.\n", f);
+}
+
+static const struct config_option *find_option(const char *name, size_t len)
 {
 	for (size_t i = 0; i < sizeof(run_options) / sizeof(run_options[0]); i++)
 		if (strlen(run_options[i].name) == len &&
@@ -311,135 +512,12 @@ static const struct option_spec *find_option(const char *name, size_t len)
 	return NULL;
 }
 
-static int apply_option(struct config *cfg, enum opt_id id, const char *val,
-			char *err, size_t errlen)
-{
-	switch (id) {
-	case OPT_KERNEL: cfg->kernel = val; break;
-	case OPT_INITRD: cfg->initrd = val; break;
-	case OPT_APPEND: cfg->append = val; break;
-	case OPT_DTB: cfg->dtb = val; break;
-	case OPT_DUMP_DTB: cfg->dump_dtb = val; break;
-	case OPT_NO_REBOOT: cfg->no_reboot = true; break;
-	case OPT_HELP: cfg->action = CONFIG_HELP; break;
-	case OPT_TESTDEV: cfg->testdev = true; break;
-	case OPT_CONTROL: cfg->control = val; break;
-	case OPT_SHUTDOWN_TIMEOUT: {
-		char *end;
-		unsigned long v = strtoul(val, &end, 10);
-
-		if (*val < '0' || *val > '9' || *end || v > 3600)
-			return errmsg(err, errlen,
-				    "--shutdown-timeout: '%s' is not 0..3600 seconds", val);
-		cfg->shutdown_timeout = (unsigned)v;
-		break;
-	}
-	case OPT_GDB: {
-		bool wait = cfg->gdb.wait;
-
-		if (config_parse_gdb(val, &cfg->gdb))
-			return errmsg(err, errlen, "--gdb: '%s' is not tcp:[HOST:]PORT "
-				    "or unix:PATH", val);
-		cfg->gdb.wait = wait;
-		break;
-	}
-	case OPT_GDB_WAIT: cfg->gdb.wait = true; break;
-	case OPT_RNG: cfg->rng = true; break;
-	case OPT_VERBOSE: cfg->verbose = true; break;
-	case OPT_USER: cfg->user = val; break;
-	case OPT_CHROOT: cfg->chroot_dir = val; break;
-	case OPT_HUGEPAGES: cfg->hugepages = val; break;
-	case OPT_SECCOMP:
-		if (!strcmp(val, "kill"))
-			cfg->seccomp = SECCOMP_MODE_KILL;
-		else if (!strcmp(val, "log"))
-			cfg->seccomp = SECCOMP_MODE_LOG;
-		else if (!strcmp(val, "off"))
-			cfg->seccomp = SECCOMP_MODE_OFF;
-		else
-			return errmsg(err, errlen, "--seccomp: '%s' is not kill, log or off", val);
-		break;
-	case OPT_SECCOMP_SELFTEST:
-		if (!strcmp(val, "main"))
-			cfg->seccomp_selftest = SECCOMP_MAIN;
-		else if (!strcmp(val, "vcpu"))
-			cfg->seccomp_selftest = SECCOMP_VCPU;
-		else if (!strcmp(val, "io"))
-			cfg->seccomp_selftest = SECCOMP_IO;
-		else
-			return errmsg(err, errlen, "--seccomp-selftest: '%s' is not main, vcpu "
-				      "or io", val);
-		break;
-	case OPT_FIRMWARE: cfg->firmware = val; break;
-	case OPT_CPU_FEATURES:
-		if (!*val || config_parse_cpu(val, &cfg->cpu))
-			return errmsg(err, errlen, "--cpu-features: '%s' is not a list of "
-				      "[no-]pmu, [no-]sve, [no-]ptrauth, [no-]mte", val);
-		break;
-	case OPT_FLASH0:
-	case OPT_FLASH1: {
-		unsigned bank = id == OPT_FLASH1;
-
-		if (config_parse_flash(val, &cfg->flash[bank], cfg->flash_paths[bank]))
-			return errmsg(err, errlen, "--flash%u: '%s' is not FILE[,ro]", bank, val);
-		break;
-	}
-	case OPT_NET:
-		if (config_parse_net(val, &cfg->net))
-			return errmsg(err, errlen, "--net: '%s' is not tap=NAME[,mac=MAC] "
-				    "(a name of 1 to 15 characters; a unicast MAC)", val);
-		break;
-	case OPT_CONSOLE:
-		if (strcmp(val, "pl011") && strcmp(val, "virtio"))
-			return errmsg(err, errlen, "--console: '%s' is not pl011 or virtio", val);
-		cfg->console_virtio = !strcmp(val, "virtio");
-		break;
-	case OPT_DISK:
-		if (cfg->ndisks == CONFIG_MAX_DISKS)
-			return errmsg(err, errlen, "--disk: at most %d disks", CONFIG_MAX_DISKS);
-		if (config_parse_disk(val, &cfg->disks[cfg->ndisks]))
-			return errmsg(err, errlen, "--disk: '%s' is not PATH[,ro][,serial=ID] "
-				    "(an ID has at most 20 characters)", val);
-		cfg->ndisks++;
-		break;
-	case OPT_NISV:
-		if (!strcmp(val, "emulate"))
-			cfg->nisv = CONFIG_NISV_EMULATE;
-		else if (!strcmp(val, "abort"))
-			cfg->nisv = CONFIG_NISV_ABORT;
-		else if (!strcmp(val, "stop"))
-			cfg->nisv = CONFIG_NISV_STOP;
-		else
-			return errmsg(err, errlen,
-				    "--nisv: '%s' is not emulate, abort or stop", val);
-		break;
-	case OPT_CPUS:
-		if (parse_cpus(val, &cfg->cpus))
-			return errmsg(err, errlen,
-				    "--cpus: '%s' is not a number from 1 to %d",
-				    val, CONFIG_MAX_CPUS);
-		break;
-	case OPT_MEM:
-		if (config_parse_size(val, &cfg->mem_size))
-			return errmsg(err, errlen,
-				    "--mem: '%s' is not a size (e.g. 512M, 2G)", val);
-		if (cfg->mem_size < CONFIG_MIN_MEM || cfg->mem_size > CONFIG_MAX_MEM)
-			return errmsg(err, errlen,
-				    "--mem: %s is outside 16M..1023G", val);
-		if (cfg->mem_size & 0xfff)
-			return errmsg(err, errlen,
-				    "--mem: %s is not a whole number of 4 KiB pages", val);
-		break;
-	}
-	return 0;
-}
-
 static int parse_run(int argc, char *const argv[], struct config *cfg,
 		     char *err, size_t errlen)
 {
 	for (int i = 2; i < argc; i++) {
 		const char *arg = argv[i], *name, *eq, *val = NULL;
-		const struct option_spec *opt;
+		const struct config_option *opt;
 		size_t len;
 		int ret;
 
@@ -456,7 +534,7 @@ static int parse_run(int argc, char *const argv[], struct config *cfg,
 		if (!opt)
 			return errmsg(err, errlen, "unknown option '--%.*s' (see a64vm --help)",
 				    (int)len, name);
-		if (opt->takes_value) {
+		if (opt->value) {
 			if (eq)
 				val = eq + 1;
 			else if (i + 1 < argc)
@@ -466,7 +544,7 @@ static int parse_run(int argc, char *const argv[], struct config *cfg,
 		} else if (eq) {
 			return errmsg(err, errlen, "--%s takes no value", opt->name);
 		}
-		ret = apply_option(cfg, opt->id, val, err, errlen);
+		ret = opt->apply(cfg, val, err, errlen);
 		if (ret)
 			return ret;
 	}

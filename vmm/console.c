@@ -8,11 +8,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "a64vm/board.h"
 #include "a64vm/console_out.h"
 #include "a64vm/log.h"
-#include "a64vm/virtio_devices.h"
-#include "a64vm/vm.h"
+#include "a64vm/vm_ctl.h"
 
 #define CTRL_A 0x01
 
@@ -26,7 +24,7 @@ struct console {
 	size_t pending_off, pending_len;
 	struct console_out *output; /* never blocks the guest's threads */
 	bool output_watched;
-	struct vm *vm;
+	struct console_sink sink;
 	struct event_loop *loop;
 };
 
@@ -80,17 +78,21 @@ void console_close(struct console *con)
 	free(con);
 }
 
-void console_output(void *ctx, uint8_t byte)
+void console_put_byte(void *ctx, uint8_t byte)
 {
 	console_out_write(((struct console *)ctx)->output, &byte, 1);
 }
 
-void console_write(void *ctx, const uint8_t *buf, size_t len)
+void console_put(void *ctx, const uint8_t *buf, size_t len)
 {
 	console_out_write(((struct console *)ctx)->output, buf, len);
 }
 
-void console_input_room(void *ctx)
+const struct virtio_console_backend console_virtio_backend = {
+	.write = console_put, .input_ready = console_input_ready,
+};
+
+void console_input_ready(void *ctx)
 {
 	struct console *con = ctx;
 	uint64_t one = 1;
@@ -123,7 +125,7 @@ static size_t filter_escapes(struct console *con, uint8_t *buf, size_t len)
 		switch (c) {
 		case 'x':
 			say(con, "\r\na64vm: terminated by Ctrl-A x\r\n");
-			vm_request_stop(con->vm, VM_STOP_QUIT);
+			vm_ctl_request_stop(con->sink.ctl, VM_STOP_QUIT);
 			return out;
 		case 'a':
 		case CTRL_A:
@@ -145,9 +147,7 @@ static bool feed(struct console *con)
 {
 	const uint8_t *buf = con->pending + con->pending_off;
 	size_t len = con->pending_len - con->pending_off;
-	size_t n = con->vm->cfg->console_virtio
-			   ? virtio_devices_console_input(con->vm->virtio, buf, len)
-			   : board_console_input(con->vm->board, buf, len);
+	size_t n = con->sink.input(con->sink.ctx, buf, len);
 
 	con->pending_off += n;
 	if (con->pending_off < con->pending_len)
@@ -200,11 +200,12 @@ static void on_output_room(void *ctx, uint32_t events)
 		con->output_watched = left;
 }
 
-int console_attach(struct console *con, struct vm *vm, struct event_loop *loop)
+int console_attach(struct console *con, const struct console_sink *sink,
+		   struct event_loop *loop)
 {
 	int ret;
 
-	con->vm = vm;
+	con->sink = *sink;
 	con->loop = loop;
 	ret = event_loop_add(loop, console_out_wake_fd(con->output), on_output_room, con);
 	/* A regular file takes every write at once: nothing to wait for. */

@@ -9,12 +9,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "a64vm/arch.h"
 #include "a64vm/board.h"
 #include "a64vm/control_proto.h"
 #include "a64vm/event_loop.h"
 #include "a64vm/listen_socket.h"
 #include "a64vm/log.h"
-#include "a64vm/vm.h"
+#include "a64vm/memory.h"
+#include "a64vm/vcpu.h"
+#include "a64vm/vm_ctl.h"
 
 #define MAX_CLIENTS 8
 #define REPLY_MAX (2 * CONTROL_MAX_READ + 512)
@@ -29,7 +32,7 @@ struct client {
 };
 
 struct control {
-	struct vm *vm;
+	struct control_wiring w;
 	struct event_loop *loop;
 	int listen_fd;
 	struct unix_socket_owner socket; /* removed at exit */
@@ -53,13 +56,13 @@ static bool send_line(struct client *cl, const char *line)
 }
 
 /* "state":"running" or "state":"paused","held_by":[...]; its length. */
-static int hold_state(struct vm *vm, char *out, size_t size)
+static int hold_state(struct vm_ctl *ctl, char *out, size_t size)
 {
 	static const struct { unsigned bit; const char *name; } reasons[] = {
 		{ VM_HOLD_OPERATOR, "operator" }, { VM_HOLD_DEBUGGER, "debugger" },
 		{ VM_HOLD_REBOOT, "reboot" },
 	};
-	unsigned holds = vm_holds(vm);
+	unsigned holds = vm_ctl_holds(ctl);
 	int n;
 
 	if (!holds)
@@ -73,7 +76,7 @@ static int hold_state(struct vm *vm, char *out, size_t size)
 	return n + snprintf(out + n, size - (size_t)n, "]");
 }
 
-static void status_reply(struct vm *vm, char *out, size_t size)
+static void status_reply(const struct control_wiring *w, char *out, size_t size)
 {
 	static const struct { const char *name; unsigned reason; } named[] = {
 		{ "mmio", KVM_EXIT_MMIO },	   { "system_event", KVM_EXIT_SYSTEM_EVENT },
@@ -82,16 +85,16 @@ static void status_reply(struct vm *vm, char *out, size_t size)
 	uint64_t total[VCPU_EXIT_REASONS] = { 0 }, other = 0;
 	int n;
 
-	for (unsigned i = 0; i < vm->ncpus; i++)
+	for (unsigned i = 0; i < w->ncpus; i++)
 		for (unsigned r = 0; r < VCPU_EXIT_REASONS; r++)
-			total[r] += atomic_load_explicit(&vm->vcpus[i].exits[r],
+			total[r] += atomic_load_explicit(&w->vcpus[i].exits[r],
 							 memory_order_relaxed);
 	for (unsigned r = 0; r < VCPU_EXIT_REASONS; r++)
 		other += total[r];
 	n = snprintf(out, size, "{\"ok\":true,");
-	n += hold_state(vm, out + n, size - (size_t)n);
+	n += hold_state(w->ctl, out + n, size - (size_t)n);
 	n += snprintf(out + n, size - (size_t)n, ",\"vcpus\":%u,\"reboots\":%u,"
-		      "\"exits\":{", vm->ncpus, vm->reboots);
+		      "\"exits\":{", w->ncpus, atomic_load(&w->ctl->reboots));
 	for (unsigned i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
 		other -= total[named[i].reason];
 		n += snprintf(out + n, size - (size_t)n, "\"%s\":%" PRIu64 ",",
@@ -100,17 +103,17 @@ static void status_reply(struct vm *vm, char *out, size_t size)
 	snprintf(out + n, size - (size_t)n,
 		 "\"other\":%" PRIu64 "},\"nisv\":{\"emulated\":%" PRIu64
 		 ",\"aborted\":%" PRIu64 "}}\n", other,
-		 (uint64_t)atomic_load(&vm->nisv.count[NISV_EMULATED]),
-		 (uint64_t)atomic_load(&vm->nisv.count[NISV_ABORTED]));
+		 (uint64_t)atomic_load(&w->nisv->count[NISV_EMULATED]),
+		 (uint64_t)atomic_load(&w->nisv->count[NISV_ABORTED]));
 }
 
-static void read_phys_reply(struct vm *vm, const struct control_request *req,
+static void read_phys_reply(struct guest_mem *mem, const struct control_request *req,
 			    char *out, size_t size)
 {
 	uint8_t data[CONTROL_MAX_READ];
 	int n;
 
-	if (memory_read(&vm->mem, req->addr, data, req->len)) {
+	if (memory_read(mem, req->addr, data, req->len)) {
 		snprintf(out, size, "{\"ok\":false,\"error\":\"[%#" PRIx64 ", +%" PRIu64
 			 ") is not guest RAM\"}\n", req->addr, req->len);
 		return;
@@ -124,42 +127,42 @@ static void read_phys_reply(struct vm *vm, const struct control_request *req,
 static void execute(struct control *c, const struct control_request *req,
 		    char *out, size_t size)
 {
-	struct vm *vm = c->vm;
+	struct vm_ctl *ctl = c->w.ctl;
 	uint64_t parked_ns = 0;
 	int n;
 
 	switch (req->cmd) {
 	case CONTROL_STATUS:
-		status_reply(vm, out, size);
+		status_reply(&c->w, out, size);
 		return;
 	case CONTROL_PAUSE:
-		if (vm_hold(vm, VM_HOLD_OPERATOR, &parked_ns)) {
+		if (vm_ctl_hold(ctl, VM_HOLD_OPERATOR, &parked_ns)) {
 			snprintf(out, size, "{\"ok\":false,\"error\":\"vCPUs did not park\"}\n");
 			return;
 		}
 		snprintf(out, size, "{\"ok\":true,\"parked_ns\":%" PRIu64 "}\n", parked_ns);
 		return;
 	case CONTROL_RESUME:
-		vm_release(vm, VM_HOLD_OPERATOR);
+		vm_ctl_release(ctl, VM_HOLD_OPERATOR);
 		/* The debugger's stop is the debugger's to end. */
-		if (vm_holds(vm)) {
+		if (vm_ctl_holds(ctl)) {
 			n = snprintf(out, size, "{\"ok\":false,\"error\":\"still held\",");
-			n += hold_state(vm, out + n, size - (size_t)n);
+			n += hold_state(ctl, out + n, size - (size_t)n);
 			snprintf(out + n, size - (size_t)n, "}\n");
 			return;
 		}
 		break;
 	case CONTROL_POWERDOWN:
-		board_power_button(vm->board);
+		board_power_button(c->w.board);
 		break;
 	case CONTROL_RESET:
-		vm_request_reset(vm);
+		vm_ctl_request_reset(ctl);
 		break;
 	case CONTROL_QUIT:
-		vm_request_stop(vm, VM_STOP_QUIT);
+		vm_ctl_request_stop(ctl, VM_STOP_QUIT);
 		break;
 	case CONTROL_READ_PHYS:
-		read_phys_reply(vm, req, out, size);
+		read_phys_reply(c->w.mem, req, out, size);
 		return;
 	}
 	snprintf(out, size, "{\"ok\":true}\n");
@@ -251,8 +254,8 @@ static void on_accept(void *ctx, uint32_t events)
 	cl->len = 0;
 }
 
-int control_open(const char *path, struct vm *vm, struct event_loop *loop,
-		 struct control **out)
+int control_open(const char *path, const struct control_wiring *w,
+		 struct event_loop *loop, struct control **out)
 {
 	struct control *c;
 	int ret;
@@ -260,7 +263,7 @@ int control_open(const char *path, struct vm *vm, struct event_loop *loop,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	c->vm = vm;
+	c->w = *w;
 	c->loop = loop;
 	c->socket.dir_fd = -1;
 	for (unsigned i = 0; i < MAX_CLIENTS; i++)

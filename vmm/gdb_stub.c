@@ -13,17 +13,20 @@
 
 #include "a64vm/arch.h"
 #include "a64vm/board.h"
+#include "a64vm/config.h"
 #include "a64vm/event_loop.h"
 #include "a64vm/gdb_rsp.h"
 #include "a64vm/gdb_tdesc.h"
 #include "a64vm/listen_socket.h"
 #include "a64vm/log.h"
-#include "a64vm/vm.h"
+#include "a64vm/memory.h"
+#include "a64vm/vcpu.h"
+#include "a64vm/vm_ctl.h"
 
 #define SEND_TIMEOUT_S 5 /* a debugger that stops reading is dropped */
 
 struct gdb_stub {
-	struct vm *vm;
+	struct gdb_stub_wiring w;
 	struct event_loop *loop;
 	int listen_fd, client_fd, event_fd;
 	bool running; /* the vCPUs run, as far as GDB is concerned */
@@ -41,7 +44,7 @@ struct gdb_stub {
 	char sve_xml[GDB_TDESC_SVE_MAX]; /* the description, with SVE on */
 };
 
-void gdb_stub_vcpu_stop(struct gdb_stub *g, const struct gdb_stop *stop)
+static void vcpu_stop(struct gdb_stub *g, const struct gdb_stop *stop)
 {
 	uint64_t one = 1;
 
@@ -51,17 +54,31 @@ void gdb_stub_vcpu_stop(struct gdb_stub *g, const struct gdb_stop *stop)
 		g->have_pending = true;
 	}
 	pthread_mutex_unlock(&g->lock);
-	vm_hold_from_vcpu(g->vm, VM_HOLD_DEBUGGER);
+	vm_ctl_hold_from_vcpu(g->w.ctl, VM_HOLD_DEBUGGER);
 	if (write(g->event_fd, &one, sizeof(one)) < 0)
 		log_error("gdb: cannot wake the main loop: %s", strerror(errno));
 }
 
-void gdb_stub_debug_exit(struct gdb_stub *g, struct vcpu *v)
+static void on_debug_exit(void *ctx, struct vcpu *v)
 {
+	struct gdb_stub *g = ctx;
 	struct gdb_stop stop;
 
 	gdb_target_decode_exit(&g->target, v->id, v->fd, v->run, &stop);
-	gdb_stub_vcpu_stop(g, &stop);
+	vcpu_stop(g, &stop);
+}
+
+/* The instruction is not performed; GDB sees SIGBUS on it. */
+static void on_nisv_stop(void *ctx, unsigned cpu)
+{
+	vcpu_stop(ctx, &(struct gdb_stop){ .cpu = cpu, .kind = GDB_STOP_SIGNAL,
+					   .signal = GDB_SIGBUS });
+}
+
+void gdb_stub_hooks(struct gdb_stub *g, struct vcpu_debugger *out)
+{
+	*out = (struct vcpu_debugger){ .debug_exit = on_debug_exit,
+				       .nisv_stop = on_nisv_stop, .ctx = g };
 }
 
 static bool send_all(struct gdb_stub *g, const uint8_t *buf, size_t len)
@@ -95,7 +112,7 @@ static struct gdb_stop stop_vm(struct gdb_stub *g, int sig)
 				 .kind = GDB_STOP_SIGNAL, .signal = sig };
 	uint64_t count;
 
-	vm_hold(g->vm, VM_HOLD_DEBUGGER, NULL);
+	vm_ctl_hold(g->w.ctl, VM_HOLD_DEBUGGER, NULL);
 	g->running = false;
 	pthread_mutex_lock(&g->lock);
 	if (g->have_pending)
@@ -295,71 +312,73 @@ static void on_accept(void *ctx, uint32_t events)
 /* The narrow control the debugger's target gets over the VM. */
 static int ctl_vcpu_fd(void *ctx, unsigned cpu)
 {
-	return ((struct vm *)ctx)->vcpus[cpu].fd;
+	return ((struct gdb_stub_wiring *)ctx)->vcpus[cpu].fd;
 }
 
 static void ctl_hold_vcpu(void *ctx, unsigned cpu, bool hold)
 {
-	atomic_store(&((struct vm *)ctx)->vcpus[cpu].hold, hold);
+	atomic_store(&((struct gdb_stub_wiring *)ctx)->vcpus[cpu].hold, hold);
 }
 
 static bool ctl_vcpu_held(void *ctx, unsigned cpu)
 {
-	return atomic_load(&((struct vm *)ctx)->vcpus[cpu].hold);
+	return atomic_load(&((struct gdb_stub_wiring *)ctx)->vcpus[cpu].hold);
 }
 
 static void ctl_release(void *ctx)
 {
-	vm_release(ctx, VM_HOLD_DEBUGGER);
+	vm_ctl_release(((struct gdb_stub_wiring *)ctx)->ctl, VM_HOLD_DEBUGGER);
 }
 
 static int ctl_reset(void *ctx)
 {
-	return vm_reboot(ctx);
+	return vm_ctl_reboot(((struct gdb_stub_wiring *)ctx)->ctl);
 }
 
 static void ctl_quit(void *ctx)
 {
-	vm_request_stop(ctx, VM_STOP_QUIT);
+	vm_ctl_request_stop(((struct gdb_stub_wiring *)ctx)->ctl, VM_STOP_QUIT);
 }
 
 static int ctl_phys_access(void *ctx, uint64_t gpa, uint8_t *buf, size_t len,
 			   bool write)
 {
-	return board_debug_access(((struct vm *)ctx)->board, gpa, buf, len, write);
+	return board_debug_access(((struct gdb_stub_wiring *)ctx)->board, gpa, buf,
+				  len, write);
 }
 
 static void init_target(struct gdb_stub *g)
 {
-	struct vm *vm = g->vm;
+	struct gdb_stub_wiring *w = &g->w;
 	struct gdb_vm_control c = {
-		.ctx = vm, .ncpus = vm->ncpus, .vcpu_fd = ctl_vcpu_fd,
+		.ctx = w, .ncpus = w->ncpus, .vcpu_fd = ctl_vcpu_fd,
 		.hold_vcpu = ctl_hold_vcpu, .vcpu_held = ctl_vcpu_held,
 		.release = ctl_release, .reset = ctl_reset, .quit = ctl_quit,
-		.mem = &vm->mem, .phys_access = ctl_phys_access, .nisv = &vm->nisv,
-		.sve_vq = vm->cpu.sve_vq,
+		.mem = w->mem, .phys_access = ctl_phys_access, .nisv = w->nisv,
+		.sve_vq = w->sve_vq,
 	};
 
-	gdb_target_host_limits(vm->kvm_fd, &c.hw_bps, &c.hw_wps);
+	gdb_target_host_limits(w->kvm_fd, &c.hw_bps, &c.hw_wps);
 	gdb_target_init(&g->target, &c);
 	if (c.sve_vq && !gdb_tdesc_sve(c.sve_vq, g->sve_xml, sizeof(g->sve_xml)))
 		log_warn("gdb: no SVE description for %u quadwords", c.sve_vq);
 }
 
-int gdb_stub_open(struct vm *vm, struct event_loop *loop, struct gdb_stub **out)
+int gdb_stub_open(const struct gdb_stub_wiring *w, struct event_loop *loop,
+		  struct gdb_stub **out)
 {
-	const struct config_gdb *cfg = &vm->cfg->gdb;
+	const struct config_gdb *cfg = w->cfg;
 	struct gdb_stub *g = calloc(1, sizeof(*g));
 	int ret;
 
 	if (!g)
 		return -ENOMEM;
-	if (vm->ncpus > GDB_MAX_CPUS) {
+	if (w->ncpus > GDB_MAX_CPUS) {
 		log_error("--gdb: at most %d vCPUs can be debugged", GDB_MAX_CPUS);
 		free(g);
 		return -EINVAL;
 	}
-	g->vm = vm;
+	g->w = *w;
 	g->loop = loop;
 	g->client_fd = -1;
 	g->socket.dir_fd = -1;
@@ -386,7 +405,7 @@ int gdb_stub_open(struct vm *vm, struct event_loop *loop, struct gdb_stub **out)
 	}
 	if (cfg->wait) {
 		/* Before any vCPU runs: they park before their first instruction. */
-		vm_hold(vm, VM_HOLD_DEBUGGER, NULL);
+		vm_ctl_hold(w->ctl, VM_HOLD_DEBUGGER, NULL);
 		g->running = false;
 	}
 	if (cfg->unix_path)

@@ -8,13 +8,14 @@
 
 #include "a64vm/arch.h"
 #include "a64vm/board.h"
+#include "a64vm/device_list.h"
 #include "a64vm/dtb.h"
 #include "a64vm/file.h"
 #include "a64vm/fw_cfg.h"
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
-#include "a64vm/virtio_devices.h"
-#include "a64vm/vm.h"
+#include "a64vm/memory.h"
+#include "a64vm/vcpu.h"
 
 #define GENERATED_DTB_SIZE (64u << 10)
 #define FLASH_END (MEMMAP_FLASH1_BASE + MEMMAP_FLASH_BANK_SIZE)
@@ -140,31 +141,29 @@ static int patch_user_dtb(struct loader *l, const struct placement *p)
 	return ret;
 }
 
-static int make_dtb(struct vm *vm, struct loader *l, const struct placement *p)
+static int make_dtb(const struct loader_target *t, struct loader *l,
+		    const struct placement *p)
 {
 	uint64_t mpidr[CONFIG_MAX_CPUS];
-	struct dtb_device devices[16 + MEMMAP_VIRTIO_SLOTS];
-	unsigned nboard;
+	struct dtb_device devices[DEVICE_LIST_MAX];
 	struct dtb_machine m = {
-		.mem_base = MEMMAP_RAM_BASE, .mem_size = vm->cfg->mem_size,
-		.ncpus = vm->ncpus, .mpidr = mpidr,
-		.gic_version = vm->gic.version,
-		.gic_dist_base = vm->gic.dist_base, .gic_dist_size = vm->gic.dist_size,
-		.gic_cpu_base = vm->gic.cpu_base, .gic_cpu_size = vm->gic.cpu_size,
-		.bootargs = vm->cfg->append,
+		.mem_base = MEMMAP_RAM_BASE, .mem_size = t->cfg->mem_size,
+		.ncpus = t->ncpus, .mpidr = mpidr,
+		.gic_version = t->gic->version,
+		.gic_dist_base = t->gic->dist_base, .gic_dist_size = t->gic->dist_size,
+		.gic_cpu_base = t->gic->cpu_base, .gic_cpu_size = t->gic->cpu_size,
+		.bootargs = t->cfg->append,
 		.initrd_start = p->initrd_start, .initrd_end = p->initrd_end,
-		.pmu = vm->cpu.pmu,
+		.pmu = t->cpu->pmu, .power_button_pin = t->devices->power_button_pin,
 	};
 	uint8_t *buf;
 	int ret;
 
 	if (l->dtb)
 		return patch_user_dtb(l, p);
-	for (unsigned i = 0; i < vm->ncpus; i++)
-		mpidr[i] = vm->vcpus[i].mpidr;
-	nboard = board_dtb_devices(vm->board, devices, 16, &m.power_button_pin);
-	m.ndevices = nboard + virtio_devices_dtb(vm->virtio, devices + nboard,
-						 MEMMAP_VIRTIO_SLOTS);
+	for (unsigned i = 0; i < t->ncpus; i++)
+		mpidr[i] = t->vcpus[i].mpidr;
+	m.ndevices = device_list_nodes(t->devices, devices, DEVICE_LIST_MAX);
 	m.devices = devices;
 	if (getrandom(m.rng_seed, sizeof(m.rng_seed), 0) != sizeof(m.rng_seed) ||
 	    getrandom(&m.kaslr_seed, sizeof(m.kaslr_seed), 0) != sizeof(m.kaslr_seed))
@@ -225,48 +224,52 @@ static struct placement plan(const struct loader *l)
 	return p;
 }
 
-static int load_elf(struct vm *vm, const struct loader *l)
+static int load_elf(const struct loader_target *t, const struct loader *l)
 {
 	int ret = 0;
 
 	for (unsigned i = 0; i < l->kernel.elf.nsegments && !ret; i++) {
 		const struct boot_elf_segment *s = &l->kernel.elf.segments[i];
 		const uint8_t *data = l->kernel.data + s->offset;
-		uint8_t *ram = memory_gpa_to_hva(&vm->mem, s->paddr, s->memsz);
+		uint8_t *ram = memory_gpa_to_hva(t->mem, s->paddr, s->memsz);
 
 		if (ram) {
 			memcpy(ram, data, s->filesz);
 			memset(ram + s->filesz, 0, s->memsz - s->filesz);
 		} else {
-			ret = board_flash_load(vm->board, s->paddr, data, s->filesz,
+			ret = board_flash_load(t->board, s->paddr, data, s->filesz,
 					       s->memsz - s->filesz);
 		}
 	}
 	return ret;
 }
 
-static int load_linux(struct vm *vm, const struct loader *l)
+static int load_linux(const struct loader_target *t, const struct loader *l)
 {
 	const struct boot_layout *lay = &l->layout;
 	uint64_t size = l->kernel.info.image_size;
-	int ret = memory_write(&vm->mem, lay->kernel_addr, l->kernel.data, l->kernel.len);
+	int ret = memory_write(t->mem, lay->kernel_addr, l->kernel.data, l->kernel.len);
 
 	/* The kernel expects its BSS and the rest of image_size zeroed. */
 	if (!ret && size > l->kernel.len)
-		memset(memory_gpa_to_hva(&vm->mem, lay->kernel_addr + l->kernel.len,
+		memset(memory_gpa_to_hva(t->mem, lay->kernel_addr + l->kernel.len,
 					 size - l->kernel.len),
 		       0, size - l->kernel.len);
 	if (!ret && l->initrd_len)
-		ret = memory_write(&vm->mem, lay->initrd_addr, l->initrd, l->initrd_len);
+		ret = memory_write(t->mem, lay->initrd_addr, l->initrd, l->initrd_len);
 	return ret;
 }
 
-/* Firmware finds kernel, initrd and command line in fw_cfg, as on QEMU. */
-static int fill_fw_cfg(struct vm *vm, struct loader *l)
+/*
+ * Firmware finds kernel, initrd and command line in fw_cfg, as on QEMU.
+ * No board lock: every vCPU is parked (at creation, or held for a reboot),
+ * so no guest access to fw_cfg can run beside this.
+ */
+static int fill_fw_cfg(const struct loader_target *t, struct loader *l)
 {
-	struct fw_cfg *f = board_fw_cfg(vm->board);
-	const char *cmdline = vm->cfg->append;
-	int ret = fw_cfg_set_le(f, FW_CFG_NB_CPUS, vm->ncpus, 2);
+	struct fw_cfg *f = board_fw_cfg(t->board);
+	const char *cmdline = t->cfg->append;
+	int ret = fw_cfg_set_le(f, FW_CFG_NB_CPUS, t->ncpus, 2);
 
 	if (!ret && l->kernel.data && l->kernel.len <= UINT32_MAX) {
 		ret = fw_cfg_set_le(f, FW_CFG_KERNEL_SIZE, l->kernel.len, 4);
@@ -297,7 +300,7 @@ static int fill_fw_cfg(struct vm *vm, struct loader *l)
 	return ret;
 }
 
-static int prepare_dtb(struct vm *vm, struct loader *l, struct placement *p)
+static int prepare_dtb(const struct loader_target *t, struct loader *l, struct placement *p)
 {
 	int ret = 0;
 
@@ -305,7 +308,7 @@ static int prepare_dtb(struct vm *vm, struct loader *l, struct placement *p)
 	if (!l->firmware && l->kernel.kind == BOOT_ELF)
 		ret = place_elf_dtb(l, p);
 	if (!ret)
-		ret = make_dtb(vm, l, p);
+		ret = make_dtb(t, l, p);
 	if (!ret && l->dtb_len > BOOT_DTB_MAX) {
 		log_error("the device tree is larger than 2 MiB");
 		ret = -E2BIG;
@@ -313,35 +316,36 @@ static int prepare_dtb(struct vm *vm, struct loader *l, struct placement *p)
 	return ret;
 }
 
-int loader_load(struct vm *vm, struct loader *l)
+int loader_load(const struct loader_target *t, struct loader *l)
 {
 	struct placement p;
 	uint64_t entry = MEMMAP_FLASH0_BASE, x0 = 0;
-	int ret = prepare_dtb(vm, l, &p);
+	int ret = prepare_dtb(t, l, &p);
 
 	if (!ret && l->firmware) {
-		ret = fill_fw_cfg(vm, l);
+		ret = fill_fw_cfg(t, l);
 	} else if (!ret && l->kernel.kind == BOOT_ELF) {
-		ret = load_elf(vm, l);
+		ret = load_elf(t, l);
 		entry = l->kernel.elf.entry;
 		x0 = p.dtb_addr;
 	} else if (!ret) {
-		ret = load_linux(vm, l);
+		ret = load_linux(t, l);
 		entry = l->layout.kernel_addr;
 		x0 = p.dtb_addr;
 	}
 	if (!ret)
-		ret = memory_write(&vm->mem, p.dtb_addr, l->dtb, l->dtb_len);
+		ret = memory_write(t->mem, p.dtb_addr, l->dtb, l->dtb_len);
 	if (!ret)
-		ret = cpu_set_entry(vm->vcpus[0].fd, entry, x0);
+		ret = cpu_set_entry(t->vcpus[0].fd, entry, x0);
 	loader_free(l);
 	return ret;
 }
 
-int loader_dump_dtb(struct vm *vm, struct loader *l, const char *path)
+int loader_dump_dtb(const struct loader_target *t, struct loader *l,
+		    const char *path)
 {
 	struct placement p;
-	int ret = prepare_dtb(vm, l, &p);
+	int ret = prepare_dtb(t, l, &p);
 
 	if (!ret) {
 		ret = file_write_all(path, l->dtb, l->dtb_len);

@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 {
 	struct config cfg;
 	char err[256];
-	struct vm vm;
+	struct vm *vm;
 	int status;
 
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
@@ -63,14 +63,12 @@ int main(int argc, char **argv)
 		log_error("cannot set up signal handling");
 		return 1;
 	}
-	if (vm_create(&vm, &cfg)) {
-		vm_destroy(&vm);
+	if (vm_create(&cfg, &vm))
 		return 1;
-	}
 	if (cfg.dump_dtb)
-		status = vm_dump_dtb(&vm, cfg.dump_dtb) ? 1 : 0;
+		status = vm_dump_dtb(vm, cfg.dump_dtb) ? 1 : 0;
 	else
-		status = vm_run(&vm);
-	vm_destroy(&vm);
+		status = vm_run(vm);
+	vm_destroy(vm);
 	return status;
 }

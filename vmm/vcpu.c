@@ -8,10 +8,11 @@
 #include <unistd.h>
 
 #include "a64vm/arch.h"
-#include "a64vm/gdb_stub.h"
 #include "a64vm/kick.h"
 #include "a64vm/log.h"
-#include "a64vm/vm.h"
+#include "a64vm/mmio_bus.h"
+#include "a64vm/start_gate.h"
+#include "a64vm/vm_ctl.h"
 
 /* An exit handler returns 0 to re-enter the guest, non-zero to leave. */
 typedef int (*vcpu_exit_fn)(struct vcpu *v);
@@ -20,7 +21,7 @@ static int exit_mmio(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
 
-	mmio_bus_access(&v->vm->bus, run->mmio.phys_addr, run->mmio.data,
+	mmio_bus_access(v->w->bus, run->mmio.phys_addr, run->mmio.data,
 			run->mmio.len, run->mmio.is_write);
 	return 0;
 }
@@ -29,16 +30,16 @@ static int exit_system_event(struct vcpu *v)
 {
 	switch (v->run->system_event.type) {
 	case KVM_SYSTEM_EVENT_SHUTDOWN:
-		vm_request_stop(v->vm, VM_STOP_POWEROFF);
+		vm_ctl_request_stop(v->w->ctl, VM_STOP_POWEROFF);
 		return 1;
 	case KVM_SYSTEM_EVENT_RESET:
 		/* KVM holds every vCPU until the main loop parks and resets them. */
-		vm_request_reset(v->vm);
+		vm_ctl_request_reset(v->w->ctl);
 		return 0;
 	default:
 		log_error("vCPU %u: system event %u not handled", v->id,
 			  v->run->system_event.type);
-		vm_request_stop(v->vm, VM_STOP_ERROR);
+		vm_ctl_request_stop(v->w->ctl, VM_STOP_ERROR);
 		return 1;
 	}
 }
@@ -47,7 +48,7 @@ static int exit_fail_entry(struct vcpu *v)
 {
 	log_error("vCPU %u: KVM could not enter the guest (reason %#llx)", v->id,
 		  (unsigned long long)v->run->fail_entry.hardware_entry_failure_reason);
-	vm_request_stop(v->vm, VM_STOP_ERROR);
+	vm_ctl_request_stop(v->w->ctl, VM_STOP_ERROR);
 	return 1;
 }
 
@@ -55,44 +56,43 @@ static int exit_internal_error(struct vcpu *v)
 {
 	log_error("vCPU %u: KVM internal error, suberror %u", v->id,
 		  v->run->internal.suberror);
-	vm_request_stop(v->vm, VM_STOP_ERROR);
+	vm_ctl_request_stop(v->w->ctl, VM_STOP_ERROR);
 	return 1;
 }
 
 /* arm64/ says what happened; the policy (go on, GDB, stop) is the VM's. */
 static int exit_nisv(struct vcpu *v)
 {
-	struct vm *vm = v->vm;
+	const struct vcpu_debugger *dbg = &v->w->debugger;
 
-	switch (nisv_handle_exit(&vm->nisv, v->fd, v->id, v->run)) {
+	switch (nisv_handle_exit(v->w->nisv, v->fd, v->id, v->run)) {
 	case NISV_EMULATED:
 	case NISV_ABORTED:
 		return 0;
 	case NISV_STOPPED:
-		nisv_report_stop(&vm->nisv, v->fd, v->id, v->run, vm->gdb != NULL);
-		if (vm->gdb) {
-			/* GDB sees SIGBUS on the instruction; it is not performed. */
-			gdb_stub_vcpu_stop(vm->gdb, &(struct gdb_stop){
-				.cpu = v->id, .kind = GDB_STOP_SIGNAL,
-				.signal = GDB_SIGBUS });
+		nisv_report_stop(v->w->nisv, v->fd, v->id, v->run, dbg->nisv_stop != NULL);
+		if (dbg->nisv_stop) {
+			dbg->nisv_stop(dbg->ctx, v->id);
 			return 0;
 		}
-		vm_request_stop(vm, VM_STOP_NISV);
+		vm_ctl_request_stop(v->w->ctl, VM_STOP_NISV);
 		return 1;
 	default:
-		vm_request_stop(vm, VM_STOP_ERROR);
+		vm_ctl_request_stop(v->w->ctl, VM_STOP_ERROR);
 		return 1;
 	}
 }
 
 static int exit_debug(struct vcpu *v)
 {
-	if (!v->vm->gdb) {
+	const struct vcpu_debugger *dbg = &v->w->debugger;
+
+	if (!dbg->debug_exit) {
 		log_error("vCPU %u: a debug exit without a debugger", v->id);
-		vm_request_stop(v->vm, VM_STOP_ERROR);
+		vm_ctl_request_stop(v->w->ctl, VM_STOP_ERROR);
 		return 1;
 	}
-	gdb_stub_debug_exit(v->vm->gdb, v);
+	dbg->debug_exit(dbg->ctx, v);
 	return 0;
 }
 
@@ -123,7 +123,7 @@ static int dispatch_exit(struct vcpu *v)
 			return exit_handlers[reason](v);
 	}
 	log_error("vCPU %u: unexpected KVM exit reason %u", v->id, reason);
-	vm_request_stop(v->vm, VM_STOP_ERROR);
+	vm_ctl_request_stop(v->w->ctl, VM_STOP_ERROR);
 	return 1;
 }
 
@@ -133,29 +133,30 @@ static void *vcpu_thread(void *arg)
 	char name[16];
 
 	snprintf(name, sizeof(name), "vcpu%u", v->id);
-	if (!start_gate_pass(&v->vm->gate, SECCOMP_VCPU, name, v->id == 0))
+	if (!start_gate_pass(v->w->gate, SECCOMP_VCPU, name, v->id == 0))
 		return NULL;
-	kick_thread_enter(&v->vm->kick, v->run);
+	kick_thread_enter(&v->w->ctl->kick, v->run);
 	for (;;) {
-		if (kick_check(&v->vm->kick, v->run, &v->hold))
+		if (kick_check(&v->w->ctl->kick, v->run, &v->hold))
 			break;
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			log_error("vCPU %u: KVM_RUN: %s", v->id, strerror(errno));
-			vm_request_stop(v->vm, VM_STOP_ERROR);
+			vm_ctl_request_stop(v->w->ctl, VM_STOP_ERROR);
 			break;
 		}
 		if (dispatch_exit(v))
 			break;
 	}
-	kick_thread_leave(&v->vm->kick);
+	kick_thread_leave(&v->w->ctl->kick);
 	return NULL;
 }
 
-int vcpu_create(struct vm *vm, unsigned id, size_t run_size, struct vcpu *v)
+int vcpu_create(int vm_fd, const struct vcpu_wiring *w, unsigned id, size_t run_size,
+		struct vcpu *v)
 {
-	int fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
+	int fd = ioctl(vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
 	void *run;
 
 	if (fd < 0) {
@@ -173,7 +174,7 @@ int vcpu_create(struct vm *vm, unsigned id, size_t run_size, struct vcpu *v)
 		return -err;
 	}
 	memset(v, 0, sizeof(*v));
-	v->vm = vm;
+	v->w = w;
 	v->id = id;
 	v->fd = fd;
 	v->run = run;

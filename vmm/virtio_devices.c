@@ -11,9 +11,13 @@
 #include <unistd.h>
 
 #include "a64vm/arch.h"
+#include "a64vm/config.h"
 #include "a64vm/console.h"
+#include "a64vm/device_list.h"
+#include "a64vm/disk.h"
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
+#include "a64vm/memory.h"
 #include "a64vm/start_gate.h"
 #include "a64vm/tap.h"
 #include "a64vm/virtio_blk.h"
@@ -22,7 +26,6 @@
 #include "a64vm/virtio_mmio.h"
 #include "a64vm/virtio_net.h"
 #include "a64vm/virtio_rng.h"
-#include "a64vm/vm.h"
 
 static const struct device_dt virtio_dt = {
 	.name = "virtio_mmio", DEVICE_DT_COMPATIBLE("virtio,mmio"),
@@ -52,16 +55,23 @@ struct vdev {
 	struct virtio_mmio t;
 	int irq_fd;
 	struct queue_ref queues[VIRTIO_MAX_QUEUES];
-	void *state; /* the kind's: one of the below */
-	struct virtio_blk blk;
-	struct virtio_rng rng;
-	struct virtio_console con;
-	struct virtio_net *net;
-	struct tap tap;
+	void *state; /* the model, in k: what the transport serves */
+	union {	     /* each kind's own, set up by its open */
+		struct {
+			struct virtio_blk blk;
+			struct disk disk;
+		} blk;
+		struct virtio_rng rng;
+		struct virtio_console con;
+		struct {
+			struct virtio_net *net; /* large: allocated */
+			struct tap tap;
+		} net;
+	} k;
 };
 
 struct virtio_devices {
-	struct vm *vm;
+	struct virtio_wiring w;
 	struct virtio_io *io;
 	unsigned n;
 	struct vdev *devs;
@@ -78,41 +88,17 @@ struct kind {
 
 static int open_disk(struct virtio_devices *v, struct vdev *d, unsigned index)
 {
-	const struct config_disk *cfg = &v->vm->cfg->disks[index];
-	struct virtio_blk *b = &d->blk;
-	int fd = open(cfg->path, (cfg->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	off_t size;
+	const struct config_disk *cfg = &v->w.cfg->disks[index];
+	struct virtio_blk *b = &d->k.blk.blk;
+	struct disk *disk = &d->k.blk.disk;
+	int ret = disk_open(cfg, disk);
 
 	snprintf(d->name, sizeof(d->name), "virtio-blk%u", index);
-	if (fd < 0) {
-		int err = errno;
-
-		log_error("--disk %s: %s", cfg->path, strerror(err));
-		return -err;
-	}
-	/* Two VMs writing one image would corrupt it: refuse the second. */
-	if (flock(fd, (cfg->read_only ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
-		int err = errno;
-
-		log_error("--disk %s: %s", cfg->path, err == EWOULDBLOCK ?
-			  "in use by another process (it holds the image's lock)" :
-			  strerror(err));
-		close(fd);
-		return -err;
-	}
-	size = lseek(fd, 0, SEEK_END);
-	if (size < 512) {
-		log_error("--disk %s: %s", cfg->path, size < 0 ? strerror(errno)
-			  : "smaller than one 512-byte sector");
-		close(fd);
-		return -EINVAL;
-	}
-	if (size % 512)
-		log_warn("--disk %s: the last %lld bytes are not a whole sector; "
-			 "the guest does not see them", cfg->path, (long long)(size % 512));
-	b->fd = fd;
-	b->read_only = cfg->read_only;
-	b->sectors = (uint64_t)size / 512;
+	if (ret)
+		return ret;
+	*b = (struct virtio_blk){ .be = &disk_backend, .be_ctx = disk,
+				  .read_only = cfg->read_only, .sectors = disk->sectors,
+				  .stopping = virtio_io_stopping(v->io) };
 	memcpy(b->serial, cfg->serial, strnlen(cfg->serial, sizeof(b->serial)));
 	d->state = b;
 	return 0;
@@ -120,8 +106,7 @@ static int open_disk(struct virtio_devices *v, struct vdev *d, unsigned index)
 
 static void close_disk(struct vdev *d)
 {
-	if (d->blk.fd >= 0)
-		close(d->blk.fd);
+	disk_close(&d->k.blk.disk);
 }
 
 static unsigned count_disks(const struct config *cfg)
@@ -135,13 +120,15 @@ static ssize_t host_random(void *ctx, void *buf, size_t len)
 	return getrandom(buf, len, 0);
 }
 
+static const struct virtio_rng_backend host_entropy = { .fill = host_random };
+
 static int open_rng(struct virtio_devices *v, struct vdev *d, unsigned index)
 {
 	(void)v;
 	(void)index;
 	snprintf(d->name, sizeof(d->name), "virtio-rng");
-	d->rng = (struct virtio_rng){ .fill = host_random };
-	d->state = &d->rng;
+	d->k.rng = (struct virtio_rng){ .be = &host_entropy };
+	d->state = &d->k.rng;
 	return 0;
 }
 
@@ -155,34 +142,36 @@ static void on_tap(void *ctx)
 	struct vdev *d = ctx;
 
 	pthread_mutex_lock(&d->lock);
-	virtio_net_frames_ready(d->net, &d->t);
+	virtio_net_frames_ready(d->k.net.net, &d->t);
 	pthread_mutex_unlock(&d->lock);
 }
 
 static int open_net(struct virtio_devices *v, struct vdev *d, unsigned index)
 {
-	const struct config_net *cfg = &v->vm->cfg->net;
+	const struct config_net *cfg = &v->w.cfg->net;
+	struct virtio_net *net = calloc(1, sizeof(*net));
 	int ret;
 
 	(void)index;
 	snprintf(d->name, sizeof(d->name), "virtio-net");
-	d->net = calloc(1, sizeof(*d->net));
-	if (!d->net)
+	d->k.net.net = net;
+	d->k.net.tap.fd = -1;
+	if (!net)
 		return -ENOMEM;
-	ret = tap_open(cfg->tap, v->io, &d->tap);
+	ret = tap_open(cfg->tap, v->io, &d->k.net.tap);
 	if (ret)
 		return ret;
-	memcpy(d->net->mac, cfg->mac, sizeof(d->net->mac));
-	d->net->be = &tap_backend;
-	d->net->be_ctx = &d->tap;
-	d->state = d->net;
-	return virtio_io_watch(v->io, d->tap.fd, false, on_tap, d);
+	memcpy(net->mac, cfg->mac, sizeof(net->mac));
+	net->be = &tap_backend;
+	net->be_ctx = &d->k.net.tap;
+	d->state = net;
+	return virtio_io_watch(v->io, d->k.net.tap.fd, false, on_tap, d);
 }
 
 static void close_net(struct vdev *d)
 {
-	tap_close(&d->tap);
-	free(d->net);
+	tap_close(&d->k.net.tap);
+	free(d->k.net.net);
 }
 
 static unsigned count_net(const struct config *cfg)
@@ -194,10 +183,9 @@ static int open_console(struct virtio_devices *v, struct vdev *d, unsigned index
 {
 	(void)index;
 	snprintf(d->name, sizeof(d->name), "virtio-console");
-	d->con.env = (struct device_env){ .ctx = v->vm->console,
-					  .console_write = console_write,
-					  .console_room = console_input_room };
-	d->state = &d->con;
+	d->k.con = (struct virtio_console){ .be = &console_virtio_backend,
+					    .be_ctx = v->w.console };
+	d->state = &d->k.con;
 	v->console = d;
 	return 0;
 }
@@ -225,20 +213,6 @@ static void raise_irq(void *ctx)
 	if (write(d->irq_fd, &one, sizeof(one)) < 0)
 		log_ratelimited(LOG_ERROR, "%s: cannot raise its interrupt: %s", d->name,
 				strerror(errno));
-}
-
-static uint64_t bus_read(void *opaque, uint64_t off, unsigned size)
-{
-	uint64_t v = 0;
-
-	if (virtio_mmio_read(&((struct vdev *)opaque)->t, off, (uint8_t *)&v, size))
-		return 0; /* a width or offset the transport refuses: RAZ */
-	return v;
-}
-
-static void bus_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
-{
-	virtio_mmio_write(&((struct vdev *)opaque)->t, off, (const uint8_t *)&val, size);
 }
 
 /* A notify through the queue's ioeventfd: served on the I/O thread. */
@@ -272,7 +246,7 @@ static void hand_notify(void *ctx, unsigned queue)
 /* The irqfd for the interrupt, an ioeventfd per queue for notifies. */
 static int wire(struct virtio_devices *v, struct vdev *d)
 {
-	int vm_fd = v->vm->vm_fd, ret;
+	int vm_fd = v->w.vm_fd, ret;
 
 	d->irq_fd = virtio_io_irq_fd(vm_fd, gic_spi_gsi(d->spi));
 	if (d->irq_fd < 0) {
@@ -303,28 +277,28 @@ static int add_device(struct virtio_devices *v, const struct kind *k, unsigned i
 	d->base = MEMMAP_VIRTIO_BASE + slot * MEMMAP_VIRTIO_SLOT_SIZE;
 	d->spi = MEMMAP_VIRTIO_SPI + slot;
 	d->irq_fd = -1;
-	d->blk.fd = -1;
-	d->tap.fd = -1;
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		d->queues[q] = (struct queue_ref){ .dev = d, .queue = q, .fd = -1 };
 	pthread_mutex_init(&d->lock, NULL);
 	ret = k->open(v, d, index);
 	if (ret)
 		return ret;
-	virtio_mmio_init(&d->t, k->ops, d->state, &v->vm->mem, raise_irq, d);
-	d->t.stopping = d->blk.stopping = virtio_io_stopping(v->io);
+	virtio_mmio_init(&d->t, k->ops, d->state, v->w.mem, raise_irq, d);
+	d->t.stopping = virtio_io_stopping(v->io);
 	d->t.notify = hand_notify;
 	d->t.notify_ctx = d;
 	ret = wire(v, d);
 	if (!ret)
-		ret = mmio_bus_register(&v->vm->bus, &(struct mmio_region){
+		ret = device_list_add(v->w.devices, &(struct mmio_region){
 			.name = d->name, .base = d->base, .size = MEMMAP_VIRTIO_SLOT_SIZE,
-			.read = bus_read, .write = bus_write, .opaque = d,
-			.lock = &d->lock });
+			.read = virtio_mmio_read, .write = virtio_mmio_write, .opaque = &d->t,
+			.lock = &d->lock }, &(struct dtb_device){
+			.dt = &virtio_dt, .base = d->base, .size = MEMMAP_VIRTIO_SLOT_SIZE,
+			.spi = (int)d->spi });
 	return ret;
 }
 
-int virtio_devices_create(struct vm *vm, struct virtio_devices **out)
+int virtio_devices_create(const struct virtio_wiring *w, struct virtio_devices **out)
 {
 	struct virtio_devices *v = calloc(1, sizeof(*v));
 	unsigned total = 0;
@@ -332,10 +306,10 @@ int virtio_devices_create(struct vm *vm, struct virtio_devices **out)
 
 	if (!v)
 		return -ENOMEM;
-	v->vm = vm;
+	v->w = *w;
 	*out = v;
 	for (unsigned k = 0; k < NKINDS; k++)
-		total += kinds[k].count(vm->cfg);
+		total += kinds[k].count(w->cfg);
 	if (total > MEMMAP_VIRTIO_SLOTS) {
 		log_error("%u virtio devices asked for; the memory map has %u slots",
 			  total, MEMMAP_VIRTIO_SLOTS);
@@ -346,7 +320,7 @@ int virtio_devices_create(struct vm *vm, struct virtio_devices **out)
 	if (!ret && total && !v->devs)
 		ret = -ENOMEM;
 	for (unsigned k = 0; k < NKINDS && !ret; k++)
-		for (unsigned i = 0; i < kinds[k].count(vm->cfg) && !ret; i++)
+		for (unsigned i = 0; i < kinds[k].count(w->cfg) && !ret; i++)
 			ret = add_device(v, &kinds[k], i);
 	return ret;
 }
@@ -355,7 +329,7 @@ static bool io_thread_start(void *ctx)
 {
 	struct virtio_devices *v = ctx;
 
-	return start_gate_pass(&v->vm->gate, SECCOMP_IO, "virtio-io", true);
+	return start_gate_pass(v->w.gate, SECCOMP_IO, "virtio-io", true);
 }
 
 int virtio_devices_start(struct virtio_devices *v)
@@ -408,20 +382,7 @@ size_t virtio_devices_console_input(struct virtio_devices *v, const uint8_t *buf
 	if (!d)
 		return 0;
 	pthread_mutex_lock(&d->lock);
-	taken = virtio_console_input(&d->con, &d->t, buf, len);
+	taken = virtio_console_input(&d->k.con, &d->t, buf, len);
 	pthread_mutex_unlock(&d->lock);
 	return taken;
-}
-
-unsigned virtio_devices_dtb(const struct virtio_devices *v, struct dtb_device *out,
-			    unsigned max)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; v && i < v->n && n < max; i++)
-		out[n++] = (struct dtb_device){
-			.dt = &virtio_dt, .base = v->devs[i].base,
-			.size = MEMMAP_VIRTIO_SLOT_SIZE, .spi = (int)v->devs[i].spi,
-		};
-	return n;
 }

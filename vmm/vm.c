@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
@@ -14,18 +13,48 @@
 
 #include <linux/kvm.h>
 
+#include "a64vm/arch.h"
 #include "a64vm/board.h"
 #include "a64vm/confine.h"
+#include "a64vm/config.h"
 #include "a64vm/console.h"
 #include "a64vm/control.h"
+#include "a64vm/device_list.h"
 #include "a64vm/event_loop.h"
 #include "a64vm/gdb_stub.h"
 #include "a64vm/kick.h"
 #include "a64vm/loader.h"
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
+#include "a64vm/memory.h"
+#include "a64vm/mmio_bus.h"
 #include "a64vm/mono_time.h"
+#include "a64vm/start_gate.h"
+#include "a64vm/vcpu.h"
 #include "a64vm/virtio_devices.h"
+#include "a64vm/vm_ctl.h"
+
+struct vm {
+	const struct config *cfg;
+	int kvm_fd, vm_fd;
+	struct guest_mem mem;
+	struct device_list devices; /* the board's and virtio's, for bus and DT */
+	struct mmio_bus bus;
+	struct gic gic;
+	struct cpu_features cpu; /* what the guest's CPUs have */
+	unsigned ncpus;
+	struct vcpu *vcpus;
+	struct vcpu_wiring vcpu_wiring; /* what each vCPU thread reaches */
+	struct board *board;
+	struct console *console;
+	struct vm_ctl ctl; /* stop, reset, hold: what the glue may ask */
+	int stop_signal;
+	pthread_t *threads; /* the vCPU threads, owned by the main thread */
+	struct nisv_state nisv;
+	struct gdb_stub *gdb; /* --gdb */
+	struct virtio_devices *virtio;
+	struct start_gate gate; /* every thread's seccomp filter, then the guest */
+};
 
 static int check_cpus(struct vm *vm)
 {
@@ -111,7 +140,8 @@ static int create_vcpus(struct vm *vm)
 	if (!vm->vcpus || !vm->threads)
 		return -ENOMEM;
 	for (unsigned i = 0; i < vm->ncpus && !ret; i++) {
-		ret = vcpu_create(vm, i, (size_t)run_size, &vm->vcpus[i]);
+		ret = vcpu_create(vm->vm_fd, &vm->vcpu_wiring, i, (size_t)run_size,
+				  &vm->vcpus[i]);
 		if (!ret)
 			ret = cpu_init(vm->vm_fd, vm->vcpus[i].fd, i == 0, &vm->cpu);
 		if (!ret)
@@ -134,28 +164,44 @@ static int init_pmus(struct vm *vm)
 	return ret;
 }
 
-int vm_create(struct vm *vm, const struct config *cfg)
+static int vm_reboot(void *ctx);
+
+/* What the loader fills: RAM, flash, fw_cfg, the boot vCPU. */
+static struct loader_target loader_target(struct vm *vm)
+{
+	return (struct loader_target){
+		.cfg = vm->cfg, .mem = &vm->mem, .gic = &vm->gic, .cpu = &vm->cpu,
+		.ncpus = vm->ncpus, .vcpus = vm->vcpus, .board = vm->board,
+		.devices = &vm->devices,
+	};
+}
+
+static int build(struct vm *vm, const struct config *cfg)
 {
 	struct loader boot;
 	struct board_features features = { .testdev = cfg->testdev };
 	uint64_t t0, vcpu_ns;
 	int ret;
 
-	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
 	vm->ncpus = cfg->cpus;
-	vm->kvm_fd = vm->vm_fd = vm->stop_fd = -1;
+	vm->kvm_fd = vm->vm_fd = -1;
 	vm->gic.fd = -1;
-	kick_ctl_init(&vm->kick);
+	device_list_init(&vm->devices);
+	vm->vcpu_wiring = (struct vcpu_wiring){ .ctl = &vm->ctl, .bus = &vm->bus,
+						.nisv = &vm->nisv, .gate = &vm->gate };
+	ret = vm_ctl_init(&vm->ctl, cfg->no_reboot);
+	vm->ctl.reboot = vm_reboot;
+	vm->ctl.reboot_ctx = vm;
 	/* Bad files are reported before KVM is asked for anything. */
-	ret = loader_read(cfg, &boot);
+	if (!ret)
+		ret = loader_read(cfg, &boot);
 	if (ret)
 		return ret;
 	features.flash = config_firmware_boot(cfg) || cfg->flash[1].path ||
 			 loader_needs_flash(&boot);
 
-	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	ret = vm->stop_fd < 0 ? -errno : open_kvm(vm);
+	ret = open_kvm(vm);
 	if (!ret)
 		ret = cpu_choose_features(vm->vm_fd, &cfg->cpu, &vm->cpu);
 	if (!ret)
@@ -185,24 +231,47 @@ int vm_create(struct vm *vm, const struct config *cfg)
 	if (!ret)
 		ret = board_create(&features, &(struct board_wiring){
 			.cfg = cfg, .vm_fd = vm->vm_fd, .console = vm->console,
-			.mem = &vm->mem, .bus = &vm->bus }, &vm->board);
+			.mem = &vm->mem, .devices = &vm->devices }, &vm->board);
 	if (!ret)
-		ret = virtio_devices_create(vm, &vm->virtio);
-	if (!ret && !cfg->dump_dtb)
-		ret = loader_load(vm, &boot);
+		ret = virtio_devices_create(&(struct virtio_wiring){
+			.cfg = cfg, .vm_fd = vm->vm_fd, .mem = &vm->mem,
+			.devices = &vm->devices, .console = vm->console, .gate = &vm->gate },
+			&vm->virtio);
+	if (!ret)
+		ret = device_list_register(&vm->devices, &vm->bus);
+	if (!ret && !cfg->dump_dtb) {
+		struct loader_target t = loader_target(vm);
+
+		ret = loader_load(&t, &boot);
+	}
 	loader_free(&boot);
+	return ret;
+}
+
+int vm_create(const struct config *cfg, struct vm **out)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+	int ret = vm ? build(vm, cfg) : -ENOMEM;
+
+	if (ret) {
+		vm_destroy(vm);
+		vm = NULL;
+	}
+	*out = vm;
 	return ret;
 }
 
 void vm_destroy(struct vm *vm)
 {
+	if (!vm)
+		return;
 	for (unsigned i = 0; vm->vcpus && i < vm->ncpus; i++) {
 		vcpu_join(&vm->vcpus[i]);
 		vcpu_destroy(&vm->vcpus[i]);
 	}
 	free(vm->vcpus);
 	free(vm->threads);
-	kick_ctl_destroy(&vm->kick);
+	vm_ctl_destroy(&vm->ctl);
 	virtio_devices_destroy(vm->virtio);
 	board_destroy(vm->board);
 	console_close(vm->console);
@@ -212,72 +281,16 @@ void vm_destroy(struct vm *vm)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
-	if (vm->stop_fd >= 0)
-		close(vm->stop_fd);
-	memset(vm, 0, sizeof(*vm));
+	free(vm);
 }
 
 int vm_dump_dtb(struct vm *vm, const char *path)
 {
+	struct loader_target t = loader_target(vm);
 	struct loader boot;
 	int ret = loader_read(vm->cfg, &boot);
 
-	return ret ? ret : loader_dump_dtb(vm, &boot, path);
-}
-
-static void wake_main_loop(struct vm *vm)
-{
-	uint64_t one = 1;
-
-	if (write(vm->stop_fd, &one, sizeof(one)) < 0)
-		log_error("cannot wake the main loop: %s", strerror(errno));
-}
-
-void vm_request_stop(struct vm *vm, enum vm_stop why)
-{
-	int expected = VM_RUNNING;
-
-	if (atomic_compare_exchange_strong(&vm->stop, &expected, (int)why))
-		wake_main_loop(vm); /* it alone owns the vCPU threads */
-}
-
-void vm_request_reset(struct vm *vm)
-{
-	if (vm->cfg->no_reboot) {
-		vm_request_stop(vm, VM_STOP_RESET);
-		return;
-	}
-	atomic_store(&vm->reset_pending, true);
-	wake_main_loop(vm);
-}
-
-#define HOLD_TIMEOUT_MS 10000
-
-int vm_hold(struct vm *vm, enum vm_hold why, uint64_t *parked_ns)
-{
-	/* Before the threads start, they park at their first check. */
-	int ret = kick_hold_all(&vm->kick, why, vm->threads,
-				vm->started ? vm->ncpus : 0, HOLD_TIMEOUT_MS,
-				parked_ns);
-
-	if (ret)
-		log_error("vCPUs did not park within %u ms", HOLD_TIMEOUT_MS);
-	return ret;
-}
-
-void vm_release(struct vm *vm, enum vm_hold why)
-{
-	kick_release(&vm->kick, why);
-}
-
-void vm_hold_from_vcpu(struct vm *vm, enum vm_hold why)
-{
-	kick_hold_self(&vm->kick, why);
-}
-
-unsigned vm_holds(struct vm *vm)
-{
-	return kick_holds(&vm->kick);
+	return ret ? ret : loader_dump_dtb(&t, &boot, path);
 }
 
 struct run_ctx {
@@ -289,16 +302,18 @@ struct run_ctx {
 };
 
 /* A guest reboot: park every vCPU, reset them and the devices, reload. */
-int vm_reboot(struct vm *vm)
+static int vm_reboot(void *ctx)
 {
+	struct vm *vm = ctx;
+	struct loader_target t = loader_target(vm);
 	struct loader boot;
-	int ret = vm_hold(vm, VM_HOLD_REBOOT, NULL);
+	int ret = vm_ctl_hold(&vm->ctl, VM_HOLD_REBOOT, NULL);
 
 	/* A vCPU that never parked may still be using the devices: leave them. */
 	if (ret)
 		return ret;
-	vm->reboots++;
-	log_debug("guest reboot %u", vm->reboots);
+	atomic_fetch_add(&vm->ctl.reboots, 1);
+	log_debug("guest reboot %u", atomic_load(&vm->ctl.reboots));
 	for (unsigned i = 0; i < vm->ncpus && !ret; i++)
 		ret = cpu_init(vm->vm_fd, vm->vcpus[i].fd, i == 0, &vm->cpu);
 	if (!ret) {
@@ -308,10 +323,10 @@ int vm_reboot(struct vm *vm)
 	if (!ret)
 		ret = loader_read(vm->cfg, &boot);
 	if (!ret)
-		ret = loader_load(vm, &boot);
+		ret = loader_load(&t, &boot);
 	/* An operator's pause outlives the reboot, as on QEMU; a debugger's too. */
 	if (!ret)
-		vm_release(vm, VM_HOLD_REBOOT);
+		vm_ctl_release(&vm->ctl, VM_HOLD_REBOOT);
 	return ret;
 }
 
@@ -322,13 +337,12 @@ static void on_request(void *ctx, uint32_t events)
 	uint64_t count;
 
 	(void)events;
-	if (read(vm->stop_fd, &count, sizeof(count)) < 0)
+	if (read(vm->ctl.stop_fd, &count, sizeof(count)) < 0)
 		return;
-	if (atomic_exchange(&vm->reset_pending, false) && !atomic_load(&vm->stop) &&
-	    vm_reboot(vm))
-		vm_request_stop(vm, VM_STOP_ERROR);
-	if (atomic_load(&vm->stop)) {
-		kick_stop_all(&vm->kick, vm->threads, vm->ncpus);
+	if (vm_ctl_take_reset(&vm->ctl) && !vm_ctl_stopping(&vm->ctl) && vm_reboot(vm))
+		vm_ctl_request_stop(&vm->ctl, VM_STOP_ERROR);
+	if (vm_ctl_stopping(&vm->ctl)) {
+		kick_stop_all(&vm->ctl.kick, vm->threads, vm->ncpus);
 		rc->loop->quit = true;
 	}
 }
@@ -339,7 +353,7 @@ static void stop_on_signal(struct vm *vm, int signo)
 	/* Kept even when a guest reboot won the race: it must not reboot. */
 	if (!vm->stop_signal)
 		vm->stop_signal = signo;
-	vm_request_stop(vm, VM_STOP_SIGNAL);
+	vm_ctl_request_stop(&vm->ctl, VM_STOP_SIGNAL);
 }
 
 static void on_signal(void *ctx, uint32_t events)
@@ -376,9 +390,11 @@ static void on_tick(void *ctx)
 static int exit_status(struct vm *vm)
 {
 	/* A guest that powered off after SIGTERM's button press shut down cleanly. */
-	if (vm->stop_signal && atomic_load(&vm->stop) != VM_STOP_POWEROFF)
+	enum vm_stop why = vm_ctl_stopping(&vm->ctl);
+
+	if (vm->stop_signal && why != VM_STOP_POWEROFF)
 		return 128 + vm->stop_signal;
-	switch (atomic_load(&vm->stop)) {
+	switch (why) {
 	case VM_STOP_POWEROFF:
 	case VM_STOP_RESET: /* only with --no-reboot */
 	case VM_STOP_QUIT:
@@ -388,8 +404,20 @@ static int exit_status(struct vm *vm)
 	}
 }
 
+/* Console input goes to one device, chosen once. */
+static size_t input_to_virtio(void *ctx, const uint8_t *buf, size_t len)
+{
+	return virtio_devices_console_input(ctx, buf, len);
+}
+
+static size_t input_to_board(void *ctx, const uint8_t *buf, size_t len)
+{
+	return board_console_input(ctx, buf, len);
+}
+
 static int setup_loop(struct run_ctx *rc)
 {
+	struct vm *vm = rc->vm;
 	sigset_t set;
 	int ret;
 
@@ -400,17 +428,31 @@ static int setup_loop(struct run_ctx *rc)
 	rc->signal_fd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (rc->signal_fd < 0)
 		return -errno;
-	ret = event_loop_add(rc->loop, rc->vm->stop_fd, on_request, rc);
+	ret = event_loop_add(rc->loop, vm->ctl.stop_fd, on_request, rc);
 	if (!ret)
 		ret = event_loop_add(rc->loop, rc->signal_fd, on_signal, rc);
 	if (!ret)
-		ret = console_attach(rc->vm->console, rc->vm, rc->loop);
+		ret = console_attach(vm->console, &(struct console_sink){
+			.input = vm->cfg->console_virtio ? input_to_virtio
+							 : input_to_board,
+			.ctx = vm->cfg->console_virtio ? (void *)vm->virtio
+						       : (void *)vm->board,
+			.ctl = &vm->ctl }, rc->loop);
 	if (!ret)
-		ret = board_attach(rc->vm->board, rc->loop);
-	if (!ret && rc->vm->cfg->control)
-		ret = control_open(rc->vm->cfg->control, rc->vm, rc->loop, &rc->control);
-	if (!ret && rc->vm->cfg->gdb.enabled)
-		ret = gdb_stub_open(rc->vm, rc->loop, &rc->vm->gdb);
+		ret = board_attach(vm->board, rc->loop);
+	if (!ret && vm->cfg->control)
+		ret = control_open(vm->cfg->control, &(struct control_wiring){
+			.ctl = &vm->ctl, .board = vm->board, .mem = &vm->mem,
+			.vcpus = vm->vcpus, .ncpus = vm->ncpus, .nisv = &vm->nisv },
+			rc->loop, &rc->control);
+	if (!ret && vm->cfg->gdb.enabled)
+		ret = gdb_stub_open(&(struct gdb_stub_wiring){
+			.cfg = &vm->cfg->gdb, .ctl = &vm->ctl, .vcpus = vm->vcpus,
+			.ncpus = vm->ncpus, .mem = &vm->mem, .board = vm->board,
+			.nisv = &vm->nisv, .sve_vq = vm->cpu.sve_vq,
+			.kvm_fd = vm->kvm_fd }, rc->loop, &vm->gdb);
+	if (!ret && vm->gdb)
+		gdb_stub_hooks(vm->gdb, &vm->vcpu_wiring.debugger);
 	rc->loop->tick = on_tick;
 	rc->loop->tick_ctx = rc;
 	return ret;
@@ -458,15 +500,17 @@ int vm_run(struct vm *vm)
 	}
 	if (!start_gate_open(&vm->gate, threads, !ret) && !ret)
 		ret = -EPERM;
-	vm->started = !ret;
 	if (ret)
-		vm_request_stop(vm, VM_STOP_ERROR);
+		vm_ctl_request_stop(&vm->ctl, VM_STOP_ERROR);
+	else
+		vm_ctl_started(&vm->ctl, vm->threads, vm->ncpus);
 	if (!ret)
 		ret = event_loop_run(&loop);
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		vcpu_join(&vm->vcpus[i]);
 	virtio_devices_stop(vm->virtio);
 	control_close(rc.control);
+	vm->vcpu_wiring.debugger = (struct vcpu_debugger){ 0 };
 	gdb_stub_close(vm->gdb);
 	vm->gdb = NULL;
 	event_loop_fini(&loop);

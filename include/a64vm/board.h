@@ -18,8 +18,8 @@ struct board;
 struct config;
 struct console;
 struct fw_cfg;
+struct device_list;
 struct guest_mem;
-struct mmio_bus;
 
 /* What the board's devices are wired to. */
 struct board_wiring {
@@ -27,7 +27,7 @@ struct board_wiring {
 	int vm_fd;			/* interrupts go to the in-kernel vGIC */
 	struct console *console;	/* the UART's other end */
 	const struct guest_mem *mem;
-	struct mmio_bus *bus;
+	struct device_list *devices; /* where each device goes, for bus and DT */
 };
 
 int board_create(const struct board_features *f, const struct board_wiring *w,
@@ -66,12 +66,5 @@ int board_flash_load(struct board *board, uint64_t gpa, const void *data,
  */
 int board_debug_access(struct board *board, uint64_t gpa, uint8_t *buf,
 		       size_t len, bool write);
-
-/*
- * The device tree nodes of the board's devices, into out (room for max);
- * how many. *power_button_pin gets the GPIO pin of the power button.
- */
-unsigned board_dtb_devices(const struct board *board, struct dtb_device *out,
-			   unsigned max, int *power_button_pin);
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * The machine's platform devices: which model sits at which address of the
- * memory map, with which interrupt. vmm/board.c walks this one table both
- * to register each device on the MMIO bus and to emit its device tree
- * node, so the two cannot disagree. A new platform device is its model,
- * its unit test and one line here.
+ * memory map, with which interrupt. vmm/board.c creates each present
+ * device and puts it on the machine's device list with its node
+ * (board_table_node): the MMIO bus and the device tree both come from that
+ * list, so they cannot disagree. A new platform device is its model, its
+ * place in memmap.h, its unit test and one line here.
  */
 #ifndef A64VM_BOARD_TABLE_H
 #define A64VM_BOARD_TABLE_H
@@ -51,5 +52,8 @@ bool board_table_present(const struct board_slot *slot,
  */
 unsigned board_table_dtb(const struct board_features *f, struct dtb_device *out,
 			 unsigned max, int *power_button_pin);
+
+/* slot's device tree node; false when it has none (the test device). */
+bool board_table_node(const struct board_slot *slot, struct dtb_device *out);
 
 #endif

@@ -135,4 +135,13 @@ int config_parse_net(const char *s, struct config_net *out);
 
 void config_usage(FILE *f);
 
+/* A run option: the table config_parse and config_usage both read. */
+struct config_option {
+	const char *name;  /* without "--" */
+	const char *value; /* as --help shows it (" FILE", "=MODE"); NULL: a flag */
+	const char *help;  /* lines joined by '\n'; "": the next one's; NULL: unlisted */
+	int (*apply)(struct config *cfg, const char *val, char *err, size_t errlen);
+};
+const struct config_option *config_options(size_t *n);
+
 #endif

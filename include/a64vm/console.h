@@ -10,20 +10,33 @@
 #include <stdint.h>
 
 #include "a64vm/event_loop.h"
+#include "a64vm/virtio_console.h"
 
-struct vm;
 struct console;
+struct vm_ctl;
+
+/* Where console input goes, chosen once by vm.c (the PL011 or virtio-console). */
+struct console_sink {
+	/* Takes what it has room for; console_input_ready says when there is more. */
+	size_t (*input)(void *ctx, const uint8_t *buf, size_t len);
+	void *ctx;
+	struct vm_ctl *ctl; /* Ctrl-A x stops the VM */
+};
 
 int console_open(int in_fd, int out_fd, struct console **out);
 void console_close(struct console *con);
 
-/* Starts feeding input to vm's board from the main loop. */
-int console_attach(struct console *con, struct vm *vm, struct event_loop *loop);
+/* Starts feeding input to sink from the main loop. */
+int console_attach(struct console *con, const struct console_sink *sink,
+		   struct event_loop *loop);
+
+/* virtio-console's other end; its context is the struct console. */
+extern const struct virtio_console_backend console_virtio_backend;
 
 /* The devices' side, shaped for a device_env (con is a struct console). */
-void console_output(void *con, uint8_t byte);
-void console_write(void *con, const uint8_t *buf, size_t len);
+void console_put_byte(void *con, uint8_t byte);
+void console_put(void *con, const uint8_t *buf, size_t len);
 /* The device that takes console input has room again. */
-void console_input_room(void *con);
+void console_input_ready(void *con);
 
 #endif

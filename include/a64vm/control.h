@@ -5,12 +5,26 @@
 #ifndef A64VM_CONTROL_H
 #define A64VM_CONTROL_H
 
-struct vm;
-struct event_loop;
+struct board;
 struct control;
+struct event_loop;
+struct guest_mem;
+struct nisv_state;
+struct vcpu;
+struct vm_ctl;
 
-int control_open(const char *path, struct vm *vm, struct event_loop *loop,
-		 struct control **out);
+/* What the control socket reaches: vm.c hands exactly this. */
+struct control_wiring {
+	struct vm_ctl *ctl;	       /* pause, resume, reset, quit */
+	struct board *board;	       /* powerdown: the power button */
+	struct guest_mem *mem;	       /* read-phys */
+	const struct vcpu *vcpus;      /* status: their exit counts */
+	unsigned ncpus;
+	const struct nisv_state *nisv; /* status: the NISV counts */
+};
+
+int control_open(const char *path, const struct control_wiring *w,
+		 struct event_loop *loop, struct control **out);
 void control_close(struct control *ctl);
 
 /* a64vm ctl PATH COMMAND [addr=N len=N]: prints the reply; exit status. */

@@ -22,8 +22,6 @@ struct device_env {
 	/* A UART's output byte, and room in its receive FIFO again. */
 	void (*console_out)(void *ctx, uint8_t byte);
 	void (*console_room)(void *ctx);
-	/* Many output bytes at once (virtio-console). */
-	void (*console_write)(void *ctx, const uint8_t *buf, size_t len);
 	/* The host's wall-clock time, in nanoseconds since the epoch. */
 	uint64_t (*clock_ns)(void *ctx);
 	/*

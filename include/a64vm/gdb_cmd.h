@@ -11,48 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "a64vm/gdb_regs.h"
+#include "a64vm/gdb_reply.h"
 #include "a64vm/gdb_rsp.h"
-
-/*
- * The register file of the target description, in GDB's numbering. With
- * SVE, z0-z31, fpsr, fpcr, p0-p15, ffr and vg follow the core registers
- * instead of v0-v31, fpsr and fpcr (GDB makes the v registers of z).
- */
-enum {
-	GDB_REG_SP = 31,
-	GDB_REG_PC = 32,
-	GDB_REG_CPSR = 33,
-	GDB_REG_V0 = 34,
-	GDB_REG_FPSR = 66,
-	GDB_REG_FPCR = 67,
-	GDB_NUM_REGS = 68,
-	GDB_REG_Z0 = 34,
-	GDB_REG_P0 = 68,
-	GDB_REG_FFR = 84,
-	GDB_REG_VG = 85,
-	GDB_NUM_SVE_REGS = 86,
-};
-
-#define GDB_SVE_MAX_VQ 16 /* 2048-bit vectors, the architecture's limit */
-
-struct gdb_regs {
-	uint64_t x[31], sp, pc;
-	uint32_t cpsr;
-	uint64_t v[32][2]; /* {low, high}; without SVE */
-	uint32_t fpsr, fpcr;
-	unsigned vq; /* SVE's vector length in quadwords; 0: no SVE */
-	/* With SVE, in memory order (as "STR Zn" stores them, little-endian). */
-	uint8_t z[32][16 * GDB_SVE_MAX_VQ];
-	uint8_t p[16][2 * GDB_SVE_MAX_VQ];
-	uint8_t ffr[2 * GDB_SVE_MAX_VQ];
-	uint64_t vg; /* 2 * vq */
-};
-
-/* How many registers r has: GDB_NUM_REGS, or GDB_NUM_SVE_REGS with SVE. */
-static inline unsigned gdb_regs_count(const struct gdb_regs *r)
-{
-	return r->vq ? GDB_NUM_SVE_REGS : GDB_NUM_REGS;
-}
 
 /* Z/z types, numbered as in the packets. */
 enum gdb_bp_type {
@@ -116,13 +77,6 @@ struct gdb_target_ops {
 	/* Clears every hardware breakpoint and lets every vCPU run. */
 	void (*detach)(void *t);
 	void (*kill)(void *t);
-};
-
-enum gdb_cmd_result {
-	GDB_CMD_REPLY,	  /* send reply */
-	GDB_CMD_RESUMED,  /* the target runs: no reply until it stops */
-	GDB_CMD_DETACHED, /* send reply, then close the connection */
-	GDB_CMD_KILLED,	  /* no reply; the VM is going away */
 };
 
 struct gdb_sw_bp {

@@ -22,7 +22,6 @@
 #include "a64vm/boot.h"
 
 struct config;
-struct vm;
 
 struct loader {
 	const struct config *cfg;
@@ -32,6 +31,25 @@ struct loader {
 	uint8_t *initrd, *dtb;
 	size_t initrd_len, dtb_len; /* dtb: --dtb, or the generated one */
 	struct boot_layout layout;  /* Linux and raw */
+};
+
+struct board;
+struct cpu_features;
+struct device_list;
+struct gic;
+struct guest_mem;
+struct vcpu;
+
+/* What a boot is loaded into: vm.c hands exactly this. */
+struct loader_target {
+	const struct config *cfg;
+	struct guest_mem *mem;
+	const struct gic *gic;
+	const struct cpu_features *cpu;
+	unsigned ncpus;
+	const struct vcpu *vcpus; /* their MPIDRs; vCPU 0 boots */
+	struct board *board;	  /* flash and fw_cfg */
+	const struct device_list *devices; /* the device tree's nodes */
 };
 
 /* Reads and checks the files cfg names; 0 or -errno (logged). */
@@ -44,10 +62,11 @@ bool loader_needs_flash(const struct loader *l);
  * Builds the device tree, puts everything in RAM, flash or fw_cfg, points
  * the boot vCPU at its entry, and frees the files. 0 or -errno (logged).
  */
-int loader_load(struct vm *vm, struct loader *l);
+int loader_load(const struct loader_target *t, struct loader *l);
 
 /* The device tree the boot would get, for --dump-dtb; frees the files. */
-int loader_dump_dtb(struct vm *vm, struct loader *l, const char *path);
+int loader_dump_dtb(const struct loader_target *t, struct loader *l,
+		    const char *path);
 
 void loader_free(struct loader *l);
 

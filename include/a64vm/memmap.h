@@ -2,7 +2,8 @@
  * The machine's memory map and interrupt numbers: QEMU virt's layout, so
  * that firmware and kernels built for that board find every device where
  * they expect it. This is the only file that names a guest address; the
- * board table (vmm/board.c) and the device tree take everything from here.
+ * board table (arm64/board_table.c), the virtio slots and the device tree
+ * take everything from here.
  */
 #ifndef A64VM_MEMMAP_H
 #define A64VM_MEMMAP_H
@@ -17,8 +18,6 @@
 /* The GICv2 CPU interface (only where the host has no vGICv3). */
 #define MEMMAP_GIC_CPU_BASE 0x08010000ull
 #define MEMMAP_GIC_CPU_SIZE 0x00002000ull
-#define MEMMAP_GIC_ITS_BASE 0x08080000ull
-#define MEMMAP_GIC_ITS_SIZE 0x00020000ull
 /* GICv3 redistributors, one frame pair per vCPU, up to the UART. */
 #define MEMMAP_GIC_REDIST_BASE 0x080a0000ull
 #define MEMMAP_GIC_REDIST_SIZE 0x00f60000ull

@@ -12,10 +12,30 @@
 
 #define VCPU_EXIT_REASONS 64
 
-struct vm;
+struct mmio_bus;
+struct nisv_state;
+struct start_gate;
+struct vcpu;
+struct vm_ctl;
+
+/* The debugger's hooks (gdb_stub_hooks), when there is one. */
+struct vcpu_debugger {
+	void (*debug_exit)(void *ctx, struct vcpu *v); /* KVM_EXIT_DEBUG */
+	void (*nisv_stop)(void *ctx, unsigned cpu);    /* --nisv=stop stopped it */
+	void *ctx;
+};
+
+/* What every vCPU thread reaches; vm.c owns it. */
+struct vcpu_wiring {
+	struct vm_ctl *ctl;	 /* stop, reset, the kick protocol */
+	struct mmio_bus *bus;	 /* KVM_EXIT_MMIO */
+	struct nisv_state *nisv; /* KVM_EXIT_ARM_NISV */
+	struct start_gate *gate; /* the thread's filter, before the guest */
+	struct vcpu_debugger debugger; /* no debug_exit: no debugger */
+};
 
 struct vcpu {
-	struct vm *vm;
+	const struct vcpu_wiring *w;
 	unsigned id;
 	int fd;
 	struct kvm_run *run;
@@ -27,7 +47,8 @@ struct vcpu {
 	_Atomic uint64_t exits[VCPU_EXIT_REASONS]; /* by KVM_EXIT_* */
 };
 
-int vcpu_create(struct vm *vm, unsigned id, size_t run_size, struct vcpu *v);
+int vcpu_create(int vm_fd, const struct vcpu_wiring *w, unsigned id, size_t run_size,
+		struct vcpu *v);
 void vcpu_destroy(struct vcpu *v);
 
 int vcpu_start(struct vcpu *v);

@@ -1,14 +1,16 @@
 /*
- * virtio-blk (VIRTIO 1.x, 5.2) on a raw image: read, write, flush (with
- * fdatasync), discard and write-zeroes (punched holes), the device ID, and
- * read-only images. A request is parsed from its segments and checked
- * against the disk's size before any I/O.
+ * virtio-blk (VIRTIO 1.x, 5.2) on a backend that stores the sectors
+ * (vmm/disk.c: a raw image): read, write, flush, discard and write-zeroes
+ * (punched holes, or written zeroes), the device ID, and read-only disks.
+ * A request is parsed from its segments and checked against the disk's
+ * size before any I/O.
  */
 #ifndef A64VM_VIRTIO_BLK_H
 #define A64VM_VIRTIO_BLK_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "a64vm/virtio_mmio.h"
 #include "a64vm/virtqueue.h"
@@ -28,8 +30,19 @@ enum {
 
 enum { VIRTIO_BLK_S_OK = 0, VIRTIO_BLK_S_IOERR = 1, VIRTIO_BLK_S_UNSUPP = 2 };
 
+/* Where the sectors are; each call 0 or -errno. */
+struct virtio_blk_backend {
+	/* All of [pos, pos + the vectors' length) read or written. */
+	int (*transfer)(void *ctx, struct iovec *iov, int n, uint64_t pos, bool write);
+	/* [pos, pos + len) reads back as zeroes; -EOPNOTSUPP: it cannot punch. */
+	int (*punch)(void *ctx, uint64_t pos, uint64_t len);
+	/* What was written has reached stable storage. */
+	int (*flush)(void *ctx);
+};
+
 struct virtio_blk {
-	int fd;
+	const struct virtio_blk_backend *be;
+	void *be_ctx;
 	bool read_only;
 	uint64_t sectors; /* 512-byte sectors */
 	char serial[VIRTIO_BLK_SERIAL_LEN];

@@ -9,20 +9,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "a64vm/device.h"
 #include "a64vm/virtio_mmio.h"
 
 #define VIRTIO_CONSOLE_ID 3
 #define VIRTIO_CONSOLE_RX 0 /* receiveq: input to the guest */
 #define VIRTIO_CONSOLE_TX 1 /* transmitq: the guest's output */
 
+/* The console on the other end. */
+struct virtio_console_backend {
+	/* The guest's output. */
+	void (*write)(void *ctx, const uint8_t *buf, size_t len);
+	/* The guest posted receive buffers: input may come again. */
+	void (*input_ready)(void *ctx);
+};
+
 struct virtio_console {
-	struct device_env env; /* console_write and console_room */
+	const struct virtio_console_backend *be;
+	void *be_ctx;
 };
 
 /*
  * Console input: the bytes the guest's receive buffers took. When it
- * takes fewer, env.console_room says when buffers come.
+ * takes fewer, be->input_ready says when buffers come.
  */
 size_t virtio_console_input(struct virtio_console *c, struct virtio_mmio *t,
 			    const uint8_t *buf, size_t len);

@@ -10,13 +10,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "a64vm/dtb.h"
 
-struct vm;
+struct config;
+struct device_list;
+struct guest_mem;
+struct start_gate;
 struct virtio_devices;
 
+/* What the devices are wired to: vm.c hands exactly this. */
+struct virtio_wiring {
+	const struct config *cfg;
+	int vm_fd;		 /* for the irqfds and ioeventfds */
+	struct guest_mem *mem;	 /* where the queues live */
+	struct device_list *devices; /* where the transports go */
+	void *console;		 /* a struct console, for virtio-console output */
+	struct start_gate *gate; /* the I/O thread's filter and start */
+};
+
 /* Opens the disks (locked) and sets the devices up; 0 or -errno (logged). */
-int virtio_devices_create(struct vm *vm, struct virtio_devices **out);
+int virtio_devices_create(const struct virtio_wiring *w, struct virtio_devices **out);
 void virtio_devices_destroy(struct virtio_devices *v);
 
 /*
@@ -33,13 +45,9 @@ void virtio_devices_reset(struct virtio_devices *v);
 /*
  * Console input for virtio-console (--console virtio), from the main loop:
  * the bytes the guest's receive buffers took. When it takes fewer, the
- * console hears of new room through console_input_room.
+ * console hears of new room through console_input_ready.
  */
 size_t virtio_devices_console_input(struct virtio_devices *v, const uint8_t *buf,
 				    size_t len);
-
-/* The device tree nodes, appended to out; how many. */
-unsigned virtio_devices_dtb(const struct virtio_devices *v, struct dtb_device *out,
-			    unsigned max);
 
 #endif

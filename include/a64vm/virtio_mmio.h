@@ -15,7 +15,6 @@
 #include "a64vm/memory.h"
 #include "a64vm/virtqueue.h"
 
-#define VIRTIO_MMIO_SIZE 0x200
 #define VIRTIO_MAX_QUEUES 4
 
 #define VIRTIO_F_RING_INDIRECT_DESC (1ull << 28)
@@ -92,6 +91,7 @@ struct virtio_mmio {
 	 */
 	void (*notify)(void *ctx, unsigned queue);
 	void *notify_ctx;
+	uint64_t refused; /* accesses of a width or offset not allowed */
 };
 
 void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops,
@@ -101,10 +101,13 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops,
 /* The device back to its reset state, as a driver writing status 0 does. */
 void virtio_mmio_reset(struct virtio_mmio *t);
 
-/* Register accesses; 0, or -EINVAL for a width or offset not allowed. */
-int virtio_mmio_read(struct virtio_mmio *t, uint64_t off, uint8_t *data, unsigned len);
-int virtio_mmio_write(struct virtio_mmio *t, uint64_t off, const uint8_t *data,
-		      unsigned len);
+/*
+ * Register accesses in the MMIO bus's shape (t is the struct virtio_mmio):
+ * size 1, 2, 4 or 8 bytes at off. One of a width or offset not allowed
+ * reads as zero, is ignored on write, and counts in t->refused.
+ */
+uint64_t virtio_mmio_read(void *t, uint64_t off, unsigned size);
+void virtio_mmio_write(void *t, uint64_t off, unsigned size, uint64_t val);
 
 /* The queue, when the driver has it live (DRIVER_OK and ready). */
 struct virtq *virtio_mmio_live_queue(struct virtio_mmio *t, unsigned queue);

@@ -12,10 +12,15 @@
 
 #define VIRTIO_RNG_ID 4
 
-struct virtio_rng {
+/* The entropy source. */
+struct virtio_rng_backend {
 	/* Up to len random bytes into buf: how many, or < 0 on failure. */
 	ssize_t (*fill)(void *ctx, void *buf, size_t len);
-	void *ctx;
+};
+
+struct virtio_rng {
+	const struct virtio_rng_backend *be;
+	void *be_ctx;
 };
 
 /* The kind's transport ops; dev is a struct virtio_rng. */

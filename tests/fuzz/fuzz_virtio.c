@@ -15,6 +15,7 @@
 #include "a64vm/virtio_net.h"
 #include "a64vm/virtio_rng.h"
 #include "fuzz.h"
+#include "ram_disk.h"
 
 #define RAM_BASE 0x40000000ull
 #define RAM_SIZE (64u << 10)
@@ -71,28 +72,22 @@ static void console_room(void *ctx)
 	(void)ctx;
 }
 
+static const struct virtio_console_backend console_be = {
+	.write = console_write, .input_ready = console_room,
+};
+static const struct virtio_rng_backend rng_be = { .fill = rng_fill };
 static const struct virtio_net_backend net_be = {
 	.recv = net_recv, .send = net_send, .want_frames = net_flag, .set_csum = net_flag,
 };
-
-static int disk_fd(void)
-{
-	static int fd = -1;
-
-	if (fd < 0) {
-		fd = memfd_create("fuzz-disk", MFD_CLOEXEC);
-		FUZZ_CHECK(fd >= 0 && !ftruncate(fd, 1 << 20));
-	}
-	return fd;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct virtio_mmio t;
 	static struct virtio_blk blk;
+	static struct ram_disk disk;
 	static struct virtio_net net;
 	static struct virtio_console con;
-	static struct virtio_rng rng = { .fill = rng_fill };
+	static struct virtio_rng rng = { .be = &rng_be };
 	static const struct virtio_dev_ops *const kinds[] = {
 		&virtio_blk_ops, &virtio_net_ops, &virtio_rng_ops, &virtio_console_ops,
 	};
@@ -105,11 +100,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t fill;
 
 	frames = (features >> 8) & 3;
-	blk = (struct virtio_blk){ .fd = disk_fd(), .sectors = 2048,
-				   .read_only = features & 1 };
+	blk = (struct virtio_blk){ .be = &ram_disk_backend, .be_ctx = &disk,
+				   .sectors = RAM_DISK_SECTORS, .read_only = features & 1 };
 	net = (struct virtio_net){ .be = &net_be };
-	con = (struct virtio_console){ .env = { .console_write = console_write,
-						.console_room = console_room } };
+	con = (struct virtio_console){ .be = &console_be };
 	virtio_mmio_init(&t, kinds[kind], devs[kind], &mem, no_irq, NULL);
 	t.status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 		   VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;

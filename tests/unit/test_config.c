@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "a64vm/config.h"
@@ -343,6 +345,47 @@ static void test_parse_size(void)
 	CU_ASSERT_EQUAL(config_parse_size(NULL, &(uint64_t){ 0 }), -EINVAL);
 }
 
+/* The option table is what --help lists and what the man page documents. */
+static void test_options_documented(void)
+{
+	size_t n, help_len = 0, man_len = 0;
+	const struct config_option *opts = config_options(&n);
+	char *help = NULL, *man = NULL;
+	FILE *f = open_memstream(&help, &help_len);
+	FILE *m = fopen(A64VM_MANPAGE, "r");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	config_usage(f);
+	fclose(f);
+	man = malloc(1 << 20);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(man);
+	man_len = fread(man, 1, (1 << 20) - 1, m);
+	man[man_len] = '\0';
+	fclose(m);
+	for (size_t i = 0; i < n; i++) {
+		char want[64], roff[128];
+		size_t k = 0;
+
+		if (!opts[i].help)
+			continue;
+		snprintf(want, sizeof(want), "  --%s%s", opts[i].name,
+			 opts[i].value ? opts[i].value : "");
+		/* In roff every '-' of the name is "\-". */
+		k += (size_t)snprintf(roff, sizeof(roff), "\\-\\-");
+		for (const char *c = opts[i].name; *c && k + 3 < sizeof(roff); c++)
+			k += (size_t)snprintf(roff + k, sizeof(roff) - k, *c == '-' ? "\\-" : "%c", *c);
+		if (!strstr(help, want) || !strstr(man, roff))
+			fprintf(stderr, "--%s: in --help %d, in a64vm.1 %d\n", opts[i].name,
+				strstr(help, want) != NULL, strstr(man, roff) != NULL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(help, want));
+		CU_ASSERT_PTR_NOT_NULL(strstr(man, roff));
+		CU_ASSERT_PTR_NOT_NULL(opts[i].apply);
+	}
+	free(help);
+	free(man);
+}
+
 const char unit_suite_name[] = "config";
 const struct unit_test unit_tests[] = {
 	{ "firmware and flash banks", test_firmware },
@@ -353,5 +396,6 @@ const struct unit_test unit_tests[] = {
 	{ "--gdb addresses", test_gdb_addresses },
 	{ "--disk, --rng, --console", test_disks },
 	{ "--net", test_net },
+	{ "every listed option in --help and the man page", test_options_documented },
 	{ NULL, NULL },
 };

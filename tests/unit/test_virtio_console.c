@@ -26,9 +26,10 @@ static void console_room(void *ctx)
 	rooms++;
 }
 
-static struct virtio_console con = {
-	.env = { .console_write = console_write, .console_room = console_room },
+static const struct virtio_console_backend backend = {
+	.write = console_write, .input_ready = console_room,
 };
+static struct virtio_console con = { .be = &backend };
 
 static void setup(unsigned queue)
 {

@@ -19,7 +19,8 @@ static ssize_t fake_fill(void *ctx, void *buf, size_t len)
 	return (ssize_t)len;
 }
 
-static struct virtio_rng rng = { .fill = fake_fill };
+static const struct virtio_rng_backend source = { .fill = fake_fill };
+static struct virtio_rng rng = { .be = &source };
 
 static void offer(unsigned nbufs, uint32_t size)
 {

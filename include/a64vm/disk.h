@@ -1,0 +1,28 @@
+/*
+ * A raw disk image as virtio-blk's backend: opened and locked against a
+ * second VM, moved with preadv/pwritev, holes punched with fallocate,
+ * flushed with fdatasync. Served from the virtio I/O thread.
+ */
+#ifndef A64VM_DISK_H
+#define A64VM_DISK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "a64vm/virtio_blk.h"
+
+struct config_disk;
+
+struct disk {
+	int fd;
+	uint64_t sectors; /* whole 512-byte sectors */
+};
+
+/* Opens and locks cfg's image; 0 or -errno, logged. */
+int disk_open(const struct config_disk *cfg, struct disk *out);
+void disk_close(struct disk *d);
+
+/* The backend for a struct virtio_blk; its context is the struct disk. */
+extern const struct virtio_blk_backend disk_backend;
+
+#endif
