@@ -3,6 +3,7 @@
 #include "a64vm/cfi_flash.h"
 #include "a64vm/fw_cfg.h"
 #include "a64vm/memmap.h"
+#include "a64vm/pci_host.h"
 #include "a64vm/pl011.h"
 #include "a64vm/pl031.h"
 #include "a64vm/pl061.h"
@@ -35,6 +36,9 @@ const struct board_slot board_table[] = {
 	  .spi = MEMMAP_GPIO_SPI, .role = BOARD_ROLE_POWER_BUTTON },
 	{ .ops = &testdev_device, .base = MEMMAP_TESTDEV_BASE,
 	  .size = MEMMAP_TESTDEV_SIZE, .spi = -1, .wanted = want_testdev },
+	/* ECAM; its windows and INTx SPIs are the host bridge's (memmap.h) */
+	{ .ops = &pci_host_device, .base = MEMMAP_PCIE_ECAM_BASE,
+	  .size = MEMMAP_PCIE_ECAM_SIZE, .spi = -1 },
 };
 
 const unsigned board_table_len = sizeof(board_table) / sizeof(board_table[0]);

@@ -66,13 +66,15 @@ static void w_str(struct dtb_writer *w, const char *name, const char *val)
 		w_check(w, fdt_property_string(w->fdt, name, val));
 }
 
-/* Writes big-endian cells; n at most 16. */
+/* Writes big-endian cells; n at most 160 (the PCIe interrupt-map). */
 static void w_cells(struct dtb_writer *w, const char *name,
 		    const uint32_t *cells, unsigned n)
 {
-	fdt32_t be[16];
+	fdt32_t be[160];
 
-	for (unsigned i = 0; i < n && i < 16; i++)
+	if (n > 160)
+		n = 160;
+	for (unsigned i = 0; i < n; i++)
 		be[i] = cpu_to_fdt32(cells[i]);
 	w_prop(w, name, be, (int)(n * sizeof(be[0])));
 }
@@ -223,6 +225,53 @@ static void write_timer_psci(struct dtb_writer *w, const struct dtb_machine *m)
 }
 
 /*
+ * The PCIe host bridge, as QEMU's virt board writes it: ECAM over buses
+ * 0-15, the I/O, 32-bit and (when RAM leaves room) 64-bit windows, and
+ * INTx of slots rotated over four SPIs (QEMU's swizzle and mask).
+ */
+static void write_pci_host(struct dtb_writer *w, const struct dtb_device *d,
+			   const struct dtb_machine *m)
+{
+	uint32_t ranges[21] = {
+		0x01000000, 0, 0, (uint32_t)(MEMMAP_PCIE_PIO_BASE >> 32),
+		(uint32_t)MEMMAP_PCIE_PIO_BASE, 0, (uint32_t)MEMMAP_PCIE_PIO_SIZE,
+		0x02000000, (uint32_t)(MEMMAP_PCIE_MMIO_BASE >> 32),
+		(uint32_t)MEMMAP_PCIE_MMIO_BASE, (uint32_t)(MEMMAP_PCIE_MMIO_BASE >> 32),
+		(uint32_t)MEMMAP_PCIE_MMIO_BASE, 0, (uint32_t)MEMMAP_PCIE_MMIO_SIZE,
+		0x03000000, (uint32_t)(MEMMAP_PCIE_MMIO64_BASE >> 32),
+		(uint32_t)MEMMAP_PCIE_MMIO64_BASE, (uint32_t)(MEMMAP_PCIE_MMIO64_BASE >> 32),
+		(uint32_t)MEMMAP_PCIE_MMIO64_BASE, (uint32_t)(MEMMAP_PCIE_MMIO64_SIZE >> 32),
+		(uint32_t)MEMMAP_PCIE_MMIO64_SIZE,
+	};
+	bool high = m->mem_base + m->mem_size <= MEMMAP_PCIE_MMIO64_BASE;
+	uint32_t map[4 * 4 * 10];
+
+	for (uint32_t slot = 0, i = 0; slot < 4; slot++)
+		for (uint32_t pin = 0; pin < 4; pin++, i += 10) {
+			const uint32_t entry[10] = {
+				slot << 11, 0, 0, pin + 1, PHANDLE_GIC, 0, 0, GIC_SPI,
+				MEMMAP_PCIE_INTX_SPI + (pin + slot) % 4, IRQ_LEVEL_HIGH,
+			};
+
+			memcpy(&map[i], entry, sizeof(entry));
+		}
+	w_node_at(w, d->dt->name, MEMMAP_PCIE_MMIO_BASE);
+	w_prop(w, "compatible", d->dt->compatible, (int)d->dt->compatible_len);
+	w_str(w, "device_type", "pci");
+	w_u32(w, "#address-cells", 3);
+	w_u32(w, "#size-cells", 2);
+	w_reg2(w, (const uint64_t[]){ d->base, d->size }, 1);
+	w_cells(w, "bus-range", (const uint32_t[]){ 0, MEMMAP_PCIE_BUSES - 1 }, 2);
+	w_u32(w, "linux,pci-domain", 0);
+	w_prop(w, "dma-coherent", NULL, 0);
+	w_cells(w, "ranges", ranges, high ? 21 : 14);
+	w_u32(w, "#interrupt-cells", 1);
+	w_cells(w, "interrupt-map-mask", (const uint32_t[]){ 0x1800, 0, 0, 7 }, 4);
+	w_cells(w, "interrupt-map", map, sizeof(map) / sizeof(map[0]));
+	w_end(w);
+}
+
+/*
  * A device's node; n > 1 consecutive slots of a one_node model share it,
  * a reg entry each (both flash banks, as QEMU describes them).
  */
@@ -276,7 +325,9 @@ static void write_devices(struct dtb_writer *w, const struct dtb_machine *m)
 		while (dt && dt->one_node && i + n < m->ndevices &&
 		       m->devices[i + n].dt == dt)
 			n++;
-		if (dt)
+		if (dt && dt->pci_host)
+			write_pci_host(w, &m->devices[i], m);
+		else if (dt)
 			write_device(w, &m->devices[i], n);
 	}
 }

@@ -73,6 +73,7 @@ struct device_dt {
 	} u32_prop;
 	bool edge_irq;	      /* edge-triggered rather than level */
 	bool dma_coherent;
+	bool pci_host; /* the PCIe host bridge's node, as QEMU writes it */
 };
 
 #define DEVICE_DT_COMPATIBLE(s) .compatible = s, .compatible_len = sizeof(s)

@@ -41,6 +41,22 @@
 #define MEMMAP_TESTDEV_BASE 0x0b000000ull
 #define MEMMAP_TESTDEV_SIZE 0x00002000ull
 
+/*
+ * PCIe, as QEMU virt's low layout (hw/arm/virt.c): the 32-bit MMIO window,
+ * the I/O window, ECAM for buses 0-15, and a 64-bit window at 512 GiB.
+ * INTA-INTD are SPIs 3-6, rotated by slot.
+ */
+#define MEMMAP_PCIE_MMIO_BASE 0x10000000ull
+#define MEMMAP_PCIE_MMIO_SIZE 0x2eff0000ull
+#define MEMMAP_PCIE_PIO_BASE 0x3eff0000ull
+#define MEMMAP_PCIE_PIO_SIZE 0x00010000ull
+#define MEMMAP_PCIE_ECAM_BASE 0x3f000000ull
+#define MEMMAP_PCIE_ECAM_SIZE 0x01000000ull
+#define MEMMAP_PCIE_BUSES 16
+#define MEMMAP_PCIE_MMIO64_BASE 0x8000000000ull
+#define MEMMAP_PCIE_MMIO64_SIZE 0x8000000000ull
+#define MEMMAP_PCIE_INTX_SPI 3
+
 #define MEMMAP_RAM_BASE 0x40000000ull
 /* RAM ends inside a 40-bit IPA space, which every arm64 KVM host offers. */
 #define MEMMAP_RAM_MAX ((1ull << 40) - MEMMAP_RAM_BASE)

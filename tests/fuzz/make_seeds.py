@@ -172,7 +172,24 @@ def dtb():
     seed("dtb", "minimal", header + bytes(16) + struct_block + strings)
 
 
+def pci():
+    # op: bit 0 write, bits 1-2 log2 width; a 3-byte ECAM offset; a write's value
+    def rd(off, width=4):
+        return struct.pack("<B", {1: 0, 2: 2, 4: 4}[width]) + off.to_bytes(3, "little")
+
+    def wr(off, val, width=4):
+        return (struct.pack("<B", 1 | {1: 0, 2: 2, 4: 4}[width]) + off.to_bytes(3, "little")
+                + struct.pack("<I", val))
+
+    fn = 1 << 15  # 00:01.0
+    seed("pci", "size-bars", wr(fn + 0x10, 0xffffffff) + rd(fn + 0x10)
+         + wr(fn + 0x18, 0xffffffff) + wr(fn + 0x1c, 0xffffffff) + rd(fn + 0x1c))
+    seed("pci", "program-and-enable", wr(fn + 0x10, 0x10000000) + wr(fn + 0x14, 0x100)
+         + wr(fn + 0x4, 0x7, 2) + rd(fn + 0x4, 2) + wr(fn + 0x42, 0xc000, 2))
+    seed("pci", "ids-and-absent", rd(0) + rd(fn) + rd(2 << 15) + rd(1 << 20) + rd(0x1001, 2))
+
+
 if __name__ == "__main__":
-    for make in (a64, mmu, virtio, gdb, control, boot, fw_cfg, cfi_flash, dtb):
+    for make in (a64, mmu, virtio, gdb, control, boot, fw_cfg, pci, cfi_flash, dtb):
         make()
     sys.exit(0)

@@ -112,7 +112,7 @@ static void test_device_tree_nodes(void)
 	unsigned n = board_table_dtb(&f, d, 8, &pin);
 
 	/* the test device adds no node: only the tests' guests know it */
-	CU_ASSERT_EQUAL_FATAL(n, 4);
+	CU_ASSERT_EQUAL_FATAL(n, 5);
 	CU_ASSERT_STRING_EQUAL(d[0].dt->name, "pl011");
 	CU_ASSERT_EQUAL(d[0].base, MEMMAP_UART_BASE);
 	CU_ASSERT_TRUE(d[0].is_stdout);
@@ -123,12 +123,15 @@ static void test_device_tree_nodes(void)
 	CU_ASSERT_STRING_EQUAL(d[3].dt->name, "pl061");
 	CU_ASSERT_TRUE(d[3].dt->gpio_controller);
 	CU_ASSERT_EQUAL(pin, (int)MEMMAP_POWER_BUTTON_PIN);
+	CU_ASSERT_STRING_EQUAL(d[4].dt->name, "pcie");
+	CU_ASSERT_TRUE(d[4].dt->pci_host);
+	CU_ASSERT_EQUAL(d[4].base, MEMMAP_PCIE_ECAM_BASE);
 	/* room for fewer: no overrun */
 	CU_ASSERT_EQUAL(board_table_dtb(&f, d, 1, &pin), 1);
 	/* with flash: both banks first, in one node (one_node) */
 	f.flash = true;
 	n = board_table_dtb(&f, d, 8, &pin);
-	CU_ASSERT_EQUAL_FATAL(n, 6);
+	CU_ASSERT_EQUAL_FATAL(n, 7);
 	CU_ASSERT_STRING_EQUAL(d[0].dt->name, "flash");
 	CU_ASSERT_PTR_EQUAL(d[0].dt, d[1].dt);
 	CU_ASSERT_TRUE(d[0].dt->one_node);

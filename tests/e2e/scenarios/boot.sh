@@ -30,6 +30,17 @@ else
   fail console-commands "no answer to a typed command"; show_logs
 fi
 
+# The PCIe host bridge: Linux's generic ECAM driver finds QEMU's root
+# complex (1b36:0008, a host bridge) at 00:00.0.
+type_line 'd=/sys/bus/pci/devices/0000:00:00.0; echo PCIROOT $(cat $d/vendor $d/device $d/class) END'
+if wait_for '^PCIROOT .* END' 30; then
+  line=$(tr -d '\r' <out.log | grep '^PCIROOT ')
+  [ "$line" = "PCIROOT 0x1b36 0x0008 0x060000 END" ] && pass linux-pci-root-complex "$line" ||
+    fail linux-pci-root-complex "$line"
+else
+  fail linux-pci-root-complex "no answer"; show_logs
+fi
+
 # The host's PMU, SVE and pointer authentication reach Linux by default.
 type_line 'echo "CPUFEAT $(grep -m1 ^Features /proc/cpuinfo | cut -d: -f2) PMU=$(ls /sys/bus/event_source/devices | grep armv8_pmuv3) END"'
 if wait_for '^CPUFEAT .* END' 30; then

@@ -33,6 +33,11 @@ type_line 'printenv a64vmtest'
 wait_for 'a64vmtest=persisted-42' 30 &&
   pass uboot-env-persists "after SIGKILL; the flash 1 file grew to $size bytes" ||
   fail uboot-env-persists "$(tail -n 5 out.log)"
+# u-boot's PCI: the ECAM host bridge from the device tree, QEMU's root complex.
+type_line 'pci enum; pci'
+wait_for '^00\.00\.00 *0x1b36 *0x0008' 30 &&
+  pass uboot-pci-enum "$(grep -a '^00\.00\.00' out.log | head -n1 | tr -d '\r' | tr -s ' ')" ||
+  fail uboot-pci-enum "$(tr -d '\r' <out.log | tail -n 6 | tr '\n' ' ')"
 type_line 'virtio scan; virtio info'
 wait_for 'Device 0: .*Block Device' 30 &&
   pass uboot-virtio-scan "$(grep -a 'Device 0:' out.log | head -n1 | tr -d '\r')" ||

@@ -47,6 +47,11 @@ note "freebsd-2 virtio slots with no driver:${childless:- none}"
 slots=$(grep -c '^virtio_mmio[0-9]: <VirtIO MMIO adapter>' fb2.log)
 [ "$slots" -eq 4 ] && pass freebsd-virtio-slots-probed "disk, rng, net, console: 4 slots" ||
   fail freebsd-virtio-slots-probed "$slots of 4 virtio-mmio slots probed"
+# The PCIe host bridge: FreeBSD's generic ECAM driver attaches it and its bus.
+pcib=$(grep -m1 '^pcib0: ' fb1.log)
+pcibus=$(grep -m1 '^pci0: ' fb1.log)
+[ -n "$pcib" ] && [ -n "$pcibus" ] && pass freebsd-pci-host "$pcib; $pcibus" ||
+  fail freebsd-pci-host "$(grep -E 'pcib|pci0' fb1.log | head -n 3 | tr '\n' ' ')"
 # FreeBSD has no PL031 driver: booted directly, its clock starts at the
 # time its root file system was last written (inittodr's fallback); through
 # EDK2 it reads the clock through EFI (freebsd_edk2).
