@@ -36,9 +36,10 @@ const struct board_slot board_table[] = {
 	  .spi = MEMMAP_GPIO_SPI, .role = BOARD_ROLE_POWER_BUTTON },
 	{ .ops = &testdev_device, .base = MEMMAP_TESTDEV_BASE,
 	  .size = MEMMAP_TESTDEV_SIZE, .spi = -1, .wanted = want_testdev },
-	/* ECAM; its windows and INTx SPIs are the host bridge's (memmap.h) */
-	{ .ops = &pci_host_device, .base = MEMMAP_PCIE_ECAM_BASE,
-	  .size = MEMMAP_PCIE_ECAM_SIZE, .spi = -1 },
+	/* the 32-bit window, the I/O window and ECAM, one after the other */
+	{ .ops = &pci_host_device, .base = MEMMAP_PCIE_MMIO_BASE,
+	  .size = MEMMAP_PCIE_ECAM_BASE + MEMMAP_PCIE_ECAM_SIZE - MEMMAP_PCIE_MMIO_BASE,
+	  .spi = -1 },
 };
 
 const unsigned board_table_len = sizeof(board_table) / sizeof(board_table[0]);

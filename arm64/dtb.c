@@ -255,12 +255,12 @@ static void write_pci_host(struct dtb_writer *w, const struct dtb_device *d,
 
 			memcpy(&map[i], entry, sizeof(entry));
 		}
-	w_node_at(w, d->dt->name, MEMMAP_PCIE_MMIO_BASE);
+	w_node_at(w, d->dt->name, d->base);
 	w_prop(w, "compatible", d->dt->compatible, (int)d->dt->compatible_len);
 	w_str(w, "device_type", "pci");
 	w_u32(w, "#address-cells", 3);
 	w_u32(w, "#size-cells", 2);
-	w_reg2(w, (const uint64_t[]){ d->base, d->size }, 1);
+	w_reg2(w, (const uint64_t[]){ MEMMAP_PCIE_ECAM_BASE, MEMMAP_PCIE_ECAM_SIZE }, 1);
 	w_cells(w, "bus-range", (const uint32_t[]){ 0, MEMMAP_PCIE_BUSES - 1 }, 2);
 	w_u32(w, "linux,pci-domain", 0);
 	w_prop(w, "dma-coherent", NULL, 0);

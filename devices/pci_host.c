@@ -1,8 +1,11 @@
 #include "a64vm/pci_host.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "a64vm/memmap.h"
 
 #define REDHAT_VENDOR 0x1b36
 #define GENERIC_HOST_BRIDGE 0x0008
@@ -65,6 +68,115 @@ void pci_host_ecam_write(void *opaque, uint64_t off, unsigned size, uint64_t val
 		f->config_written(f->ctx, reg, size);
 }
 
+/* The window a decoding BAR must lie in, as PCI addresses. */
+static bool in_window(enum pci_space space, uint64_t addr, uint64_t size)
+{
+	uint64_t base = space == PCI_SPACE_IO ? 0 : MEMMAP_PCIE_MMIO_BASE;
+	uint64_t len = space == PCI_SPACE_IO ? MEMMAP_PCIE_PIO_SIZE : MEMMAP_PCIE_MMIO_SIZE;
+
+	if (space == PCI_SPACE_MEM && addr >= MEMMAP_PCIE_MMIO64_BASE) {
+		base = MEMMAP_PCIE_MMIO64_BASE;
+		len = MEMMAP_PCIE_MMIO64_SIZE;
+	}
+	return addr >= base && size <= len && addr - base <= len - size;
+}
+
+/* A BAR that is enabled: whose, which, where. */
+struct bar_ref {
+	struct pci_function *fn;
+	unsigned bar;
+	uint64_t addr, size;
+};
+
+/* Every function's enabled BARs in space, into out: how many. */
+static unsigned enabled_bars(struct pci_host *h, enum pci_space space,
+			     struct bar_ref *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned s = 0; s < PCI_HOST_SLOTS; s++) {
+		struct pci_function *f = s ? h->slots[s] : &h->root;
+
+		for (unsigned b = 0; f && b < PCI_NUM_BARS && n < max; b++) {
+			uint64_t a = pci_config_bar_addr(&f->cfg, b);
+
+			if (a != PCI_BAR_UNMAPPED &&
+			    pci_config_bar_is_io(&f->cfg, b) == (space == PCI_SPACE_IO))
+				out[n++] = (struct bar_ref){ f, b, a, f->cfg.bar_size[b] };
+		}
+	}
+	return n;
+}
+
+/* The BAR that decodes addr, if one does. */
+static bool decoding_bar(struct pci_host *h, enum pci_space space, uint64_t addr,
+			 unsigned size, struct bar_ref *hit)
+{
+	struct bar_ref bars[PCI_HOST_SLOTS * PCI_NUM_BARS];
+	unsigned n = enabled_bars(h, space, bars, PCI_HOST_SLOTS * PCI_NUM_BARS);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct bar_ref *b = &bars[i];
+
+		if (addr < b->addr || addr - b->addr >= b->size ||
+		    size > b->size - (addr - b->addr) || !in_window(space, b->addr, b->size))
+			continue;
+		for (unsigned j = 0; j < n; j++)
+			if (j != i && bars[j].addr < b->addr + b->size &&
+			    b->addr < bars[j].addr + bars[j].size)
+				return false; /* two BARs over each other: neither */
+		*hit = *b;
+		return hit->fn->bar_read != NULL;
+	}
+	return false;
+}
+
+uint64_t pci_host_bar_read(struct pci_host *h, enum pci_space space, uint64_t addr,
+			   unsigned size)
+{
+	struct bar_ref b;
+
+	if (!decoding_bar(h, space, addr, size, &b)) {
+		h->refused++;
+		return size >= 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
+	}
+	return b.fn->bar_read(b.fn->ctx, b.bar, addr - b.addr, size);
+}
+
+void pci_host_bar_write(struct pci_host *h, enum pci_space space, uint64_t addr,
+			unsigned size, uint64_t val)
+{
+	struct bar_ref b;
+
+	if (!decoding_bar(h, space, addr, size, &b) || !b.fn->bar_write) {
+		h->refused++;
+		return;
+	}
+	b.fn->bar_write(b.fn->ctx, b.bar, addr - b.addr, size, val);
+}
+
+#define PIO_OFF (MEMMAP_PCIE_PIO_BASE - MEMMAP_PCIE_MMIO_BASE)
+#define ECAM_OFF (MEMMAP_PCIE_ECAM_BASE - MEMMAP_PCIE_MMIO_BASE)
+
+uint64_t pci_host_read(void *h, uint64_t off, unsigned size)
+{
+	if (off >= ECAM_OFF)
+		return pci_host_ecam_read(h, off - ECAM_OFF, size);
+	if (off >= PIO_OFF)
+		return pci_host_bar_read(h, PCI_SPACE_IO, off - PIO_OFF, size);
+	return pci_host_bar_read(h, PCI_SPACE_MEM, MEMMAP_PCIE_MMIO_BASE + off, size);
+}
+
+void pci_host_write(void *h, uint64_t off, unsigned size, uint64_t val)
+{
+	if (off >= ECAM_OFF)
+		pci_host_ecam_write(h, off - ECAM_OFF, size, val);
+	else if (off >= PIO_OFF)
+		pci_host_bar_write(h, PCI_SPACE_IO, off - PIO_OFF, size, val);
+	else
+		pci_host_bar_write(h, PCI_SPACE_MEM, MEMMAP_PCIE_MMIO_BASE + off, size, val);
+}
+
 static void *host_create(const struct device_env *env)
 {
 	struct pci_host *h = malloc(sizeof(*h));
@@ -91,8 +203,8 @@ const struct device_ops pci_host_device = {
 	.create = host_create,
 	.destroy = host_destroy,
 	.reset = host_reset,
-	.read = pci_host_ecam_read,
-	.write = pci_host_ecam_write,
+	.read = pci_host_read,
+	.write = pci_host_write,
 	.min_width = 1,
 	.max_width = 4,
 	.dt = { .name = "pcie", DEVICE_DT_COMPATIBLE("pci-host-ecam-generic"),

@@ -56,6 +56,9 @@
 #define MEMMAP_PCIE_MMIO64_BASE 0x8000000000ull
 #define MEMMAP_PCIE_MMIO64_SIZE 0x8000000000ull
 #define MEMMAP_PCIE_INTX_SPI 3
+_Static_assert(MEMMAP_PCIE_MMIO_BASE + MEMMAP_PCIE_MMIO_SIZE == MEMMAP_PCIE_PIO_BASE &&
+		       MEMMAP_PCIE_PIO_BASE + MEMMAP_PCIE_PIO_SIZE == MEMMAP_PCIE_ECAM_BASE,
+	       "one host bridge region: 32-bit window, I/O window, ECAM");
 
 #define MEMMAP_RAM_BASE 0x40000000ull
 /* RAM ends inside a 40-bit IPA space, which every arm64 KVM host offers. */

@@ -188,6 +188,12 @@ def pci():
          + wr(fn + 0x4, 0x7, 2) + rd(fn + 0x4, 2) + wr(fn + 0x42, 0xc000, 2))
     seed("pci", "ids-and-absent", rd(0) + rd(fn) + rd(2 << 15) + rd(1 << 20) + rd(0x1001, 2))
 
+    def win_rd(off):  # the 32-bit window, from its base
+        return struct.pack("<B", 8 | 4) + bytes(3) + struct.pack("<I", off)
+
+    seed("pci", "bar-in-window", wr(fn + 0x10, 0x10001000) + wr(fn + 0x4, 0x3, 2)
+         + win_rd(0x1010) + win_rd(0x2000))
+
 
 if __name__ == "__main__":
     for make in (a64, mmu, virtio, gdb, control, boot, fw_cfg, pci, cfi_flash, dtb):

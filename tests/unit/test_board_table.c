@@ -125,7 +125,7 @@ static void test_device_tree_nodes(void)
 	CU_ASSERT_EQUAL(pin, (int)MEMMAP_POWER_BUTTON_PIN);
 	CU_ASSERT_STRING_EQUAL(d[4].dt->name, "pcie");
 	CU_ASSERT_TRUE(d[4].dt->pci_host);
-	CU_ASSERT_EQUAL(d[4].base, MEMMAP_PCIE_ECAM_BASE);
+	CU_ASSERT_EQUAL(d[4].base, MEMMAP_PCIE_MMIO_BASE);
 	/* room for fewer: no overrun */
 	CU_ASSERT_EQUAL(board_table_dtb(&f, d, 1, &pin), 1);
 	/* with flash: both banks first, in one node (one_node) */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "a64vm/memmap.h"
 #include "a64vm/pci_host.h"
 #include "unit.h"
 
@@ -68,16 +69,95 @@ static void test_attached_function(void)
 	CU_ASSERT_EQUAL(writes, 1);
 }
 
+static uint64_t bar_read(void *ctx, unsigned bar, uint64_t off, unsigned size)
+{
+	(void)ctx, (void)size;
+	return (uint64_t)bar << 16 | off;
+}
+
+static uint64_t last_write;
+
+static void bar_write(void *ctx, unsigned bar, uint64_t off, unsigned size, uint64_t val)
+{
+	(void)ctx, (void)size;
+	last_write = (uint64_t)bar << 32 | off << 16 | val;
+}
+
+/* fn at slot with BAR 0 (4 KiB memory) and BAR 1 (256 B I/O), placed. */
+static void placed(struct pci_function *f, unsigned slot, uint32_t mem, uint32_t io)
+{
+	memset(f, 0, sizeof(*f));
+	pci_config_init(&f->cfg, 0x1b36, 0x0005, 0x00ff0000);
+	pci_config_add_bar(&f->cfg, 0, 0x1000, PCI_BAR_MEM32);
+	pci_config_add_bar(&f->cfg, 1, 256, PCI_BAR_IO);
+	pci_config_add_bar(&f->cfg, 2, 0x4000, PCI_BAR_MEM64);
+	f->bar_read = bar_read;
+	f->bar_write = bar_write;
+	pci_host_attach(&h, slot, f);
+	pci_host_ecam_write(&h, ecam(0, slot, 0, 0x10), 4, mem);
+	pci_host_ecam_write(&h, ecam(0, slot, 0, 0x14), 4, io);
+	pci_host_ecam_write(&h, ecam(0, slot, 0, 0x18), 4, 0);
+	pci_host_ecam_write(&h, ecam(0, slot, 0, 0x1c), 4, 0x80);
+}
+
+#define PIO_OFF (MEMMAP_PCIE_PIO_BASE - MEMMAP_PCIE_MMIO_BASE)
+#define ECAM_OFF (MEMMAP_PCIE_ECAM_BASE - MEMMAP_PCIE_MMIO_BASE)
+
+static void test_bars_decode(void)
+{
+	pci_host_init(&h);
+	placed(&fn, 1, 0x10001000, 0x100);
+	/* decoding off: nothing there */
+	CU_ASSERT_EQUAL(pci_host_read(&h, 0x1010, 4), 0xffffffffu);
+	CU_ASSERT_EQUAL(h.refused, 1);
+	pci_host_ecam_write(&h, ecam(0, 1, 0, 4), 2, PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
+	/* the platform device's offsets: the 32-bit window, then I/O */
+	CU_ASSERT_EQUAL(pci_host_read(&h, 0x1010, 4), 0x10);
+	CU_ASSERT_EQUAL(pci_host_read(&h, PIO_OFF + 0x104, 1), 1 << 16 | 4);
+	pci_host_write(&h, 0x1ff8, 4, 0x55);
+	CU_ASSERT_EQUAL(last_write, 0xff80055ull);
+	/* past the BAR's end, or straddling it */
+	CU_ASSERT_EQUAL(pci_host_read(&h, 0x2000, 4), 0xffffffffu);
+	CU_ASSERT_EQUAL(pci_host_read(&h, 0x1ffe, 4), 0xffffffffu);
+	/* the 64-bit window */
+	CU_ASSERT_EQUAL(pci_host_bar_read(&h, PCI_SPACE_MEM, 0x8000000008ull, 4), 2 << 16 | 8);
+	/* ECAM still answers at its place */
+	CU_ASSERT_EQUAL(pci_host_read(&h, ECAM_OFF, 2), 0x1b36);
+}
+
+static void test_bars_misplaced(void)
+{
+	static struct pci_function other;
+	uint64_t refused;
+
+	pci_host_init(&h);
+	/* outside the window (over RAM): it decodes nothing, nowhere */
+	placed(&fn, 1, (uint32_t)MEMMAP_RAM_BASE, 0x100);
+	pci_host_ecam_write(&h, ecam(0, 1, 0, 4), 2, PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
+	CU_ASSERT_EQUAL(pci_host_bar_read(&h, PCI_SPACE_MEM, MEMMAP_RAM_BASE, 4), 0xffffffffu);
+	/* two BARs over each other: neither decodes; the rest still does */
+	placed(&other, 2, 0x10002000, 0x100);
+	pci_host_ecam_write(&h, ecam(0, 2, 0, 4), 2, PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
+	refused = h.refused;
+	CU_ASSERT_EQUAL(pci_host_read(&h, PIO_OFF + 0x100, 1), 0xff);
+	CU_ASSERT_EQUAL(pci_host_read(&h, 0x2010, 4), 0x10);
+	CU_ASSERT_EQUAL(h.refused, refused + 1);
+	/* moved apart, both decode */
+	pci_host_ecam_write(&h, ecam(0, 2, 0, 0x14), 4, 0x200);
+	CU_ASSERT_EQUAL(pci_host_read(&h, PIO_OFF + 0x100, 1), 1 << 16);
+	CU_ASSERT_EQUAL(pci_host_read(&h, PIO_OFF + 0x204, 1), 1 << 16 | 4);
+}
+
 static void test_device_ops(void)
 {
 	struct device_env env = { 0 };
 	void *dev = pci_host_device.create(&env);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
-	pci_host_device.write(dev, ecam(0, 0, 0, 4), 2, PCI_COMMAND_MEMORY);
-	CU_ASSERT_EQUAL(pci_host_device.read(dev, ecam(0, 0, 0, 4), 2), PCI_COMMAND_MEMORY);
+	pci_host_device.write(dev, ECAM_OFF + ecam(0, 0, 0, 4), 2, PCI_COMMAND_MEMORY);
+	CU_ASSERT_EQUAL(pci_host_device.read(dev, ECAM_OFF + ecam(0, 0, 0, 4), 2), PCI_COMMAND_MEMORY);
 	pci_host_device.reset(dev);
-	CU_ASSERT_EQUAL(pci_host_device.read(dev, ecam(0, 0, 0, 4), 2), 0);
+	CU_ASSERT_EQUAL(pci_host_device.read(dev, ECAM_OFF + ecam(0, 0, 0, 4), 2), 0);
 	CU_ASSERT_TRUE(pci_host_device.dt.pci_host);
 	pci_host_device.destroy(dev);
 }
@@ -87,6 +167,8 @@ const struct unit_test unit_tests[] = {
 	{ "the root complex, 1b36:0008", test_root_complex },
 	{ "absent functions and illegal accesses", test_nothing_there },
 	{ "an attached function", test_attached_function },
+	{ "BARs decode in their windows", test_bars_decode },
+	{ "BARs outside a window or over another", test_bars_misplaced },
 	{ "the platform device", test_device_ops },
 	{ NULL, NULL },
 };
