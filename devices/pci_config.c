@@ -82,7 +82,7 @@ int pci_config_add_bar(struct pci_config *c, unsigned index, uint64_t size,
 				: size < 16 || (!wide && size > (1ull << 31))) ||
 	    (type != PCI_BAR_IO && type != PCI_BAR_MEM32 && !wide))
 		return -EINVAL;
-	/* the next BAR, a 64-bit one's upper half, must be free too */
+	/* not the upper half of a 64-bit BAR before it */
 	if (index > 0 && c->bar_size[index - 1] &&
 	    (pci_config_get(c, off - 4, 4) & 0x7) == PCI_BAR_MEM64)
 		return -EINVAL;
@@ -152,21 +152,21 @@ uint64_t pci_config_bar_addr(const struct pci_config *c, unsigned index)
 {
 	unsigned off = PCI_BAR0 + 4 * index;
 	uint16_t cmd = (uint16_t)pci_config_get(c, PCI_COMMAND, 2);
-	bool io;
-	uint64_t addr, size;
+	bool io, wide;
+	uint64_t addr, sizing;
 
 	if (index >= PCI_NUM_BARS || !c->bar_size[index])
 		return PCI_BAR_UNMAPPED;
-	size = c->bar_size[index];
 	io = pci_config_bar_is_io(c, index);
+	wide = (c->data[off] & 0x7) == PCI_BAR_MEM64;
 	if (!(cmd & (io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY)))
 		return PCI_BAR_UNMAPPED;
 	addr = pci_config_get(c, off, 4) & (io ? ~3u : ~15u);
-	if ((c->data[off] & 0x7) == PCI_BAR_MEM64)
+	if (wide)
 		addr |= (uint64_t)pci_config_get(c, off + 4, 4) << 32;
-	/* all ones in the writable bits: the guest sized it and left it there */
-	if (addr == (~(size - 1) & ((c->data[off] & 0x7) == PCI_BAR_MEM64
-					    ? UINT64_MAX : (io ? 0xfffffffcull : 0xfffffff0ull))))
+	/* every writable bit set: the guest sized it and left it there */
+	sizing = ~(c->bar_size[index] - 1);
+	if (addr == (wide ? sizing : (uint32_t)sizing))
 		return PCI_BAR_UNMAPPED;
 	return addr;
 }

@@ -124,9 +124,12 @@ static void test_capabilities(void)
 	pci_config_writable(&c, (unsigned)a + 2, 2, 0xc000);
 	pci_config_write(&c, (unsigned)a + 2, 2, 0xffff);
 	CU_ASSERT_EQUAL(rd((unsigned)a + 2, 2), 0xc000);
-	/* the standard space fills up */
-	while (pci_config_add_cap(&c, 0x09, 64) > 0)
+	/* the standard space fills up: 0x5c and 0x9c take 64 bytes, 0xdc is left */
+	for (b = 0; pci_config_add_cap(&c, 0x09, 64) > 0; b++)
 		;
+	CU_ASSERT_EQUAL(b, 2);
+	CU_ASSERT_EQUAL(rd(0x5d, 1), 0x9c); /* linked in order */
+	CU_ASSERT_EQUAL(rd(0x9d, 1), 0);    /* the last capability ends the list */
 	CU_ASSERT_EQUAL(pci_config_add_cap(&c, 0x09, 4) < 0 ||
 			pci_config_add_cap(&c, 0x09, 64) < 0, true);
 }
