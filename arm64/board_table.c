@@ -39,7 +39,7 @@ const struct board_slot board_table[] = {
 	/* the 32-bit window, the I/O window and ECAM, one after the other */
 	{ .ops = &pci_host_device, .base = MEMMAP_PCIE_MMIO_BASE,
 	  .size = MEMMAP_PCIE_ECAM_BASE + MEMMAP_PCIE_ECAM_SIZE - MEMMAP_PCIE_MMIO_BASE,
-	  .spi = -1 },
+	  .spi = -1, .role = BOARD_ROLE_PCI_HOST },
 };
 
 const unsigned board_table_len = sizeof(board_table) / sizeof(board_table[0]);

@@ -15,6 +15,7 @@
 
 #define PHANDLE_GIC 1
 #define PHANDLE_APB_CLOCK 2
+#define PHANDLE_ITS 4 /* 3 is DTB_PHANDLE_GPIO */
 #define APB_CLOCK_HZ 24000000
 
 /* Stops at the first libfdt error; the caller checks once at the end. */
@@ -170,6 +171,17 @@ static void write_gic(struct dtb_writer *w, const struct dtb_machine *m)
 	if (m->gic_version == 3)
 		w_u32(w, "#redistributor-regions", 1);
 	w_u32(w, "phandle", PHANDLE_GIC);
+	if (m->gic_its) {
+		static const char its[] = "arm,gic-v3-its";
+
+		w_node_at(w, "its", MEMMAP_GIC_ITS_BASE);
+		w_prop(w, "compatible", its, sizeof(its));
+		w_prop(w, "msi-controller", NULL, 0);
+		w_u32(w, "#msi-cells", 1);
+		w_reg2(w, (const uint64_t[]){ MEMMAP_GIC_ITS_BASE, MEMMAP_GIC_ITS_SIZE }, 1);
+		w_u32(w, "phandle", PHANDLE_ITS);
+		w_end(w);
+	}
 	w_end(w);
 }
 
@@ -268,6 +280,9 @@ static void write_pci_host(struct dtb_writer *w, const struct dtb_device *d,
 	w_u32(w, "#interrupt-cells", 1);
 	w_cells(w, "interrupt-map-mask", (const uint32_t[]){ 0x1800, 0, 0, 7 }, 4);
 	w_cells(w, "interrupt-map", map, sizeof(map) / sizeof(map[0]));
+	/* Requester ID = ITS device ID, for every bus. */
+	if (m->gic_its)
+		w_cells(w, "msi-map", (const uint32_t[]){ 0, PHANDLE_ITS, 0, 0x10000 }, 4);
 	w_end(w);
 }
 

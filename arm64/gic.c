@@ -40,6 +40,7 @@ static int try_create(int vm_fd, unsigned version, unsigned ncpus,
 	if (ioctl(vm_fd, KVM_CREATE_DEVICE, &cd))
 		return -errno;
 	gic->fd = (int)cd.fd;
+	gic->its_fd = -1;
 	gic->version = version;
 	gic->dist_base = MEMMAP_GIC_DIST_BASE;
 	gic->dist_size = MEMMAP_GIC_DIST_SIZE;
@@ -68,7 +69,7 @@ int gic_create(int vm_fd, unsigned ncpus, struct gic *gic)
 {
 	int ret;
 
-	gic->fd = -1;
+	gic->fd = gic->its_fd = -1;
 	if (ncpus <= GIC_V3_MAX_CPUS) {
 		ret = try_create(vm_fd, 3, ncpus, gic);
 		if (ret != -ENODEV)
@@ -87,6 +88,24 @@ int gic_create(int vm_fd, unsigned ncpus, struct gic *gic)
 	return -ENODEV;
 }
 
+void gic_create_its(int vm_fd, struct gic *gic)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_ARM_VGIC_ITS };
+	uint64_t base = MEMMAP_GIC_ITS_BASE;
+
+	gic->its_fd = -1;
+	if (gic->version != 3 || ioctl(vm_fd, KVM_CREATE_DEVICE, &cd)) {
+		log_debug("no GICv3 ITS on this host: PCI devices use INTx, not MSI-X");
+		return;
+	}
+	gic->its_fd = (int)cd.fd;
+	if (set_attr(gic->its_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_ITS_ADDR_TYPE, &base)) {
+		log_debug("cannot place the GICv3 ITS: PCI devices use INTx, not MSI-X");
+		close(gic->its_fd);
+		gic->its_fd = -1;
+	}
+}
+
 int gic_init(struct gic *gic)
 {
 	int ret = set_attr(gic->fd, KVM_DEV_ARM_VGIC_GRP_CTRL,
@@ -95,14 +114,30 @@ int gic_init(struct gic *gic)
 	if (ret)
 		log_error("cannot initialise the vGICv%u: %s", gic->version,
 			  strerror(-ret));
+	if (!ret && gic->its_fd >= 0 &&
+	    set_attr(gic->its_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT,
+		     NULL)) {
+		log_debug("cannot initialise the GICv3 ITS: PCI devices use INTx");
+		close(gic->its_fd);
+		gic->its_fd = -1;
+	}
 	return ret;
+}
+
+void gic_reset_its(struct gic *gic)
+{
+	if (gic->its_fd >= 0 &&
+	    set_attr(gic->its_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_ITS_CTRL_RESET, NULL))
+		log_ratelimited(LOG_WARN, "cannot reset the GICv3 ITS: %s", strerror(errno));
 }
 
 void gic_destroy(struct gic *gic)
 {
 	if (gic->fd >= 0)
 		close(gic->fd);
-	gic->fd = -1;
+	if (gic->its_fd >= 0)
+		close(gic->its_fd);
+	gic->fd = gic->its_fd = -1;
 }
 
 int gic_set_spi(int vm_fd, unsigned spi, bool level)

@@ -112,6 +112,29 @@ int pci_config_add_cap(struct pci_config *c, uint8_t id, unsigned len)
 	return (int)off;
 }
 
+void pci_config_reset(struct pci_config *c)
+{
+	for (unsigned i = 0; i < PCI_CONFIG_SIZE; i++)
+		c->data[i] &= (uint8_t)~(c->wmask[i] | c->w1c[i]);
+}
+
+#define PCI_CAP_ID_EXP 0x10
+#define PCI_EXP_SIZE 0x3c	  /* version 2: through Slot Control 2 */
+#define PCI_EXP_FLAGS_V2_RCIEP 0x92 /* version 2, type 9: integrated endpoint */
+#define PCI_EXP_DEVCTL 8
+#define PCI_EXP_DEVCTL_WRITABLE 0x7fff /* error reporting, payload, read size... */
+
+int pci_config_add_express(struct pci_config *c)
+{
+	int at = pci_config_add_cap(c, PCI_CAP_ID_EXP, PCI_EXP_SIZE);
+
+	if (at < 0)
+		return at;
+	pci_config_set(c, (unsigned)at + 2, 2, PCI_EXP_FLAGS_V2_RCIEP);
+	pci_config_writable(c, (unsigned)at + PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_WRITABLE);
+	return at;
+}
+
 static bool legal(unsigned off, unsigned size)
 {
 	return (size == 1 || size == 2 || size == 4) && !(off & (size - 1)) &&

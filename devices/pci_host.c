@@ -49,6 +49,8 @@ uint64_t pci_host_ecam_read(void *opaque, uint64_t off, unsigned size)
 	struct pci_function *f = function_at(h, off);
 	uint32_t v = 0xffffffffu;
 
+	if (f && f->config_reading)
+		f->config_reading(f->ctx, (unsigned)(off & 0xfff), size);
 	if (!f || !pci_config_read(&f->cfg, (unsigned)(off & 0xfff), size, &v))
 		h->refused++;
 	return size >= 4 ? v : v & ((1u << (8 * size)) - 1);
@@ -66,6 +68,9 @@ void pci_host_ecam_write(void *opaque, uint64_t off, unsigned size, uint64_t val
 	}
 	if (f->config_written)
 		f->config_written(f->ctx, reg, size);
+	if (h->decode_changed && reg < PCI_BAR0 + 4 * PCI_NUM_BARS &&
+	    reg + size > PCI_COMMAND)
+		h->decode_changed(h->decode_ctx);
 }
 
 /* The window a decoding BAR must lie in, as PCI addresses. */
@@ -108,6 +113,21 @@ static unsigned enabled_bars(struct pci_host *h, enum pci_space space,
 	return n;
 }
 
+/* Whether bars[i] decodes: inside its window, over no other BAR. */
+static bool decodes(enum pci_space space, const struct bar_ref *bars, unsigned n,
+		    unsigned i)
+{
+	const struct bar_ref *b = &bars[i];
+
+	if (!in_window(space, b->addr, b->size))
+		return false;
+	for (unsigned j = 0; j < n; j++)
+		if (j != i && bars[j].addr < b->addr + b->size &&
+		    b->addr < bars[j].addr + bars[j].size)
+			return false; /* two BARs over each other: neither */
+	return true;
+}
+
 /* The BAR that decodes addr, if one does. */
 static bool decoding_bar(struct pci_host *h, enum pci_space space, uint64_t addr,
 			 unsigned size, struct bar_ref *hit)
@@ -119,16 +139,51 @@ static bool decoding_bar(struct pci_host *h, enum pci_space space, uint64_t addr
 		struct bar_ref *b = &bars[i];
 
 		if (addr < b->addr || addr - b->addr >= b->size ||
-		    size > b->size - (addr - b->addr) || !in_window(space, b->addr, b->size))
+		    size > b->size - (addr - b->addr))
 			continue;
-		for (unsigned j = 0; j < n; j++)
-			if (j != i && bars[j].addr < b->addr + b->size &&
-			    b->addr < bars[j].addr + bars[j].size)
-				return false; /* two BARs over each other: neither */
+		if (!decodes(space, bars, n, i))
+			return false;
 		*hit = *b;
 		return hit->fn->bar_read != NULL;
 	}
 	return false;
+}
+
+uint64_t pci_host_bar_decodes(struct pci_host *h, const struct pci_function *fn,
+			      unsigned bar)
+{
+	struct bar_ref bars[PCI_HOST_SLOTS * PCI_NUM_BARS];
+	enum pci_space space = pci_config_bar_is_io(&fn->cfg, bar) ? PCI_SPACE_IO
+								   : PCI_SPACE_MEM;
+	unsigned n = enabled_bars(h, space, bars, PCI_HOST_SLOTS * PCI_NUM_BARS);
+
+	for (unsigned i = 0; i < n; i++)
+		if (bars[i].fn == fn && bars[i].bar == bar)
+			return decodes(space, bars, n, i) ? bars[i].addr : PCI_BAR_UNMAPPED;
+	return PCI_BAR_UNMAPPED;
+}
+
+void pci_host_reset(struct pci_host *h)
+{
+	init_root(h);
+	for (unsigned s = 1; s < PCI_HOST_SLOTS; s++)
+		if (h->slots[s]) {
+			pci_config_reset(&h->slots[s]->cfg);
+			if (h->slots[s]->config_written)
+				h->slots[s]->config_written(h->slots[s]->ctx, 0, PCI_CONFIG_SIZE);
+		}
+	if (h->decode_changed)
+		h->decode_changed(h->decode_ctx);
+}
+
+uint64_t pci_host_mmio64_read(void *h, uint64_t off, unsigned size)
+{
+	return pci_host_bar_read(h, PCI_SPACE_MEM, MEMMAP_PCIE_MMIO64_BASE + off, size);
+}
+
+void pci_host_mmio64_write(void *h, uint64_t off, unsigned size, uint64_t val)
+{
+	pci_host_bar_write(h, PCI_SPACE_MEM, MEMMAP_PCIE_MMIO64_BASE + off, size, val);
 }
 
 uint64_t pci_host_bar_read(struct pci_host *h, enum pci_space space, uint64_t addr,
@@ -192,10 +247,9 @@ static void host_destroy(void *dev)
 	free(dev);
 }
 
-/* A reboot: the root complex's header back; attached functions reset their own. */
 static void host_reset(void *dev)
 {
-	init_root(dev);
+	pci_host_reset(dev);
 }
 
 const struct device_ops pci_host_device = {

@@ -201,7 +201,7 @@ static void blk_config_read(void *dev, uint32_t off, uint8_t *data, unsigned len
 	virtio_blk_config_read(dev, off, data, len);
 }
 
-static int blk_request(void *dev, struct virtio_mmio *t, unsigned q,
+static int blk_request(void *dev, struct virtio_dev *t, unsigned q,
 		       const struct virtq_req *req)
 {
 	(void)t;

@@ -67,9 +67,9 @@ int virtio_net_receive(struct virtq *q, const struct guest_mem *mem, bool mergea
 	return 1;
 }
 
-void virtio_net_frames_ready(struct virtio_net *n, struct virtio_mmio *t)
+void virtio_net_frames_ready(struct virtio_net *n, struct virtio_dev *t)
 {
-	struct virtq *q = virtio_mmio_live_queue(t, VIRTIO_NET_RX);
+	struct virtq *q = virtio_dev_live_queue(t, VIRTIO_NET_RX);
 	bool mergeable = t->driver_features & VIRTIO_NET_F_MRG_RXBUF;
 	bool csum = t->driver_features & VIRTIO_NET_F_GUEST_CSUM;
 	bool pushed = false;
@@ -100,10 +100,10 @@ void virtio_net_frames_ready(struct virtio_net *n, struct virtio_mmio *t)
 		pushed = true;
 	}
 	if (ret < 0)
-		virtio_mmio_needs_reset(t, t->req.error);
+		virtio_dev_needs_reset(t, t->req.error);
 	n->be->want_frames(n->be_ctx, ret > 0);
 	if (pushed)
-		virtio_mmio_used(t, VIRTIO_NET_RX);
+		virtio_dev_used(t, VIRTIO_NET_RX);
 }
 
 static uint64_t net_features(void *dev)
@@ -118,7 +118,7 @@ static void net_config_read(void *dev, uint32_t off, uint8_t *data, unsigned len
 }
 
 /* A frame the guest sends, header first, as the tap takes it. */
-static int net_transmit(void *dev, struct virtio_mmio *t, unsigned q,
+static int net_transmit(void *dev, struct virtio_dev *t, unsigned q,
 			const struct virtq_req *req)
 {
 	struct virtio_net *n = dev;
@@ -132,7 +132,7 @@ static int net_transmit(void *dev, struct virtio_mmio *t, unsigned q,
 	return 0;
 }
 
-static void net_buffers_posted(void *dev, struct virtio_mmio *t, unsigned q)
+static void net_buffers_posted(void *dev, struct virtio_dev *t, unsigned q)
 {
 	(void)q;
 	virtio_net_frames_ready(dev, t);

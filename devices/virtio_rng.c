@@ -5,7 +5,7 @@
 #define MAX_PER_REQUEST 65536u /* a driver takes what it gets (5.4.6.1) */
 
 /* Fills the request's writable buffers; the bytes the source gave. */
-static int rng_request(void *dev, struct virtio_mmio *t, unsigned q,
+static int rng_request(void *dev, struct virtio_dev *t, unsigned q,
 		       const struct virtq_req *req)
 {
 	struct virtio_rng *r = dev;

@@ -17,6 +17,7 @@
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
 #include "a64vm/mmio_bus.h"
+#include "a64vm/pci_host.h"
 
 #define FLASH_MEMSLOT 1 /* flash N is KVM memslot 1 + N; RAM is 0 */
 
@@ -152,6 +153,17 @@ static int add_device(struct board *b, struct board_dev *d)
 				  FLASH_MEMSLOT + (unsigned)(d->bank - b->banks));
 	if (s->role == BOARD_ROLE_POWER_BUTTON)
 		b->wiring.devices->power_button_pin = MEMMAP_POWER_BUTTON_PIN;
+	/* The 64-bit window: the host bridge decodes it, under the same lock. */
+	if (s->role == BOARD_ROLE_PCI_HOST) {
+		ret = device_list_add(b->wiring.devices, &(struct mmio_region){
+			.name = "pcie-mmio64", .base = MEMMAP_PCIE_MMIO64_BASE,
+			.size = MEMMAP_PCIE_MMIO64_SIZE, .read = pci_host_mmio64_read,
+			.write = pci_host_mmio64_write, .opaque = d->dev, .lock = &d->lock,
+			.min_width = s->ops->min_width, .max_width = s->ops->max_width },
+			NULL);
+		if (ret)
+			return ret;
+	}
 	/* The bus calls the model itself, under the device's lock. */
 	return device_list_add(b->wiring.devices, &(struct mmio_region){
 		.name = s->ops->name, .base = s->base, .size = s->size,
@@ -293,6 +305,14 @@ struct fw_cfg *board_fw_cfg(struct board *b)
 {
 	struct board_dev *d = with_role(b, BOARD_ROLE_FW_CFG);
 
+	return d ? d->dev : NULL;
+}
+
+struct pci_host *board_pci_host(struct board *b, pthread_mutex_t **lock)
+{
+	struct board_dev *d = with_role(b, BOARD_ROLE_PCI_HOST);
+
+	*lock = d ? &d->lock : NULL;
 	return d ? d->dev : NULL;
 }
 

@@ -1,5 +1,6 @@
 #include "a64vm/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
@@ -52,12 +53,42 @@ static int parse_cpus(const char *s, unsigned *cpus)
 	return 0;
 }
 
+/* ",transport=mmio|pci" (len bytes at opt): into *out, or false. */
+static bool parse_transport(const char *opt, size_t len, enum config_transport *out)
+{
+	if (len == 14 && !strncmp(opt, "transport=mmio", 14))
+		*out = CONFIG_TRANSPORT_MMIO;
+	else if (len == 13 && !strncmp(opt, "transport=pci", 13))
+		*out = CONFIG_TRANSPORT_PCI;
+	else
+		return false;
+	return true;
+}
+
+static bool parse_mac(const char *opt, size_t len, uint8_t *mac)
+{
+	unsigned m[6];
+	char buf[18];
+
+	if (len != 21 || strncmp(opt, "mac=", 4))
+		return false;
+	memcpy(buf, opt + 4, 17);
+	buf[17] = '\0';
+	if (sscanf(buf, "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1], &m[2], &m[3], &m[4],
+		   &m[5]) != 6 || (m[0] & 1))
+		return false;
+	for (unsigned i = 0; i < 17; i++)
+		if (i % 3 == 2 ? buf[i] != ':' : !isxdigit((unsigned char)buf[i]))
+			return false;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)m[i];
+	return true;
+}
+
 int config_parse_net(const char *s, struct config_net *out)
 {
 	const char *comma = strchr(s, ',');
 	size_t len = comma ? (size_t)(comma - s) : strlen(s);
-	unsigned m[6];
-	char tail;
 
 	memset(out, 0, sizeof(*out));
 	/* QEMU's default: 52:54:00:12:34:56 */
@@ -66,14 +97,13 @@ int config_parse_net(const char *s, struct config_net *out)
 	    memchr(s + 4, '/', len - 4))
 		return -EINVAL;
 	memcpy(out->tap, s + 4, len - 4);
-	if (comma) {
-		if (strncmp(comma + 1, "mac=", 4) ||
-		    sscanf(comma + 5, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2],
-			   &m[3], &m[4], &m[5], &tail) != 6 ||
-		    strlen(comma + 5) != 17 || (m[0] & 1))
+	while (comma) {
+		const char *opt = comma + 1;
+
+		comma = strchr(opt, ',');
+		len = comma ? (size_t)(comma - opt) : strlen(opt);
+		if (!parse_mac(opt, len, out->mac) && !parse_transport(opt, len, &out->transport))
 			return -EINVAL;
-		for (int i = 0; i < 6; i++)
-			out->mac[i] = (uint8_t)m[i];
 	}
 	out->enabled = true;
 	return 0;
@@ -99,11 +129,20 @@ int config_parse_disk(const char *s, struct config_disk *out)
 			   len - 7 < sizeof(out->serial)) {
 			memcpy(out->serial, opt + 7, len - 7);
 			out->serial[len - 7] = '\0';
-		} else {
+		} else if (!parse_transport(opt, len, &out->transport)) {
 			return -EINVAL;
 		}
 	}
 	return 0;
+}
+
+enum config_transport config_transport_of(const struct config *cfg,
+					  enum config_transport own)
+{
+	if (own != CONFIG_TRANSPORT_DEFAULT)
+		return own;
+	return cfg->virtio_transport != CONFIG_TRANSPORT_DEFAULT ? cfg->virtio_transport
+								 : CONFIG_TRANSPORT_MMIO;
 }
 
 int config_parse_cpu(const char *s, struct config_cpu *out)
@@ -337,7 +376,8 @@ static int set_flash1(struct config *cfg, const char *val, char *err, size_t err
 static int set_net(struct config *cfg, const char *val, char *err, size_t errlen)
 {
 	if (config_parse_net(val, &cfg->net))
-		return errmsg(err, errlen, "--net: '%s' is not tap=NAME[,mac=MAC] (a name "
+		return errmsg(err, errlen, "--net: '%s' is not tap=NAME[,mac=MAC]"
+			      "[,transport=mmio|pci] (a name "
 			      "of 1 to 15 characters; a unicast MAC)", val);
 	return 0;
 }
@@ -357,10 +397,22 @@ static int set_disk(struct config *cfg, const char *val, char *err, size_t errle
 	if (cfg->ndisks == CONFIG_MAX_DISKS)
 		return errmsg(err, errlen, "--disk: at most %d disks", CONFIG_MAX_DISKS);
 	if (config_parse_disk(val, &cfg->disks[cfg->ndisks]))
-		return errmsg(err, errlen, "--disk: '%s' is not PATH[,ro][,serial=ID] "
+		return errmsg(err, errlen, "--disk: '%s' is not PATH[,ro][,serial=ID]"
+			      "[,transport=mmio|pci] "
 			      "(an ID has at most 20 characters)", val);
 	cfg->ndisks++;
 	return 0;
+}
+
+static int set_virtio_transport(struct config *cfg, const char *val, char *err,
+				size_t errlen)
+{
+	static const char *const names[] = { "mmio", "pci", NULL };
+	int i, ret = choose("--virtio-transport", val, names, &i, err, errlen);
+
+	if (!ret)
+		cfg->virtio_transport = i ? CONFIG_TRANSPORT_PCI : CONFIG_TRANSPORT_MMIO;
+	return ret;
 }
 
 static int set_nisv(struct config *cfg, const char *val, char *err, size_t errlen)
@@ -439,11 +491,14 @@ static const struct config_option run_options[] = {
 	  "127.0.0.1 unless\ngiven; 0.0.0.0 listens everywhere)", set_gdb },
 	{ "gdb-wait", NULL, "hold the guest before its first instruction until\n"
 	  "GDB continues it", set_gdb_wait },
-	{ "disk", " PATH[,ro][,serial=ID]", "a raw disk image on virtio-blk (repeatable, "
-	  "up to 8)", set_disk },
+	{ "disk", " PATH[,ro][,serial=ID][,transport=T]", "a raw disk image on "
+	  "virtio-blk (repeatable, up to 8)", set_disk },
 	{ "rng", NULL, "virtio-rng, fed from getrandom()", set_rng },
-	{ "net", " tap=NAME[,mac=MAC]", "virtio-net on a tap device, created when absent",
-	  set_net },
+	{ "net", " tap=NAME[,mac=MAC][,transport=T]", "virtio-net on a tap device, "
+	  "created when absent", set_net },
+	{ "virtio-transport", " mmio|pci", "the transport of every virtio device without\n"
+	  "a transport= of its own: virtio-mmio (default) or\n"
+	  "virtio-pci on the PCIe host bridge", set_virtio_transport },
 	{ "verbose", NULL, "log at debug level too (what the host lacks, reboots)",
 	  set_verbose },
 	{ "seccomp", "=MODE", "each thread's system call filter: kill (default: a\n"

@@ -32,6 +32,7 @@ static const uint32_t vcpu_ioctls[] = {
 	KVM_RUN, KVM_GET_ONE_REG, KVM_SET_ONE_REG, KVM_SET_VCPU_EVENTS,
 	KVM_GET_VCPU_EVENTS, KVM_IRQ_LINE, KVM_SET_USER_MEMORY_REGION,
 	KVM_SET_GUEST_DEBUG,
+	KVM_IOEVENTFD, KVM_SET_GSI_ROUTING, /* PCI: BARs moved, MSI-X entries used */
 };
 
 static const int io_calls[] = {
@@ -45,6 +46,7 @@ static const int io_calls[] = {
 
 static const uint32_t io_ioctls[] = {
 	TUNSETOFFLOAD, /* the tap's checksum offload, as the driver negotiated */
+	KVM_IRQ_LINE, KVM_SET_GSI_ROUTING, /* virtio-pci's INTx, an MSI-X route */
 };
 
 static const int main_calls[] = {
@@ -61,6 +63,8 @@ static const uint32_t main_ioctls[] = {
 	KVM_GET_ONE_REG, KVM_SET_ONE_REG, KVM_SET_GUEST_DEBUG, KVM_ARM_VCPU_INIT,
 	KVM_ARM_PREFERRED_TARGET, KVM_IRQ_LINE, KVM_SET_USER_MEMORY_REGION,
 	KVM_SET_VCPU_EVENTS, KVM_GET_VCPU_EVENTS,
+	KVM_IOEVENTFD, KVM_SET_DEVICE_ATTR, /* a reboot: doorbells, the ITS */
+	KVM_SET_GSI_ROUTING, /* virtio-console input: an MSI-X route */
 	TCGETS, TCSETS, TCSETSW, TCSETSF, /* the terminal, restored at exit */
 };
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
 #include "a64vm/memory.h"
+#include "a64vm/pci_bus.h"
 #include "a64vm/start_gate.h"
 #include "a64vm/tap.h"
 #include "a64vm/virtio_blk.h"
@@ -25,6 +27,7 @@
 #include "a64vm/virtio_io.h"
 #include "a64vm/virtio_mmio.h"
 #include "a64vm/virtio_net.h"
+#include "a64vm/virtio_pci.h"
 #include "a64vm/virtio_rng.h"
 
 static const struct device_dt virtio_dt = {
@@ -44,16 +47,25 @@ struct queue_ref {
 
 struct kind;
 
+/* virtio-pci's side of a device: the function, its slot, its vectors. */
+struct vdev_pci {
+	struct virtio_pci p;
+	unsigned slot;
+	struct pci_bus_msix msix;
+	uint64_t msix_sent, intx_raised; /* said at exit, at debug level */
+};
+
 /* A device in its slot: the transport, its kind's state and the wiring. */
 struct vdev {
 	struct virtio_devices *owner;
 	const struct kind *kind;
 	char name[32];
-	uint64_t base;
+	uint64_t base; /* virtio-mmio: the slot's registers, and its SPI */
 	unsigned spi;
+	struct vdev_pci *pci; /* virtio-pci: NULL on virtio-mmio */
 	pthread_mutex_t lock; /* registers and queue work, one at a time */
-	struct virtio_mmio t;
-	int irq_fd;
+	struct virtio_dev t;
+	int irq_fd; /* virtio-mmio's interrupt */
 	struct queue_ref queues[VIRTIO_MAX_QUEUES];
 	void *state; /* the model, in k: what the transport serves */
 	union {	     /* each kind's own, set up by its open */
@@ -73,7 +85,7 @@ struct vdev {
 struct virtio_devices {
 	struct virtio_wiring w;
 	struct virtio_io *io;
-	unsigned n;
+	unsigned n, mmio_slots;
 	struct vdev *devs;
 	struct vdev *console; /* --console virtio */
 };
@@ -81,7 +93,10 @@ struct virtio_devices {
 /* A device kind: how many the configuration asks for, and opening one. */
 struct kind {
 	const struct virtio_dev_ops *ops;
+	uint32_t pci_class; /* base, sub, interface: as QEMU's virtio-*-pci */
 	unsigned (*count)(const struct config *cfg);
+	/* Device index's own transport choice (NULL: none, the machine's). */
+	enum config_transport (*transport)(const struct config *cfg, unsigned index);
 	int (*open)(struct virtio_devices *v, struct vdev *d, unsigned index);
 	void (*close)(struct vdev *d);
 };
@@ -112,6 +127,11 @@ static void close_disk(struct vdev *d)
 static unsigned count_disks(const struct config *cfg)
 {
 	return cfg->ndisks;
+}
+
+static enum config_transport disk_transport(const struct config *cfg, unsigned index)
+{
+	return cfg->disks[index].transport;
 }
 
 static ssize_t host_random(void *ctx, void *buf, size_t len)
@@ -179,6 +199,12 @@ static unsigned count_net(const struct config *cfg)
 	return cfg->net.enabled;
 }
 
+static enum config_transport net_transport(const struct config *cfg, unsigned index)
+{
+	(void)index;
+	return cfg->net.transport;
+}
+
 static int open_console(struct virtio_devices *v, struct vdev *d, unsigned index)
 {
 	(void)index;
@@ -197,19 +223,20 @@ static unsigned count_console(const struct config *cfg)
 
 /* The kinds in slot order: disks first, as vda, vdb... */
 static const struct kind kinds[] = {
-	{ &virtio_blk_ops, count_disks, open_disk, close_disk },
-	{ &virtio_rng_ops, count_rng, open_rng, NULL },
-	{ &virtio_net_ops, count_net, open_net, close_net },
-	{ &virtio_console_ops, count_console, open_console, NULL },
+	{ &virtio_blk_ops, 0x010000, count_disks, disk_transport, open_disk, close_disk },
+	{ &virtio_rng_ops, 0xff0000, count_rng, NULL, open_rng, NULL },
+	{ &virtio_net_ops, 0x020000, count_net, net_transport, open_net, close_net },
+	{ &virtio_console_ops, 0x078000, count_console, NULL, open_console, NULL },
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
-static void raise_irq(void *ctx)
+static void raise_irq(void *ctx, unsigned source)
 {
 	struct vdev *d = ctx;
 	uint64_t one = 1;
 
+	(void)source; /* virtio-mmio has one interrupt */
 	if (write(d->irq_fd, &one, sizeof(one)) < 0)
 		log_ratelimited(LOG_ERROR, "%s: cannot raise its interrupt: %s", d->name,
 				strerror(errno));
@@ -224,7 +251,7 @@ static void on_notify(void *ctx)
 	if (read(q->fd, &count, sizeof(count)) < 0)
 		return;
 	pthread_mutex_lock(&q->dev->lock);
-	virtio_mmio_service(&q->dev->t, q->queue);
+	virtio_dev_service(&q->dev->t, q->queue);
 	pthread_mutex_unlock(&q->dev->lock);
 }
 
@@ -243,11 +270,25 @@ static void hand_notify(void *ctx, unsigned queue)
 				strerror(errno));
 }
 
-/* The irqfd for the interrupt, an ioeventfd per queue for notifies. */
-static int wire(struct virtio_devices *v, struct vdev *d)
+/* The queue's notify eventfd, served by the I/O thread. */
+static int queue_fd(struct virtio_devices *v, struct queue_ref *r)
+{
+	int ret;
+
+	r->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->fd < 0)
+		return -errno;
+	ret = virtio_io_watch(v->io, r->fd, true, on_notify, r);
+	return ret;
+}
+
+/* virtio-mmio: the irqfd for the interrupt, an ioeventfd per queue. */
+static int wire_mmio(struct virtio_devices *v, struct vdev *d)
 {
 	int vm_fd = v->w.vm_fd, ret;
 
+	d->base = MEMMAP_VIRTIO_BASE + v->mmio_slots * MEMMAP_VIRTIO_SLOT_SIZE;
+	d->spi = MEMMAP_VIRTIO_SPI + v->mmio_slots++;
 	d->irq_fd = virtio_io_irq_fd(vm_fd, gic_spi_gsi(d->spi));
 	if (d->irq_fd < 0) {
 		log_error("%s: KVM_IRQFD: %s", d->name, strerror(-d->irq_fd));
@@ -263,19 +304,127 @@ static int wire(struct virtio_devices *v, struct vdev *d)
 			return ret;
 		}
 	}
-	return 0;
+	return device_list_add(v->w.devices, &(struct mmio_region){
+		.name = d->name, .base = d->base, .size = MEMMAP_VIRTIO_SLOT_SIZE,
+		.read = virtio_mmio_read, .write = virtio_mmio_write, .opaque = &d->t,
+		.lock = &d->lock }, &(struct dtb_device){
+		.dt = &virtio_dt, .base = d->base, .size = MEMMAP_VIRTIO_SLOT_SIZE,
+		.spi = (int)d->spi });
+}
+
+/*
+ * virtio-pci's hooks: the host bridge calls them under its lock; each
+ * takes the device's, as the I/O thread's queue work does.
+ */
+static uint64_t pci_bar_read(void *ctx, unsigned bar, uint64_t off, unsigned size)
+{
+	struct vdev *d = ctx;
+	uint64_t v;
+
+	pthread_mutex_lock(&d->lock);
+	v = virtio_pci_bar_read(&d->pci->p, bar, off, size);
+	pthread_mutex_unlock(&d->lock);
+	return v;
+}
+
+static void pci_bar_write(void *ctx, unsigned bar, uint64_t off, unsigned size,
+			  uint64_t val)
+{
+	struct vdev *d = ctx;
+
+	pthread_mutex_lock(&d->lock);
+	virtio_pci_bar_write(&d->pci->p, bar, off, size, val);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void pci_config_written(void *ctx, unsigned off, unsigned size)
+{
+	struct vdev *d = ctx;
+
+	pthread_mutex_lock(&d->lock);
+	virtio_pci_config_written(&d->pci->p, off, size);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void pci_config_reading(void *ctx, unsigned off, unsigned size)
+{
+	struct vdev *d = ctx;
+
+	pthread_mutex_lock(&d->lock);
+	virtio_pci_config_reading(&d->pci->p, off, size);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void pci_set_intx(void *ctx, bool level)
+{
+	struct vdev *d = ctx;
+
+	d->pci->intx_raised += level;
+	pci_bus_set_intx(d->owner->w.pci, d->pci->slot, 1, level);
+}
+
+static void pci_msix_deliver(void *ctx, unsigned vector)
+{
+	struct vdev *d = ctx;
+
+	d->pci->msix_sent++;
+	pci_bus_msix_deliver(&d->pci->msix, vector);
+}
+
+static void pci_msix_changed(void *ctx, unsigned vector)
+{
+	pci_bus_msix_changed(&((struct vdev *)ctx)->pci->msix, vector);
+}
+
+/* virtio-pci: the function in the next slot, a doorbell per queue, MSI-X. */
+static int wire_pci(struct virtio_devices *v, struct vdev *d)
+{
+	struct pci_bus *bus = v->w.pci;
+	struct vdev_pci *vp = calloc(1, sizeof(*vp));
+	int ret;
+
+	d->pci = vp;
+	if (!vp)
+		return -ENOMEM;
+	ret = virtio_pci_init(&vp->p, &d->t, d->kind->pci_class, &(struct virtio_pci_wiring){
+		.set_intx = pci_set_intx, .msix_doorbell = pci_bus_msi_doorbell(bus),
+		.msix_deliver = pci_msix_deliver, .msix_changed = pci_msix_changed, .ctx = d });
+	vp->p.fn.bar_read = pci_bar_read;
+	vp->p.fn.bar_write = pci_bar_write;
+	vp->p.fn.config_written = pci_config_written;
+	vp->p.fn.config_reading = pci_config_reading;
+	vp->p.fn.ctx = d;
+	if (!ret)
+		ret = pci_bus_add(bus, &vp->p.fn);
+	if (ret < 0) {
+		log_error("%s: no room on the PCI bus: %s", d->name, strerror(-ret));
+		return ret;
+	}
+	vp->slot = (unsigned)ret;
+	snprintf(d->name + strlen(d->name), sizeof(d->name) - strlen(d->name),
+		 " (00:%02x.0)", vp->slot);
+	ret = vp->p.has_msix ? pci_bus_msix_init(bus, &vp->msix, &vp->p.msix, vp->slot) : 0;
+	for (unsigned q = 0; q < d->kind->ops->nqueues && ret >= 0; q++) {
+		ret = queue_fd(v, &d->queues[q]);
+		if (!ret)
+			ret = pci_bus_doorbell(bus, &vp->p.fn, VIRTIO_PCI_BAR,
+					       virtio_pci_notify_offset(q), 2, false, 0,
+					       d->queues[q].fd, true);
+	}
+	if (ret < 0)
+		log_error("%s: %s", d->name, strerror(-ret));
+	return ret < 0 ? ret : 0;
 }
 
 static int add_device(struct virtio_devices *v, const struct kind *k, unsigned index)
 {
-	unsigned slot = v->n++;
-	struct vdev *d = &v->devs[slot];
+	struct vdev *d = &v->devs[v->n++];
+	enum config_transport own = k->transport ? k->transport(v->w.cfg, index)
+						 : CONFIG_TRANSPORT_DEFAULT;
 	int ret;
 
 	d->owner = v;
 	d->kind = k;
-	d->base = MEMMAP_VIRTIO_BASE + slot * MEMMAP_VIRTIO_SLOT_SIZE;
-	d->spi = MEMMAP_VIRTIO_SPI + slot;
 	d->irq_fd = -1;
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		d->queues[q] = (struct queue_ref){ .dev = d, .queue = q, .fd = -1 };
@@ -283,19 +432,26 @@ static int add_device(struct virtio_devices *v, const struct kind *k, unsigned i
 	ret = k->open(v, d, index);
 	if (ret)
 		return ret;
-	virtio_mmio_init(&d->t, k->ops, d->state, v->w.mem, raise_irq, d);
+	virtio_dev_init(&d->t, k->ops, d->state, v->w.mem, raise_irq, d);
 	d->t.stopping = virtio_io_stopping(v->io);
 	d->t.notify = hand_notify;
 	d->t.notify_ctx = d;
-	ret = wire(v, d);
-	if (!ret)
-		ret = device_list_add(v->w.devices, &(struct mmio_region){
-			.name = d->name, .base = d->base, .size = MEMMAP_VIRTIO_SLOT_SIZE,
-			.read = virtio_mmio_read, .write = virtio_mmio_write, .opaque = &d->t,
-			.lock = &d->lock }, &(struct dtb_device){
-			.dt = &virtio_dt, .base = d->base, .size = MEMMAP_VIRTIO_SLOT_SIZE,
-			.spi = (int)d->spi });
-	return ret;
+	if (config_transport_of(v->w.cfg, own) == CONFIG_TRANSPORT_PCI)
+		return wire_pci(v, d);
+	return wire_mmio(v, d);
+}
+
+static unsigned mmio_devices(const struct config *cfg)
+{
+	unsigned n = 0;
+
+	for (unsigned k = 0; k < NKINDS; k++)
+		for (unsigned i = 0; i < kinds[k].count(cfg); i++)
+			n += config_transport_of(cfg, kinds[k].transport
+							  ? kinds[k].transport(cfg, i)
+							  : CONFIG_TRANSPORT_DEFAULT) ==
+			     CONFIG_TRANSPORT_MMIO;
+	return n;
 }
 
 int virtio_devices_create(const struct virtio_wiring *w, struct virtio_devices **out)
@@ -310,9 +466,9 @@ int virtio_devices_create(const struct virtio_wiring *w, struct virtio_devices *
 	*out = v;
 	for (unsigned k = 0; k < NKINDS; k++)
 		total += kinds[k].count(w->cfg);
-	if (total > MEMMAP_VIRTIO_SLOTS) {
-		log_error("%u virtio devices asked for; the memory map has %u slots",
-			  total, MEMMAP_VIRTIO_SLOTS);
+	if (mmio_devices(w->cfg) > MEMMAP_VIRTIO_SLOTS) {
+		log_error("%u virtio-mmio devices asked for; the memory map has %u slots",
+			  mmio_devices(w->cfg), MEMMAP_VIRTIO_SLOTS);
 		return -ENOSPC;
 	}
 	ret = virtio_io_create(&v->io);
@@ -346,9 +502,14 @@ void virtio_devices_stop(struct virtio_devices *v)
 void virtio_devices_reset(struct virtio_devices *v)
 {
 	for (unsigned i = 0; v && i < v->n; i++) {
-		pthread_mutex_lock(&v->devs[i].lock);
-		virtio_mmio_reset(&v->devs[i].t);
-		pthread_mutex_unlock(&v->devs[i].lock);
+		struct vdev *d = &v->devs[i];
+
+		pthread_mutex_lock(&d->lock);
+		if (d->pci)
+			virtio_pci_reset(&d->pci->p);
+		else
+			virtio_dev_reset(&d->t);
+		pthread_mutex_unlock(&d->lock);
 	}
 }
 
@@ -365,6 +526,15 @@ void virtio_devices_destroy(struct virtio_devices *v)
 				close(d->queues[q].fd);
 		if (d->irq_fd >= 0)
 			close(d->irq_fd);
+		if (d->pci) {
+			log_debug("%s: %llu interrupts by MSI-X, %llu by INTx, %llu MSI-X "
+				  "messages not aimed at the ITS", d->name,
+				  (unsigned long long)d->pci->msix_sent,
+				  (unsigned long long)d->pci->intx_raised,
+				  (unsigned long long)d->pci->p.msix.dropped);
+			pci_bus_msix_fini(&d->pci->msix);
+		}
+		free(d->pci);
 		if (d->kind->close)
 			d->kind->close(d);
 		pthread_mutex_destroy(&d->lock);

@@ -29,7 +29,9 @@
 #include "a64vm/memory.h"
 #include "a64vm/mmio_bus.h"
 #include "a64vm/mono_time.h"
+#include "a64vm/pci_bus.h"
 #include "a64vm/start_gate.h"
+#include "a64vm/testdev_pci.h"
 #include "a64vm/vcpu.h"
 #include "a64vm/virtio_devices.h"
 #include "a64vm/vm_ctl.h"
@@ -53,6 +55,8 @@ struct vm {
 	struct nisv_state nisv;
 	struct gdb_stub *gdb; /* --gdb */
 	struct virtio_devices *virtio;
+	struct pci_bus *pci;		 /* the host bridge's KVM side */
+	struct testdev_pci *pci_testdev; /* --testdev */
 	struct start_gate gate; /* every thread's seccomp filter, then the guest */
 };
 
@@ -176,6 +180,16 @@ static struct loader_target loader_target(struct vm *vm)
 	};
 }
 
+static int create_pci_bus(struct vm *vm)
+{
+	pthread_mutex_t *lock;
+	struct pci_host *host = board_pci_host(vm->board, &lock);
+
+	return pci_bus_create(&(struct pci_bus_wiring){
+		.vm_fd = vm->vm_fd, .host = host, .host_lock = lock,
+		.msi = vm->gic.its_fd >= 0 }, &vm->pci);
+}
+
 static int build(struct vm *vm, const struct config *cfg)
 {
 	struct loader boot;
@@ -186,7 +200,7 @@ static int build(struct vm *vm, const struct config *cfg)
 	vm->cfg = cfg;
 	vm->ncpus = cfg->cpus;
 	vm->kvm_fd = vm->vm_fd = -1;
-	vm->gic.fd = -1;
+	vm->gic.fd = vm->gic.its_fd = -1;
 	device_list_init(&vm->devices);
 	vm->vcpu_wiring = (struct vcpu_wiring){ .ctl = &vm->ctl, .bus = &vm->bus,
 						.nisv = &vm->nisv, .gate = &vm->gate };
@@ -219,6 +233,8 @@ static int build(struct vm *vm, const struct config *cfg)
 	if (!ret)
 		ret = gic_create(vm->vm_fd, vm->ncpus, &vm->gic);
 	if (!ret)
+		gic_create_its(vm->vm_fd, &vm->gic);
+	if (!ret)
 		ret = gic_init(&vm->gic);
 	t0 = mono_ns();
 	if (!ret)
@@ -233,10 +249,14 @@ static int build(struct vm *vm, const struct config *cfg)
 			.cfg = cfg, .vm_fd = vm->vm_fd, .console = vm->console,
 			.mem = &vm->mem, .devices = &vm->devices }, &vm->board);
 	if (!ret)
+		ret = create_pci_bus(vm);
+	if (!ret)
 		ret = virtio_devices_create(&(struct virtio_wiring){
 			.cfg = cfg, .vm_fd = vm->vm_fd, .mem = &vm->mem,
-			.devices = &vm->devices, .console = vm->console, .gate = &vm->gate },
-			&vm->virtio);
+			.devices = &vm->devices, .pci = vm->pci, .console = vm->console,
+			.gate = &vm->gate }, &vm->virtio);
+	if (!ret && cfg->testdev)
+		ret = testdev_pci_create(vm->pci, &vm->pci_testdev);
 	if (!ret)
 		ret = device_list_register(&vm->devices, &vm->bus);
 	if (!ret && !cfg->dump_dtb) {
@@ -273,6 +293,8 @@ void vm_destroy(struct vm *vm)
 	free(vm->threads);
 	vm_ctl_destroy(&vm->ctl);
 	virtio_devices_destroy(vm->virtio);
+	testdev_pci_destroy(vm->pci_testdev);
+	pci_bus_destroy(vm->pci);
 	board_destroy(vm->board);
 	console_close(vm->console);
 	gic_destroy(&vm->gic);
@@ -319,6 +341,8 @@ static int vm_reboot(void *ctx)
 	if (!ret) {
 		board_reset(vm->board);
 		virtio_devices_reset(vm->virtio);
+		testdev_pci_reset(vm->pci_testdev);
+		gic_reset_its(&vm->gic);
 	}
 	if (!ret)
 		ret = loader_read(vm->cfg, &boot);

@@ -76,12 +76,20 @@ struct gic {
 	unsigned version;
 	uint64_t dist_base, dist_size;
 	uint64_t cpu_base, cpu_size; /* v3: redistributors; v2: CPU interface */
+	int its_fd; /* the ITS (v3, where KVM has one), or -1 */
 };
 
 /* Creates the vGIC for ncpus vCPUs (after they exist); -errno on failure. */
 int gic_create(int vm_fd, unsigned ncpus, struct gic *gic);
 /* Finishes set-up once every vCPU has been initialised. */
 int gic_init(struct gic *gic);
+/*
+ * The GICv3 ITS at MEMMAP_GIC_ITS_BASE, between gic_create and gic_init;
+ * none (its_fd -1, said at debug level) where the host has none.
+ */
+void gic_create_its(int vm_fd, struct gic *gic);
+/* A guest reboot: the ITS forgets its tables. */
+void gic_reset_its(struct gic *gic);
 void gic_destroy(struct gic *gic);
 
 /* Drives shared peripheral interrupt spi (0-based, INTID 32 + spi). */

@@ -7,6 +7,7 @@
 #ifndef A64VM_BOARD_H
 #define A64VM_BOARD_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,6 +50,10 @@ void board_power_button(struct board *board);
 
 /* Console bytes to the UART; returns how many it took. */
 size_t board_console_input(struct board *board, const uint8_t *buf, size_t len);
+
+/* The PCIe host bridge and the lock its accesses hold. */
+struct pci_host;
+struct pci_host *board_pci_host(struct board *board, pthread_mutex_t **lock);
 
 /* The firmware configuration device, to fill with the boot files. */
 struct fw_cfg *board_fw_cfg(struct board *board);

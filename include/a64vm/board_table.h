@@ -23,6 +23,7 @@ enum board_role {
 	BOARD_ROLE_FLASH0,	 /* the firmware's flash bank */
 	BOARD_ROLE_FLASH1,	 /* the variables' flash bank */
 	BOARD_ROLE_FW_CFG,	 /* firmware configuration: kernel, initrd, ... */
+	BOARD_ROLE_PCI_HOST,	 /* the PCIe host bridge: also the 64-bit window */
 };
 
 /* What the machine has beyond what it always has. */

@@ -36,18 +36,27 @@ struct config_gdb {
 #define CONFIG_MAX_DISKS 8
 #define CONFIG_DISK_PATH_MAX 4096
 
-/* --disk PATH[,ro][,serial=ID] */
+/* Which transport a virtio device sits on: --virtio-transport, ,transport= */
+enum config_transport {
+	CONFIG_TRANSPORT_DEFAULT, /* --virtio-transport's, else virtio-mmio */
+	CONFIG_TRANSPORT_MMIO,
+	CONFIG_TRANSPORT_PCI,
+};
+
+/* --disk PATH[,ro][,serial=ID][,transport=mmio|pci] */
 struct config_disk {
 	char path[CONFIG_DISK_PATH_MAX];
 	bool read_only;
 	char serial[21]; /* virtio-blk's 20 bytes, NUL-terminated here */
+	enum config_transport transport;
 };
 
-/* --net tap=NAME[,mac=MAC] */
+/* --net tap=NAME[,mac=MAC][,transport=mmio|pci] */
 struct config_net {
 	bool enabled;
 	char tap[16]; /* IFNAMSIZ */
 	uint8_t mac[6];
+	enum config_transport transport;
 };
 
 /* A CPU feature's wish: the default is what the host offers. */
@@ -88,6 +97,7 @@ struct config {
 	bool rng; /* --rng: virtio-rng */
 	bool console_virtio; /* --console virtio: input goes to hvc0 */
 	struct config_net net;
+	enum config_transport virtio_transport; /* --virtio-transport */
 	struct config_cpu cpu;
 	bool verbose; /* --verbose: debug-level log lines too */
 	enum seccomp_mode seccomp;	/* --seccomp=kill|log|off */
@@ -129,6 +139,10 @@ int config_parse_gdb(const char *s, struct config_gdb *out);
 
 /* "PATH[,ro][,serial=ID]" -> out; 0 or -EINVAL. */
 int config_parse_disk(const char *s, struct config_disk *out);
+
+/* A device's transport: its own choice, else the machine's (never DEFAULT). */
+enum config_transport config_transport_of(const struct config *cfg,
+					  enum config_transport own);
 
 /* "tap=NAME[,mac=MAC]" -> out; 0 or -EINVAL. */
 int config_parse_net(const char *s, struct config_net *out);

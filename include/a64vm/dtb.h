@@ -30,6 +30,7 @@ struct dtb_machine {
 	uint64_t gic_dist_base, gic_dist_size;
 	/* GICv3: redistributors; GICv2: CPU interface. */
 	uint64_t gic_cpu_base, gic_cpu_size;
+	bool gic_its; /* an ITS (v3) at MEMMAP_GIC_ITS_BASE: PCI's MSIs go there */
 	const char *bootargs;	/* NULL: none */
 	uint64_t initrd_start, initrd_end; /* equal: no initrd */
 	const struct dtb_device *devices;

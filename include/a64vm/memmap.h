@@ -18,6 +18,10 @@
 /* The GICv2 CPU interface (only where the host has no vGICv3). */
 #define MEMMAP_GIC_CPU_BASE 0x08010000ull
 #define MEMMAP_GIC_CPU_SIZE 0x00002000ull
+/* The GICv3 ITS (MSIs), where the host's KVM has one; its doorbell. */
+#define MEMMAP_GIC_ITS_BASE 0x08080000ull
+#define MEMMAP_GIC_ITS_SIZE 0x00020000ull
+#define MEMMAP_GIC_ITS_TRANSLATER (MEMMAP_GIC_ITS_BASE + 0x10040ull)
 /* GICv3 redistributors, one frame pair per vCPU, up to the UART. */
 #define MEMMAP_GIC_REDIST_BASE 0x080a0000ull
 #define MEMMAP_GIC_REDIST_SIZE 0x00f60000ull

@@ -68,6 +68,13 @@ int pci_config_add_bar(struct pci_config *c, unsigned index, uint64_t size,
  * says which of its bytes the guest may write (pci_config_writable).
  */
 int pci_config_add_cap(struct pci_config *c, uint8_t id, unsigned len);
+
+/*
+ * A PCI Express capability (version 2) of a root complex integrated
+ * endpoint, as QEMU gives devices on its PCIe root bus: guests (FreeBSD)
+ * allow MSI only on a bus with PCIe devices. Its offset, or -ENOSPC.
+ */
+int pci_config_add_express(struct pci_config *c);
 void pci_config_writable(struct pci_config *c, unsigned off, unsigned len,
 			 uint32_t mask);
 
@@ -78,6 +85,9 @@ void pci_config_writable(struct pci_config *c, unsigned off, unsigned len,
 bool pci_config_read(const struct pci_config *c, unsigned off, unsigned size,
 		     uint32_t *val);
 bool pci_config_write(struct pci_config *c, unsigned off, unsigned size, uint32_t val);
+
+/* Power-on state: every bit a guest may write or clear back to 0. */
+void pci_config_reset(struct pci_config *c);
 
 /* Little-endian fields, for the device itself. */
 uint32_t pci_config_get(const struct pci_config *c, unsigned off, unsigned size);

@@ -11,6 +11,7 @@
 #define A64VM_PCI_HOST_H
 
 #include "a64vm/device.h"
+#include "a64vm/memmap.h"
 #include "a64vm/pci_config.h"
 
 #define PCI_HOST_SLOTS 32
@@ -20,6 +21,8 @@ struct pci_function {
 	struct pci_config cfg;
 	/* After a guest write to [off, off + size): BARs or command may differ. */
 	void (*config_written)(void *ctx, unsigned off, unsigned size);
+	/* Optional: before a guest read of [off, off + size), to fill it in. */
+	void (*config_reading)(void *ctx, unsigned off, unsigned size);
 	/* An access at off inside BAR bar (values little-endian). */
 	uint64_t (*bar_read)(void *ctx, unsigned bar, uint64_t off, unsigned size);
 	void (*bar_write)(void *ctx, unsigned bar, uint64_t off, unsigned size,
@@ -34,7 +37,19 @@ struct pci_host {
 	struct pci_function root; /* 00:00.0 */
 	struct pci_function *slots[PCI_HOST_SLOTS];
 	uint64_t refused; /* accesses not legal, or to nothing */
+	/*
+	 * Optional: after a guest write that may have moved, enabled or
+	 * disabled a BAR of any function (what decodes where may differ).
+	 */
+	void (*decode_changed)(void *ctx);
+	void *decode_ctx;
 };
+
+/* The SPI of INTx pin (1 = INTA#) of a slot: QEMU virt's swizzle. */
+static inline unsigned pci_host_intx_spi(unsigned slot, unsigned pin)
+{
+	return MEMMAP_PCIE_INTX_SPI + (pin - 1 + slot) % 4;
+}
 
 void pci_host_init(struct pci_host *h);
 /* fn at slot (1..31); 0 or -EBUSY / -EINVAL. */
@@ -50,6 +65,20 @@ uint64_t pci_host_bar_read(struct pci_host *h, enum pci_space space, uint64_t ad
 			   unsigned size);
 void pci_host_bar_write(struct pci_host *h, enum pci_space space, uint64_t addr,
 			unsigned size, uint64_t val);
+
+/*
+ * Where BAR bar of fn decodes (a PCI address), or PCI_BAR_UNMAPPED when it
+ * does not: disabled, outside its window, or over another BAR.
+ */
+uint64_t pci_host_bar_decodes(struct pci_host *h, const struct pci_function *fn,
+			      unsigned bar);
+
+/* A reboot: every function's configuration space back to power-on. */
+void pci_host_reset(struct pci_host *h);
+
+/* Accesses to the 64-bit window, from MEMMAP_PCIE_MMIO64_BASE on. */
+uint64_t pci_host_mmio64_read(void *h, uint64_t off, unsigned size);
+void pci_host_mmio64_write(void *h, uint64_t off, unsigned size, uint64_t val);
 
 /* The platform device's accesses: from MEMMAP_PCIE_MMIO_BASE on, the 32-bit
  * window, then the I/O window, then ECAM (h is the struct pci_host). */

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "a64vm/virtio_mmio.h"
+#include "a64vm/virtio_dev.h"
 #include "a64vm/virtqueue.h"
 
 #define VIRTIO_BLK_ID 2

@@ -1,8 +1,9 @@
 /*
- * The virtio-mmio devices of a VM (--disk, --rng, --net, --console virtio)
- * in the slots of the memory map: each kind's model (devices/virtio_*.c)
- * behind a transport on the MMIO bus, wired to KVM and the I/O thread by
- * vmm/virtio_io.c.
+ * The virtio devices of a VM (--disk, --rng, --net, --console virtio), each
+ * kind's model (devices/virtio_*.c) behind a transport: virtio-mmio in the
+ * slots of the memory map, or virtio-pci on the PCIe bus
+ * (--virtio-transport, transport=). Wired to KVM and the I/O thread by
+ * vmm/virtio_io.c and vmm/pci_bus.c.
  */
 #ifndef A64VM_VIRTIO_DEVICES_H
 #define A64VM_VIRTIO_DEVICES_H
@@ -14,6 +15,7 @@
 struct config;
 struct device_list;
 struct guest_mem;
+struct pci_bus;
 struct start_gate;
 struct virtio_devices;
 
@@ -22,7 +24,8 @@ struct virtio_wiring {
 	const struct config *cfg;
 	int vm_fd;		 /* for the irqfds and ioeventfds */
 	struct guest_mem *mem;	 /* where the queues live */
-	struct device_list *devices; /* where the transports go */
+	struct device_list *devices; /* where virtio-mmio transports go */
+	struct pci_bus *pci;	     /* where virtio-pci functions go */
 	void *console;		 /* a struct console, for virtio-console output */
 	struct start_gate *gate; /* the I/O thread's filter and start */
 };

@@ -1,131 +1,22 @@
 /*
  * The virtio-mmio transport, version 2 (VIRTIO 1.x, 4.2.2): the register
- * file a driver programs, the queues it sets up, and the loop that serves
- * them. Pure: a device kind plugs in through virtio_dev_ops, interrupts go
- * out through a callback. The caller serialises register accesses with the
- * device's queue work.
+ * file a driver programs, mapped onto a struct virtio_dev. Pure.
  */
 #ifndef A64VM_VIRTIO_MMIO_H
 #define A64VM_VIRTIO_MMIO_H
 
-#include <stdatomic.h>
-#include <stdbool.h>
 #include <stdint.h>
 
-#include "a64vm/memory.h"
-#include "a64vm/virtqueue.h"
-
-#define VIRTIO_MAX_QUEUES 4
-
-#define VIRTIO_F_RING_INDIRECT_DESC (1ull << 28)
-#define VIRTIO_F_RING_EVENT_IDX (1ull << 29)
-#define VIRTIO_F_VERSION_1 (1ull << 32)
-
-#define VIRTIO_STATUS_ACKNOWLEDGE 1
-#define VIRTIO_STATUS_DRIVER 2
-#define VIRTIO_STATUS_DRIVER_OK 4
-#define VIRTIO_STATUS_FEATURES_OK 8
-#define VIRTIO_STATUS_NEEDS_RESET 0x40
-#define VIRTIO_STATUS_FAILED 0x80
+#include "a64vm/virtio_dev.h"
 
 #define VIRTIO_MMIO_QUEUE_NOTIFY 0x050
 
-struct virtio_mmio;
-
-/* A used length is an int on its way: a request's bound must fit. */
-_Static_assert(VIRTQ_MAX_REQ_BYTES < INT32_MAX, "a used length fits an int");
-
-/* Whether the VMM is stopping (flag NULL: never): long work gives up. */
-static inline bool virtio_stopping(const atomic_bool *flag)
-{
-	return flag && atomic_load_explicit(flag, memory_order_relaxed);
-}
-
-/* What a device kind (blk, net, rng, console) plugs into the transport. */
-struct virtio_dev_ops {
-	const char *name;
-	uint32_t device_id;
-	unsigned nqueues;
-	uint32_t config_size;
-	/* The device's own features (NULL: none); the transport adds its ring ones. */
-	uint64_t (*features)(void *dev);
-	/* Device configuration space; bounds are checked by the transport. */
-	void (*config_read)(void *dev, uint32_t off, uint8_t *data, unsigned len);
-	void (*config_write)(void *dev, uint32_t off, const uint8_t *data, unsigned len);
-	/*
-	 * Serves one request the driver made on queue q: the bytes written
-	 * into it, -EINVAL when it has no room for its answer (the device
-	 * then needs a reset), or -ECANCELED when the VMM stopped it halfway
-	 * (it stays unanswered).
-	 */
-	int (*request)(void *dev, struct virtio_mmio *t, unsigned q,
-		       const struct virtq_req *req);
-	/*
-	 * Queues (a bit each) that carry buffers for the device to fill with
-	 * input of its own: a notify there only says buffers were posted.
-	 */
-	uint32_t receive_queues;
-	void (*buffers_posted)(void *dev, struct virtio_mmio *t, unsigned q);
-	/* The driver reset the device (status 0). */
-	void (*reset)(void *dev);
-};
-
-struct virtio_mmio {
-	const struct virtio_dev_ops *ops;
-	void *dev;
-	const struct guest_mem *mem;
-	void (*irq)(void *ctx); /* raise the device's interrupt */
-	void *irq_ctx;
-	uint32_t status;
-	uint32_t dev_features_sel, drv_features_sel, queue_sel;
-	uint64_t driver_features;
-	uint32_t isr; /* InterruptStatus: 1 used buffer, 2 configuration change */
-	uint32_t config_generation;
-	struct virtq queues[VIRTIO_MAX_QUEUES];
-	struct virtq_req req; /* the request being served */
-	const atomic_bool *stopping; /* set by the glue; see virtio_stopping */
-	/*
-	 * A QueueNotify register write (one KVM could not hand to the queue's
-	 * ioeventfd, as an NISV store): passed on, never served here, since
-	 * the register path runs on a vCPU thread, which does no device I/O.
-	 */
-	void (*notify)(void *ctx, unsigned queue);
-	void *notify_ctx;
-	uint64_t refused; /* accesses of a width or offset not allowed */
-};
-
-void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops,
-		      void *dev, const struct guest_mem *mem,
-		      void (*irq)(void *ctx), void *irq_ctx);
-
-/* The device back to its reset state, as a driver writing status 0 does. */
-void virtio_mmio_reset(struct virtio_mmio *t);
-
 /*
- * Register accesses in the MMIO bus's shape (t is the struct virtio_mmio):
+ * Register accesses in the MMIO bus's shape (t is the struct virtio_dev):
  * size 1, 2, 4 or 8 bytes at off. One of a width or offset not allowed
  * reads as zero, is ignored on write, and counts in t->refused.
  */
 uint64_t virtio_mmio_read(void *t, uint64_t off, unsigned size);
 void virtio_mmio_write(void *t, uint64_t off, unsigned size, uint64_t val);
-
-/* The queue, when the driver has it live (DRIVER_OK and ready). */
-struct virtq *virtio_mmio_live_queue(struct virtio_mmio *t, unsigned queue);
-
-/*
- * Serves queue q: every available request goes to ops->request, or for a
- * receive queue ops->buffers_posted hears of new buffers. The caller holds
- * the device's lock, as for register accesses.
- */
-void virtio_mmio_service(struct virtio_mmio *t, unsigned q);
-
-/* After used buffers were pushed: interrupt if the driver wants it. */
-void virtio_mmio_used(struct virtio_mmio *t, unsigned queue);
-
-/*
- * The driver broke the rules (why says how): DEVICE_NEEDS_RESET and a
- * configuration interrupt, with a rate-limited line.
- */
-void virtio_mmio_needs_reset(struct virtio_mmio *t, const char *why);
 
 #endif

@@ -13,7 +13,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
-#include "a64vm/virtio_mmio.h"
+#include "a64vm/virtio_dev.h"
 #include "a64vm/virtqueue.h"
 
 #define VIRTIO_NET_ID 1
@@ -66,7 +66,7 @@ int virtio_net_receive(struct virtq *q, const struct guest_mem *mem, bool mergea
  * either runs out. Without buffers a frame waits, and the device stops
  * listening for more until the driver posts buffers.
  */
-void virtio_net_frames_ready(struct virtio_net *n, struct virtio_mmio *t);
+void virtio_net_frames_ready(struct virtio_net *n, struct virtio_dev *t);
 
 /* The kind's transport ops; dev is a struct virtio_net. */
 extern const struct virtio_dev_ops virtio_net_ops;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "a64vm/virtio_mmio.h"
+#include "a64vm/virtio_dev.h"
 
 #define VIRTIO_RNG_ID 4
 

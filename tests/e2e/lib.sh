@@ -3,8 +3,11 @@
 GUEST_KERNEL=/guest/Image
 GUEST_INITRD=/guest/initrd.cpio.gz
 
+# A64VM_TRANSPORT=pci (set by a *_pci scenario before it sources the
+# MMIO one): every VM gets --virtio-transport pci and every check's name
+# ends in -pci.
 report() { # VERDICT NAME [REASON...]
-  v=$1 n=$2; shift 2
+  v=$1 n=$2${A64VM_TRANSPORT:+-$A64VM_TRANSPORT}; shift 2
   echo "E2E-RESULT $n $v $*"
   touch .result
 }
@@ -23,7 +26,7 @@ scaled() { echo $(( ($1 * A64VM_SCALE + 99) / 100 )); }
 
 # Tells tools/testhost to run NAME's outside part (tests/gdb/drive.sh).
 gdb_ready() { # NAME [KEY=VALUE...]
-  echo "E2E-GDB-READY $* SCALE=$A64VM_SCALE"
+  echo "E2E-GDB-READY $* SCALE=$A64VM_SCALE${A64VM_TRANSPORT:+ SUFFIX=-$A64VM_TRANSPORT}"
 }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
@@ -33,7 +36,8 @@ vm_start() {
   rm -f in out.log err.log
   mkfifo in
   VM_T0=$(now)
-  /a64vm run "$@" <in >out.log 2>err.log &
+  /a64vm run ${A64VM_TRANSPORT:+--virtio-transport $A64VM_TRANSPORT} "$@" \
+    <in >out.log 2>err.log &
   VM_PID=$!
   exec 3>in
 }

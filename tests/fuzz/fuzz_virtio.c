@@ -24,9 +24,10 @@ static uint8_t ram[RAM_SIZE];
 static struct guest_mem mem = { .base = RAM_BASE, .size = RAM_SIZE, .hva = ram };
 static unsigned frames; /* what the tap backend has to give this run */
 
-static void no_irq(void *ctx)
+static void no_irq(void *ctx, unsigned source)
 {
 	(void)ctx;
+	(void)source;
 }
 
 static ssize_t rng_fill(void *ctx, void *buf, size_t len)
@@ -82,7 +83,7 @@ static const struct virtio_net_backend net_be = {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct virtio_mmio t;
+	static struct virtio_dev t;
 	static struct virtio_blk blk;
 	static struct ram_disk disk;
 	static struct virtio_net net;
@@ -104,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   .sectors = RAM_DISK_SECTORS, .read_only = features & 1 };
 	net = (struct virtio_net){ .be = &net_be };
 	con = (struct virtio_console){ .be = &console_be };
-	virtio_mmio_init(&t, kinds[kind], devs[kind], &mem, no_irq, NULL);
+	virtio_dev_init(&t, kinds[kind], devs[kind], &mem, no_irq, NULL);
 	t.status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 		   VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
 	t.driver_features = features;
@@ -123,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(ram + fill, 0, RAM_SIZE - fill);
 	in.p += fill;
 	in.left -= fill;
-	virtio_mmio_service(&t, q);
+	virtio_dev_service(&t, q);
 	if (kind == 1 && q == VIRTIO_NET_RX)
 		virtio_net_frames_ready(&net, &t);
 	if (kind == 3 && q == VIRTIO_CONSOLE_RX)

@@ -147,7 +147,7 @@ static const struct virtio_net_backend fake_backend = {
 static void test_device_receive(void)
 {
 	static struct virtio_net n = { .be = &fake_backend };
-	static struct virtio_mmio t;
+	static struct virtio_dev t;
 
 	setup(0, 0);
 	fx_transport(&t, &virtio_net_ops, &n, VIRTIO_NET_RX);
@@ -158,7 +158,7 @@ static void test_device_receive(void)
 	}
 	be = (struct fake_be){ .frames = 3, .frame_len = 1500 };
 	/* two buffers, three frames: two delivered, one waits in the device */
-	virtio_mmio_service(&t, VIRTIO_NET_RX);
+	virtio_dev_service(&t, VIRTIO_NET_RX);
 	CU_ASSERT_EQUAL(fx_used16(2), 2);
 	CU_ASSERT_EQUAL(fx_used_len(1), 1500);
 	CU_ASSERT_EQUAL(be.frames, 0);
@@ -168,7 +168,7 @@ static void test_device_receive(void)
 	/* a buffer comes: the waiting frame goes, the device listens again */
 	fx_put_desc(FX_DESC, 2, FX_BUF + 0x2000, 2048, VIRTQ_DESC_F_WRITE, 0);
 	fx_offer(2);
-	virtio_mmio_service(&t, VIRTIO_NET_RX);
+	virtio_dev_service(&t, VIRTIO_NET_RX);
 	CU_ASSERT_EQUAL(fx_used16(2), 3);
 	CU_ASSERT_EQUAL(n.rx_len, 0);
 	CU_ASSERT_TRUE(be.want);
@@ -177,7 +177,7 @@ static void test_device_receive(void)
 static void test_device_transmit(void)
 {
 	static struct virtio_net n = { .be = &fake_backend };
-	static struct virtio_mmio t;
+	static struct virtio_dev t;
 
 	setup(0, 0);
 	fx_transport(&t, &virtio_net_ops, &n, VIRTIO_NET_TX);
@@ -185,7 +185,7 @@ static void test_device_transmit(void)
 	fx_put_desc(FX_DESC, 0, FX_BUF, VIRTIO_NET_HDR_LEN, VIRTQ_DESC_F_NEXT, 1);
 	fx_put_desc(FX_DESC, 1, FX_BUF + 0x1000, 60, 0, 0);
 	fx_offer(0);
-	virtio_mmio_service(&t, VIRTIO_NET_TX);
+	virtio_dev_service(&t, VIRTIO_NET_TX);
 	CU_ASSERT_EQUAL(be.sent, 1);
 	CU_ASSERT_EQUAL(be.sent_bytes, VIRTIO_NET_HDR_LEN + 60);
 	CU_ASSERT_EQUAL(fx_used16(2), 1);

@@ -60,17 +60,18 @@ uint32_t fx_used_len(unsigned i)
 	return v;
 }
 
-static void no_irq(void *ctx)
+static void no_irq(void *ctx, unsigned source)
 {
 	(void)ctx;
+	(void)source;
 }
 
-void fx_transport(struct virtio_mmio *t, const struct virtio_dev_ops *ops, void *dev,
+void fx_transport(struct virtio_dev *t, const struct virtio_dev_ops *ops, void *dev,
 		  unsigned q)
 {
 	if (!fx_mem.hva)
 		memory_init(&fx_mem, FX_RAM, FX_RAM_SIZE);
-	virtio_mmio_init(t, ops, dev, &fx_mem, no_irq, NULL);
+	virtio_dev_init(t, ops, dev, &fx_mem, no_irq, NULL);
 	t->status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 		    VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
 	fx_setup(&t->queues[q]);

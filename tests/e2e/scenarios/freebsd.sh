@@ -57,3 +57,23 @@ pcibus=$(grep -m1 '^pci0: ' fb1.log)
 # EDK2 it reads the clock through EFI (freebsd_edk2).
 grep -q 'no time-of-day clock registered' fb1.log &&
   note "freebsd: no time-of-day clock (no PL031 driver): the clock starts at the root file system's time"
+
+# virtio-pci: the disk and the network on PCI, their interrupts MSI-X
+# through the ITS (FreeBSD's its0; a64vm counts the messages at exit).
+cp $FB/root.img root.img
+vm_start --kernel $FB/kernel.bin --virtio-transport pci --disk root.img \
+  --net tap=fbsdtap1 --mem 512M --verbose --append "FreeBSD:vfs.root.mountfrom=ufs:/dev/vtbd0"
+wait_for 'FREEBSD' 150 && took=$(elapsed "$VM_T0") || took=
+vm_wait 60; st=$?
+tr -d '\r' <out.log >fbpci.log
+note "freebsd-pci: $(grep 'interrupts by' err.log | tr '\n' ';')"
+blk=$(grep -m1 '^vtblk0: .* on virtio_pci' fbpci.log)
+net=$(grep -m1 '^vtnet0: .* on virtio_pci' fbpci.log)
+msix=$(sed -n 's/.*virtio-blk0 (00:01.0): \([0-9]*\) interrupts by MSI-X.*/\1/p' err.log)
+if fb_has_marker fbpci.log && [ $st -eq 0 ] && [ -n "$blk" ] && [ -n "$net" ] &&
+   grep -q '^its0: ' fbpci.log && [ "${msix:-0}" -gt 0 ]; then
+  pass freebsd-virtio-pci "init ${took:-?} s after start; $blk; $net; $(grep -m1 '^its0: ' fbpci.log); vtblk0 took $msix MSI-X interrupts"
+else
+  fail freebsd-virtio-pci "exit $st, init ${took:-never}, MSI-X ${msix:-none}: $(grep -E 'vtblk|vtnet|its0|virtio_pci|panic' fbpci.log | head -n 5 | tr '\n' ' ')"
+  tail -n 25 fbpci.log | sed "s/^/  | /"
+fi

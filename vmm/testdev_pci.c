@@ -1,0 +1,84 @@
+#include "a64vm/testdev_pci.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "a64vm/log.h"
+#include "a64vm/pci_bus.h"
+#include "a64vm/pci_testdev.h"
+
+struct testdev_pci {
+	struct pci_testdev dev;
+	struct pci_bus *bus;
+	int fd[PCI_TESTDEV_TESTS];
+	int bell[PCI_TESTDEV_TESTS]; /* the bus's doorbell index, or -1 */
+};
+
+static void arm(void *ctx, unsigned t, bool on)
+{
+	struct testdev_pci *p = ctx;
+
+	pci_bus_doorbell_arm(p->bus, p->bell[t], on);
+}
+
+static uint32_t rung(void *ctx, unsigned t)
+{
+	struct testdev_pci *p = ctx;
+	uint64_t n = 0;
+
+	if (p->fd[t] < 0 || read(p->fd[t], &n, sizeof(n)) != sizeof(n))
+		return 0; /* EAGAIN: not rung */
+	return (uint32_t)n;
+}
+
+int testdev_pci_create(struct pci_bus *bus, struct testdev_pci **out)
+{
+	struct testdev_pci *p = calloc(1, sizeof(*p));
+	int ret = 0;
+
+	*out = p;
+	if (!p)
+		return -ENOMEM;
+	p->bus = bus;
+	pci_testdev_init(&p->dev);
+	p->dev.arm = arm;
+	p->dev.rung = rung;
+	p->dev.ctx = p;
+	for (unsigned t = 0; t < PCI_TESTDEV_TESTS; t++)
+		p->fd[t] = p->bell[t] = -1;
+	ret = pci_bus_add(bus, &p->dev.fn);
+	for (unsigned t = 0; t < PCI_TESTDEV_TESTS && ret >= 0; t++) {
+		struct pci_testdev_bell b;
+
+		pci_testdev_bell(t, &b);
+		if (!b.eventfd)
+			continue;
+		p->fd[t] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		ret = p->fd[t] < 0 ? -errno
+				   : pci_bus_doorbell(bus, &p->dev.fn, b.bar, b.offset, b.width,
+						      b.datamatch, b.data, p->fd[t], false);
+		p->bell[t] = ret;
+	}
+	if (ret < 0)
+		log_error("pci-testdev: %s", strerror(-ret));
+	return ret < 0 ? ret : 0;
+}
+
+void testdev_pci_destroy(struct testdev_pci *p)
+{
+	if (!p)
+		return;
+	for (unsigned t = 0; t < PCI_TESTDEV_TESTS; t++)
+		if (p->fd[t] >= 0)
+			close(p->fd[t]);
+	free(p);
+}
+
+void testdev_pci_reset(struct testdev_pci *p)
+{
+	if (p)
+		pci_testdev_reset(&p->dev);
+}
