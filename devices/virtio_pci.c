@@ -154,13 +154,20 @@ static void reset_vectors(struct virtio_pci *p)
 		p->queue_vector[q] = PCI_MSIX_NO_VECTOR;
 }
 
-void virtio_pci_reset(struct virtio_pci *p)
+/* The driver's reset (status 0): the device and its vectors, not the
+ * function's MSI-X state, which is PCI's and outlives it. */
+static void device_reset(struct virtio_pci *p)
 {
 	virtio_dev_reset(p->vd);
 	reset_vectors(p);
+	set_intx(p, false);
+}
+
+void virtio_pci_reset(struct virtio_pci *p)
+{
+	device_reset(p);
 	if (p->has_msix)
 		pci_msix_reset(&p->msix);
-	set_intx(p, false);
 }
 
 /* A vector the table has, else NO_VECTOR: the driver reads back which. */
@@ -273,7 +280,7 @@ static void common_write(struct virtio_pci *p, uint64_t off, unsigned size, uint
 	case QUEUE_SELECT | 2 << 8: vd->queue_sel = (uint32_t)v; return;
 	case DEVICE_STATUS | 1 << 8:
 		if (!v)
-			virtio_pci_reset(p);
+			device_reset(p);
 		else
 			virtio_dev_set_status(vd, (uint32_t)v);
 		return;

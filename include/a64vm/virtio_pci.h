@@ -59,7 +59,7 @@ struct virtio_pci {
 int virtio_pci_init(struct virtio_pci *p, struct virtio_dev *vd, uint32_t class_code,
 		    const struct virtio_pci_wiring *w);
 
-/* A reset, of the device and the transport (vectors, MSI-X, INTx). */
+/* A machine reset: the device and the function (vectors, MSI-X, INTx). */
 void virtio_pci_reset(struct virtio_pci *p);
 
 /* The BARs' accesses and configuration hooks, as struct pci_function wants. */

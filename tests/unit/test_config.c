@@ -256,6 +256,8 @@ static void test_disks(void)
 		{ "a.img,serial=123456789012345678901", -EINVAL },
 		{ "a.img,serial=", -EINVAL }, { "a.img,rw", -EINVAL }, { "a.img,", -EINVAL },
 		{ ",ro", -EINVAL }, { "", -EINVAL },
+		{ "a.img,transport=pci,ro", 0, "a.img", "", true },
+		{ "a.img,transport=", -EINVAL }, { "a.img,transport=pcie", -EINVAL },
 	};
 	char *argv[5 + 2 * (CONFIG_MAX_DISKS + 1)] = { "a64vm", "run", "--kernel", "K",
 							"--rng" };
@@ -294,6 +296,18 @@ static void test_disks(void)
 	argv[6] = "x.img,bogus";
 	CU_ASSERT_EQUAL(config_parse(7, argv, &cfg, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "PATH[,ro][,serial=ID]"));
+	/* the machine's transport, and a device's own over it */
+	CU_ASSERT_EQUAL(config_transport_of(&cfg, CONFIG_TRANSPORT_DEFAULT), CONFIG_TRANSPORT_MMIO);
+	argv[5] = "--virtio-transport";
+	argv[6] = "pci";
+	argv[7] = "--disk";
+	argv[8] = "x.img,transport=mmio";
+	CU_ASSERT_EQUAL_FATAL(config_parse(9, argv, &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(config_transport_of(&cfg, CONFIG_TRANSPORT_DEFAULT), CONFIG_TRANSPORT_PCI);
+	CU_ASSERT_EQUAL(config_transport_of(&cfg, cfg.disks[0].transport), CONFIG_TRANSPORT_MMIO);
+	argv[6] = "pcie";
+	CU_ASSERT_EQUAL(config_parse(7, argv, &cfg, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not mmio or pci"));
 }
 
 static void test_net(void)
@@ -312,6 +326,10 @@ static void test_net(void)
 	CU_ASSERT_EQUAL_FATAL(config_parse_net("tap=t,mac=02:a6:4B:00:ff:10", &n), 0);
 	CU_ASSERT_EQUAL(memcmp(n.mac, "\x02\xa6\x4b\x00\xff\x10", 6), 0);
 	CU_ASSERT_EQUAL(config_parse_net("tap=0123456789abcde", &n), 0); /* 15 */
+	CU_ASSERT_EQUAL_FATAL(config_parse_net("tap=t,transport=pci,mac=02:00:00:00:00:01", &n), 0);
+	CU_ASSERT_EQUAL(n.transport, CONFIG_TRANSPORT_PCI);
+	CU_ASSERT_EQUAL(n.mac[5], 1);
+	CU_ASSERT_EQUAL(config_parse_net("tap=t,transport=isa", &n), -EINVAL);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (config_parse_net(bad[i], &n) != -EINVAL)
 			CU_FAIL(bad[i]);

@@ -125,6 +125,50 @@ static void test_bars_decode(void)
 	CU_ASSERT_EQUAL(pci_host_read(&h, ECAM_OFF, 2), 0x1b36);
 }
 
+static unsigned decode_changes;
+
+static void on_decode_changed(void *ctx)
+{
+	(void)ctx;
+	decode_changes++;
+}
+
+/* What the glue asks: where a BAR decodes, when that may have changed. */
+static void test_decode_queries(void)
+{
+	static struct pci_function other;
+
+	pci_host_init(&h);
+	h.decode_changed = on_decode_changed;
+	placed(&fn, 1, 0x10001000, 0x100);
+	decode_changes = 0;
+	CU_ASSERT_EQUAL(pci_host_bar_decodes(&h, &fn, 0), PCI_BAR_UNMAPPED);
+	pci_host_ecam_write(&h, ecam(0, 1, 0, 4), 2, PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
+	CU_ASSERT_EQUAL(decode_changes, 1);
+	CU_ASSERT_EQUAL(pci_host_bar_decodes(&h, &fn, 0), 0x10001000);
+	CU_ASSERT_EQUAL(pci_host_bar_decodes(&h, &fn, 1), 0x100);
+	CU_ASSERT_EQUAL(pci_host_bar_decodes(&h, &fn, 2), 0x8000000000ull);
+	/* the 64-bit window's own accesses */
+	CU_ASSERT_EQUAL(pci_host_mmio64_read(&h, 0x10, 4), 2 << 16 | 0x10);
+	pci_host_mmio64_write(&h, 0x3ff8, 4, 0x77);
+	CU_ASSERT_EQUAL(last_write, 2ull << 32 | 0x3ff8ull << 16 | 0x77);
+	/* another function moving over it: it stops decoding */
+	placed(&other, 2, 0x10001000, 0x200);
+	pci_host_ecam_write(&h, ecam(0, 2, 0, 4), 2, PCI_COMMAND_MEMORY);
+	CU_ASSERT_EQUAL(pci_host_bar_decodes(&h, &fn, 0), PCI_BAR_UNMAPPED);
+	CU_ASSERT_EQUAL(pci_host_bar_decodes(&h, &fn, 1), 0x100);
+	/* writes past the header's BARs change no decoding: not reported */
+	decode_changes = 0;
+	pci_host_ecam_write(&h, ecam(0, 1, 0, PCI_INTERRUPT_LINE), 1, 5);
+	CU_ASSERT_EQUAL(decode_changes, 0);
+	/* a reboot: every function's BARs and command back to 0 */
+	pci_host_reset(&h);
+	CU_ASSERT_EQUAL(decode_changes, 1);
+	CU_ASSERT_EQUAL(pci_host_ecam_read(&h, ecam(0, 1, 0, 4), 2), 0);
+	CU_ASSERT_EQUAL(pci_host_ecam_read(&h, ecam(0, 1, 0, 0x10), 4), 0);
+	CU_ASSERT_EQUAL(pci_host_ecam_read(&h, ecam(0, 1, 0, 0), 4), 0x00051b36);
+}
+
 static void test_bars_misplaced(void)
 {
 	static struct pci_function other;
@@ -169,6 +213,7 @@ const struct unit_test unit_tests[] = {
 	{ "an attached function", test_attached_function },
 	{ "BARs decode in their windows", test_bars_decode },
 	{ "BARs outside a window or over another", test_bars_misplaced },
+	{ "where BARs decode, and when that changes", test_decode_queries },
 	{ "the platform device", test_device_ops },
 	{ NULL, NULL },
 };
