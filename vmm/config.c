@@ -141,8 +141,9 @@ enum config_transport config_transport_of(const struct config *cfg,
 {
 	if (own != CONFIG_TRANSPORT_DEFAULT)
 		return own;
+	/* virtio-pci unless asked: docs/pci.md says why */
 	return cfg->virtio_transport != CONFIG_TRANSPORT_DEFAULT ? cfg->virtio_transport
-								 : CONFIG_TRANSPORT_MMIO;
+								 : CONFIG_TRANSPORT_PCI;
 }
 
 int config_parse_cpu(const char *s, struct config_cpu *out)
@@ -483,7 +484,8 @@ static const struct config_option run_options[] = {
 	{ "nisv", "=MODE", "loads/stores KVM cannot decode: emulate (default),\n"
 	  "abort (external abort, as QEMU), or stop (halt on\n"
 	  "the instruction and dump the registers)", set_nisv },
-	{ "testdev", NULL, "add the test device (tests, benchmarks)", set_testdev },
+	{ "testdev", NULL, "add the test devices (tests, benchmarks): a64vm's\n"
+	  "and QEMU's pci-testdev", set_testdev },
 	{ "control", " PATH", "serve the control socket (JSON lines) at PATH", set_control },
 	{ "shutdown-timeout", " SECONDS", "after SIGTERM presses the power button, stop hard\n"
 	  "when the guest has not powered off (default 30)", set_shutdown_timeout },
@@ -497,8 +499,8 @@ static const struct config_option run_options[] = {
 	{ "net", " tap=NAME[,mac=MAC][,transport=T]", "virtio-net on a tap device, "
 	  "created when absent", set_net },
 	{ "virtio-transport", " mmio|pci", "the transport of every virtio device without\n"
-	  "a transport= of its own: virtio-mmio (default) or\n"
-	  "virtio-pci on the PCIe host bridge", set_virtio_transport },
+	  "a transport= of its own: virtio-pci on the PCIe\n"
+	  "host bridge (default) or virtio-mmio", set_virtio_transport },
 	{ "verbose", NULL, "log at debug level too (what the host lacks, reboots)",
 	  set_verbose },
 	{ "seccomp", "=MODE", "each thread's system call filter: kill (default: a\n"

@@ -38,7 +38,7 @@ struct config_gdb {
 
 /* Which transport a virtio device sits on: --virtio-transport, ,transport= */
 enum config_transport {
-	CONFIG_TRANSPORT_DEFAULT, /* --virtio-transport's, else virtio-mmio */
+	CONFIG_TRANSPORT_DEFAULT, /* --virtio-transport's, else virtio-pci */
 	CONFIG_TRANSPORT_MMIO,
 	CONFIG_TRANSPORT_PCI,
 };

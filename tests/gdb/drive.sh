@@ -29,20 +29,20 @@ rootfs_check() {
   local img url=http://127.0.0.1:$port
   img=$(mktemp)
   python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' \
-    "$url/root.img" "$img" 2>>"$log" || echo "E2E-RESULT virtio-rootfs-outside$A64VM_SUFFIX FAIL cannot fetch the image"
+    "$url/root.img" "$img" 2>>"$log" || echo "E2E-RESULT virtio-rootfs-outside${A64VM_SUFFIX:-} FAIL cannot fetch the image"
   # A killed guest leaves its journal to replay, as a reboot would.
   e2fsck -fy "$img" >>"$log" 2>&1
   local st=$? got1 got2
   got1=$(debugfs -R "cat /data1.bin" "$img" 2>>"$log" | sha256sum | cut -d' ' -f1)
   got2=$(debugfs -R "cat /data2.bin" "$img" 2>>"$log" | sha256sum | cut -d' ' -f1)
-  [ $st -le 1 ] && echo "E2E-RESULT virtio-rootfs-fsck$A64VM_SUFFIX PASS e2fsck status $st" ||
-    echo "E2E-RESULT virtio-rootfs-fsck$A64VM_SUFFIX FAIL e2fsck status $st"
+  [ $st -le 1 ] && echo "E2E-RESULT virtio-rootfs-fsck${A64VM_SUFFIX:-} PASS e2fsck status $st" ||
+    echo "E2E-RESULT virtio-rootfs-fsck${A64VM_SUFFIX:-} FAIL e2fsck status $st"
   [ -n "$A64VM_SHA1" ] && [ "$got1" = "$A64VM_SHA1" ] &&
-    echo "E2E-RESULT virtio-rootfs-poweroff-data$A64VM_SUFFIX PASS /data1.bin in the image, checksum matches" ||
-    echo "E2E-RESULT virtio-rootfs-poweroff-data$A64VM_SUFFIX FAIL guest $A64VM_SHA1, image $got1"
+    echo "E2E-RESULT virtio-rootfs-poweroff-data${A64VM_SUFFIX:-} PASS /data1.bin in the image, checksum matches" ||
+    echo "E2E-RESULT virtio-rootfs-poweroff-data${A64VM_SUFFIX:-} FAIL guest $A64VM_SHA1, image $got1"
   [ -n "$A64VM_SHA2" ] && [ "$got2" = "$A64VM_SHA2" ] &&
-    echo "E2E-RESULT virtio-rootfs-sigkill-data$A64VM_SUFFIX PASS /data2.bin synced before SIGKILL is in the image" ||
-    echo "E2E-RESULT virtio-rootfs-sigkill-data$A64VM_SUFFIX FAIL guest $A64VM_SHA2, image $got2"
+    echo "E2E-RESULT virtio-rootfs-sigkill-data${A64VM_SUFFIX:-} PASS /data2.bin synced before SIGKILL is in the image" ||
+    echo "E2E-RESULT virtio-rootfs-sigkill-data${A64VM_SUFFIX:-} FAIL guest $A64VM_SHA2, image $got2"
   python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1]).read()' \
     "$url/done" >/dev/null 2>&1
   rm -f "$img"

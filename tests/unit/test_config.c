@@ -297,14 +297,14 @@ static void test_disks(void)
 	CU_ASSERT_EQUAL(config_parse(7, argv, &cfg, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "PATH[,ro][,serial=ID]"));
 	/* the machine's transport, and a device's own over it */
-	CU_ASSERT_EQUAL(config_transport_of(&cfg, CONFIG_TRANSPORT_DEFAULT), CONFIG_TRANSPORT_MMIO);
-	argv[5] = "--virtio-transport";
-	argv[6] = "pci";
-	argv[7] = "--disk";
-	argv[8] = "x.img,transport=mmio";
-	CU_ASSERT_EQUAL_FATAL(config_parse(9, argv, &cfg, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(config_transport_of(&cfg, CONFIG_TRANSPORT_DEFAULT), CONFIG_TRANSPORT_PCI);
-	CU_ASSERT_EQUAL(config_transport_of(&cfg, cfg.disks[0].transport), CONFIG_TRANSPORT_MMIO);
+	argv[5] = "--virtio-transport";
+	argv[6] = "mmio";
+	argv[7] = "--disk";
+	argv[8] = "x.img,transport=pci";
+	CU_ASSERT_EQUAL_FATAL(config_parse(9, argv, &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(config_transport_of(&cfg, CONFIG_TRANSPORT_DEFAULT), CONFIG_TRANSPORT_MMIO);
+	CU_ASSERT_EQUAL(config_transport_of(&cfg, cfg.disks[0].transport), CONFIG_TRANSPORT_PCI);
 	argv[6] = "pcie";
 	CU_ASSERT_EQUAL(config_parse(7, argv, &cfg, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not mmio or pci"));

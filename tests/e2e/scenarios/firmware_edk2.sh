@@ -38,10 +38,10 @@ fi
 printf 'reset -s\r' >&3
 vm_wait 60
 
-# A GPT disk whose EFI system partition holds Debian's GRUB, which boots
-# Debian's kernel: Linux userspace.
+# A GPT disk (on virtio-mmio; firmware_pci: on PCI) whose EFI system
+# partition holds Debian's GRUB, which boots Debian's kernel: Linux userspace.
 cp /guest/fw/AAVMF_VARS.fd vars2.fd
-vm_start --flash0 $CODE,ro --flash1 vars2.fd --disk /dev/vda,ro --mem 512M \
+vm_start --flash0 $CODE,ro --flash1 vars2.fd --disk /dev/vda,ro,transport=mmio --mem 512M \
   --control /tmp/edk2.sock
 if wait_for 'A64VM-GUEST-INIT uptime=[0-9.]* cpus=[0-9-]* date' 300; then
   pass edk2-grub-linux "Linux init $(elapsed "$VM_T0") s after a64vm started"

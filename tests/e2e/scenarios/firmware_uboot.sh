@@ -2,7 +2,7 @@
 # Debian's u-boot for QEMU's virt board (u-boot-qemu, qemu_arm64), unchanged:
 # its prompt; saveenv writes flash 1, and the variable is there in the next
 # run even though a64vm was killed with SIGKILL right after; virtio scan
-# finds a64vm's virtio-blk; u-boot loads Debian's kernel and an initrd
+# finds a64vm's virtio-blk on virtio-mmio (firmware_pci: on PCI); u-boot loads Debian's kernel and an initrd
 # from the disk's EFI system partition and boots them to Linux userspace.
 FW=/guest/fw/u-boot.bin
 : >uboot-env.img # an empty file: flash 1 is padded in memory until written
@@ -24,7 +24,7 @@ wait_for 'Writing to Flash\.\.\. done' 60 && wait_for '^OK' 10 &&
 kill -KILL $VM_PID; vm_wait 10
 size=$(stat -c %s uboot-env.img)
 
-vm_start --firmware $FW --flash1 uboot-env.img --disk /dev/vda,ro --mem 512M \
+vm_start --firmware $FW --flash1 uboot-env.img --disk /dev/vda,ro,transport=mmio --mem 512M \
   --control /tmp/uboot.sock
 if ! stop_autoboot; then
   fail uboot-env-persists "no prompt the second time"; show_logs; vm_wait 1; return

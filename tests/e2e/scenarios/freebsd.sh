@@ -1,6 +1,7 @@
 # limit: 300
 # FreeBSD 13.2-RELEASE arm64, unchanged and with no tunables: GENERIC with
 # the Linux boot header, booted directly on a UFS2 root on virtio-blk
+# (virtio-mmio here; virtio-pci, the default, at the end)
 # (shared/freebsd, see its README), on 1, 2 and 4 vCPUs. Its /sbin/init
 # prints a marker and powers off. Only the root device is named, as
 # FreeBSD takes boot arguments from /chosen/bootargs behind "FreeBSD:".
@@ -10,7 +11,8 @@ for ncpu in 1 2 4; do
   # the 2-vCPU boot also gets the other virtio kinds, to see them attach
   more=
   [ $ncpu -eq 2 ] && more="--rng --net tap=fbsdtap0 --console virtio"
-  vm_start --kernel $FB/kernel.bin --disk root.img --cpus $ncpu --mem 512M $more \
+  vm_start --kernel $FB/kernel.bin --virtio-transport mmio --disk root.img --cpus $ncpu \
+    --mem 512M $more \
     --append "FreeBSD:vfs.root.mountfrom=ufs:/dev/vtbd0"
   if wait_for 'FREEBSD' 150; then
     took=$(elapsed "$VM_T0")

@@ -9,7 +9,7 @@
 # Then, on a 256 MiB disk, the guest floods the device with the largest
 # requests it takes, and SIGTERM must still end a64vm within its grace.
 dd if=/dev/zero of=d.img bs=1M count=1 2>/dev/null
-vm_start --kernel /guest/virtio_hostile_guest.img --mem 64M --disk d.img
+vm_start --kernel /guest/virtio_hostile_guest.img --virtio-transport mmio --mem 64M --disk d.img
 vm_wait 60; st=$?
 tr -d '\r' <out.log | sed -n 's/^HOSTILE-CASE //p' >cases.txt
 while read -r verdict rest; do
@@ -25,7 +25,7 @@ fi
 # The flood: the I/O thread always mid-request when SIGTERM comes; the
 # guest ignores the power button, so a64vm stops it after the grace.
 dd if=/dev/zero of=big.img bs=1M count=0 seek=256 2>/dev/null
-vm_start --kernel /guest/virtio_hostile_guest.img --mem 64M --disk big.img \
+vm_start --kernel /guest/virtio_hostile_guest.img --virtio-transport mmio --mem 64M --disk big.img \
   --shutdown-timeout 2
 if wait_for "HOSTILE-FLOOD served" 60; then
   sleep 2

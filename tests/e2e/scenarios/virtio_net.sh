@@ -40,7 +40,7 @@ guest_sha=$(sed -n 's/^NET-SERVE //p' guest.log)
   fail virtio-net-guest-to-host-16mib "got $(wc -c <guest.bin) bytes"
 note "virtio-net guest to host: 16 MiB in $took s"
 kill -KILL $VM_PID; vm_wait 10
-pkill httpd
+killall httpd; sleep 1 # the next scenario serves its own file on this port
 
 # Without the right to create a tap: one clear line and exit 1. /dev/kvm is
 # opened to all for a moment so that the tap is what fails.
