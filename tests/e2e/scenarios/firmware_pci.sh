@@ -4,7 +4,7 @@
 # 00.01.00), virtio scan finds the disk and u-boot boots Linux from it;
 # Debian's EDK2 (AAVMF) enumerates the bus, drives the disk with its
 # virtio-pci driver and boots GRUB and Linux from it. Each Linux sees vda
-# under the PCI host bridge.
+# under the PCI host bridge, and EDK2's shell lists the bus (pci).
 vda_on_pci() { # CHECK-NAME: Linux's vda sits under the host bridge
   # This init loads the virtio modules only for its tests: load them here.
   type_line 'for p in 1 2; do for m in /lib/modules/extra/*.ko; do insmod $m 2>/dev/null; done; done; sleep 1'
@@ -55,3 +55,21 @@ else
 fi
 type_line 'poweroff -f'
 vm_wait 30
+
+# EDK2's own view: its shell's pci command lists what it enumerated.
+cp /guest/fw/AAVMF_VARS.fd vars2.fd
+vm_start --flash0 /guest/fw/AAVMF_CODE.fd,ro --flash1 vars2.fd --mem 512M --rng
+if wait_for 'Shell> ' 240; then
+  sleep 1
+  printf 'pci\r' >&3
+  if wait_for 'Vendor 1AF4 Device 1044' 30; then
+    pass edk2-pci-shell-lists "$(tr -d '\r' <out.log | tr -d '\033' | sed 's/\[[0-9;]*m//g' |
+      grep -a -A1 '==>' | tr -s ' ' | tr '\n' ' ')"
+  else
+    fail edk2-pci-shell-lists "$(tr -d '\r' <out.log | tail -n 8 | tr '\n' ' ')"
+  fi
+else
+  fail edk2-pci-shell-lists "no UEFI shell"; show_logs
+fi
+printf 'reset -s\r' >&3
+vm_wait 60
