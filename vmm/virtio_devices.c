@@ -6,86 +6,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "a64vm/arch.h"
 #include "a64vm/config.h"
 #include "a64vm/console.h"
-#include "a64vm/device_list.h"
-#include "a64vm/disk.h"
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
 #include "a64vm/memory.h"
-#include "a64vm/pci_bus.h"
 #include "a64vm/start_gate.h"
-#include "a64vm/tap.h"
-#include "a64vm/virtio_blk.h"
-#include "a64vm/virtio_console.h"
 #include "a64vm/virtio_io.h"
-#include "a64vm/virtio_mmio.h"
-#include "a64vm/virtio_net.h"
-#include "a64vm/virtio_pci.h"
-#include "a64vm/virtio_rng.h"
-
-static const struct device_dt virtio_dt = {
-	.name = "virtio_mmio", DEVICE_DT_COMPATIBLE("virtio,mmio"),
-	.edge_irq = true, /* irqfd pulses */
-	.dma_coherent = true,
-};
-
-struct vdev;
-
-/* A queue's notify eventfd, as the I/O thread hands it back. */
-struct queue_ref {
-	struct vdev *dev;
-	unsigned queue;
-	int fd;
-};
-
-struct kind;
-
-/* virtio-pci's side of a device: the function, its slot, its vectors. */
-struct vdev_pci {
-	struct virtio_pci p;
-	unsigned slot;
-	struct pci_bus_msix msix;
-	uint64_t msix_sent, intx_raised; /* said at exit, at debug level */
-};
-
-/* A device in its slot: the transport, its kind's state and the wiring. */
-struct vdev {
-	struct virtio_devices *owner;
-	const struct kind *kind;
-	char name[32];
-	uint64_t base; /* virtio-mmio: the slot's registers, and its SPI */
-	unsigned spi;
-	struct vdev_pci *pci; /* virtio-pci: NULL on virtio-mmio */
-	pthread_mutex_t lock; /* registers and queue work, one at a time */
-	struct virtio_dev t;
-	int irq_fd; /* virtio-mmio's interrupt */
-	struct queue_ref queues[VIRTIO_MAX_QUEUES];
-	void *state; /* the model, in k: what the transport serves */
-	union {	     /* each kind's own, set up by its open */
-		struct {
-			struct virtio_blk blk;
-			struct disk disk;
-		} blk;
-		struct virtio_rng rng;
-		struct virtio_console con;
-		struct {
-			struct virtio_net *net; /* large: allocated */
-			struct tap tap;
-		} net;
-	} k;
-};
+#include "a64vm/virtio_wire.h"
 
 struct virtio_devices {
 	struct virtio_wiring w;
 	struct virtio_io *io;
-	unsigned n, mmio_slots;
+	struct virtio_wire_env env;
+	unsigned n;
 	struct vdev *devs;
 	struct vdev *console; /* --console virtio */
 };
@@ -231,190 +169,6 @@ static const struct kind kinds[] = {
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
-static void raise_irq(void *ctx, unsigned source)
-{
-	struct vdev *d = ctx;
-	uint64_t one = 1;
-
-	(void)source; /* virtio-mmio has one interrupt */
-	if (write(d->irq_fd, &one, sizeof(one)) < 0)
-		log_ratelimited(LOG_ERROR, "%s: cannot raise its interrupt: %s", d->name,
-				strerror(errno));
-}
-
-/* A notify through the queue's ioeventfd: served on the I/O thread. */
-static void on_notify(void *ctx)
-{
-	struct queue_ref *q = ctx;
-	uint64_t count;
-
-	if (read(q->fd, &count, sizeof(count)) < 0)
-		return;
-	pthread_mutex_lock(&q->dev->lock);
-	virtio_dev_service(&q->dev->t, q->queue);
-	pthread_mutex_unlock(&q->dev->lock);
-}
-
-/*
- * A notify KVM could not turn into an ioeventfd signal (an NISV store, on a
- * vCPU thread): signal the queue's eventfd, so the I/O thread serves it.
- */
-static void hand_notify(void *ctx, unsigned queue)
-{
-	struct vdev *d = ctx;
-	uint64_t one = 1;
-
-	if (queue < VIRTIO_MAX_QUEUES && d->queues[queue].fd >= 0 &&
-	    write(d->queues[queue].fd, &one, sizeof(one)) < 0)
-		log_ratelimited(LOG_ERROR, "%s: cannot pass a notify on: %s", d->name,
-				strerror(errno));
-}
-
-/* The queue's notify eventfd, served by the I/O thread. */
-static int queue_fd(struct virtio_devices *v, struct queue_ref *r)
-{
-	int ret;
-
-	r->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (r->fd < 0)
-		return -errno;
-	ret = virtio_io_watch(v->io, r->fd, true, on_notify, r);
-	return ret;
-}
-
-/* virtio-mmio: the irqfd for the interrupt, an ioeventfd per queue. */
-static int wire_mmio(struct virtio_devices *v, struct vdev *d)
-{
-	int vm_fd = v->w.vm_fd, ret;
-
-	d->base = MEMMAP_VIRTIO_BASE + v->mmio_slots * MEMMAP_VIRTIO_SLOT_SIZE;
-	d->spi = MEMMAP_VIRTIO_SPI + v->mmio_slots++;
-	d->irq_fd = virtio_io_irq_fd(vm_fd, gic_spi_gsi(d->spi));
-	if (d->irq_fd < 0) {
-		log_error("%s: KVM_IRQFD: %s", d->name, strerror(-d->irq_fd));
-		return d->irq_fd;
-	}
-	for (unsigned q = 0; q < d->kind->ops->nqueues; q++) {
-		struct queue_ref *r = &d->queues[q];
-
-		r->fd = virtio_io_notify_fd(vm_fd, d->base + VIRTIO_MMIO_QUEUE_NOTIFY, q);
-		ret = r->fd < 0 ? r->fd : virtio_io_watch(v->io, r->fd, true, on_notify, r);
-		if (ret) {
-			log_error("%s: KVM_IOEVENTFD: %s", d->name, strerror(-ret));
-			return ret;
-		}
-	}
-	return device_list_add(v->w.devices, &(struct mmio_region){
-		.name = d->name, .base = d->base, .size = MEMMAP_VIRTIO_SLOT_SIZE,
-		.read = virtio_mmio_read, .write = virtio_mmio_write, .opaque = &d->t,
-		.lock = &d->lock }, &(struct dtb_device){
-		.dt = &virtio_dt, .base = d->base, .size = MEMMAP_VIRTIO_SLOT_SIZE,
-		.spi = (int)d->spi });
-}
-
-/*
- * virtio-pci's hooks: the host bridge calls them under its lock; each
- * takes the device's, as the I/O thread's queue work does.
- */
-static uint64_t pci_bar_read(void *ctx, unsigned bar, uint64_t off, unsigned size)
-{
-	struct vdev *d = ctx;
-	uint64_t v;
-
-	pthread_mutex_lock(&d->lock);
-	v = virtio_pci_bar_read(&d->pci->p, bar, off, size);
-	pthread_mutex_unlock(&d->lock);
-	return v;
-}
-
-static void pci_bar_write(void *ctx, unsigned bar, uint64_t off, unsigned size,
-			  uint64_t val)
-{
-	struct vdev *d = ctx;
-
-	pthread_mutex_lock(&d->lock);
-	virtio_pci_bar_write(&d->pci->p, bar, off, size, val);
-	pthread_mutex_unlock(&d->lock);
-}
-
-static void pci_config_written(void *ctx, unsigned off, unsigned size)
-{
-	struct vdev *d = ctx;
-
-	pthread_mutex_lock(&d->lock);
-	virtio_pci_config_written(&d->pci->p, off, size);
-	pthread_mutex_unlock(&d->lock);
-}
-
-static void pci_config_reading(void *ctx, unsigned off, unsigned size)
-{
-	struct vdev *d = ctx;
-
-	pthread_mutex_lock(&d->lock);
-	virtio_pci_config_reading(&d->pci->p, off, size);
-	pthread_mutex_unlock(&d->lock);
-}
-
-static void pci_set_intx(void *ctx, bool level)
-{
-	struct vdev *d = ctx;
-
-	d->pci->intx_raised += level;
-	pci_bus_set_intx(d->owner->w.pci, d->pci->slot, 1, level);
-}
-
-static void pci_msix_deliver(void *ctx, unsigned vector)
-{
-	struct vdev *d = ctx;
-
-	d->pci->msix_sent++;
-	pci_bus_msix_deliver(&d->pci->msix, vector);
-}
-
-static void pci_msix_changed(void *ctx, unsigned vector)
-{
-	pci_bus_msix_changed(&((struct vdev *)ctx)->pci->msix, vector);
-}
-
-/* virtio-pci: the function in the next slot, a doorbell per queue, MSI-X. */
-static int wire_pci(struct virtio_devices *v, struct vdev *d)
-{
-	struct pci_bus *bus = v->w.pci;
-	struct vdev_pci *vp = calloc(1, sizeof(*vp));
-	int ret;
-
-	d->pci = vp;
-	if (!vp)
-		return -ENOMEM;
-	ret = virtio_pci_init(&vp->p, &d->t, d->kind->pci_class, &(struct virtio_pci_wiring){
-		.set_intx = pci_set_intx, .msix_doorbell = pci_bus_msi_doorbell(bus),
-		.msix_deliver = pci_msix_deliver, .msix_changed = pci_msix_changed, .ctx = d });
-	vp->p.fn.bar_read = pci_bar_read;
-	vp->p.fn.bar_write = pci_bar_write;
-	vp->p.fn.config_written = pci_config_written;
-	vp->p.fn.config_reading = pci_config_reading;
-	vp->p.fn.ctx = d;
-	if (!ret)
-		ret = pci_bus_add(bus, &vp->p.fn);
-	if (ret < 0) {
-		log_error("%s: no room on the PCI bus: %s", d->name, strerror(-ret));
-		return ret;
-	}
-	vp->slot = (unsigned)ret;
-	snprintf(d->name + strlen(d->name), sizeof(d->name) - strlen(d->name),
-		 " (00:%02x.0)", vp->slot);
-	ret = vp->p.has_msix ? pci_bus_msix_init(bus, &vp->msix, &vp->p.msix, vp->slot) : 0;
-	for (unsigned q = 0; q < d->kind->ops->nqueues && ret >= 0; q++) {
-		ret = queue_fd(v, &d->queues[q]);
-		if (!ret)
-			ret = pci_bus_doorbell(bus, &vp->p.fn, VIRTIO_PCI_BAR,
-					       virtio_pci_notify_offset(q), 2, false, 0,
-					       d->queues[q].fd, true);
-	}
-	if (ret < 0)
-		log_error("%s: %s", d->name, strerror(-ret));
-	return ret < 0 ? ret : 0;
-}
 
 static int add_device(struct virtio_devices *v, const struct kind *k, unsigned index)
 {
@@ -423,8 +177,10 @@ static int add_device(struct virtio_devices *v, const struct kind *k, unsigned i
 						 : CONFIG_TRANSPORT_DEFAULT;
 	int ret;
 
-	d->owner = v;
+	d->env = &v->env;
 	d->kind = k;
+	d->ops = k->ops;
+	d->pci_class = k->pci_class;
 	d->irq_fd = -1;
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		d->queues[q] = (struct queue_ref){ .dev = d, .queue = q, .fd = -1 };
@@ -432,13 +188,7 @@ static int add_device(struct virtio_devices *v, const struct kind *k, unsigned i
 	ret = k->open(v, d, index);
 	if (ret)
 		return ret;
-	virtio_dev_init(&d->t, k->ops, d->state, v->w.mem, raise_irq, d);
-	d->t.stopping = virtio_io_stopping(v->io);
-	d->t.notify = hand_notify;
-	d->t.notify_ctx = d;
-	if (config_transport_of(v->w.cfg, own) == CONFIG_TRANSPORT_PCI)
-		return wire_pci(v, d);
-	return wire_mmio(v, d);
+	return virtio_wire(&v->env, d, config_transport_of(v->w.cfg, own));
 }
 
 static unsigned mmio_devices(const struct config *cfg)
@@ -472,6 +222,8 @@ int virtio_devices_create(const struct virtio_wiring *w, struct virtio_devices *
 		return -ENOSPC;
 	}
 	ret = virtio_io_create(&v->io);
+	v->env = (struct virtio_wire_env){ .vm_fd = w->vm_fd, .io = v->io, .mem = w->mem,
+					   .devices = w->devices, .pci = w->pci };
 	v->devs = total ? calloc(total, sizeof(*v->devs)) : NULL;
 	if (!ret && total && !v->devs)
 		ret = -ENOMEM;

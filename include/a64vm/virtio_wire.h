@@ -1,0 +1,90 @@
+/*
+ * A virtio device's transport and its KVM wiring: virtio-mmio in a slot of
+ * the memory map or virtio-pci in a PCI slot, the notify eventfds the I/O
+ * thread serves, the interrupt. struct vdev is what vmm/virtio_devices.c
+ * (a device's kind and lifecycle) and this share; nothing else uses it.
+ */
+#ifndef A64VM_VIRTIO_WIRE_H
+#define A64VM_VIRTIO_WIRE_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "a64vm/config.h"
+#include "a64vm/disk.h"
+#include "a64vm/pci_bus.h"
+#include "a64vm/tap.h"
+#include "a64vm/virtio_blk.h"
+#include "a64vm/virtio_console.h"
+#include "a64vm/virtio_net.h"
+#include "a64vm/virtio_pci.h"
+#include "a64vm/virtio_rng.h"
+
+struct vdev;
+
+/* A queue's notify eventfd, as the I/O thread hands it back. */
+struct queue_ref {
+	struct vdev *dev;
+	unsigned queue;
+	int fd;
+};
+
+struct device_list;
+struct guest_mem;
+struct kind;
+struct virtio_io;
+
+/* What wiring a device needs of the VM; one for all its devices. */
+struct virtio_wire_env {
+	int vm_fd;			/* irqfds and ioeventfds */
+	struct virtio_io *io;		/* the I/O thread that serves the queues */
+	const struct guest_mem *mem;
+	struct device_list *devices; /* where virtio-mmio transports go */
+	struct pci_bus *pci;	     /* where virtio-pci functions go */
+	unsigned mmio_slots;	     /* virtio-mmio slots taken */
+};
+
+/* virtio-pci's side of a device: the function, its slot, its vectors. */
+struct vdev_pci {
+	struct virtio_pci p;
+	unsigned slot;
+	struct pci_bus_msix msix;
+	uint64_t msix_sent, intx_raised; /* said at exit, at debug level */
+};
+
+/* A device in its slot: the transport, its kind's state and the wiring. */
+struct vdev {
+	struct virtio_wire_env *env;
+	const struct kind *kind; /* vmm/virtio_devices.c's */
+	const struct virtio_dev_ops *ops;
+	uint32_t pci_class; /* base, sub, interface: as QEMU's virtio-*-pci */
+	char name[32];
+	uint64_t base; /* virtio-mmio: the slot's registers, and its SPI */
+	unsigned spi;
+	struct vdev_pci *pci; /* virtio-pci: NULL on virtio-mmio */
+	pthread_mutex_t lock; /* registers and queue work, one at a time */
+	struct virtio_dev t;
+	int irq_fd; /* virtio-mmio's interrupt */
+	struct queue_ref queues[VIRTIO_MAX_QUEUES];
+	void *state; /* the model, in k: what the transport serves */
+	union {	     /* each kind's own, set up by its open */
+		struct {
+			struct virtio_blk blk;
+			struct disk disk;
+		} blk;
+		struct virtio_rng rng;
+		struct virtio_console con;
+		struct {
+			struct virtio_net *net; /* large: allocated */
+			struct tap tap;
+		} net;
+	} k;
+};
+
+/*
+ * Puts d (its kind opened) on transport: the virtio_dev, its notify
+ * eventfds, its interrupt, and its slot or PCI function. 0 or -errno.
+ */
+int virtio_wire(struct virtio_wire_env *e, struct vdev *d, enum config_transport transport);
+
+#endif

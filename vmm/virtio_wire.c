@@ -1,0 +1,212 @@
+#include "a64vm/virtio_wire.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "a64vm/arch.h"
+#include "a64vm/device_list.h"
+#include "a64vm/log.h"
+#include "a64vm/memmap.h"
+#include "a64vm/virtio_io.h"
+#include "a64vm/virtio_mmio.h"
+
+static const struct device_dt virtio_dt = {
+	.name = "virtio_mmio", DEVICE_DT_COMPATIBLE("virtio,mmio"),
+	.edge_irq = true, /* irqfd pulses */
+	.dma_coherent = true,
+};
+
+static void raise_irq(void *ctx, unsigned source)
+{
+	struct vdev *d = ctx;
+	uint64_t one = 1;
+
+	(void)source; /* virtio-mmio has one interrupt */
+	if (write(d->irq_fd, &one, sizeof(one)) < 0)
+		log_ratelimited(LOG_ERROR, "%s: cannot raise its interrupt: %s", d->name,
+				strerror(errno));
+}
+
+/* A notify through the queue's ioeventfd: served on the I/O thread. */
+static void on_notify(void *ctx)
+{
+	struct queue_ref *q = ctx;
+	uint64_t count;
+
+	if (read(q->fd, &count, sizeof(count)) < 0)
+		return;
+	pthread_mutex_lock(&q->dev->lock);
+	virtio_dev_service(&q->dev->t, q->queue);
+	pthread_mutex_unlock(&q->dev->lock);
+}
+
+/*
+ * A notify KVM could not turn into an ioeventfd signal (an NISV store, on a
+ * vCPU thread): signal the queue's eventfd, so the I/O thread serves it.
+ */
+static void hand_notify(void *ctx, unsigned queue)
+{
+	struct vdev *d = ctx;
+	uint64_t one = 1;
+
+	if (queue < VIRTIO_MAX_QUEUES && d->queues[queue].fd >= 0 &&
+	    write(d->queues[queue].fd, &one, sizeof(one)) < 0)
+		log_ratelimited(LOG_ERROR, "%s: cannot pass a notify on: %s", d->name,
+				strerror(errno));
+}
+
+/* The queue's notify eventfd, served by the I/O thread. */
+static int queue_fd(struct virtio_wire_env *v, struct queue_ref *r)
+{
+	r->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->fd < 0)
+		return -errno;
+	return virtio_io_watch(v->io, r->fd, true, on_notify, r);
+}
+
+/* virtio-mmio: the irqfd for the interrupt, an ioeventfd per queue. */
+static int wire_mmio(struct virtio_wire_env *v, struct vdev *d)
+{
+	int vm_fd = v->vm_fd, ret;
+
+	d->base = MEMMAP_VIRTIO_BASE + v->mmio_slots * MEMMAP_VIRTIO_SLOT_SIZE;
+	d->spi = MEMMAP_VIRTIO_SPI + v->mmio_slots++;
+	d->irq_fd = virtio_io_irq_fd(vm_fd, gic_spi_gsi(d->spi));
+	if (d->irq_fd < 0) {
+		log_error("%s: KVM_IRQFD: %s", d->name, strerror(-d->irq_fd));
+		return d->irq_fd;
+	}
+	for (unsigned q = 0; q < d->ops->nqueues; q++) {
+		struct queue_ref *r = &d->queues[q];
+
+		r->fd = virtio_io_notify_fd(vm_fd, d->base + VIRTIO_MMIO_QUEUE_NOTIFY, q);
+		ret = r->fd < 0 ? r->fd : virtio_io_watch(v->io, r->fd, true, on_notify, r);
+		if (ret) {
+			log_error("%s: KVM_IOEVENTFD: %s", d->name, strerror(-ret));
+			return ret;
+		}
+	}
+	return device_list_add(v->devices, &(struct mmio_region){
+		.name = d->name, .base = d->base, .size = MEMMAP_VIRTIO_SLOT_SIZE,
+		.read = virtio_mmio_read, .write = virtio_mmio_write, .opaque = &d->t,
+		.lock = &d->lock }, &(struct dtb_device){
+		.dt = &virtio_dt, .base = d->base, .size = MEMMAP_VIRTIO_SLOT_SIZE,
+		.spi = (int)d->spi });
+}
+
+/*
+ * virtio-pci's hooks: the host bridge calls them under its lock; each
+ * takes the device's, as the I/O thread's queue work does.
+ */
+static uint64_t pci_bar_read(void *ctx, unsigned bar, uint64_t off, unsigned size)
+{
+	struct vdev *d = ctx;
+	uint64_t v;
+
+	pthread_mutex_lock(&d->lock);
+	v = virtio_pci_bar_read(&d->pci->p, bar, off, size);
+	pthread_mutex_unlock(&d->lock);
+	return v;
+}
+
+static void pci_bar_write(void *ctx, unsigned bar, uint64_t off, unsigned size,
+			  uint64_t val)
+{
+	struct vdev *d = ctx;
+
+	pthread_mutex_lock(&d->lock);
+	virtio_pci_bar_write(&d->pci->p, bar, off, size, val);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void pci_config_written(void *ctx, unsigned off, unsigned size)
+{
+	struct vdev *d = ctx;
+
+	pthread_mutex_lock(&d->lock);
+	virtio_pci_config_written(&d->pci->p, off, size);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void pci_config_reading(void *ctx, unsigned off, unsigned size)
+{
+	struct vdev *d = ctx;
+
+	pthread_mutex_lock(&d->lock);
+	virtio_pci_config_reading(&d->pci->p, off, size);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void pci_set_intx(void *ctx, bool level)
+{
+	struct vdev *d = ctx;
+
+	d->pci->intx_raised += level;
+	pci_bus_set_intx(d->env->pci, d->pci->slot, 1, level);
+}
+
+static void pci_msix_deliver(void *ctx, unsigned vector)
+{
+	struct vdev *d = ctx;
+
+	d->pci->msix_sent++;
+	pci_bus_msix_deliver(&d->pci->msix, vector);
+}
+
+static void pci_msix_changed(void *ctx, unsigned vector)
+{
+	pci_bus_msix_changed(&((struct vdev *)ctx)->pci->msix, vector);
+}
+
+/* virtio-pci: the function in the next slot, a doorbell per queue, MSI-X. */
+static int wire_pci(struct virtio_wire_env *v, struct vdev *d)
+{
+	struct pci_bus *bus = v->pci;
+	struct vdev_pci *vp = calloc(1, sizeof(*vp));
+	int ret;
+
+	d->pci = vp;
+	if (!vp)
+		return -ENOMEM;
+	ret = virtio_pci_init(&vp->p, &d->t, d->pci_class, &(struct virtio_pci_wiring){
+		.set_intx = pci_set_intx, .msix_doorbell = pci_bus_msi_doorbell(bus),
+		.msix_deliver = pci_msix_deliver, .msix_changed = pci_msix_changed, .ctx = d });
+	vp->p.fn.bar_read = pci_bar_read;
+	vp->p.fn.bar_write = pci_bar_write;
+	vp->p.fn.config_written = pci_config_written;
+	vp->p.fn.config_reading = pci_config_reading;
+	vp->p.fn.ctx = d;
+	if (!ret)
+		ret = pci_bus_add(bus, &vp->p.fn);
+	if (ret < 0) {
+		log_error("%s: no room on the PCI bus: %s", d->name, strerror(-ret));
+		return ret;
+	}
+	vp->slot = (unsigned)ret;
+	snprintf(d->name + strlen(d->name), sizeof(d->name) - strlen(d->name),
+		 " (00:%02x.0)", vp->slot);
+	ret = vp->p.has_msix ? pci_bus_msix_init(bus, &vp->msix, &vp->p.msix, vp->slot) : 0;
+	for (unsigned q = 0; q < d->ops->nqueues && ret >= 0; q++) {
+		ret = queue_fd(v, &d->queues[q]);
+		if (!ret)
+			ret = pci_bus_doorbell(bus, &vp->p.fn, VIRTIO_PCI_BAR,
+					       virtio_pci_notify_offset(q), 2, false, 0,
+					       d->queues[q].fd, true);
+	}
+	if (ret < 0)
+		log_error("%s: %s", d->name, strerror(-ret));
+	return ret < 0 ? ret : 0;
+}
+
+int virtio_wire(struct virtio_wire_env *v, struct vdev *d, enum config_transport transport)
+{
+	virtio_dev_init(&d->t, d->ops, d->state, v->mem, raise_irq, d);
+	d->t.stopping = virtio_io_stopping(v->io);
+	d->t.notify = hand_notify;
+	d->t.notify_ctx = d;
+	return transport == CONFIG_TRANSPORT_PCI ? wire_pci(v, d) : wire_mmio(v, d);
+}
