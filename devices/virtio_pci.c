@@ -45,18 +45,30 @@ static int add_vendor_cap(struct pci_config *c, enum cap_type type, unsigned bar
 	return at;
 }
 
-static void set_intx(struct virtio_pci *p, bool level)
+/*
+ * The INTx line follows the pending latch, unless the command register
+ * disables INTx or MSI-X is on (a function then never asserts INTx).
+ */
+static void update_intx(struct virtio_pci *p)
 {
 	struct pci_config *c = &p->fn.cfg;
 	uint32_t status = pci_config_get(c, PCI_STATUS, 2) & ~PCI_STATUS_INTERRUPT;
+	bool level = p->intx_pending &&
+		     !(pci_config_get(c, PCI_COMMAND, 2) & PCI_COMMAND_INTX_DISABLE) &&
+		     !(p->has_msix && pci_msix_enabled(&p->msix));
 
-	pci_config_set(c, PCI_STATUS, 2, status | (level ? PCI_STATUS_INTERRUPT : 0));
-	if (pci_config_get(c, PCI_COMMAND, 2) & PCI_COMMAND_INTX_DISABLE)
-		level = false;
+	pci_config_set(c, PCI_STATUS, 2,
+		       status | (p->intx_pending ? PCI_STATUS_INTERRUPT : 0));
 	if (level != p->intx) {
 		p->intx = level;
 		p->w.set_intx(p->w.ctx, level);
 	}
+}
+
+static void set_intx(struct virtio_pci *p, bool pending)
+{
+	p->intx_pending = pending;
+	update_intx(p);
 }
 
 /* The device's interrupt: its MSI-X vector when enabled, else INTx. */
@@ -367,7 +379,10 @@ static bool cfg_window(struct virtio_pci *p, unsigned *bar, uint32_t *off, unsig
 	*bar = pci_config_get(&p->fn.cfg, p->cfg_cap + 4, 1);
 	*off = pci_config_get(&p->fn.cfg, p->cfg_cap + 8, 4);
 	*len = pci_config_get(&p->fn.cfg, p->cfg_cap + 12, 4);
-	return (*len == 1 || *len == 2 || *len == 4) && !(*off & (*len - 1));
+	/* the driver's numbers: an access of a legal width inside a BAR */
+	return (*len == 1 || *len == 2 || *len == 4) && !(*off & (*len - 1)) &&
+	       *bar < PCI_NUM_BARS && *off < p->fn.cfg.bar_size[*bar] &&
+	       *len <= p->fn.cfg.bar_size[*bar] - *off;
 }
 
 void virtio_pci_config_written(void *opaque, unsigned off, unsigned size)
@@ -376,10 +391,11 @@ void virtio_pci_config_written(void *opaque, unsigned off, unsigned size)
 	unsigned bar, len;
 	uint32_t at;
 
-	if (overlaps(off, size, PCI_COMMAND, 2))
-		set_intx(p, p->vd->isr != 0);
 	if (p->has_msix && overlaps(off, size, p->msix.cap, 4))
 		pci_msix_config_written(&p->msix);
+	if (overlaps(off, size, PCI_COMMAND, 2) ||
+	    (p->has_msix && overlaps(off, size, p->msix.cap, 4)))
+		update_intx(p);
 	if (overlaps(off, size, p->cfg_cap + 16, 4) && cfg_window(p, &bar, &at, &len))
 		virtio_pci_bar_write(p, bar, at, len,
 				     pci_config_get(&p->fn.cfg, p->cfg_cap + 16, len));

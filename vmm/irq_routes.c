@@ -20,7 +20,7 @@ struct irq_routes {
 	pthread_mutex_t lock;
 	unsigned nmsi;
 	struct kvm_irq_routing_msi msi[MAX_MSIS];
-	bool valid[MAX_MSIS];
+	bool valid[MAX_MSIS]; /* set once: an MSI GSI has no route until used */
 	struct kvm_irq_routing *table; /* room for every SPI and MSI */
 };
 
@@ -80,8 +80,8 @@ static int commit(struct irq_routes *r)
 	return ioctl(r->vm_fd, KVM_SET_GSI_ROUTING, r->table) ? -errno : 0;
 }
 
-int irq_routes_set_msi(struct irq_routes *r, unsigned gsi, bool valid, uint64_t addr,
-		       uint32_t data, uint32_t devid)
+int irq_routes_set_msi(struct irq_routes *r, unsigned gsi, uint64_t addr, uint32_t data,
+		       uint32_t devid)
 {
 	unsigned i = gsi - SPIS;
 	int ret;
@@ -89,7 +89,7 @@ int irq_routes_set_msi(struct irq_routes *r, unsigned gsi, bool valid, uint64_t 
 	if (gsi < SPIS || i >= r->nmsi)
 		return -EINVAL;
 	pthread_mutex_lock(&r->lock);
-	r->valid[i] = valid;
+	r->valid[i] = true;
 	r->msi[i] = (struct kvm_irq_routing_msi){
 		.address_lo = (uint32_t)addr, .address_hi = (uint32_t)(addr >> 32),
 		.data = data, .devid = devid };

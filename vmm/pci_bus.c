@@ -229,8 +229,8 @@ void pci_bus_msix_deliver(void *ctx, unsigned v)
 	uint64_t one = 1;
 
 	if (x->stale[v] &&
-	    !irq_routes_set_msi(x->bus->routes, (unsigned)x->gsi[v], true,
-				pci_msix_address(x->msix, v), x->msix->table[v].data, x->devid))
+	    !irq_routes_set_msi(x->bus->routes, (unsigned)x->gsi[v], pci_msix_address(x->msix, v),
+				x->msix->table[v].data, x->devid))
 		x->stale[v] = false;
 	if (write(x->fd[v], &one, sizeof(one)) < 0)
 		log_ratelimited(LOG_ERROR, "MSI-X vector %u: %s", v, strerror(errno));

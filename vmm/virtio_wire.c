@@ -180,12 +180,13 @@ static int wire_pci(struct virtio_wire_env *v, struct vdev *d)
 	vp->p.fn.config_written = pci_config_written;
 	vp->p.fn.config_reading = pci_config_reading;
 	vp->p.fn.ctx = d;
-	if (!ret)
+	if (!ret) {
 		ret = pci_bus_add(bus, &vp->p.fn);
-	if (ret < 0) {
-		log_error("%s: no room on the PCI bus: %s", d->name, strerror(-ret));
-		return ret;
+		if (ret < 0)
+			log_error("%s: no room on the PCI bus", d->name);
 	}
+	if (ret < 0)
+		return ret;
 	vp->slot = (unsigned)ret;
 	snprintf(d->name + strlen(d->name), sizeof(d->name) - strlen(d->name),
 		 " (00:%02x.0)", vp->slot);

@@ -8,7 +8,6 @@
 #ifndef A64VM_IRQ_ROUTES_H
 #define A64VM_IRQ_ROUTES_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 struct irq_routes;
@@ -21,9 +20,9 @@ int irq_routes_add_msi(struct irq_routes *r);
 
 /*
  * The MSI route of gsi: address and data from the MSI-X entry, devid the
- * requester ID. valid false removes it. 0, or -errno from KVM (logged).
+ * requester ID. 0, or -errno from KVM (logged).
  */
-int irq_routes_set_msi(struct irq_routes *r, unsigned gsi, bool valid, uint64_t addr,
-		       uint32_t data, uint32_t devid);
+int irq_routes_set_msi(struct irq_routes *r, unsigned gsi, uint64_t addr, uint32_t data,
+		       uint32_t devid);
 
 #endif

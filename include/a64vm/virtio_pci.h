@@ -47,6 +47,7 @@ struct virtio_pci {
 	struct pci_msix msix;
 	uint16_t config_vector;
 	uint16_t queue_vector[VIRTIO_MAX_QUEUES];
+	bool intx_pending;  /* an interrupt for INTx, until the ISR is read */
 	bool intx;	    /* the line's level */
 	unsigned cfg_cap;   /* the PCI configuration access capability */
 };

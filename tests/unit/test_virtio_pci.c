@@ -258,6 +258,11 @@ static void test_msix(void)
 	cfg_wr(cap + 2, 2, 0);
 	vd.irq(vd.irq_ctx, 0);
 	CU_ASSERT_TRUE(intx);
+	/* MSI-X on with INTx asserted: the line drops, a command write keeps it low */
+	cfg_wr(cap + 2, 2, 0x8000);
+	CU_ASSERT_FALSE(intx);
+	cfg_wr(PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	CU_ASSERT_FALSE(intx);
 }
 
 /* The PCI configuration access capability reaches the BAR through config space. */
