@@ -17,6 +17,7 @@
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
 #include "a64vm/mmio_bus.h"
+#include "a64vm/mono_time.h"
 #include "a64vm/pci_host.h"
 
 #define FLASH_MEMSLOT 1 /* flash N is KVM memslot 1 + N; RAM is 0 */
@@ -43,8 +44,15 @@ struct board {
 	unsigned n;
 	struct board_dev *devs; /* one per line of board_table */
 	struct flash_bank banks[2];
-	bool button_down; /* released at the next tick */
+	uint64_t button_down_ns; /* when pressed; 0 while up */
 };
+
+/*
+ * A press must outlast gpio-keys' debounce and the work that reads the line
+ * back, on a slow host too; a release on the very next tick could come a
+ * millisecond later and the press be lost. QEMU's virt holds it 100 ms.
+ */
+#define POWER_BUTTON_HOLD_NS 300000000ull
 
 static void dev_set_irq(void *ctx, bool level)
 {
@@ -241,7 +249,7 @@ void board_reset(struct board *b)
 	}
 }
 
-/* The main thread's alone, as button_down is. */
+/* The main thread's alone, as button_down_ns is. */
 static void set_power_button(struct board *b, bool down)
 {
 	struct board_dev *d = with_role(b, BOARD_ROLE_POWER_BUTTON);
@@ -251,12 +259,12 @@ static void set_power_button(struct board *b, bool down)
 		d->slot->ops->set_line(d->dev, MEMMAP_POWER_BUTTON_PIN, down);
 		pthread_mutex_unlock(&d->lock);
 	}
-	b->button_down = down;
+	b->button_down_ns = down ? mono_ns() : 0;
 }
 
 void board_tick(struct board *b)
 {
-	if (b->button_down)
+	if (b->button_down_ns && mono_ns() - b->button_down_ns >= POWER_BUTTON_HOLD_NS)
 		set_power_button(b, false);
 }
 
