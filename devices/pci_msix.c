@@ -59,6 +59,11 @@ static bool masked(const struct pci_msix *m, unsigned v)
 	       !pci_msix_enabled(m);
 }
 
+bool pci_msix_vector_live(const struct pci_msix *m, unsigned v)
+{
+	return v < m->nvec && !masked(m, v) && pci_msix_address(m, v) == m->doorbell;
+}
+
 uint64_t pci_msix_address(const struct pci_msix *m, unsigned v)
 {
 	return (uint64_t)m->table[v].addr_hi << 32 | m->table[v].addr_lo;
@@ -143,6 +148,8 @@ static void write_word(struct pci_msix *m, uint64_t off, uint32_t val)
 	}
 	*w = val & ENTRY_MASKED; /* the other bits are reserved */
 	flush(m);
+	if (m->changed) /* what delivers it directly follows the mask too */
+		m->changed(m->ctx, v);
 }
 
 void pci_msix_table_write(struct pci_msix *m, uint64_t off, unsigned size, uint64_t val)

@@ -32,6 +32,8 @@ struct virtq *virtio_dev_selected(struct virtio_dev *t)
 
 void virtio_dev_reset(struct virtio_dev *t)
 {
+	if ((t->status & VIRTIO_STATUS_DRIVER_OK) && t->running)
+		t->running(t->running_ctx, false);
 	t->status = 0;
 	t->driver_features = 0;
 	t->dev_features_sel = t->drv_features_sel = t->queue_sel = 0;
@@ -83,6 +85,8 @@ bool virtio_dev_config_access(struct virtio_dev *t, uint64_t at, uint64_t *val,
 /* FEATURES_OK only for a subset of what was offered, with VERSION_1. */
 void virtio_dev_set_status(struct virtio_dev *t, uint32_t v)
 {
+	uint32_t was = t->status;
+
 	if (!v) {
 		virtio_dev_reset(t);
 		return;
@@ -98,6 +102,9 @@ void virtio_dev_set_status(struct virtio_dev *t, uint32_t v)
 		t->queues[i].event_idx = t->driver_features & VIRTIO_F_RING_EVENT_IDX;
 		t->queues[i].indirect = t->driver_features & VIRTIO_F_RING_INDIRECT_DESC;
 	}
+	if (!(was & VIRTIO_STATUS_DRIVER_OK) && (t->status & VIRTIO_STATUS_DRIVER_OK) &&
+	    (t->status & VIRTIO_STATUS_FEATURES_OK) && t->running)
+		t->running(t->running_ctx, true);
 }
 
 void virtio_dev_set_ready(struct virtio_dev *t, struct virtq *q, uint32_t v)

@@ -174,6 +174,16 @@ int virtq_pop(struct virtq *q, const struct guest_mem *mem, struct virtq_req *re
 	return 1;
 }
 
+void virtq_resume(struct virtq *q, const struct guest_mem *mem)
+{
+	q->last_avail = load16(mem, q->avail + 2);
+	q->used_idx = q->signalled = load16(mem, q->used + 2);
+	/* The next request must notify us, whatever the last owner asked for. */
+	if (q->event_idx)
+		store16(mem, q->used + 4 + 8ull * q->num, q->last_avail);
+	atomic_thread_fence(memory_order_seq_cst);
+}
+
 void virtq_push(struct virtq *q, const struct guest_mem *mem, uint16_t head,
 		uint32_t len)
 {

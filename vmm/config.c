@@ -136,6 +136,47 @@ int config_parse_disk(const char *s, struct config_disk *out)
 	return 0;
 }
 
+/* The tag: 1..36 bytes, printable, as a mount source names it. */
+static bool parse_tag(const char *opt, size_t len, char *tag)
+{
+	if (len <= 4 || len - 4 > CONFIG_FS_TAG_MAX || strncmp(opt, "tag=", 4))
+		return false;
+	for (size_t i = 4; i < len; i++)
+		if (!isgraph((unsigned char)opt[i]))
+			return false;
+	memcpy(tag, opt + 4, len - 4);
+	tag[len - 4] = '\0';
+	return true;
+}
+
+int config_parse_fs(const char *s, struct config_fs *out)
+{
+	const char *comma = strchr(s, ',');
+	size_t len = comma ? (size_t)(comma - s) : strlen(s);
+
+	memset(out, 0, sizeof(*out));
+	if (len >= 7 && !strncmp(s, "socket=", 7)) {
+		out->socket = true;
+		s += 7;
+		len -= 7;
+	}
+	if (!len || len >= sizeof(out->path))
+		return -EINVAL;
+	memcpy(out->path, s, len);
+	while (comma) {
+		const char *opt = comma + 1;
+
+		comma = strchr(opt, ',');
+		len = comma ? (size_t)(comma - opt) : strlen(opt);
+		if (len == 2 && !strncmp(opt, "ro", 2) && !out->socket)
+			out->read_only = true;
+		else if (!parse_tag(opt, len, out->tag) &&
+			 !parse_transport(opt, len, &out->transport))
+			return -EINVAL;
+	}
+	return out->tag[0] ? 0 : -EINVAL;
+}
+
 enum config_transport config_transport_of(const struct config *cfg,
 					  enum config_transport own)
 {
@@ -405,6 +446,30 @@ static int set_disk(struct config *cfg, const char *val, char *err, size_t errle
 	return 0;
 }
 
+static int set_fs(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	if (cfg->nfs == CONFIG_MAX_FS)
+		return errmsg(err, errlen, "--fs: at most %d shared directories", CONFIG_MAX_FS);
+	if (config_parse_fs(val, &cfg->fs[cfg->nfs]))
+		return errmsg(err, errlen, "--fs: '%s' is not DIR,tag=TAG[,ro][,transport=T] "
+			      "or socket=PATH,tag=TAG[,transport=T] (a tag of 1 to %d "
+			      "printable characters; ro is for a daemon a64vm starts)",
+			      val, CONFIG_FS_TAG_MAX);
+	for (unsigned i = 0; i < cfg->nfs; i++)
+		if (!strcmp(cfg->fs[i].tag, cfg->fs[cfg->nfs].tag))
+			return errmsg(err, errlen, "--fs: tag '%s' given twice", cfg->fs[i].tag);
+	cfg->nfs++;
+	return 0;
+}
+
+static int set_fs_daemon(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	cfg->fs_daemon = val;
+	return 0;
+}
+
 static int set_virtio_transport(struct config *cfg, const char *val, char *err,
 				size_t errlen)
 {
@@ -498,6 +563,12 @@ static const struct config_option run_options[] = {
 	{ "rng", NULL, "virtio-rng, fed from getrandom()", set_rng },
 	{ "net", " tap=NAME[,mac=MAC][,transport=T]", "virtio-net on a tap device, "
 	  "created when absent", set_net },
+	{ "fs", " DIR,tag=TAG[,ro][,transport=T]", "share DIR with the guest over virtio-fs\n"
+	  "(mount -t virtiofs TAG); a64vm runs virtiofsd for\n"
+	  "it; socket=PATH for DIR: the vhost-user daemon\n"
+	  "listening on PATH (repeatable, up to 4)", set_fs },
+	{ "fs-daemon", " PATH", "the virtiofsd --fs starts (default: virtiofsd on\n"
+	  "PATH, else /usr/lib/qemu/virtiofsd)", set_fs_daemon },
 	{ "virtio-transport", " mmio|pci", "the transport of every virtio device without\n"
 	  "a transport= of its own: virtio-pci on the PCIe\n"
 	  "host bridge (default) or virtio-mmio", set_virtio_transport },

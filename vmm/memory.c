@@ -22,11 +22,11 @@ static int no_ram(uint64_t size, int err)
 }
 
 /*
- * Anonymous RAM on a 2 MiB boundary, with transparent huge pages asked
- * for: KVM can then map the guest with 2 MiB stage-2 blocks, not a 4 KiB
- * page per fault. Lazily populated: untouched RAM costs the host nothing.
+ * size bytes on a 2 MiB boundary: KVM can then map the guest with 2 MiB
+ * stage-2 blocks, not a 4 KiB page per fault. Anonymous (fd -1) or fd's
+ * file shared; lazily populated, so untouched RAM costs the host nothing.
  */
-static int map_anonymous(uint64_t size, uint8_t **out)
+static int map_aligned(uint64_t size, int fd, uint8_t **out)
 {
 	uint64_t slack = size + BLOCK_2M;
 	uint8_t *p = mmap(NULL, slack, PROT_READ | PROT_WRITE,
@@ -40,10 +40,50 @@ static int map_anonymous(uint64_t size, uint8_t **out)
 		munmap(p, (size_t)(aligned - p));
 	if (p + slack > aligned + size)
 		munmap(aligned + size, (size_t)(p + slack - (aligned + size)));
+	if (fd >= 0 && mmap(aligned, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			    fd, 0) == MAP_FAILED) {
+		int err = errno;
+
+		munmap(aligned, size);
+		return -err;
+	}
 	/* Not fatal: THP may be compiled out or set to "never". */
 	if (madvise(aligned, size, MADV_HUGEPAGE))
 		log_debug("guest RAM: MADV_HUGEPAGE: %s", strerror(errno));
 	*out = aligned;
+	return 0;
+}
+
+/* What shmem THP gives a memfd (it follows shmem_enabled, not enabled). */
+static void say_shmem_thp(void)
+{
+	char line[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "re");
+
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = 0;
+		fclose(f);
+	}
+	line[strcspn(line, "\n")] = 0;
+	log_debug("guest RAM: a memfd, shared; shmem huge pages: %s",
+		  line[0] ? line : "unknown (no shmem_enabled)");
+}
+
+/* RAM a vhost-user daemon can map: a memfd, 2 MiB aligned. */
+static int map_memfd(uint64_t size, uint8_t **out, int *fd_out)
+{
+	int fd = memfd_create("a64vm-ram", MFD_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = ftruncate(fd, (off_t)size) ? -errno : map_aligned(size, fd, out);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	say_shmem_thp();
+	*fd_out = fd;
 	return 0;
 }
 
@@ -54,7 +94,7 @@ static int hugetlbfs_error(const char *dir, int err)
 }
 
 /* RAM from a file on hugetlbfs (--hugepages DIR), unlinked at once. */
-static int map_hugetlbfs(const char *dir, uint64_t size, uint8_t **out)
+static int map_hugetlbfs(const char *dir, uint64_t size, uint8_t **out, int *fd_out)
 {
 	char path[4096];
 	struct statfs fs;
@@ -82,25 +122,29 @@ static int map_hugetlbfs(const char *dir, uint64_t size, uint8_t **out)
 	p = err ? MAP_FAILED : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (!err && p == MAP_FAILED)
 		err = errno;
-	close(fd);
+	if (err || !fd_out)
+		close(fd);
 	/* ENOMEM here: too few free huge pages (vm.nr_hugepages). */
 	if (err)
 		return hugetlbfs_error(dir, err);
+	if (fd_out)
+		*fd_out = fd;
 	*out = p;
 	return 0;
 }
 
 int memory_init_backed(struct guest_mem *mem, uint64_t base, uint64_t size,
-		       const char *hugetlbfs_dir)
+		       const char *hugetlbfs_dir, bool shared)
 {
 	uint8_t *p = NULL;
-	int ret;
+	int ret, fd = -1;
 
+	mem->fd = -1;
 	if (!size || base + size < base || size > SIZE_MAX - BLOCK_2M)
 		return -EINVAL;
 	if (hugetlbfs_dir)
-		ret = map_hugetlbfs(hugetlbfs_dir, size, &p);
-	else if ((ret = map_anonymous(size, &p)))
+		ret = map_hugetlbfs(hugetlbfs_dir, size, &p, shared ? &fd : NULL);
+	else if ((ret = shared ? map_memfd(size, &p, &fd) : map_aligned(size, -1, &p)))
 		ret = no_ram(size, -ret);
 	if (ret)
 		return ret;
@@ -110,19 +154,25 @@ int memory_init_backed(struct guest_mem *mem, uint64_t base, uint64_t size,
 	mem->base = base;
 	mem->size = size;
 	mem->hva = p;
+	mem->fd = fd;
 	return 0;
 }
 
 int memory_init(struct guest_mem *mem, uint64_t base, uint64_t size)
 {
-	return memory_init_backed(mem, base, size, NULL);
+	return memory_init_backed(mem, base, size, NULL, false);
 }
 
 void memory_free(struct guest_mem *mem)
 {
-	if (mem->hva)
+	/* fd is memory_init's only when hva is: a zeroed struct has fd 0. */
+	if (mem->hva) {
 		munmap(mem->hva, mem->size);
+		if (mem->fd >= 0)
+			close(mem->fd);
+	}
 	mem->hva = NULL;
+	mem->fd = -1;
 }
 
 void *memory_gpa_to_hva(const struct guest_mem *mem, uint64_t gpa, uint64_t len)

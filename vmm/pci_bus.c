@@ -223,15 +223,28 @@ void pci_bus_msix_changed(void *ctx, unsigned v)
 }
 
 /* The route follows the entry before the first message that needs it. */
+static void sync_route(struct pci_bus_msix *x, unsigned v)
+{
+	if (x->stale[v] &&
+	    !irq_routes_set_msi(x->bus->routes, (unsigned)x->gsi[v], pci_msix_address(x->msix, v),
+				x->msix->table[v].data, x->devid))
+		x->stale[v] = false;
+}
+
+int pci_bus_msix_irqfd(struct pci_bus_msix *x, unsigned v)
+{
+	if (v >= x->msix->nvec || !pci_msix_vector_live(x->msix, v))
+		return -1;
+	sync_route(x, v);
+	return x->stale[v] ? -1 : x->fd[v];
+}
+
 void pci_bus_msix_deliver(void *ctx, unsigned v)
 {
 	struct pci_bus_msix *x = ctx;
 	uint64_t one = 1;
 
-	if (x->stale[v] &&
-	    !irq_routes_set_msi(x->bus->routes, (unsigned)x->gsi[v], pci_msix_address(x->msix, v),
-				x->msix->table[v].data, x->devid))
-		x->stale[v] = false;
+	sync_route(x, v);
 	if (write(x->fd[v], &one, sizeof(one)) < 0)
 		log_ratelimited(LOG_ERROR, "MSI-X vector %u: %s", v, strerror(errno));
 }

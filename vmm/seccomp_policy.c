@@ -26,6 +26,8 @@ static const int vcpu_calls[] = {
 	COMMON,
 	__NR_pwrite64, __NR_fdatasync,	/* a flash write reaching its file */
 	__NR_timerfd_settime,		/* the RTC's alarm */
+	/* a vhost-user daemon handed queues or taking them back (DRIVER_OK, reset) */
+	__NR_sendmsg, __NR_recvmsg, __NR_recvfrom, __NR_close, __NR_epoll_ctl,
 };
 
 static const uint32_t vcpu_ioctls[] = {
@@ -42,6 +44,7 @@ static const int io_calls[] = {
 	__NR_fallocate,			/* discard and write-zeroes */
 	__NR_readv, __NR_writev,	/* the tap */
 	__NR_getrandom,			/* virtio-rng */
+	__NR_recvfrom, __NR_close,	/* a vhost-user daemon's end, seen */
 };
 
 static const uint32_t io_ioctls[] = {
@@ -56,6 +59,7 @@ static const int main_calls[] = {
 	__NR_fcntl, __NR_pread64,	/* a reboot reads its pinned files again */
 	__NR_getrandom,			/* ... and seeds its device tree */
 	__NR_unlinkat,			/* sockets removed at exit, by directory */
+	__NR_sendmsg, __NR_recvmsg,	/* a reboot resets a vhost-user device */
 };
 
 static const uint32_t main_ioctls[] = {

@@ -16,6 +16,7 @@
 #include "a64vm/memmap.h"
 #include "a64vm/memory.h"
 #include "a64vm/start_gate.h"
+#include "a64vm/vhost_dev.h"
 #include "a64vm/virtio_io.h"
 #include "a64vm/virtio_wire.h"
 
@@ -159,12 +160,47 @@ static unsigned count_console(const struct config *cfg)
 	return cfg->console_virtio;
 }
 
+static int open_fs(struct virtio_devices *v, struct vdev *d, unsigned index)
+{
+	const struct config_fs *cfg = &v->w.cfg->fs[index];
+	struct virtio_fs *f = &d->k.fs;
+	int ret;
+
+	snprintf(d->name, sizeof(d->name), "virtio-fs%u", index);
+	memcpy(f->tag, cfg->tag, strlen(cfg->tag));
+	d->state = f;
+	ret = vhost_dev_open(cfg, v->w.cfg->fs_daemon, d->name, &d->vhost, &f->features);
+	if (!ret && d->env->mem->fd < 0)
+		ret = -EINVAL; /* vm.c maps RAM shared whenever --fs is given */
+	return ret;
+}
+
+static void close_fs(struct vdev *d)
+{
+	if (d->k.fs.answered)
+		log_info("%s: %llu requests answered with EIO after its daemon went",
+			 d->name, (unsigned long long)d->k.fs.answered);
+	vhost_dev_close(d->vhost);
+}
+
+static unsigned count_fs(const struct config *cfg)
+{
+	return cfg->nfs;
+}
+
+static enum config_transport fs_transport(const struct config *cfg, unsigned index)
+{
+	return cfg->fs[index].transport;
+}
+
 /* The kinds in slot order: disks first, as vda, vdb... */
 static const struct kind kinds[] = {
 	{ &virtio_blk_ops, 0x010000, count_disks, disk_transport, open_disk, close_disk },
 	{ &virtio_rng_ops, 0xff0000, count_rng, NULL, open_rng, NULL },
 	{ &virtio_net_ops, 0x020000, count_net, net_transport, open_net, close_net },
 	{ &virtio_console_ops, 0x078000, count_console, NULL, open_console, NULL },
+	/* QEMU's vhost-user-fs-pci: "other mass storage" */
+	{ &virtio_fs_ops, 0x018000, count_fs, fs_transport, open_fs, close_fs },
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -188,7 +224,8 @@ static int add_device(struct virtio_devices *v, const struct kind *k, unsigned i
 	ret = k->open(v, d, index);
 	if (ret)
 		return ret;
-	return virtio_wire(&v->env, d, config_transport_of(v->w.cfg, own));
+	ret = virtio_wire(&v->env, d, config_transport_of(v->w.cfg, own));
+	return ret || !d->vhost ? ret : vhost_dev_wire(d->vhost, d);
 }
 
 static unsigned mmio_devices(const struct config *cfg)

@@ -65,7 +65,7 @@ static int queue_fd(struct virtio_wire_env *v, struct queue_ref *r)
 	r->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (r->fd < 0)
 		return -errno;
-	return virtio_io_watch(v->io, r->fd, true, on_notify, r);
+	return virtio_io_watch(v->io, r->fd, !r->dev->vhost, on_notify, r);
 }
 
 /* virtio-mmio: the irqfd for the interrupt, an ioeventfd per queue. */
@@ -84,7 +84,8 @@ static int wire_mmio(struct virtio_wire_env *v, struct vdev *d)
 		struct queue_ref *r = &d->queues[q];
 
 		r->fd = virtio_io_notify_fd(vm_fd, d->base + VIRTIO_MMIO_QUEUE_NOTIFY, q);
-		ret = r->fd < 0 ? r->fd : virtio_io_watch(v->io, r->fd, true, on_notify, r);
+		/* A daemon's queue: its kick, watched only if a64vm takes it back. */
+		ret = r->fd < 0 ? r->fd : virtio_io_watch(v->io, r->fd, !d->vhost, on_notify, r);
 		if (ret) {
 			log_error("%s: KVM_IOEVENTFD: %s", d->name, strerror(-ret));
 			return ret;
@@ -129,6 +130,8 @@ static void pci_config_written(void *ctx, unsigned off, unsigned size)
 
 	pthread_mutex_lock(&d->lock);
 	virtio_pci_config_written(&d->pci->p, off, size);
+	if (d->vectors_changed) /* MSI-X enabled or masked */
+		d->vectors_changed(d->vhost);
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -157,9 +160,14 @@ static void pci_msix_deliver(void *ctx, unsigned vector)
 	pci_bus_msix_deliver(&d->pci->msix, vector);
 }
 
+/* Under the device's lock, as a BAR write is. */
 static void pci_msix_changed(void *ctx, unsigned vector)
 {
-	pci_bus_msix_changed(&((struct vdev *)ctx)->pci->msix, vector);
+	struct vdev *d = ctx;
+
+	pci_bus_msix_changed(&d->pci->msix, vector);
+	if (d->vectors_changed)
+		d->vectors_changed(d->vhost);
 }
 
 /* virtio-pci: the function in the next slot, a doorbell per queue, MSI-X. */

@@ -110,8 +110,9 @@ static int open_kvm(struct vm *vm)
 static int add_ram(struct vm *vm)
 {
 	struct kvm_userspace_memory_region region;
+	/* Shared only for a vhost-user daemon (--fs), which maps it too. */
 	int ret = memory_init_backed(&vm->mem, MEMMAP_RAM_BASE, vm->cfg->mem_size,
-				     vm->cfg->hugepages);
+				     vm->cfg->hugepages, vm->cfg->nfs > 0);
 
 	if (ret)
 		return ret;

@@ -59,6 +59,21 @@ struct config_net {
 	enum config_transport transport;
 };
 
+#define CONFIG_MAX_FS 4
+#define CONFIG_FS_TAG_MAX 36 /* virtio-fs's tag field, not NUL-terminated there */
+
+/*
+ * --fs PATH,tag=TAG[,ro][,transport=T]: a64vm starts the daemon on PATH;
+ * --fs socket=SOCK,tag=TAG[,transport=T]: the user's daemon on SOCK.
+ */
+struct config_fs {
+	char path[CONFIG_DISK_PATH_MAX]; /* the shared directory, or the socket */
+	bool socket;			 /* path is a daemon's socket */
+	char tag[CONFIG_FS_TAG_MAX + 1];
+	bool read_only;
+	enum config_transport transport;
+};
+
 /* A CPU feature's wish: the default is what the host offers. */
 enum config_feature {
 	CONFIG_FEATURE_DEFAULT,
@@ -98,6 +113,9 @@ struct config {
 	bool console_virtio; /* --console virtio: input goes to hvc0 */
 	struct config_net net;
 	enum config_transport virtio_transport; /* --virtio-transport */
+	struct config_fs fs[CONFIG_MAX_FS];
+	unsigned nfs;
+	const char *fs_daemon; /* --fs-daemon PATH: the virtiofsd to start */
 	struct config_cpu cpu;
 	bool verbose; /* --verbose: debug-level log lines too */
 	enum seccomp_mode seccomp;	/* --seccomp=kill|log|off */
@@ -139,6 +157,9 @@ int config_parse_gdb(const char *s, struct config_gdb *out);
 
 /* "PATH[,ro][,serial=ID]" -> out; 0 or -EINVAL. */
 int config_parse_disk(const char *s, struct config_disk *out);
+
+/* "PATH,tag=TAG[,ro][,transport=T]" or "socket=PATH,tag=TAG[,transport=T]". */
+int config_parse_fs(const char *s, struct config_fs *out);
 
 /* A device's transport: its own choice, else the machine's (never DEFAULT). */
 enum config_transport config_transport_of(const struct config *cfg,

@@ -2,6 +2,7 @@
 #ifndef A64VM_MEMORY_H
 #define A64VM_MEMORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -9,13 +10,18 @@ struct guest_mem {
 	uint64_t base; /* guest physical */
 	uint64_t size;
 	uint8_t *hva;
+	int fd; /* shared RAM's file (memfd or hugetlbfs), offset 0; else -1 */
 };
 
 /* Anonymous RAM, 2 MiB aligned, transparent huge pages asked for. */
 int memory_init(struct guest_mem *mem, uint64_t base, uint64_t size);
-/* The same, or from a hugetlbfs mount when hugetlbfs_dir is not NULL. */
+/*
+ * The same, or from a hugetlbfs mount when hugetlbfs_dir is not NULL. With
+ * shared, the RAM is a file another process can map (a vhost-user daemon):
+ * a memfd, or the hugetlbfs file, kept open in mem->fd.
+ */
 int memory_init_backed(struct guest_mem *mem, uint64_t base, uint64_t size,
-		       const char *hugetlbfs_dir);
+		       const char *hugetlbfs_dir, bool shared);
 void memory_free(struct guest_mem *mem);
 
 /*

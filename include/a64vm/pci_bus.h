@@ -61,6 +61,12 @@ struct pci_bus_msix {
 int pci_bus_msix_init(struct pci_bus *b, struct pci_bus_msix *x, struct pci_msix *m,
 		      unsigned slot);
 void pci_bus_msix_fini(struct pci_bus_msix *x);
+/*
+ * The irqfd of vector, its route synced, for another process to signal
+ * directly (a vhost-user daemon): -1 while the vector is masked, off or
+ * aimed elsewhere, when messages must go through pci_msix_signal.
+ */
+int pci_bus_msix_irqfd(struct pci_bus_msix *x, unsigned vector);
 /* As struct pci_msix's deliver and changed (ctx is the struct pci_bus_msix). */
 void pci_bus_msix_deliver(void *x, unsigned vector);
 void pci_bus_msix_changed(void *x, unsigned vector);

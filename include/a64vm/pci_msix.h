@@ -30,7 +30,7 @@ struct pci_msix {
 	uint32_t pending; /* a bit per vector: signalled while masked */
 	/* Sends the vector's message (its entry is valid and unmasked). */
 	void (*deliver)(void *ctx, unsigned vector);
-	/* The vector's message changed: what carries it must follow. */
+	/* The vector's message or mask changed: what carries it must follow. */
 	void (*changed)(void *ctx, unsigned vector);
 	void *ctx;
 	uint64_t dropped; /* messages not aimed at the doorbell */
@@ -57,6 +57,12 @@ void pci_msix_config_written(struct pci_msix *m);
 uint64_t pci_msix_table_read(struct pci_msix *m, uint64_t off, unsigned size);
 void pci_msix_table_write(struct pci_msix *m, uint64_t off, unsigned size, uint64_t val);
 uint64_t pci_msix_pba_read(const struct pci_msix *m, uint64_t off, unsigned size);
+
+/*
+ * Whether a signal of vector goes straight out now: MSI-X on, neither the
+ * function nor the vector masked, the message aimed at the doorbell.
+ */
+bool pci_msix_vector_live(const struct pci_msix *m, unsigned vector);
 
 /* The vector's message: 64-bit address and data. */
 uint64_t pci_msix_address(const struct pci_msix *m, unsigned vector);

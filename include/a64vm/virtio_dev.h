@@ -95,6 +95,13 @@ struct virtio_dev {
 	 */
 	void (*notify)(void *ctx, unsigned queue);
 	void *notify_ctx;
+	/*
+	 * The driver set DRIVER_OK (on), or reset a device it had running
+	 * (off, before the queues are forgotten): what a device whose queues
+	 * another process serves hands over and takes back. NULL: nothing.
+	 */
+	void (*running)(void *ctx, bool on);
+	void *running_ctx;
 	uint64_t refused; /* accesses of a width or offset not allowed */
 };
 

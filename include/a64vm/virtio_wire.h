@@ -16,6 +16,7 @@
 #include "a64vm/tap.h"
 #include "a64vm/virtio_blk.h"
 #include "a64vm/virtio_console.h"
+#include "a64vm/virtio_fs.h"
 #include "a64vm/virtio_net.h"
 #include "a64vm/virtio_pci.h"
 #include "a64vm/virtio_rng.h"
@@ -32,6 +33,7 @@ struct queue_ref {
 struct device_list;
 struct guest_mem;
 struct kind;
+struct vhost_dev;
 struct virtio_io;
 
 /* What wiring a device needs of the VM; one for all its devices. */
@@ -78,7 +80,11 @@ struct vdev {
 			struct virtio_net *net; /* large: allocated */
 			struct tap tap;
 		} net;
+		struct virtio_fs fs;
 	} k;
+	struct vhost_dev *vhost; /* a daemon serves the queues; NULL: a64vm does */
+	/* virtio-pci's MSI-X vectors changed (mask, entry, enable); NULL: nothing */
+	void (*vectors_changed)(struct vhost_dev *vh);
 };
 
 /*

@@ -65,6 +65,13 @@ int virtq_check_layout(const struct virtq *q, const struct guest_mem *mem);
  */
 int virtq_pop(struct virtq *q, const struct guest_mem *mem, struct virtq_req *req);
 
+/*
+ * Takes over a live queue another process served: from the driver's
+ * available and used indexes as they are now, asking for a notify on the
+ * next request. What was made available before is not taken.
+ */
+void virtq_resume(struct virtq *q, const struct guest_mem *mem);
+
 /* Returns a request with len bytes written into its writable segments. */
 void virtq_push(struct virtq *q, const struct guest_mem *mem, uint16_t head,
 		uint32_t len);

@@ -405,6 +405,53 @@ static void test_options_documented(void)
 }
 
 const char unit_suite_name[] = "config";
+static void test_fs(void)
+{
+	static const struct {
+		const char *s;
+		int ret;
+		const char *path, *tag;
+		bool socket, ro;
+		enum config_transport transport;
+	} cases[] = {
+		{ "/srv,tag=share", 0, "/srv", "share" },
+		{ "/,tag=root,ro", 0, "/", "root", false, true },
+		{ "d,ro,tag=t,transport=mmio", 0, "d", "t", false, true, CONFIG_TRANSPORT_MMIO },
+		{ "socket=/run/fs.sock,tag=x", 0, "/run/fs.sock", "x", true },
+		{ "socket=/run/fs.sock,tag=x,ro", -EINVAL }, /* the user's daemon decides */
+		{ "/srv", -EINVAL }, { "/srv,tag=", -EINVAL }, { ",tag=t", -EINVAL },
+		{ "socket=,tag=t", -EINVAL }, { "/srv,tag=a b", -EINVAL },
+		{ "/srv,tag=123456789012345678901234567890123456", 0, "/srv",
+		  "123456789012345678901234567890123456" },
+		{ "/srv,tag=1234567890123456789012345678901234567", -EINVAL },
+		{ "/srv,tag=t,rw", -EINVAL }, { "/srv,tag=t,transport=x", -EINVAL },
+	};
+	char *argv[] = { "a64vm", "run", "--kernel", "K", "--fs", "/a,tag=t", "--fs", "/b,tag=t",
+			 "--fs-daemon", "/opt/virtiofsd" };
+	struct config_fs f;
+	struct config cfg;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(config_parse_fs(cases[i].s, &f), cases[i].ret);
+		if (cases[i].ret)
+			continue;
+		CU_ASSERT_STRING_EQUAL(f.path, cases[i].path);
+		CU_ASSERT_STRING_EQUAL(f.tag, cases[i].tag);
+		CU_ASSERT_EQUAL(f.socket, cases[i].socket);
+		CU_ASSERT_EQUAL(f.read_only, cases[i].ro);
+		CU_ASSERT_EQUAL(f.transport, cases[i].transport);
+	}
+	/* two shares with one tag: the guest could not tell them apart */
+	CU_ASSERT_EQUAL(config_parse(8, argv, &cfg, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "tag 't' given twice"));
+	argv[7] = "/b,tag=u";
+	CU_ASSERT_EQUAL_FATAL(config_parse(10, argv, &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.nfs, 2);
+	CU_ASSERT_STRING_EQUAL(cfg.fs[1].tag, "u");
+	CU_ASSERT_STRING_EQUAL(cfg.fs_daemon, "/opt/virtiofsd");
+}
+
 const struct unit_test unit_tests[] = {
 	{ "firmware and flash banks", test_firmware },
 	{ "--cpu-features", test_cpu_features },
@@ -414,6 +461,7 @@ const struct unit_test unit_tests[] = {
 	{ "--gdb addresses", test_gdb_addresses },
 	{ "--disk, --rng, --console", test_disks },
 	{ "--net", test_net },
+	{ "--fs, --fs-daemon", test_fs },
 	{ "every listed option in --help and the man page", test_options_documented },
 	{ NULL, NULL },
 };

@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "a64vm/memory.h"
 #include "unit.h"
@@ -78,9 +79,30 @@ static void test_hugetlbfs_refused(void)
 	struct guest_mem mem = { 0 };
 
 	/* Not a hugetlbfs mount, or not there: an error, not a fallback. */
-	CU_ASSERT_EQUAL(memory_init_backed(&mem, BASE, SIZE, "/"), -EINVAL);
-	CU_ASSERT_EQUAL(memory_init_backed(&mem, BASE, SIZE, "/nonexistent/dir"), -ENOENT);
+	CU_ASSERT_EQUAL(memory_init_backed(&mem, BASE, SIZE, "/", false), -EINVAL);
+	CU_ASSERT_EQUAL(memory_init_backed(&mem, BASE, SIZE, "/nonexistent/dir", false), -ENOENT);
 	CU_ASSERT_PTR_NULL(mem.hva);
+}
+
+/* Shared RAM: what the guest writes, another mapping of the fd sees. */
+static void test_shared_memfd(void)
+{
+	struct guest_mem mem;
+	uint8_t *other;
+
+	CU_ASSERT_EQUAL_FATAL(memory_init_backed(&mem, BASE, 3ull << 20, NULL, true), 0);
+	CU_ASSERT(mem.fd >= 0);
+	CU_ASSERT_EQUAL((uintptr_t)mem.hva & ((2u << 20) - 1), 0);
+	other = mmap(NULL, mem.size, PROT_READ, MAP_SHARED, mem.fd, 0);
+	CU_ASSERT_NOT_EQUAL_FATAL(other, MAP_FAILED);
+	mem.hva[(2u << 20) + 5] = 0x5a;
+	CU_ASSERT_EQUAL(other[(2u << 20) + 5], 0x5a);
+	munmap(other, mem.size);
+	memory_free(&mem);
+	CU_ASSERT_EQUAL(mem.fd, -1);
+	CU_ASSERT_EQUAL_FATAL(memory_init(&mem, BASE, SIZE), 0);
+	CU_ASSERT_EQUAL(mem.fd, -1); /* private RAM has no file */
+	memory_free(&mem);
 }
 
 const char unit_suite_name[] = "memory";
@@ -89,5 +111,6 @@ const struct unit_test unit_tests[] = {
 	{ "read and write", test_read_write },
 	{ "2 MiB aligned", test_aligned_for_blocks },
 	{ "--hugepages needs hugetlbfs", test_hugetlbfs_refused },
+	{ "shared RAM is a memfd", test_shared_memfd },
 	{ NULL, NULL },
 };

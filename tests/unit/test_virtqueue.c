@@ -345,6 +345,29 @@ static void test_event_idx(void)
 	CU_ASSERT_EQUAL(virtq_pop(&q, &fx_mem, &req), 0);
 }
 
+/* A queue taken over from a daemon: from the indexes as they are now. */
+static void test_resume(void)
+{
+	uint16_t used = 3, ev = 0;
+
+	setup();
+	q.event_idx = true;
+	fx_put_desc(FX_DESC, 0, FX_BUF, 8, 0, 0);
+	for (int i = 0; i < 5; i++)
+		fx_offer(0);
+	memory_write(&fx_mem, FX_USED + 2, &used, 2);
+	memory_write(&fx_mem, FX_USED + 4 + 8 * FX_QSIZE, &ev, 2); /* the daemon's last word */
+	virtq_resume(&q, &fx_mem);
+	CU_ASSERT_EQUAL(q.last_avail, 5);
+	CU_ASSERT_EQUAL(q.used_idx, 3);
+	CU_ASSERT_EQUAL(fx_used16(4 + 8 * FX_QSIZE), 5); /* the next request notifies */
+	CU_ASSERT_EQUAL(virtq_pop(&q, &fx_mem, &req), 0);
+	fx_offer(0);
+	CU_ASSERT_EQUAL(virtq_pop(&q, &fx_mem, &req), 1);
+	virtq_push(&q, &fx_mem, req.head, 0);
+	CU_ASSERT_EQUAL(fx_used16(2), 4);
+}
+
 const char unit_suite_name[] = "virtqueue";
 const struct unit_test unit_tests[] = {
 	{ "ring layout checks", test_layout },
@@ -353,5 +376,6 @@ const struct unit_test unit_tests[] = {
 	{ "hostile descriptors", test_hostile },
 	{ "zero-length buffers, the longest request", test_zero_length_and_many_segments },
 	{ "event index and notification suppression", test_event_idx },
+	{ "a queue taken over where it stands", test_resume },
 	{ NULL, NULL },
 };

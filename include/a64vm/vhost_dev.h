@@ -1,0 +1,30 @@
+/*
+ * A virtio device whose queues a vhost-user daemon serves (virtio-fs): the
+ * daemon gets guest RAM, each queue's notify eventfd as its kick and, with
+ * MSI-X, the vector's irqfd as its call, so a request passes through none
+ * of a64vm's threads. Without MSI-X (virtio-mmio, INTx) the call is an
+ * eventfd the I/O thread turns into the transport's interrupt, since those
+ * need the interrupt status set. When the daemon dies, hangs or breaks the
+ * protocol, a64vm takes the queues back and answers each new request
+ * itself (the kind's model: for virtio-fs, EIO).
+ */
+#ifndef A64VM_VHOST_DEV_H
+#define A64VM_VHOST_DEV_H
+
+#include "a64vm/config.h"
+
+struct vdev;
+struct vhost_dev;
+
+/*
+ * Starts the daemon for fs (unless it is the user's socket) and connects:
+ * *device_features: what the daemon offers of the device's own features.
+ * 0, or -errno with one line said.
+ */
+int vhost_dev_open(const struct config_fs *fs, const char *daemon, const char *name,
+		   struct vhost_dev **out, uint64_t *device_features);
+/* After the transport is wired: the call eventfds, the socket's watch. */
+int vhost_dev_wire(struct vhost_dev *vh, struct vdev *d);
+void vhost_dev_close(struct vhost_dev *vh);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * The virtio-fs daemon a64vm runs for --fs DIR: found (--fs-daemon, else
+ * virtiofsd on PATH or Debian's /usr/libexec/virtiofsd, else QEMU's C one
+ * in /usr/lib/qemu), started on a socket in a private directory, stopped
+ * when the VM ends. A read-only share is enforced below the daemon: it runs
+ * in a mount namespace where DIR and everything under it is read-only.
+ * Once a64vm is connected the socket is removed; when a64vm closes it (or
+ * exits: the daemon has PR_SET_PDEATHSIG) the daemon ends.
+ */
+#ifndef A64VM_VIRTIOFSD_H
+#define A64VM_VIRTIOFSD_H
+
+#include <sys/types.h>
+
+#include "a64vm/config.h"
+
+struct virtiofsd {
+	pid_t pid; /* 0: none */
+	char dir[64];	/* the private socket directory */
+	char socket[96];
+};
+
+/* Starts the daemon for fs and waits for its socket. 0, or -errno with a line said. */
+int virtiofsd_start(const struct config_fs *fs, const char *daemon, struct virtiofsd *d);
+/* Connected: its socket and directory go. */
+void virtiofsd_connected(struct virtiofsd *d);
+/* Setup failed: the daemon is stopped (SIGTERM, then SIGKILL) and reaped. */
+void virtiofsd_abort(struct virtiofsd *d);
+
+#endif

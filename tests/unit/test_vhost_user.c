@@ -1,0 +1,300 @@
+/*
+ * The vhost-user frontend against a fake daemon on a real UNIX socket: the
+ * requests a device's life sends, with their descriptors, and a daemon
+ * that misbehaves (descriptors in a reply, another request's reply, an
+ * oversized one, no answer, a refusal, a closed socket).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "a64vm/log.h"
+#include "a64vm/vhost_user.h"
+#include "a64vm/vhost_user_proto.h"
+#include "unit.h"
+
+#define OFFERED (1ull << 32 | 1ull << 28 | 1ull << 29 | 1ull << 30 | 1ull << 0)
+
+struct msg {
+	uint32_t request, flags, size;
+	uint8_t payload[512];
+	int fds[8];
+	unsigned nfds;
+};
+
+enum behaviour { GOOD, FD_IN_REPLY, WRONG_REPLY, OVERSIZED, HANG_AFTER_OWNER,
+		 REFUSE_FEATURES, CLOSE_AFTER_OWNER };
+
+static char path[64];
+static int listener = -1;
+static pthread_t thread;
+static enum behaviour how;
+static uint32_t seen[32]; /* requests in order */
+static unsigned nseen;
+static uint64_t protocol_set;
+static off_t mem_fd_size;
+static unsigned kick_fds, call_fds;
+
+static int get(int fd, struct msg *m)
+{
+	char control[CMSG_SPACE(8 * sizeof(int))];
+	struct iovec iov = { m, 12 };
+	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			    .msg_controllen = sizeof(control) };
+
+	m->nfds = 0;
+	if (recvmsg(fd, &h, 0) != 12 || m->size > sizeof(m->payload) ||
+	    (m->size && read(fd, m->payload, m->size) != (ssize_t)m->size))
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+		m->nfds = (unsigned)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		memcpy(m->fds, CMSG_DATA(c), m->nfds * sizeof(int));
+	}
+	return 0;
+}
+
+/* A reply: header with request and size as given, payload, maybe a descriptor. */
+static void put(int fd, uint32_t request, uint32_t size, const void *payload, size_t len,
+		int pass_fd)
+{
+	uint8_t buf[12 + 64];
+	uint32_t flags = VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY;
+	char control[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { buf, 12 + len };
+	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	memcpy(buf, &request, 4);
+	memcpy(buf + 4, &flags, 4);
+	memcpy(buf + 8, &size, 4);
+	memcpy(buf + 12, payload, len);
+	if (pass_fd >= 0) {
+		struct cmsghdr *c;
+
+		h.msg_control = control;
+		h.msg_controllen = sizeof(control);
+		c = CMSG_FIRSTHDR(&h);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+	}
+	if (sendmsg(fd, &h, 0) < 0)
+		perror("fake daemon: sendmsg");
+}
+
+static void put_u64(int fd, uint32_t request, uint64_t v)
+{
+	put(fd, request, 8, &v, 8, -1);
+}
+
+/* Serves one connection as how says; false: stop. */
+static bool serve(int c, struct msg *m)
+{
+	uint64_t v;
+
+	if (nseen < 32)
+		seen[nseen++] = m->request;
+	switch (m->request) {
+	case VHOST_USER_GET_FEATURES:
+		if (how == FD_IN_REPLY)
+			put(c, m->request, 8, &(uint64_t){ OFFERED }, 8, 0);
+		else if (how == WRONG_REPLY)
+			put_u64(c, VHOST_USER_GET_PROTOCOL_FEATURES, OFFERED);
+		else if (how == OVERSIZED)
+			put(c, m->request, 0x10000, &(uint64_t){ OFFERED }, 8, -1);
+		else
+			put_u64(c, m->request, OFFERED);
+		return true;
+	case VHOST_USER_GET_PROTOCOL_FEATURES:
+		put_u64(c, m->request, 1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK |
+				       1ull << VHOST_USER_PROTOCOL_F_MQ);
+		return true;
+	case VHOST_USER_SET_PROTOCOL_FEATURES:
+		memcpy(&protocol_set, m->payload, 8);
+		return true;
+	case VHOST_USER_GET_VRING_BASE:
+		put(c, m->request, 8, (uint32_t[]){ m->payload[0], 7 }, 8, -1);
+		return true;
+	case VHOST_USER_SET_MEM_TABLE: {
+		struct stat st;
+
+		if (m->nfds == 1 && !fstat(m->fds[0], &st))
+			mem_fd_size = st.st_size;
+		break;
+	}
+	case VHOST_USER_SET_VRING_KICK:
+		kick_fds += m->nfds;
+		break;
+	case VHOST_USER_SET_VRING_CALL:
+		call_fds += m->nfds;
+		break;
+	default:
+		break;
+	}
+	for (unsigned i = 0; i < m->nfds; i++)
+		close(m->fds[i]);
+	if (m->request == VHOST_USER_SET_OWNER && how == CLOSE_AFTER_OWNER) {
+		put_u64(c, m->request, 0);
+		return false;
+	}
+	if (m->request == VHOST_USER_SET_FEATURES && how == HANG_AFTER_OWNER) {
+		sleep(1);
+		return false;
+	}
+	v = m->request == VHOST_USER_SET_FEATURES && how == REFUSE_FEATURES;
+	if (m->flags & VHOST_USER_FLAG_NEED_REPLY)
+		put_u64(c, m->request, v);
+	return true;
+}
+
+static void *daemon_thread(void *arg)
+{
+	int c = accept(listener, NULL, NULL);
+	struct msg m;
+
+	(void)arg;
+	while (c >= 0 && !get(c, &m) && serve(c, &m))
+		;
+	if (c >= 0)
+		close(c);
+	return NULL;
+}
+
+static void start_daemon(enum behaviour b)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+	how = b;
+	nseen = 0;
+	protocol_set = 0;
+	mem_fd_size = 0;
+	kick_fds = call_fds = 0;
+	snprintf(path, sizeof(path), "/tmp/a64vm-test-vu-%d.sock", (int)getpid());
+	unlink(path);
+	strcpy(a.sun_path, path);
+	listener = socket(AF_UNIX, SOCK_STREAM, 0);
+	CU_ASSERT_FATAL(listener >= 0);
+	CU_ASSERT_EQUAL_FATAL(bind(listener, (struct sockaddr *)&a, sizeof(a)), 0);
+	CU_ASSERT_EQUAL_FATAL(listen(listener, 1), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&thread, NULL, daemon_thread, NULL), 0);
+}
+
+static void stop_daemon(struct vhost_user *vu)
+{
+	vhost_user_close(vu);
+	pthread_join(thread, NULL);
+	close(listener);
+	unlink(path);
+}
+
+static void test_device_life(void)
+{
+	struct vhost_user vu;
+	struct guest_mem mem;
+	uint16_t base = 0;
+	int kick = dup(1), call = dup(2);
+	static const uint32_t order[] = {
+		VHOST_USER_GET_FEATURES, VHOST_USER_GET_PROTOCOL_FEATURES,
+		VHOST_USER_SET_PROTOCOL_FEATURES, VHOST_USER_SET_OWNER,
+		VHOST_USER_SET_FEATURES, VHOST_USER_SET_MEM_TABLE, VHOST_USER_SET_VRING_NUM,
+		VHOST_USER_SET_VRING_BASE, VHOST_USER_SET_VRING_ADDR, VHOST_USER_SET_VRING_KICK,
+		VHOST_USER_SET_VRING_CALL, VHOST_USER_SET_VRING_ENABLE,
+		VHOST_USER_GET_VRING_BASE,
+	};
+
+	CU_ASSERT_EQUAL_FATAL(memory_init_backed(&mem, 0x40000000, 4 << 20, NULL, true), 0);
+	start_daemon(GOOD);
+	CU_ASSERT_EQUAL_FATAL(vhost_user_open(&vu, path, "test", 1000), 0);
+	CU_ASSERT_EQUAL(vu.features, OFFERED);
+	/* only REPLY_ACK is asked for, of what the daemon has */
+	CU_ASSERT_EQUAL(vu.protocol, 1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK);
+	CU_ASSERT_EQUAL(vhost_user_set_features(&vu, 1ull << 32), 0);
+	CU_ASSERT_EQUAL(vhost_user_set_mem(&vu, &mem), 0);
+	CU_ASSERT_EQUAL(vhost_user_start_vring(&vu, &mem, &(struct vhost_user_vring){
+		.index = 1, .num = 128, .desc = 0x40001000, .avail = 0x40002000,
+		.used = 0x40003000, .kick = kick, .call = call }), 0);
+	CU_ASSERT_EQUAL(vhost_user_stop_vring(&vu, 1, &base), 0);
+	CU_ASSERT_EQUAL(base, 7);
+	stop_daemon(&vu);
+	CU_ASSERT_EQUAL(protocol_set, 1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK);
+	CU_ASSERT_EQUAL(mem_fd_size, 4 << 20); /* guest RAM's memfd went along */
+	CU_ASSERT_EQUAL(kick_fds, 1);
+	CU_ASSERT_EQUAL(call_fds, 1);
+	CU_ASSERT_EQUAL_FATAL(nseen, sizeof(order) / sizeof(order[0]));
+	for (unsigned i = 0; i < nseen; i++)
+		CU_ASSERT_EQUAL(seen[i], order[i]);
+	memory_free(&mem);
+	close(kick);
+	close(call);
+}
+
+/* A reply the frontend must refuse: the connection ends, later calls fail fast. */
+static void refused(enum behaviour b)
+{
+	struct vhost_user vu;
+
+	start_daemon(b);
+	CU_ASSERT_EQUAL(vhost_user_open(&vu, path, "test", 1000), -EPROTO);
+	CU_ASSERT_FALSE(vhost_user_alive(&vu));
+	CU_ASSERT_EQUAL(vhost_user_set_features(&vu, 0), -EPIPE);
+	stop_daemon(&vu);
+}
+
+static void test_hostile_replies(void)
+{
+	refused(FD_IN_REPLY);
+	refused(WRONG_REPLY);
+	refused(OVERSIZED);
+}
+
+static void test_daemon_hangs(void)
+{
+	struct vhost_user vu;
+
+	start_daemon(HANG_AFTER_OWNER);
+	CU_ASSERT_EQUAL_FATAL(vhost_user_open(&vu, path, "test", 1000), 0);
+	CU_ASSERT_EQUAL(vhost_user_set_timeout(&vu, 100), 0);
+	CU_ASSERT_EQUAL(vhost_user_set_features(&vu, 1ull << 32), -ETIMEDOUT);
+	CU_ASSERT_FALSE(vhost_user_alive(&vu));
+	stop_daemon(&vu);
+}
+
+static void test_daemon_refuses_or_goes(void)
+{
+	struct vhost_user vu;
+
+	start_daemon(REFUSE_FEATURES);
+	CU_ASSERT_EQUAL_FATAL(vhost_user_open(&vu, path, "test", 1000), 0);
+	CU_ASSERT_EQUAL(vhost_user_set_features(&vu, 1ull << 32), -EIO);
+	CU_ASSERT_TRUE(vhost_user_alive(&vu));
+	stop_daemon(&vu);
+	start_daemon(CLOSE_AFTER_OWNER);
+	CU_ASSERT_EQUAL_FATAL(vhost_user_open(&vu, path, "test", 1000), 0);
+	CU_ASSERT_EQUAL(vhost_user_set_features(&vu, 1ull << 32), -EPIPE);
+	CU_ASSERT_FALSE(vhost_user_alive(&vu));
+	stop_daemon(&vu);
+}
+
+static void test_nobody_listens(void)
+{
+	struct vhost_user vu;
+
+	CU_ASSERT_EQUAL(vhost_user_open(&vu, "/nonexistent/fs.sock", "test", 50), -ENOENT);
+	CU_ASSERT_FALSE(vhost_user_alive(&vu));
+}
+
+const char unit_suite_name[] = "vhost_user";
+const struct unit_test unit_tests[] = {
+	{ "a device's life, in the spec's order, with its descriptors", test_device_life },
+	{ "replies refused: descriptors, another request's, oversized", test_hostile_replies },
+	{ "a daemon that does not answer", test_daemon_hangs },
+	{ "a daemon that refuses, or goes", test_daemon_refuses_or_goes },
+	{ "nobody listening", test_nobody_listens },
+	{ NULL, NULL },
+};

@@ -1,0 +1,314 @@
+#include "a64vm/vhost_user.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "a64vm/log.h"
+#include "a64vm/mono_time.h"
+#include "a64vm/vhost_user_proto.h"
+
+/* What a64vm asks of the protocol: REPLY_ACK, so a failed request is told. */
+#define WANTED_PROTOCOL (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK)
+
+/* The daemon is gone or broke the protocol: one line, and no more talk. */
+static int gone(struct vhost_user *vu, const struct vhost_user_msg *m, const char *why,
+		int err)
+{
+	if (vu->fd >= 0) {
+		log_error("%s: the vhost-user daemon %s (%s); the device stops", vu->name, why,
+			  m ? vhost_user_request_name(m->request) : "connecting");
+		close(vu->fd);
+		vu->fd = -1;
+	}
+	return err;
+}
+
+static int send_msg(struct vhost_user *vu, const struct vhost_user_msg *m, const int *fds,
+		    unsigned nfds)
+{
+	char control[CMSG_SPACE(VHOST_USER_MAX_FDS * sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)m, .iov_len = vhost_user_len(m) };
+	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (vu->fd < 0)
+		return -EPIPE;
+	if (nfds) {
+		struct cmsghdr *c;
+
+		h.msg_control = control;
+		h.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		c = CMSG_FIRSTHDR(&h);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+	}
+	do
+		n = sendmsg(vu->fd, &h, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)iov.iov_len)
+		return gone(vu, m, n < 0 && errno == EAGAIN ? "does not read its socket"
+							     : "closed its socket", -EPIPE);
+	return 0;
+}
+
+/* Exactly len bytes; descriptors that come along are counted and closed. */
+static int recv_exact(struct vhost_user *vu, uint8_t *buf, size_t len, unsigned *nfds)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		char control[CMSG_SPACE(VHOST_USER_MAX_FDS * sizeof(int))];
+		struct iovec iov = { .iov_base = buf + done, .iov_len = len - done };
+		struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+				    .msg_controllen = sizeof(control) };
+		ssize_t n = recvmsg(vu->fd, &h, MSG_CMSG_CLOEXEC);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 && errno == EAGAIN ? -ETIMEDOUT : -EPIPE;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+				continue;
+			for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+				close(fd);
+				(*nfds)++;
+			}
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* The reply to req, checked as want; into *out. */
+static int recv_reply(struct vhost_user *vu, const struct vhost_user_msg *req,
+		      enum vhost_user_reply want, struct vhost_user_msg *out)
+{
+	uint8_t buf[VHOST_USER_HDR_SIZE + VHOST_USER_MAX_PAYLOAD];
+	const char *why = NULL;
+	unsigned nfds = 0;
+	uint32_t size;
+	int ret = recv_exact(vu, buf, VHOST_USER_HDR_SIZE, &nfds);
+
+	if (!ret) {
+		memcpy(&size, buf + 8, sizeof(size));
+		/* Oversized: refused by the check before it is read. */
+		if (size <= VHOST_USER_MAX_PAYLOAD)
+			ret = recv_exact(vu, buf + VHOST_USER_HDR_SIZE, size, &nfds);
+		else
+			size = 0;
+	}
+	if (ret)
+		return gone(vu, req, ret == -ETIMEDOUT ? "did not answer in time"
+						       : "closed its socket", ret);
+	if (vhost_user_check_reply(req, want, buf, VHOST_USER_HDR_SIZE + size, nfds, out,
+				   &why)) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "sent a bad reply: %s", why);
+		return gone(vu, req, what, -EPROTO);
+	}
+	return 0;
+}
+
+/* A request that has no reply of its own: acknowledged when REPLY_ACK is on. */
+static int request(struct vhost_user *vu, struct vhost_user_msg *m, const int *fds,
+		   unsigned nfds)
+{
+	bool ack = vu->protocol & (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK);
+	struct vhost_user_msg reply;
+	int ret;
+
+	if (ack)
+		m->flags |= VHOST_USER_FLAG_NEED_REPLY;
+	ret = send_msg(vu, m, fds, nfds);
+	if (ret || !ack)
+		return ret;
+	ret = recv_reply(vu, m, VHOST_USER_REPLY_U64, &reply);
+	if (!ret && vhost_user_reply_u64(&reply)) {
+		log_error("%s: the vhost-user daemon refused %s", vu->name,
+			  vhost_user_request_name(m->request));
+		return -EIO;
+	}
+	return ret;
+}
+
+/* A request whose reply is a u64 (features). */
+static int query(struct vhost_user *vu, enum vhost_user_request req, uint64_t *v)
+{
+	struct vhost_user_msg m, reply;
+	int ret;
+
+	vhost_user_request(&m, req, 0);
+	ret = send_msg(vu, &m, NULL, 0);
+	if (!ret)
+		ret = recv_reply(vu, &m, VHOST_USER_REPLY_U64, &reply);
+	if (!ret)
+		*v = vhost_user_reply_u64(&reply);
+	return ret;
+}
+
+static int connect_to(const char *path, unsigned wait_ms)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	uint64_t until = mono_ns() + (uint64_t)wait_ms * 1000000u;
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(a.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	while (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		int err = errno;
+
+		if ((err != ENOENT && err != ECONNREFUSED && err != EINTR) ||
+		    mono_ns() >= until) {
+			close(fd);
+			return -err;
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
+	}
+	return fd;
+}
+
+int vhost_user_set_timeout(struct vhost_user *vu, unsigned ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+
+	vu->timeout_ms = ms;
+	if (setsockopt(vu->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(vu->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+		return -errno;
+	return 0;
+}
+
+int vhost_user_open(struct vhost_user *vu, const char *path, const char *name,
+		    unsigned wait_ms)
+{
+	struct vhost_user_msg m;
+	int ret;
+
+	memset(vu, 0, sizeof(*vu));
+	snprintf(vu->name, sizeof(vu->name), "%s", name);
+	vu->fd = connect_to(path, wait_ms);
+	if (vu->fd < 0) {
+		ret = vu->fd;
+		log_error("%s: cannot connect to %s: %s", name, path, strerror(-ret));
+		return ret;
+	}
+	ret = vhost_user_set_timeout(vu, VHOST_USER_TIMEOUT_MS);
+	if (!ret)
+		ret = query(vu, VHOST_USER_GET_FEATURES, &vu->features);
+	if (!ret && (vu->features & (1ull << VHOST_USER_F_PROTOCOL_FEATURES))) {
+		uint64_t theirs = 0;
+
+		ret = query(vu, VHOST_USER_GET_PROTOCOL_FEATURES, &theirs);
+		vhost_user_request_u64(&m, VHOST_USER_SET_PROTOCOL_FEATURES,
+				       theirs & WANTED_PROTOCOL, 0);
+		if (!ret)
+			ret = send_msg(vu, &m, NULL, 0);
+		if (!ret)
+			vu->protocol = theirs & WANTED_PROTOCOL;
+	}
+	vhost_user_request(&m, VHOST_USER_SET_OWNER, 0);
+	if (!ret)
+		ret = request(vu, &m, NULL, 0);
+	if (ret)
+		vhost_user_close(vu);
+	return ret;
+}
+
+void vhost_user_close(struct vhost_user *vu)
+{
+	if (vu->fd >= 0)
+		close(vu->fd);
+	vu->fd = -1;
+}
+
+int vhost_user_set_features(struct vhost_user *vu, uint64_t features)
+{
+	struct vhost_user_msg m;
+
+	/* Keeping the protocol features needs their bit set again. */
+	features |= vu->features & (1ull << VHOST_USER_F_PROTOCOL_FEATURES);
+	vhost_user_request_u64(&m, VHOST_USER_SET_FEATURES, features, 0);
+	return request(vu, &m, NULL, 0);
+}
+
+int vhost_user_set_mem(struct vhost_user *vu, const struct guest_mem *mem)
+{
+	struct vhost_user_region r = { .guest_addr = mem->base, .size = mem->size,
+				       .user_addr = (uint64_t)(uintptr_t)mem->hva };
+	struct vhost_user_msg m;
+
+	vhost_user_request_mem(&m, &r, 1, 0);
+	return request(vu, &m, &mem->fd, 1);
+}
+
+static uint64_t user_addr(const struct guest_mem *mem, uint64_t gpa)
+{
+	return (uint64_t)(uintptr_t)mem->hva + (gpa - mem->base);
+}
+
+int vhost_user_start_vring(struct vhost_user *vu, const struct guest_mem *mem,
+			   const struct vhost_user_vring *r)
+{
+	struct vhost_user_vring_addr a = { .index = r->index, .desc = user_addr(mem, r->desc),
+					   .avail = user_addr(mem, r->avail),
+					   .used = user_addr(mem, r->used) };
+	struct vhost_user_msg m;
+	int ret;
+
+	vhost_user_request_state(&m, VHOST_USER_SET_VRING_NUM, r->index, r->num, 0);
+	ret = request(vu, &m, NULL, 0);
+	vhost_user_request_state(&m, VHOST_USER_SET_VRING_BASE, r->index, r->base, 0);
+	if (!ret)
+		ret = request(vu, &m, NULL, 0);
+	vhost_user_request_addr(&m, &a, 0);
+	if (!ret)
+		ret = request(vu, &m, NULL, 0);
+	vhost_user_request_u64(&m, VHOST_USER_SET_VRING_KICK, r->index, 0);
+	if (!ret)
+		ret = request(vu, &m, &r->kick, 1);
+	if (!ret)
+		ret = vhost_user_set_call(vu, r->index, r->call);
+	/* With protocol features a ring starts disabled (vhost-user.rst). */
+	vhost_user_request_state(&m, VHOST_USER_SET_VRING_ENABLE, r->index, 1, 0);
+	if (!ret && (vu->features & (1ull << VHOST_USER_F_PROTOCOL_FEATURES)))
+		ret = request(vu, &m, NULL, 0);
+	return ret;
+}
+
+int vhost_user_set_call(struct vhost_user *vu, unsigned index, int fd)
+{
+	struct vhost_user_msg m;
+
+	vhost_user_request_u64(&m, VHOST_USER_SET_VRING_CALL, index, 0);
+	return request(vu, &m, &fd, 1);
+}
+
+int vhost_user_stop_vring(struct vhost_user *vu, unsigned index, uint16_t *base)
+{
+	struct vhost_user_msg m, reply;
+	int ret;
+
+	vhost_user_request_state(&m, VHOST_USER_GET_VRING_BASE, index, 0, 0);
+	ret = send_msg(vu, &m, NULL, 0);
+	if (!ret)
+		ret = recv_reply(vu, &m, VHOST_USER_REPLY_STATE, &reply);
+	if (!ret)
+		*base = (uint16_t)vhost_user_reply_num(&reply);
+	return ret;
+}

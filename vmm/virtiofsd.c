@@ -1,0 +1,240 @@
+#include "a64vm/virtiofsd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "a64vm/log.h"
+#include "a64vm/mono_time.h"
+
+#define START_WAIT_NS (10ull * 1000000000u) /* until its socket is there */
+#define STOP_WAIT_NS (2ull * 1000000000u)   /* after SIGTERM, before SIGKILL */
+
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#define MOUNT_ATTR_RDONLY_ 0x1
+#define AT_RECURSIVE_ 0x8000
+
+struct mount_attr_ {
+	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+
+static bool executable(const char *path)
+{
+	return !access(path, X_OK);
+}
+
+/* --fs-daemon, else the Rust virtiofsd (PATH, Debian's place), else QEMU's C one. */
+static const char *find_daemon(const char *given, char *buf, size_t len)
+{
+	const char *path = getenv("PATH");
+
+	if (given)
+		return given;
+	while (path && *path) {
+		const char *colon = strchr(path, ':');
+		size_t n = colon ? (size_t)(colon - path) : strlen(path);
+
+		if (n && (size_t)snprintf(buf, len, "%.*s/virtiofsd", (int)n, path) < len &&
+		    executable(buf))
+			return buf;
+		path = colon ? colon + 1 : NULL;
+	}
+	if (executable("/usr/libexec/virtiofsd"))
+		return "/usr/libexec/virtiofsd";
+	if (executable("/usr/lib/qemu/virtiofsd"))
+		return "/usr/lib/qemu/virtiofsd";
+	return NULL;
+}
+
+/*
+ * In the child, before the daemon runs: its own mount namespace where dir
+ * and all below it is read-only, so no request can change the host's files.
+ */
+static int read_only_view(const char *dir)
+{
+	struct mount_attr_ attr = { .attr_set = MOUNT_ATTR_RDONLY_ };
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount(dir, dir, NULL, MS_BIND | MS_REC, NULL))
+		return -errno;
+	if (!syscall(SYS_mount_setattr, AT_FDCWD, dir, AT_RECURSIVE_, &attr, sizeof(attr)))
+		return 0;
+	/* Before Linux 5.12: the top mount only, which is all a plain DIR has. */
+	return mount(NULL, dir, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) ? -errno : 0;
+}
+
+/* Whether the root is the initramfs itself, which pivot_root cannot leave. */
+static bool root_is_rootfs(void)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[512];
+	bool rootfs = false;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char point[64], type[32];
+
+		if (sscanf(line, "%*d %*d %*s %*s %63s %*[^-]- %31s", point, type) == 2 &&
+		    !strcmp(point, "/")) {
+			rootfs = !strcmp(type, "rootfs");
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return rootfs;
+}
+
+/*
+ * The daemon's sandbox pivots its root into the shared directory, which
+ * fails while the root is the initramfs (a test host, a rescue system):
+ * give it a root that is a mount of its own, a bind of the initramfs moved
+ * onto / as switch_root does, by way of the (still empty) socket directory.
+ */
+static int leave_rootfs(const char *via)
+{
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("/", via, NULL, MS_BIND | MS_REC, NULL) || chdir(via) ||
+	    mount(".", "/", NULL, MS_MOVE, NULL) || chroot(".") || chdir("/"))
+		return -errno;
+	return 0;
+}
+
+static void run_daemon(const struct config_fs *fs, const char *daemon, const char *dir,
+		       const char *sock)
+{
+	char socket_arg[128], source_arg[CONFIG_DISK_PATH_MAX + 16];
+	int err;
+
+	prctl(PR_SET_PDEATHSIG, SIGTERM); /* a64vm killed: the daemon goes too */
+	if (root_is_rootfs() && (err = leave_rootfs(dir)))
+		fprintf(stderr, "a64vm: --fs: the root is the initramfs and cannot be left "
+			"for the daemon's sandbox: %s\n", strerror(-err));
+	if (fs->read_only && (err = read_only_view(fs->path))) {
+		fprintf(stderr, "a64vm: --fs %s,ro: cannot make it read-only for the daemon "
+			"(a mount namespace needs root or CAP_SYS_ADMIN): %s\n", fs->path,
+			strerror(-err));
+		_exit(126);
+	}
+	snprintf(socket_arg, sizeof(socket_arg), "--socket-path=%s", sock);
+	snprintf(source_arg, sizeof(source_arg), "source=%s", fs->path);
+	/* The options both the C and the Rust virtiofsd take. */
+	execl(daemon, daemon, socket_arg, "-o", source_arg, "-o", "cache=auto", (char *)NULL);
+	fprintf(stderr, "a64vm: cannot run %s: %s\n", daemon, strerror(errno));
+	_exit(127);
+}
+
+/* Until the socket exists, the daemon exits, or time runs out. */
+static int wait_for_socket(struct virtiofsd *d, const char *daemon)
+{
+	uint64_t until = mono_ns() + START_WAIT_NS;
+	int status;
+
+	while (access(d->socket, F_OK)) {
+		if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
+			d->pid = 0;
+			log_error("--fs: %s exited before it listened (status %d)", daemon,
+				  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+			return -ECHILD;
+		}
+		if (mono_ns() >= until) {
+			log_error("--fs: %s did not listen on %s within %llu s", daemon, d->socket,
+				  START_WAIT_NS / 1000000000u);
+			return -ETIMEDOUT;
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	}
+	return 0;
+}
+
+int virtiofsd_start(const struct config_fs *fs, const char *given, struct virtiofsd *d)
+{
+	char found[4096];
+	const char *daemon = find_daemon(given, found, sizeof(found));
+	const char *tmp = getenv("TMPDIR");
+	struct stat st;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	if (stat(fs->path, &st)) {
+		log_error("--fs: %s: %s", fs->path, strerror(errno));
+		return -ENOENT;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_error("--fs: %s: not a directory", fs->path);
+		return -ENOTDIR;
+	}
+	if (!daemon) {
+		log_error("--fs: no virtiofsd: install Debian's virtiofsd package (or "
+			  "qemu-system-common, which has /usr/lib/qemu/virtiofsd), or name one "
+			  "with --fs-daemon");
+		return -ENOENT;
+	}
+	if (!executable(daemon)) {
+		log_error("--fs-daemon: %s: %s", daemon, strerror(errno));
+		return -ENOENT;
+	}
+	snprintf(d->dir, sizeof(d->dir), "%s/a64vm-fs-XXXXXX",
+		 tmp && strlen(tmp) < 32 ? tmp : "/tmp");
+	if (!mkdtemp(d->dir)) {
+		ret = -errno;
+		log_error("--fs: cannot make a socket directory in %s: %s", d->dir,
+			  strerror(-ret));
+		d->dir[0] = 0;
+		return ret;
+	}
+	snprintf(d->socket, sizeof(d->socket), "%s/vhost.sock", d->dir);
+	d->pid = fork();
+	if (d->pid < 0) {
+		ret = -errno;
+		d->pid = 0;
+		log_error("--fs: fork: %s", strerror(-ret));
+		return ret;
+	}
+	if (!d->pid)
+		run_daemon(fs, daemon, d->dir, d->socket);
+	log_debug("--fs %s: %s started (pid %d) on %s", fs->path, daemon, (int)d->pid,
+		  d->socket);
+	return wait_for_socket(d, daemon);
+}
+
+/* Its socket is no longer needed: the daemon serves one connection. */
+void virtiofsd_connected(struct virtiofsd *d)
+{
+	if (d->socket[0])
+		unlink(d->socket);
+	if (d->dir[0])
+		rmdir(d->dir);
+	d->socket[0] = d->dir[0] = 0;
+}
+
+void virtiofsd_abort(struct virtiofsd *d)
+{
+	uint64_t until = mono_ns() + STOP_WAIT_NS;
+
+	if (d->pid > 0) {
+		kill(d->pid, SIGTERM);
+		while (waitpid(d->pid, NULL, WNOHANG) == 0) {
+			if (mono_ns() >= until) {
+				kill(d->pid, SIGKILL);
+				waitpid(d->pid, NULL, 0);
+				break;
+			}
+			nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+		}
+		d->pid = 0;
+	}
+	virtiofsd_connected(d);
+}
