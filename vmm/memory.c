@@ -2,10 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -70,19 +73,77 @@ static void say_shmem_thp(void)
 		  line[0] ? line : "unknown (no shmem_enabled)");
 }
 
-/* RAM a vhost-user daemon can map: a memfd, 2 MiB aligned. */
-static int map_memfd(uint64_t size, uint8_t **out, int *fd_out)
+struct huge_file {
+	uint64_t size;
+	int fd; /* or -errno */
+};
+
+/*
+ * On a thread of its own, in a mount namespace of its own that dies with
+ * it: a tmpfs mounted with huge=within_size, the RAM file created on it and
+ * unlinked. The open file keeps the tmpfs; nothing shows in the host's
+ * mount table.
+ */
+static void *make_huge_file(void *arg)
 {
-	int fd = memfd_create("a64vm-ram", MFD_CLOEXEC), ret;
+	struct huge_file *h = arg;
+	char opts[64];
+
+	snprintf(opts, sizeof(opts), "huge=within_size,mode=0700,size=%llu",
+		 (unsigned long long)h->size);
+	if (unshare(CLONE_FS | CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("a64vm-ram", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts)) {
+		h->fd = -errno;
+		return NULL;
+	}
+	h->fd = open("/tmp/ram", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (h->fd < 0)
+		h->fd = -errno;
+	else
+		unlink("/tmp/ram");
+	return NULL;
+}
+
+/*
+ * The file for shared RAM: a file on a private tmpfs that gives huge pages
+ * whatever shmem_enabled says for memfds (Debian's default: never), when
+ * a64vm may mount (root, CAP_SYS_ADMIN); a memfd otherwise.
+ */
+static int ram_file(uint64_t size)
+{
+	struct huge_file h = { .size = size, .fd = -EPERM };
+	pthread_t t;
+	int fd;
+
+	if (!pthread_create(&t, NULL, make_huge_file, &h)) {
+		pthread_join(t, NULL);
+		if (h.fd >= 0) {
+			log_debug("guest RAM: a file on a tmpfs of its own (huge=within_size), "
+				  "shared");
+			return h.fd;
+		}
+	}
+	fd = memfd_create("a64vm-ram", MFD_CLOEXEC);
+	if (fd >= 0) {
+		log_debug("guest RAM: no tmpfs of its own (%s)", strerror(-h.fd));
+		say_shmem_thp();
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+/* RAM a vhost-user daemon can map, 2 MiB aligned. */
+static int map_shared(uint64_t size, uint8_t **out, int *fd_out)
+{
+	int fd = ram_file(size), ret;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	ret = ftruncate(fd, (off_t)size) ? -errno : map_aligned(size, fd, out);
 	if (ret) {
 		close(fd);
 		return ret;
 	}
-	say_shmem_thp();
 	*fd_out = fd;
 	return 0;
 }
@@ -144,7 +205,7 @@ int memory_init_backed(struct guest_mem *mem, uint64_t base, uint64_t size,
 		return -EINVAL;
 	if (hugetlbfs_dir)
 		ret = map_hugetlbfs(hugetlbfs_dir, size, &p, shared ? &fd : NULL);
-	else if ((ret = shared ? map_memfd(size, &p, &fd) : map_aligned(size, -1, &p)))
+	else if ((ret = shared ? map_shared(size, &p, &fd) : map_aligned(size, -1, &p)))
 		ret = no_ram(size, -ret);
 	if (ret)
 		return ret;

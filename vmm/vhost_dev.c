@@ -45,6 +45,7 @@ int vhost_dev_open(const struct config_fs *fs, const char *daemon, const char *n
 	if (!vh)
 		return -ENOMEM;
 	vh->vu.fd = -1;
+	vh->daemon.tmp_fd = -1;
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		vh->call[q] = (struct vhost_call){ .vh = vh, .queue = q, .fd = -1 };
 	ret = fs->socket ? 0 : virtiofsd_start(fs, daemon, &vh->daemon);
@@ -100,7 +101,7 @@ static void take_back(struct vhost_dev *vh)
 		if (vq->ready)
 			virtq_resume(vq, d->env->mem);
 		virtio_io_enable(d->env->io, d->queues[q].fd, true);
-		/* What is already posted is served without waiting for a kick. */
+		/* A request posted while the queue changed hands is not missed. */
 		if (write(d->queues[q].fd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
 			log_debug("%s: queue %u: %s", d->name, q, strerror(errno));
 	}
@@ -233,6 +234,7 @@ void vhost_dev_close(struct vhost_dev *vh)
 	if (!vh)
 		return;
 	vhost_user_close(&vh->vu);
+	virtiofsd_remove(&vh->daemon);
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		if (vh->call[q].fd >= 0)
 			close(vh->call[q].fd);

@@ -31,6 +31,14 @@ struct mount_attr_ {
 	uint64_t attr_set, attr_clr, propagation, userns_fd;
 };
 
+static int mkdir_in(const char *dir, const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return mkdir(path, 0700);
+}
+
 static bool executable(const char *path)
 {
 	return !access(path, X_OK);
@@ -60,20 +68,22 @@ static const char *find_daemon(const char *given, char *buf, size_t len)
 }
 
 /*
- * In the child, before the daemon runs: its own mount namespace where dir
- * and all below it is read-only, so no request can change the host's files.
+ * In the child, before the daemon runs: in a mount namespace of its own,
+ * dir and everything below it bound read-only at at, which the daemon then
+ * serves; no request can change the host's files through it. The rest of
+ * the daemon's view stays as it was (it writes its pid file in /run).
  */
-static int read_only_view(const char *dir)
+static int read_only_view(const char *dir, const char *at)
 {
 	struct mount_attr_ attr = { .attr_set = MOUNT_ATTR_RDONLY_ };
 
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    mount(dir, dir, NULL, MS_BIND | MS_REC, NULL))
+	    mount(dir, at, NULL, MS_BIND | MS_REC, NULL))
 		return -errno;
-	if (!syscall(SYS_mount_setattr, AT_FDCWD, dir, AT_RECURSIVE_, &attr, sizeof(attr)))
+	if (!syscall(SYS_mount_setattr, AT_FDCWD, at, AT_RECURSIVE_, &attr, sizeof(attr)))
 		return 0;
 	/* Before Linux 5.12: the top mount only, which is all a plain DIR has. */
-	return mount(NULL, dir, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) ? -errno : 0;
+	return mount(NULL, at, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) ? -errno : 0;
 }
 
 /* Whether the root is the initramfs itself, which pivot_root cannot leave. */
@@ -112,24 +122,28 @@ static int leave_rootfs(const char *via)
 	return 0;
 }
 
-static void run_daemon(const struct config_fs *fs, const char *daemon, const char *dir,
-		       const char *sock)
+static void run_daemon(const struct config_fs *fs, const char *daemon,
+		       const struct virtiofsd *d)
 {
-	char socket_arg[128], source_arg[CONFIG_DISK_PATH_MAX + 16];
+	char socket_arg[128], source_arg[CONFIG_DISK_PATH_MAX + 16], ro_point[80];
+	const char *source = fs->path;
 	int err;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM); /* a64vm killed: the daemon goes too */
-	if (root_is_rootfs() && (err = leave_rootfs(dir)))
+	if (root_is_rootfs() && (err = leave_rootfs(d->dir)))
 		fprintf(stderr, "a64vm: --fs: the root is the initramfs and cannot be left "
 			"for the daemon's sandbox: %s\n", strerror(-err));
-	if (fs->read_only && (err = read_only_view(fs->path))) {
+	snprintf(ro_point, sizeof(ro_point), "%s/ro", d->dir);
+	if (fs->read_only)
+		source = ro_point;
+	if (fs->read_only && (err = read_only_view(fs->path, ro_point))) {
 		fprintf(stderr, "a64vm: --fs %s,ro: cannot make it read-only for the daemon "
 			"(a mount namespace needs root or CAP_SYS_ADMIN): %s\n", fs->path,
 			strerror(-err));
 		_exit(126);
 	}
-	snprintf(socket_arg, sizeof(socket_arg), "--socket-path=%s", sock);
-	snprintf(source_arg, sizeof(source_arg), "source=%s", fs->path);
+	snprintf(socket_arg, sizeof(socket_arg), "--socket-path=%s", d->socket);
+	snprintf(source_arg, sizeof(source_arg), "source=%s", source);
 	/* The options both the C and the Rust virtiofsd take. */
 	execl(daemon, daemon, socket_arg, "-o", source_arg, "-o", "cache=auto", (char *)NULL);
 	fprintf(stderr, "a64vm: cannot run %s: %s\n", daemon, strerror(errno));
@@ -168,6 +182,7 @@ int virtiofsd_start(const struct config_fs *fs, const char *given, struct virtio
 	int ret;
 
 	memset(d, 0, sizeof(*d));
+	d->tmp_fd = -1;
 	if (stat(fs->path, &st)) {
 		log_error("--fs: %s: %s", fs->path, strerror(errno));
 		return -ENOENT;
@@ -186,13 +201,20 @@ int virtiofsd_start(const struct config_fs *fs, const char *given, struct virtio
 		log_error("--fs-daemon: %s: %s", daemon, strerror(errno));
 		return -ENOENT;
 	}
-	snprintf(d->dir, sizeof(d->dir), "%s/a64vm-fs-XXXXXX",
-		 tmp && strlen(tmp) < 32 ? tmp : "/tmp");
+	tmp = tmp && strlen(tmp) < 32 ? tmp : "/tmp";
+	snprintf(d->dir, sizeof(d->dir), "%s/a64vm-fs-XXXXXX", tmp);
 	if (!mkdtemp(d->dir)) {
 		ret = -errno;
-		log_error("--fs: cannot make a socket directory in %s: %s", d->dir,
-			  strerror(-ret));
+		log_error("--fs: cannot make a directory in %s: %s", tmp, strerror(-ret));
 		d->dir[0] = 0;
+		return ret;
+	}
+	/* Removed at exit through this, whatever --chroot did meanwhile. */
+	d->tmp_fd = open(tmp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	d->ro_dir = fs->read_only;
+	if (d->ro_dir && mkdir_in(d->dir, "ro")) {
+		ret = -errno;
+		log_error("--fs: cannot make a directory in %s: %s", d->dir, strerror(-ret));
 		return ret;
 	}
 	snprintf(d->socket, sizeof(d->socket), "%s/vhost.sock", d->dir);
@@ -204,7 +226,7 @@ int virtiofsd_start(const struct config_fs *fs, const char *given, struct virtio
 		return ret;
 	}
 	if (!d->pid)
-		run_daemon(fs, daemon, d->dir, d->socket);
+		run_daemon(fs, daemon, d);
 	log_debug("--fs %s: %s started (pid %d) on %s", fs->path, daemon, (int)d->pid,
 		  d->socket);
 	return wait_for_socket(d, daemon);
@@ -215,9 +237,24 @@ void virtiofsd_connected(struct virtiofsd *d)
 {
 	if (d->socket[0])
 		unlink(d->socket);
-	if (d->dir[0])
-		rmdir(d->dir);
-	d->socket[0] = d->dir[0] = 0;
+	d->socket[0] = 0;
+}
+
+void virtiofsd_remove(struct virtiofsd *d)
+{
+	const char *name = strrchr(d->dir, '/');
+	char ro[80];
+
+	if (d->tmp_fd >= 0 && name) {
+		snprintf(ro, sizeof(ro), "%s/ro", name + 1);
+		if (d->ro_dir)
+			unlinkat(d->tmp_fd, ro, AT_REMOVEDIR);
+		unlinkat(d->tmp_fd, name + 1, AT_REMOVEDIR);
+	}
+	if (d->tmp_fd >= 0)
+		close(d->tmp_fd);
+	d->tmp_fd = -1;
+	d->dir[0] = 0;
 }
 
 void virtiofsd_abort(struct virtiofsd *d)
@@ -237,4 +274,5 @@ void virtiofsd_abort(struct virtiofsd *d)
 		d->pid = 0;
 	}
 	virtiofsd_connected(d);
+	virtiofsd_remove(d);
 }

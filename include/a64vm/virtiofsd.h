@@ -3,9 +3,9 @@
  * virtiofsd on PATH or Debian's /usr/libexec/virtiofsd, else QEMU's C one
  * in /usr/lib/qemu), started on a socket in a private directory, stopped
  * when the VM ends. A read-only share is enforced below the daemon: it runs
- * in a mount namespace where DIR and everything under it is read-only.
- * Once a64vm is connected the socket is removed; when a64vm closes it (or
- * exits: the daemon has PR_SET_PDEATHSIG) the daemon ends.
+ * a read-only bind of DIR, in a mount namespace of its own. Once a64vm is
+ * connected the socket is removed; when a64vm closes it (or exits: the
+ * daemon has PR_SET_PDEATHSIG) the daemon ends.
  */
 #ifndef A64VM_VIRTIOFSD_H
 #define A64VM_VIRTIOFSD_H
@@ -15,15 +15,19 @@
 #include "a64vm/config.h"
 
 struct virtiofsd {
-	pid_t pid; /* 0: none */
-	char dir[64];	/* the private socket directory */
+	pid_t pid;	/* 0: none */
+	int tmp_fd;	/* the directory dir is in, to remove it at exit; -1 */
+	char dir[64];	/* private: the socket, and ro/ for a read-only share */
 	char socket[96];
+	bool ro_dir;
 };
 
 /* Starts the daemon for fs and waits for its socket. 0, or -errno with a line said. */
 int virtiofsd_start(const struct config_fs *fs, const char *daemon, struct virtiofsd *d);
-/* Connected: its socket and directory go. */
+/* Connected: its socket goes. */
 void virtiofsd_connected(struct virtiofsd *d);
+/* At exit: its directory goes. */
+void virtiofsd_remove(struct virtiofsd *d);
 /* Setup failed: the daemon is stopped (SIGTERM, then SIGKILL) and reaped. */
 void virtiofsd_abort(struct virtiofsd *d);
 

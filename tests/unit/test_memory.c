@@ -84,7 +84,10 @@ static void test_hugetlbfs_refused(void)
 	CU_ASSERT_PTR_NULL(mem.hva);
 }
 
-/* Shared RAM: what the guest writes, another mapping of the fd sees. */
+/*
+ * Shared RAM (a private huge tmpfs as root, else a memfd): another mapping
+ * of its fd sees what the guest writes.
+ */
 static void test_shared_memfd(void)
 {
 	struct guest_mem mem;
@@ -111,6 +114,6 @@ const struct unit_test unit_tests[] = {
 	{ "read and write", test_read_write },
 	{ "2 MiB aligned", test_aligned_for_blocks },
 	{ "--hugepages needs hugetlbfs", test_hugetlbfs_refused },
-	{ "shared RAM is a memfd", test_shared_memfd },
+	{ "shared RAM: a file another mapping sees", test_shared_memfd },
 	{ NULL, NULL },
 };

@@ -5,7 +5,8 @@
 # refuses every change and the host's files stay as they were. Then the
 # daemons are killed under a reading guest: a64vm keeps running, its
 # control socket answers, the guest's next request fails, and a64vm exits
-# cleanly when the guest powers off.
+# cleanly when the guest powers off. A reboot in between hands the queues
+# over a second time.
 SOCK=/tmp/fs.sock
 mkdir -p share/many rofs
 dd if=/dev/urandom of=share/host.bin bs=1M count=8 2>/dev/null
@@ -25,7 +26,7 @@ fi
 tr -d '\r' <out.log >guest.log
 grep -q FS-MOUNTED guest.log && pass virtio-fs-mount "both shares mounted by tag" ||
   fail virtio-fs-mount "$(grep -i 'virtio\|fuse' guest.log | tail -3)"
-note "virtio-fs: $(grep -o 'shmem huge pages: .*' err.log | head -1)"
+note "virtio-fs: $(grep -o 'guest RAM: .*' err.log | head -1)"
 got=$(sed -n 's/^FS-READ //p' guest.log)
 [ "$got" = "$host_sha" ] && pass virtio-fs-read "8 MiB the host wrote, same SHA-256" ||
   fail virtio-fs-read "guest $got, host $host_sha"
@@ -44,6 +45,15 @@ ro_after=$(ro_state)-$(sha256sum <rofs/keep | cut -d' ' -f1)
 [ "$ro" = "refused all" ] && [ "$ro_after" = "$ro_before" ] &&
   pass virtio-fs-read-only "create, append, unlink, rename, mkdir, chmod, utimes refused; the host's files unchanged" ||
   fail virtio-fs-read-only "the guest changed:$ro; host $( [ "$ro_after" = "$ro_before" ] && echo unchanged || echo changed)"
+
+# A guest reboot stops the daemon's queues (GET_VRING_BASE) and the next
+# boot hands them over again: the share works as before.
+/a64vm ctl $SOCK reset >reply.txt
+if wait_for "^FS-DONE" 200 2 && [ "$(tr -d '\r' <out.log | grep -c "^FS-READ $host_sha")" = 2 ]; then
+  pass virtio-fs-after-reboot "mounted and read again after a guest reboot"
+else
+  fail virtio-fs-after-reboot "$(cat reply.txt; tr -d '\r' <out.log | grep '^FS-' | tail -3)"
+fi
 
 # The daemons are killed (SIGKILL: the C virtiofsd serves as the init of a
 # PID namespace, which SIGTERM does not end) under a guest that keeps
