@@ -96,7 +96,35 @@ int boot_read_blob(const char *what, const char *path, size_t max, bool gunzip,
 	return 0;
 }
 
-int boot_read_kernel(const char *path, struct boot_kernel *k)
+#define HEAD_SIZE 4096u /* holds an Image's headers, EFI stub's included */
+
+/*
+ * An uncompressed Image is checked from its head and left in its file, so
+ * that the loader reads it straight into guest RAM (no buffer to fault in
+ * and copy); 1 when that is so, 0 when the whole file must be read.
+ */
+static int check_image_head(const char *path, struct boot_kernel *k)
+{
+	uint8_t head[HEAD_SIZE];
+	char err[160];
+	size_t avail = HEAD_SIZE, size;
+	int ret = file_read_head(path, BOOT_IMAGE_MAX_SIZE, head, &avail, &size);
+
+	if (ret || avail == size || avail < BOOT_IMAGE_HEADER_SIZE ||
+	    memcmp(head + 56, "ARM\x64", 4))
+		return 0; /* reading the whole file says what is wrong */
+	ret = boot_image_parse_head(head, avail, size, &k->info, err, sizeof(err));
+	if (ret == -EAGAIN)
+		return 0;
+	if (ret) {
+		log_error("kernel %s: %s", path, err);
+		return ret;
+	}
+	k->len = size;
+	return 1;
+}
+
+static int read_whole_kernel(const char *path, struct boot_kernel *k)
 {
 	char err[160];
 	uint8_t *buf;
@@ -110,8 +138,21 @@ int boot_read_kernel(const char *path, struct boot_kernel *k)
 		log_error("kernel %s: %s", path, err);
 		free(buf);
 		k->data = NULL;
-		return ret;
 	}
+	return ret;
+}
+
+int boot_read_kernel(const char *path, struct boot_kernel *k)
+{
+	int ret = check_image_head(path, k);
+
+	if (ret > 0)
+		*k = (struct boot_kernel){ .kind = BOOT_LINUX, .info = k->info,
+					   .len = k->len, .path = path };
+	else if (!ret)
+		ret = read_whole_kernel(path, k);
+	if (ret < 0)
+		return ret;
 	if (k->kind == BOOT_LINUX && k->info.big_endian)
 		log_info("kernel %s is big-endian", path);
 	return 0;

@@ -27,9 +27,11 @@ static uint64_t le64(const uint8_t *p)
 
 /*
  * Kernels with the EFI stub carry a PE header whose sections say how long
- * the file must be: that catches an Image cut short.
+ * the file must be: that catches an Image cut short. Only the first avail
+ * of the file's len bytes are at hand: -EAGAIN when the header lies
+ * beyond them.
  */
-static int check_pe_length(const uint8_t *buf, size_t len, char *err,
+static int check_pe_length(const uint8_t *buf, size_t avail, size_t len, char *err,
 			   size_t errlen)
 {
 	uint32_t pe = le32(buf + 60);
@@ -38,10 +40,13 @@ static int check_pe_length(const uint8_t *buf, size_t len, char *err,
 
 	if (buf[0] != 'M' || buf[1] != 'Z')
 		return 0;
-	if (pe > len || len - pe < 24 || memcmp(buf + pe, "PE\0\0", 4)) {
+	if (pe > len || len - pe < 24 || (pe <= avail && avail - pe >= 4 &&
+					  memcmp(buf + pe, "PE\0\0", 4))) {
 		snprintf(err, errlen, "EFI stub header is cut short or corrupt");
 		return -EINVAL;
 	}
+	if (pe > avail || avail - pe < 24)
+		return -EAGAIN;
 	if (le16(buf + pe + 4) != PE_MACHINE_ARM64) {
 		snprintf(err, errlen, "PE header is not for arm64");
 		return -EINVAL;
@@ -52,6 +57,8 @@ static int check_pe_length(const uint8_t *buf, size_t len, char *err,
 		snprintf(err, errlen, "file is truncated (PE section table)");
 		return -EINVAL;
 	}
+	if (sect + 40ull * nsect > avail)
+		return -EAGAIN;
 	for (unsigned i = 0; i < nsect; i++) {
 		const uint8_t *s = buf + sect + 40ull * i;
 
@@ -68,8 +75,8 @@ static int check_pe_length(const uint8_t *buf, size_t len, char *err,
 	return 0;
 }
 
-int boot_image_parse(const uint8_t *buf, size_t len,
-		     struct boot_image_info *info, char *err, size_t errlen)
+int boot_image_parse_head(const uint8_t *buf, size_t avail, size_t len,
+			  struct boot_image_info *info, char *err, size_t errlen)
 {
 	uint64_t flags;
 
@@ -78,6 +85,8 @@ int boot_image_parse(const uint8_t *buf, size_t len,
 			 len);
 		return -EINVAL;
 	}
+	if (avail < BOOT_IMAGE_HEADER_SIZE)
+		return -EAGAIN;
 	if (le32(buf + 56) != ARM64_MAGIC) {
 		snprintf(err, errlen, "not an arm64 Linux Image (no ARM\\x64 magic)");
 		return -EINVAL;
@@ -102,7 +111,13 @@ int boot_image_parse(const uint8_t *buf, size_t len,
 	}
 	info->big_endian = flags & 1;
 	info->page_size_kb = (unsigned[]){ 0, 4, 16, 64 }[(flags >> 1) & 3];
-	return check_pe_length(buf, len, err, errlen);
+	return check_pe_length(buf, avail, len, err, errlen);
+}
+
+int boot_image_parse(const uint8_t *buf, size_t len,
+		     struct boot_image_info *info, char *err, size_t errlen)
+{
+	return boot_image_parse_head(buf, len, len, info, err, errlen);
 }
 
 bool boot_image_is_gzip(const uint8_t *buf, size_t len)

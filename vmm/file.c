@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,52 +41,122 @@ static int open_path(const char *path)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
-int file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len)
+/* Opens a regular file of at most max bytes: its descriptor, or -errno. */
+static int open_regular(const char *path, size_t max, size_t *size)
 {
 	struct stat st;
-	uint8_t *p = NULL;
-	size_t got = 0;
-	int fd, ret;
+	int fd = open_path(path), ret = 0;
 
-	fd = open_path(path);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st)) {
+	if (fstat(fd, &st))
 		ret = -errno;
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
+	else if (S_ISDIR(st.st_mode))
 		ret = -EISDIR;
-		goto out;
+	else if (!S_ISREG(st.st_mode))
+		ret = -EINVAL;
+	else if ((uint64_t)st.st_size > max)
+		ret = -EFBIG;
+	if (ret) {
+		close(fd);
+		return ret;
 	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
-		ret = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
-		goto out;
-	}
-	p = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!p) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
+	*size = (size_t)st.st_size;
+	return fd;
+}
+
+/* All len bytes at off, or -errno (-EIO: the file is shorter now). */
+static int pread_all(int fd, uint8_t *p, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
 		/* pread: a pinned file's twin shares its offset */
-		ssize_t n = pread(fd, p + got, (size_t)st.st_size - got, (off_t)got);
+		ssize_t n = pread(fd, p + got, len - got, (off_t)(off + got));
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			ret = n < 0 ? -errno : -EIO;
-			goto out;
-		}
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
 		got += (size_t)n;
 	}
-	*buf = p;
-	*len = got;
-	p = NULL;
-	ret = 0;
-out:
-	free(p);
+	return 0;
+}
+
+int file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len)
+{
+	size_t size;
+	uint8_t *p;
+	int fd = open_regular(path, max, &size), ret;
+
+	if (fd < 0)
+		return fd;
+	p = malloc(size ? size : 1);
+	ret = p ? pread_all(fd, p, size, 0) : -ENOMEM;
 	close(fd);
+	if (ret) {
+		free(p);
+		return ret;
+	}
+	*buf = p;
+	*len = size;
+	return 0;
+}
+
+int file_read_head(const char *path, size_t max, uint8_t *head, size_t *avail,
+		   size_t *size)
+{
+	int fd = open_regular(path, max, size), ret;
+
+	if (fd < 0)
+		return fd;
+	*avail = *avail < *size ? *avail : *size;
+	ret = pread_all(fd, head, *avail, 0);
+	close(fd);
+	return ret;
+}
+
+struct part_read {
+	int fd;
+	uint8_t *buf;
+	size_t len;
+	uint64_t off;
+	int ret;
+};
+
+static void *read_part(void *arg)
+{
+	struct part_read *p = arg;
+
+	p->ret = pread_all(p->fd, p->buf, p->len, p->off);
+	return NULL;
+}
+
+int file_read_into(const char *path, uint8_t *buf, size_t len, bool helper)
+{
+	/* The second half, from a 2 MiB boundary: the host's huge pages. */
+	size_t half = len / 2 & ~(size_t)((2u << 20) - 1);
+	struct part_read second = { .fd = open_path(path), .buf = buf + half,
+				    .len = len - half, .off = half };
+	pthread_t thread;
+	int fd = open_path(path), ret;
+
+	if (fd < 0 || second.fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!helper || !half || pthread_create(&thread, NULL, read_part, &second)) {
+		ret = pread_all(fd, buf, len, 0);
+		goto out;
+	}
+	ret = pread_all(fd, buf, half, 0);
+	pthread_join(thread, NULL);
+	ret = ret ? ret : second.ret;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (second.fd >= 0)
+		close(second.fd);
 	return ret;
 }
 

@@ -76,6 +76,18 @@ static int read_direct(const struct config *cfg, struct loader *l)
 	return ret;
 }
 
+/* A direct boot reads the initrd straight into guest RAM: its size now. */
+static int size_initrd(const struct config *cfg, struct loader *l)
+{
+	size_t none = 0;
+	int ret = file_read_head(cfg->initrd, cfg->mem_size, NULL, &none, &l->initrd_len);
+
+	if (ret)
+		log_error("initrd %s: %s", cfg->initrd,
+			  ret == -EFBIG ? "too large" : strerror(-ret));
+	return ret;
+}
+
 int loader_read(const struct config *cfg, struct loader *l)
 {
 	int ret = 0;
@@ -83,7 +95,9 @@ int loader_read(const struct config *cfg, struct loader *l)
 	memset(l, 0, sizeof(*l));
 	l->cfg = cfg;
 	l->firmware = config_firmware_boot(cfg);
-	if (cfg->initrd)
+	if (cfg->initrd && !l->firmware)
+		ret = size_initrd(cfg, l);
+	else if (cfg->initrd)
 		ret = boot_read_blob("initrd", cfg->initrd, cfg->mem_size, false,
 				     &l->initrd, &l->initrd_len);
 	if (!ret && cfg->dtb)
@@ -245,11 +259,28 @@ static int load_elf(const struct loader_target *t, const struct loader *l)
 	return ret;
 }
 
+/* From the buffer, or straight from the file when there is none. */
+static int load_blob(const struct loader_target *t, const char *what, const char *path,
+		     const uint8_t *data, size_t len, uint64_t addr)
+{
+	uint8_t *ram = memory_gpa_to_hva(t->mem, addr, len);
+	int ret;
+
+	if (data || !ram)
+		return memory_write(t->mem, addr, data, len);
+	ret = file_read_into(path, ram, len, t->setup);
+	if (ret)
+		log_error("%s %s: %s", what, path,
+			  ret == -EIO ? "shorter than it was" : strerror(-ret));
+	return ret;
+}
+
 static int load_linux(const struct loader_target *t, const struct loader *l)
 {
 	const struct boot_layout *lay = &l->layout;
 	uint64_t size = l->kernel.info.image_size;
-	int ret = memory_write(t->mem, lay->kernel_addr, l->kernel.data, l->kernel.len);
+	int ret = load_blob(t, "kernel", l->kernel.path, l->kernel.data, l->kernel.len,
+			    lay->kernel_addr);
 
 	/* The kernel expects its BSS and the rest of image_size zeroed. */
 	if (!ret && size > l->kernel.len)
@@ -257,7 +288,8 @@ static int load_linux(const struct loader_target *t, const struct loader *l)
 					 size - l->kernel.len),
 		       0, size - l->kernel.len);
 	if (!ret && l->initrd_len)
-		ret = memory_write(t->mem, lay->initrd_addr, l->initrd, l->initrd_len);
+		ret = load_blob(t, "initrd", t->cfg->initrd, l->initrd, l->initrd_len,
+				lay->initrd_addr);
 	return ret;
 }
 

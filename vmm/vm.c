@@ -58,7 +58,19 @@ struct vm {
 	struct pci_bus *pci;		 /* the host bridge's KVM side */
 	struct testdev_pci *pci_testdev; /* --testdev */
 	struct start_gate gate; /* every thread's seccomp filter, then the guest */
+	/* Setup's milestones (--verbose): ns after vm_create was called. */
+	uint64_t t_create, t_read, t_ram, t_devices, t_loaded;
 };
+
+static uint64_t since_create(const struct vm *vm)
+{
+	return mono_ns() - vm->t_create;
+}
+
+static double ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
 
 static int check_cpus(struct vm *vm)
 {
@@ -213,6 +225,7 @@ static int build(struct vm *vm, const struct config *cfg)
 		ret = loader_read(cfg, &boot);
 	if (ret)
 		return ret;
+	vm->t_read = since_create(vm);
 	features.flash = config_firmware_boot(cfg) || cfg->flash[1].path ||
 			 loader_needs_flash(&boot);
 
@@ -227,6 +240,7 @@ static int build(struct vm *vm, const struct config *cfg)
 	}
 	if (!ret)
 		ret = add_ram(vm);
+	vm->t_ram = since_create(vm);
 	t0 = mono_ns();
 	if (!ret)
 		ret = create_vcpus(vm);
@@ -260,19 +274,28 @@ static int build(struct vm *vm, const struct config *cfg)
 		ret = testdev_pci_create(vm->pci, &vm->pci_testdev);
 	if (!ret)
 		ret = device_list_register(&vm->devices, &vm->bus);
+	vm->t_devices = since_create(vm);
 	if (!ret && !cfg->dump_dtb) {
 		struct loader_target t = loader_target(vm);
 
+		t.setup = true;
 		ret = loader_load(&t, &boot);
 	}
 	loader_free(&boot);
+	vm->t_loaded = since_create(vm);
 	return ret;
 }
 
 int vm_create(const struct config *cfg, struct vm **out)
 {
+	uint64_t t_create = mono_ns();
 	struct vm *vm = calloc(1, sizeof(*vm));
-	int ret = vm ? build(vm, cfg) : -ENOMEM;
+	int ret = -ENOMEM;
+
+	if (vm) {
+		vm->t_create = t_create;
+		ret = build(vm, cfg);
+	}
 
 	if (ret) {
 		vm_destroy(vm);
@@ -529,6 +552,11 @@ int vm_run(struct vm *vm)
 		vm_ctl_request_stop(&vm->ctl, VM_STOP_ERROR);
 	else
 		vm_ctl_started(&vm->ctl, vm->threads, vm->ncpus);
+	if (!ret)
+		log_debug("setup (ms): kernel and initrd read %.1f, RAM %.1f, KVM and "
+			  "devices %.1f, loaded %.1f, guest started %.1f",
+			  ms(vm->t_read), ms(vm->t_ram), ms(vm->t_devices),
+			  ms(vm->t_loaded), ms(since_create(vm)));
 	if (!ret)
 		ret = event_loop_run(&loop);
 	for (unsigned i = 0; i < vm->ncpus; i++)

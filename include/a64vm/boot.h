@@ -36,8 +36,9 @@ enum boot_kind {
 
 struct boot_kernel {
 	enum boot_kind kind;
-	uint8_t *data; /* uncompressed; free() it */
+	uint8_t *data; /* uncompressed; free() it; NULL: still in path */
 	size_t len;
+	const char *path; /* an Image the loader reads straight into RAM */
 	struct boot_image_info info; /* LINUX, and RAW (text_offset, size) */
 	struct boot_elf elf;	     /* ELF */
 };
@@ -51,7 +52,8 @@ int boot_classify(const uint8_t *buf, size_t len, struct boot_kernel *k,
 
 /*
  * Reads a kernel (gzip-compressed or not) from path and classifies it; k
- * then owns the uncompressed bytes. 0 or -errno (logged).
+ * then owns the uncompressed bytes, or for an uncompressed Image only its
+ * header's facts (data NULL, path set). 0 or -errno (logged).
  */
 int boot_read_kernel(const char *path, struct boot_kernel *k);
 

@@ -23,6 +23,13 @@ struct boot_image_info {
 int boot_image_parse(const uint8_t *buf, size_t len,
 		     struct boot_image_info *info, char *err, size_t errlen);
 
+/*
+ * The same from the first avail bytes of a len-byte file: -EAGAIN when
+ * they do not hold the whole header (then check the whole file).
+ */
+int boot_image_parse_head(const uint8_t *buf, size_t avail, size_t len,
+			  struct boot_image_info *info, char *err, size_t errlen);
+
 bool boot_image_is_gzip(const uint8_t *buf, size_t len);
 
 /* Inflates a gzip stream of at most max bytes into a new buffer. */

@@ -2,11 +2,26 @@
 #ifndef A64VM_FILE_H
 #define A64VM_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* Reads path into a new buffer; -EFBIG when it is larger than max. */
 int file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len);
+
+/*
+ * The first *avail bytes of path (fewer when it is shorter: *avail says)
+ * into head, and its size; the errors of file_read_all.
+ */
+int file_read_head(const char *path, size_t max, uint8_t *head, size_t *avail,
+		   size_t *size);
+
+/*
+ * The first len bytes of path into buf: -EIO when it has fewer now. With
+ * helper, a second thread reads the second half meanwhile, so that two
+ * CPUs fault in and fill fresh (huge) pages; it has ended on return.
+ */
+int file_read_into(const char *path, uint8_t *buf, size_t len, bool helper);
 
 /*
  * Opens path now and keeps it: later reads of that path go through this

@@ -50,6 +50,7 @@ struct loader_target {
 	const struct vcpu *vcpus; /* their MPIDRs; vCPU 0 boots */
 	struct board *board;	  /* flash and fw_cfg */
 	const struct device_list *devices; /* the device tree's nodes */
+	bool setup; /* before any seccomp filter: a helper thread may read */
 };
 
 /* Reads and checks the files cfg names; 0 or -errno (logged). */

@@ -155,7 +155,7 @@ peer_start() {
   case $1 in
   a64vm|baseline)
     bin=/a64vm; [ "$1" = baseline ] && bin=/a64vm-baseline
-    $bin run --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 512M --cpus "$2" \
+    $bin run ${PEER_A64VM_ARGS:-} --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 512M --cpus "$2" \
       ${DISK:+--disk $DISK} --append "console=ttyAMA0 quiet nopowerbtn $3" \
       </dev/null >out.log 2>err.log & ;;
   kvmtool)
@@ -166,3 +166,28 @@ peer_start() {
   VM_PID=$!
 }
 peer_stop() { kill -9 "$VM_PID" 2>/dev/null; wait "$VM_PID" 2>/dev/null; }
+# The VMMs in the order round N runs them: each round starts with the next,
+# so that none always follows the same one.
+rotate() { # N WORD...
+  n=$1; shift
+  echo "$@" | awk -v n="$n" '{ for (i = 0; i < NF; i++) printf "%s ", $((i + n) % NF + 1); print "" }'
+}
+# A boot's timeline, in seconds after the VMM's exec: its first vCPU
+# thread, the guest's first console byte, the guest clock's start and init.
+# /proc's start times count 10 ms ticks; console bytes are polled every 10
+# ms (peer_watch_console, started just after peer_start).
+peer_watch_console() {
+  ( i=0; while [ ! -s out.log ] && [ $i -lt 30000 ]; do usleep 10000; i=$((i + 1)); done
+    now >first-byte.txt ) &
+  WATCH_PID=$!
+}
+started_at() { awk '{ sub(/.*\) /, ""); printf "%.2f", $20 / 100 }' "$1"; }
+peer_timeline() { # INIT-WALL-TIME GUEST-UPTIME-AT-INIT -> "exec vcpu byte clock init"
+  kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null
+  exec_t=$(started_at /proc/$VM_PID/stat) vcpu_t=
+  for t in /proc/$VM_PID/task/*; do
+    case $(cat $t/comm) in vcpu0|kvm-vcpu-0) vcpu_t=$(started_at $t/stat) ;; esac
+  done
+  awk -v e="$exec_t" -v v="$vcpu_t" -v b="$(cat first-byte.txt 2>/dev/null)" -v i="$1" -v u="$2" \
+    'BEGIN { printf "%.2f %.2f %.2f %.2f\n", v - e, (b == "" ? i : b) - e, i - u - e, i - e }'
+}
