@@ -1,6 +1,7 @@
 #include "a64vm/virtio_blk.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SECTOR 512u
@@ -9,6 +10,7 @@
 #define F_RO (1ull << 5)
 #define F_BLK_SIZE (1ull << 6)
 #define F_FLUSH (1ull << 9)
+#define F_MQ (1ull << 12)
 #define F_DISCARD (1ull << 13)
 #define F_WRITE_ZEROES (1ull << 14)
 #define MAX_RANGE_SECTORS (1u << 22) /* 2 GiB per discard/zeroes range */
@@ -32,6 +34,8 @@ uint64_t virtio_blk_features(const struct virtio_blk *b)
 {
 	uint64_t f = F_SIZE_MAX | F_SEG_MAX | F_BLK_SIZE | F_FLUSH;
 
+	if (b->num_queues > 1)
+		f |= F_MQ;
 	return b->read_only ? f | F_RO : f | F_DISCARD | F_WRITE_ZEROES;
 }
 
@@ -49,6 +53,7 @@ void virtio_blk_config_read(const struct virtio_blk *b, uint32_t off,
 	put32(cfg, 8, SIZE_MAX_BYTES);		   /* size_max */
 	put32(cfg, 12, SEG_MAX);		   /* seg_max */
 	put32(cfg, 20, SECTOR);			   /* blk_size */
+	cfg[34] = (uint8_t)(b->num_queues ? b->num_queues : 1); /* num_queues (le16) */
 	put32(cfg, 36, MAX_RANGE_SECTORS);	   /* max_discard_sectors */
 	put32(cfg, 40, MAX_RANGES);		   /* max_discard_seg */
 	put32(cfg, 44, 1);			   /* discard_sector_alignment */
@@ -63,8 +68,71 @@ static bool in_disk(const struct virtio_blk *b, uint64_t sector, uint64_t count)
 	return sector <= b->sectors && count <= b->sectors - sector;
 }
 
-static uint8_t read_write(struct virtio_blk *b, const struct virtq_req *req,
-			  uint64_t sector, bool write)
+/* A free record for an asynchronous request, or NULL: then it is done at once. */
+static struct virtio_blk_io *take_io(struct virtio_blk *b, unsigned q,
+				     const struct virtq_req *req, uint32_t type)
+{
+	struct virtio_blk_io *io = b->be->submit ? b->free_ios : NULL;
+	struct iovec status;
+
+	if (!io)
+		return NULL;
+	b->free_ios = io->next_free;
+	virtq_iovecs(req, true, req->in_len - 1, 1, &status);
+	*io = (struct virtio_blk_io){ .type = type, .head = req->head, .queue = (uint8_t)q,
+				      .generation = b->generation, .status = status.iov_base,
+				      .iov = io->inline_iov };
+	return io;
+}
+
+static void put_io(struct virtio_blk *b, struct virtio_blk_io *io)
+{
+	if (io->iov != io->inline_iov)
+		free(io->iov);
+	io->next_free = b->free_ios;
+	b->free_ios = io;
+}
+
+/* Hands io to the backend: VIRTIO_DEV_PENDING, or -errno (io given back). */
+static int submit(struct virtio_blk *b, struct virtio_blk_io *io)
+{
+	int ret = b->be->submit(b->be_ctx, io);
+
+	if (ret) {
+		put_io(b, io);
+		return ret;
+	}
+	atomic_fetch_add(&b->in_flight, 1);
+	return VIRTIO_DEV_PENDING;
+}
+
+/* A read or write taken asynchronously: VIRTIO_DEV_PENDING, or -errno. */
+static int read_write_async(struct virtio_blk *b, unsigned q, const struct virtq_req *req,
+			    uint64_t sector, bool write, uint64_t first, uint64_t len)
+{
+	struct virtio_blk_io *io = take_io(b, q, req, write ? VIRTIO_BLK_T_OUT
+							    : VIRTIO_BLK_T_IN);
+	unsigned segments = write ? req->nout : req->nin;
+
+	if (!io)
+		return -EBUSY;
+	if (segments > VIRTIO_BLK_INLINE_IOV) {
+		io->iov = malloc(segments * sizeof(*io->iov));
+		if (!io->iov) {
+			io->iov = io->inline_iov;
+			put_io(b, io);
+			return -ENOMEM;
+		}
+	}
+	io->niov = (int)virtq_iovecs(req, !write, first, len, io->iov);
+	io->pos = sector * SECTOR;
+	io->len = len;
+	io->used = write ? 1 : (uint32_t)req->in_len;
+	return submit(b, io);
+}
+
+static uint8_t read_write(struct virtio_blk *b, unsigned q, const struct virtq_req *req,
+			  uint64_t sector, bool write, int *pending)
 {
 	struct iovec iov[VIRTQ_MAX_IOV];
 	uint64_t len = write ? req->out_len - HDR_LEN : req->in_len - 1;
@@ -74,6 +142,9 @@ static uint8_t read_write(struct virtio_blk *b, const struct virtq_req *req,
 		return VIRTIO_BLK_S_IOERR;
 	if (len % SECTOR || !in_disk(b, sector, len / SECTOR))
 		return VIRTIO_BLK_S_IOERR;
+	*pending = len ? read_write_async(b, q, req, sector, write, first, len) : -EBUSY;
+	if (*pending == VIRTIO_DEV_PENDING)
+		return VIRTIO_BLK_S_OK;
 	for (uint64_t off = 0; off < len; off += SLICE) {
 		uint64_t chunk = len - off < SLICE ? len - off : SLICE;
 		int n = (int)virtq_iovecs(req, !write, first + off, chunk, iov);
@@ -140,12 +211,24 @@ static uint8_t ranges(struct virtio_blk *b, const struct virtq_req *req, int typ
 	return VIRTIO_BLK_S_OK;
 }
 
-int virtio_blk_request(struct virtio_blk *b, const struct virtq_req *req)
+/* A flush after every write taken before it: VIRTIO_DEV_PENDING, or -errno. */
+static int flush_async(struct virtio_blk *b, unsigned q, const struct virtq_req *req)
+{
+	struct virtio_blk_io *io = take_io(b, q, req, VIRTIO_BLK_T_FLUSH);
+
+	if (!io)
+		return -EBUSY;
+	io->used = 1;
+	return submit(b, io);
+}
+
+int virtio_blk_request(struct virtio_blk *b, unsigned q, const struct virtq_req *req)
 {
 	uint8_t hdr[HDR_LEN], status;
 	uint32_t type;
 	uint64_t written = 0; /* up to the 256 MiB a request may have */
 	uint64_t sector;
+	int pending = 0;
 
 	if (!req->in_len)
 		return -EINVAL; /* nowhere to put the status */
@@ -158,15 +241,19 @@ int virtio_blk_request(struct virtio_blk *b, const struct virtq_req *req)
 	memcpy(&sector, hdr + 8, 8);
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
-		status = read_write(b, req, sector, false);
+		status = read_write(b, q, req, sector, false, &pending);
 		if (status == VIRTIO_BLK_S_OK)
 			written = req->in_len - 1;
 		break;
 	case VIRTIO_BLK_T_OUT:
-		status = read_write(b, req, sector, true);
+		status = read_write(b, q, req, sector, true, &pending);
 		break;
 	case VIRTIO_BLK_T_FLUSH:
 		/* The data must reach the disk before the guest hears OK. */
+		if (!b->read_only)
+			pending = flush_async(b, q, req);
+		if (pending == VIRTIO_DEV_PENDING)
+			break;
 		status = !b->read_only && b->be->flush(b->be_ctx) ? VIRTIO_BLK_S_IOERR
 								   : VIRTIO_BLK_S_OK;
 		break;
@@ -185,10 +272,55 @@ int virtio_blk_request(struct virtio_blk *b, const struct virtq_req *req)
 		break;
 	}
 done:
+	if (pending == VIRTIO_DEV_PENDING)
+		return VIRTIO_DEV_PENDING;
 	if (status == CANCELED)
 		return -ECANCELED;
 	virtq_copy_to(req, req->in_len - 1, &status, 1);
 	return (int)(written + 1); /* at most VIRTQ_MAX_REQ_BYTES: fits */
+}
+
+int virtio_blk_async_init(struct virtio_blk *b)
+{
+	unsigned n = (b->num_queues ? b->num_queues : 1) * VIRTQ_MAX_SIZE;
+
+	b->ios = calloc(n, sizeof(*b->ios));
+	if (!b->ios)
+		return -ENOMEM;
+	for (unsigned i = 0; i < n; i++)
+		b->ios[i].next_free = i + 1 < n ? &b->ios[i + 1] : NULL;
+	b->free_ios = b->ios;
+	return 0;
+}
+
+void virtio_blk_async_fini(struct virtio_blk *b)
+{
+	free(b->ios);
+	b->ios = b->free_ios = NULL;
+}
+
+void virtio_blk_complete(struct virtio_blk *b, struct virtio_dev *t,
+			 struct virtio_blk_io *io, int64_t result)
+{
+	bool ok = io->type == VIRTIO_BLK_T_FLUSH ? result == 0 : result == (int64_t)io->len;
+
+	/* A reset forgot the queue: the answer has nowhere to go. */
+	if (io->generation == b->generation && io->queue < t->nqueues) {
+		*io->status = ok ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
+		virtq_push(&t->queues[io->queue], t->mem, io->head,
+			   ok ? io->used : 1);
+		b->answered |= 1u << io->queue;
+	}
+	put_io(b, io);
+	atomic_fetch_sub(&b->in_flight, 1);
+}
+
+void virtio_blk_interrupts(struct virtio_blk *b, struct virtio_dev *t)
+{
+	for (unsigned q = 0; q < t->nqueues; q++)
+		if (b->answered & (1u << q))
+			virtio_dev_used(t, q);
+	b->answered = 0;
 }
 
 static uint64_t blk_features(void *dev)
@@ -205,12 +337,34 @@ static int blk_request(void *dev, struct virtio_dev *t, unsigned q,
 		       const struct virtq_req *req)
 {
 	(void)t;
+	return virtio_blk_request(dev, q, req);
+}
+
+static void blk_requests_taken(void *dev, unsigned q)
+{
+	struct virtio_blk *b = dev;
+
 	(void)q;
-	return virtio_blk_request(dev, req);
+	if (b->be->start)
+		b->be->start(b->be_ctx);
+}
+
+static unsigned blk_queues(void *dev)
+{
+	const struct virtio_blk *b = dev;
+
+	return b->num_queues ? b->num_queues : 1;
+}
+
+static void blk_reset(void *dev)
+{
+	((struct virtio_blk *)dev)->generation++;
 }
 
 const struct virtio_dev_ops virtio_blk_ops = {
 	.name = "virtio-blk", .device_id = VIRTIO_BLK_ID, .nqueues = 1,
-	.config_size = VIRTIO_BLK_CONFIG_SIZE, .features = blk_features,
-	.config_read = blk_config_read, .request = blk_request,
+	.queues = blk_queues, .config_size = VIRTIO_BLK_CONFIG_SIZE,
+	.features = blk_features, .config_read = blk_config_read,
+	.request = blk_request, .requests_taken = blk_requests_taken,
+	.reset = blk_reset,
 };

@@ -23,11 +23,14 @@ void virtio_dev_init(struct virtio_dev *t, const struct virtio_dev_ops *ops,
 	t->mem = mem;
 	t->irq = irq;
 	t->irq_ctx = irq_ctx;
+	t->nqueues = ops->queues ? ops->queues(dev) : ops->nqueues;
+	if (t->nqueues > VIRTIO_MAX_QUEUES)
+		t->nqueues = VIRTIO_MAX_QUEUES;
 }
 
 struct virtq *virtio_dev_selected(struct virtio_dev *t)
 {
-	return t->queue_sel < t->ops->nqueues ? &t->queues[t->queue_sel] : NULL;
+	return t->queue_sel < t->nqueues ? &t->queues[t->queue_sel] : NULL;
 }
 
 void virtio_dev_reset(struct virtio_dev *t)
@@ -98,7 +101,7 @@ void virtio_dev_set_status(struct virtio_dev *t, uint32_t v)
 	/* NEEDS_RESET is the device's to set; the driver cannot clear it. */
 	t->status = (v & ~(uint32_t)VIRTIO_STATUS_NEEDS_RESET) |
 		    (t->status & VIRTIO_STATUS_NEEDS_RESET);
-	for (unsigned i = 0; i < t->ops->nqueues; i++) {
+	for (unsigned i = 0; i < t->nqueues; i++) {
 		t->queues[i].event_idx = t->driver_features & VIRTIO_F_RING_EVENT_IDX;
 		t->queues[i].indirect = t->driver_features & VIRTIO_F_RING_INDIRECT_DESC;
 	}
@@ -125,13 +128,13 @@ void virtio_dev_set_ready(struct virtio_dev *t, struct virtq *q, uint32_t v)
 
 void virtio_dev_notify(struct virtio_dev *t, uint32_t queue)
 {
-	if (queue < t->ops->nqueues && t->notify)
+	if (queue < t->nqueues && t->notify)
 		t->notify(t->notify_ctx, queue);
 }
 
 struct virtq *virtio_dev_live_queue(struct virtio_dev *t, unsigned queue)
 {
-	if (queue >= t->ops->nqueues || !(t->status & VIRTIO_STATUS_DRIVER_OK) ||
+	if (queue >= t->nqueues || !(t->status & VIRTIO_STATUS_DRIVER_OK) ||
 	    (t->status & VIRTIO_STATUS_NEEDS_RESET) || !t->queues[queue].ready)
 		return NULL;
 	return &t->queues[queue];
@@ -141,6 +144,7 @@ void virtio_dev_used(struct virtio_dev *t, unsigned queue)
 {
 	if (virtq_should_notify(&t->queues[queue], t->mem)) {
 		t->isr |= 1;
+		t->interrupts++;
 		t->irq(t->irq_ctx, queue);
 	}
 }
@@ -160,6 +164,9 @@ void virtio_dev_service(struct virtio_dev *t, unsigned qi)
 	while (!virtio_stopping(t->stopping) && (ret = virtq_pop(q, t->mem, &t->req)) == 1) {
 		int used = t->ops->request(t->dev, t, qi, &t->req);
 
+		t->requests++;
+		if (used == VIRTIO_DEV_PENDING)
+			continue;
 		if (used == -ECANCELED) {
 			ret = 0;
 			break;
@@ -172,6 +179,8 @@ void virtio_dev_service(struct virtio_dev *t, unsigned qi)
 		virtq_push(q, t->mem, t->req.head, (uint32_t)used);
 		pushed = true;
 	}
+	if (t->ops->requests_taken)
+		t->ops->requests_taken(t->dev, qi);
 	if (ret < 0)
 		virtio_dev_needs_reset(t, t->req.error);
 	if (pushed)

@@ -91,7 +91,7 @@ static void raise(void *ctx, unsigned source)
 static int add_caps(struct virtio_pci *p)
 {
 	struct pci_config *c = &p->fn.cfg;
-	uint32_t notify_len = p->vd->ops->nqueues * VIRTIO_PCI_NOTIFY_MULTIPLIER;
+	uint32_t notify_len = p->vd->nqueues * VIRTIO_PCI_NOTIFY_MULTIPLIER;
 	int ret = add_vendor_cap(c, CAP_COMMON, VIRTIO_PCI_BAR, COMMON_OFF, COMMON_SIZE, 16);
 
 	if (ret >= 0)
@@ -149,7 +149,7 @@ int virtio_pci_init(struct virtio_pci *p, struct virtio_dev *vd, uint32_t class_
 		ret = pci_config_add_bar(c, VIRTIO_PCI_MSIX_BAR, VIRTIO_PCI_MSIX_BAR_SIZE,
 					 PCI_BAR_MEM32);
 	if (!ret && p->has_msix) {
-		ret = pci_msix_init(&p->msix, c, vd->ops->nqueues + 1, VIRTIO_PCI_MSIX_BAR,
+		ret = pci_msix_init(&p->msix, c, vd->nqueues + 1, VIRTIO_PCI_MSIX_BAR,
 				    MSIX_TABLE_OFF, MSIX_PBA_OFF, w->msix_doorbell);
 		p->msix.deliver = w->msix_deliver;
 		p->msix.changed = w->msix_changed;
@@ -207,7 +207,7 @@ static void common_snapshot(struct virtio_pci *p, uint8_t *buf)
 	put(buf, DRIVER_FEATURE, 4,
 	    vd->drv_features_sel > 1 ? 0 : vd->driver_features >> (32 * vd->drv_features_sel));
 	put(buf, MSIX_CONFIG, 2, p->config_vector);
-	put(buf, NUM_QUEUES, 2, vd->ops->nqueues);
+	put(buf, NUM_QUEUES, 2, vd->nqueues);
 	put(buf, DEVICE_STATUS, 1, vd->status);
 	put(buf, CONFIG_GENERATION, 1, vd->config_generation);
 	put(buf, QUEUE_SELECT, 2, vd->queue_sel);

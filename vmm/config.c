@@ -129,6 +129,13 @@ int config_parse_disk(const char *s, struct config_disk *out)
 			   len - 7 < sizeof(out->serial)) {
 			memcpy(out->serial, opt + 7, len - 7);
 			out->serial[len - 7] = '\0';
+		} else if (len == 8 && !strncmp(opt, "queues=", 7) && opt[7] >= '1' &&
+			   opt[7] <= '0' + CONFIG_DISK_MAX_QUEUES) {
+			out->queues = (unsigned)(opt[7] - '0');
+		} else if (len == 12 && !strncmp(opt, "aio=io_uring", 12)) {
+			out->aio = CONFIG_AIO_IO_URING;
+		} else if (len == 8 && !strncmp(opt, "aio=sync", 8)) {
+			out->aio = CONFIG_AIO_SYNC;
 		} else if (!parse_transport(opt, len, &out->transport)) {
 			return -EINVAL;
 		}
@@ -440,8 +447,8 @@ static int set_disk(struct config *cfg, const char *val, char *err, size_t errle
 		return errmsg(err, errlen, "--disk: at most %d disks", CONFIG_MAX_DISKS);
 	if (config_parse_disk(val, &cfg->disks[cfg->ndisks]))
 		return errmsg(err, errlen, "--disk: '%s' is not PATH[,ro][,serial=ID]"
-			      "[,transport=mmio|pci] "
-			      "(an ID has at most 20 characters)", val);
+			      "[,transport=mmio|pci][,queues=1-%d][,aio=io_uring|sync] "
+			      "(an ID has at most 20 characters)", val, CONFIG_DISK_MAX_QUEUES);
 	cfg->ndisks++;
 	return 0;
 }
@@ -558,8 +565,11 @@ static const struct config_option run_options[] = {
 	  "127.0.0.1 unless\ngiven; 0.0.0.0 listens everywhere)", set_gdb },
 	{ "gdb-wait", NULL, "hold the guest before its first instruction until\n"
 	  "GDB continues it", set_gdb_wait },
-	{ "disk", " PATH[,ro][,serial=ID][,transport=T]", "a raw disk image on "
-	  "virtio-blk (repeatable, up to 8)", set_disk },
+	{ "disk", " PATH[,ro][,serial=ID][,transport=T][,queues=N][,aio=A]",
+	  "a raw disk image on virtio-blk (repeatable,\n"
+	  "up to 8); N request queues (default one per vCPU,\n"
+	  "up to 4); A io_uring or sync (default io_uring\n"
+	  "where the host has it)", set_disk },
 	{ "rng", NULL, "virtio-rng, fed from getrandom()", set_rng },
 	{ "net", " tap=NAME[,mac=MAC][,transport=T]", "virtio-net on a tap device, "
 	  "created when absent", set_net },

@@ -15,6 +15,7 @@ int disk_open(const struct config_disk *cfg, struct disk *out)
 	off_t size;
 
 	out->fd = -1;
+	out->uring = NULL;
 	if (fd < 0) {
 		int err = errno;
 
@@ -54,7 +55,7 @@ void disk_close(struct disk *d)
 }
 
 /* A short transfer is retried from where it stopped. */
-static int disk_transfer(void *ctx, struct iovec *iov, int n, uint64_t pos, bool write)
+int disk_transfer(void *ctx, struct iovec *iov, int n, uint64_t pos, bool write)
 {
 	int fd = ((struct disk *)ctx)->fd;
 
@@ -80,13 +81,13 @@ static int disk_transfer(void *ctx, struct iovec *iov, int n, uint64_t pos, bool
 	return 0;
 }
 
-static int disk_punch(void *ctx, uint64_t pos, uint64_t len)
+int disk_punch(void *ctx, uint64_t pos, uint64_t len)
 {
 	return fallocate(((struct disk *)ctx)->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			 (off_t)pos, (off_t)len) ? -errno : 0;
 }
 
-static int disk_flush(void *ctx)
+int disk_flush(void *ctx)
 {
 	return fdatasync(((struct disk *)ctx)->fd) ? -errno : 0;
 }

@@ -45,6 +45,7 @@ static const int io_calls[] = {
 	__NR_readv, __NR_writev,	/* the tap */
 	__NR_getrandom,			/* virtio-rng */
 	__NR_recvfrom, __NR_close,	/* a vhost-user daemon's end, seen */
+	__NR_io_uring_enter,		/* virtio-blk's batches (its ring is set up before) */
 };
 
 static const uint32_t io_ioctls[] = {

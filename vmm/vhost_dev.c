@@ -95,7 +95,7 @@ static void take_back(struct vhost_dev *vh)
 	vh->taken_back = true;
 	vh->running = false;
 	log_warn("%s: without its daemon the guest's requests now fail (EIO)", d->name);
-	for (unsigned q = 0; q < d->ops->nqueues; q++) {
+	for (unsigned q = 0; q < d->t.nqueues; q++) {
 		struct virtq *vq = &d->t.queues[q];
 
 		if (vq->ready)
@@ -114,7 +114,7 @@ static int start_queues(struct vhost_dev *vh)
 
 	if (!ret)
 		ret = vhost_user_set_mem(&vh->vu, d->env->mem);
-	for (unsigned q = 0; q < d->ops->nqueues && !ret; q++) {
+	for (unsigned q = 0; q < d->t.nqueues && !ret; q++) {
 		const struct virtq *vq = &d->t.queues[q];
 
 		vh->given[q] = -1;
@@ -143,7 +143,7 @@ static void on_running(void *ctx, bool on)
 		vh->running = !ret;
 	} else if (vh->running) {
 		vh->running = false;
-		for (unsigned q = 0; q < d->ops->nqueues && !ret; q++) {
+		for (unsigned q = 0; q < d->t.nqueues && !ret; q++) {
 			uint16_t base;
 
 			if (vh->given[q] >= 0)
@@ -160,7 +160,7 @@ static void vhost_dev_vectors_changed(struct vhost_dev *vh)
 {
 	if (!vh || !vh->running)
 		return;
-	for (unsigned q = 0; q < vh->d->ops->nqueues; q++) {
+	for (unsigned q = 0; q < vh->d->t.nqueues; q++) {
 		int want = wanted_call(vh, q);
 
 		if (vh->given[q] < 0 || want == vh->given[q])
@@ -215,7 +215,7 @@ int vhost_dev_wire(struct vhost_dev *vh, struct vdev *d)
 	d->t.running = on_running;
 	d->t.running_ctx = vh;
 	d->vectors_changed = vhost_dev_vectors_changed;
-	for (unsigned q = 0; q < d->ops->nqueues && !ret; q++) {
+	for (unsigned q = 0; q < d->t.nqueues && !ret; q++) {
 		vh->given[q] = -1;
 		vh->call[q].fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		ret = vh->call[q].fd < 0 ? -errno

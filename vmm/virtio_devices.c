@@ -8,10 +8,12 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "a64vm/config.h"
 #include "a64vm/console.h"
+#include "a64vm/disk_uring.h"
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
 #include "a64vm/memory.h"
@@ -40,11 +42,61 @@ struct kind {
 	void (*close)(struct vdev *d);
 };
 
+_Static_assert(CONFIG_DISK_MAX_QUEUES <= VIRTIO_MAX_QUEUES, "a disk's queues fit");
+
+/* io_uring's completions: answered under the device's lock, one interrupt a queue. */
+static void blk_done(void *ctx, struct virtio_blk_io *io, int64_t result)
+{
+	struct vdev *d = ctx;
+
+	virtio_blk_complete(&d->k.blk.blk, &d->t, io, result);
+}
+
+static void on_blk_completions(void *ctx)
+{
+	struct vdev *d = ctx;
+
+	pthread_mutex_lock(&d->lock);
+	disk_uring_reap(&d->k.blk.disk, blk_done, d);
+	virtio_blk_interrupts(&d->k.blk.blk, &d->t);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* A ring for every request the disk's queues can hold, or synchronous I/O. */
+static int open_disk_aio(struct virtio_devices *v, struct vdev *d,
+			 const struct config_disk *cfg)
+{
+	struct virtio_blk *b = &d->k.blk.blk;
+	struct disk *disk = &d->k.blk.disk;
+	int ret = cfg->aio == CONFIG_AIO_SYNC ? 0
+		  : disk_uring_open(disk, b->num_queues * VIRTQ_MAX_SIZE);
+
+	if (cfg->aio == CONFIG_AIO_SYNC || (ret && cfg->aio == CONFIG_AIO_AUTO)) {
+		if (ret)
+			log_debug("%s: no io_uring here (%s): synchronous I/O", d->name,
+				  strerror(-ret));
+		return 0;
+	}
+	if (!ret)
+		ret = virtio_blk_async_init(b);
+	if (!ret)
+		ret = virtio_io_watch(v->io, disk_uring_event_fd(disk), true,
+				      on_blk_completions, d);
+	if (ret) {
+		log_error("--disk %s,aio=io_uring: %s", cfg->path, strerror(-ret));
+		return ret;
+	}
+	b->be = &disk_uring_backend;
+	log_debug("%s: io_uring, %u request queues", d->name, b->num_queues);
+	return 0;
+}
+
 static int open_disk(struct virtio_devices *v, struct vdev *d, unsigned index)
 {
 	const struct config_disk *cfg = &v->w.cfg->disks[index];
 	struct virtio_blk *b = &d->k.blk.blk;
 	struct disk *disk = &d->k.blk.disk;
+	unsigned cpus = v->w.cfg->cpus;
 	int ret = disk_open(cfg, disk);
 
 	snprintf(d->name, sizeof(d->name), "virtio-blk%u", index);
@@ -53,13 +105,22 @@ static int open_disk(struct virtio_devices *v, struct vdev *d, unsigned index)
 	*b = (struct virtio_blk){ .be = &disk_backend, .be_ctx = disk,
 				  .read_only = cfg->read_only, .sectors = disk->sectors,
 				  .stopping = virtio_io_stopping(v->io) };
+	/* A queue per vCPU, so that each answers the vCPU that asked. */
+	b->num_queues = cfg->queues ? cfg->queues
+		      : cpus < CONFIG_DISK_MAX_QUEUES ? cpus : CONFIG_DISK_MAX_QUEUES;
 	memcpy(b->serial, cfg->serial, strnlen(cfg->serial, sizeof(b->serial)));
 	d->state = b;
-	return 0;
+	return open_disk_aio(v, d, cfg);
 }
 
 static void close_disk(struct vdev *d)
 {
+	if (d->k.blk.blk.ios)
+		log_debug("%s: %llu requests, %llu queue interrupts", d->name,
+			  (unsigned long long)d->t.requests,
+			  (unsigned long long)d->t.interrupts);
+	disk_uring_close(&d->k.blk.disk);
+	virtio_blk_async_fini(&d->k.blk.blk);
 	disk_close(&d->k.blk.disk);
 }
 
@@ -288,11 +349,28 @@ void virtio_devices_stop(struct virtio_devices *v)
 		virtio_io_stop(v->io);
 }
 
+/*
+ * A reboot's reset: the disk's requests in flight are let finish first
+ * (the I/O thread answers them), so that none writes into the RAM of the
+ * next boot. Every vCPU is parked; at most 5 s.
+ */
+static void let_disk_settle(struct vdev *d)
+{
+	const struct timespec ms = { .tv_nsec = 1000000 };
+
+	for (unsigned i = 0; i < 5000 && atomic_load(&d->k.blk.blk.in_flight); i++)
+		nanosleep(&ms, NULL);
+	if (atomic_load(&d->k.blk.blk.in_flight))
+		log_warn("%s: requests still in flight at the reboot", d->name);
+}
+
 void virtio_devices_reset(struct virtio_devices *v)
 {
 	for (unsigned i = 0; v && i < v->n; i++) {
 		struct vdev *d = &v->devs[i];
 
+		if (d->ops == &virtio_blk_ops)
+			let_disk_settle(d);
 		pthread_mutex_lock(&d->lock);
 		if (d->pci)
 			virtio_pci_reset(&d->pci->p);

@@ -80,7 +80,7 @@ static int wire_mmio(struct virtio_wire_env *v, struct vdev *d)
 		log_error("%s: KVM_IRQFD: %s", d->name, strerror(-d->irq_fd));
 		return d->irq_fd;
 	}
-	for (unsigned q = 0; q < d->ops->nqueues; q++) {
+	for (unsigned q = 0; q < d->t.nqueues; q++) {
 		struct queue_ref *r = &d->queues[q];
 
 		r->fd = virtio_io_notify_fd(vm_fd, d->base + VIRTIO_MMIO_QUEUE_NOTIFY, q);
@@ -199,7 +199,7 @@ static int wire_pci(struct virtio_wire_env *v, struct vdev *d)
 	snprintf(d->name + strlen(d->name), sizeof(d->name) - strlen(d->name),
 		 " (00:%02x.0)", vp->slot);
 	ret = vp->p.has_msix ? pci_bus_msix_init(bus, &vp->msix, &vp->p.msix, vp->slot) : 0;
-	for (unsigned q = 0; q < d->ops->nqueues && ret >= 0; q++) {
+	for (unsigned q = 0; q < d->t.nqueues && ret >= 0; q++) {
 		ret = queue_fd(v, &d->queues[q]);
 		if (!ret)
 			ret = pci_bus_doorbell(bus, &vp->p.fn, VIRTIO_PCI_BAR,

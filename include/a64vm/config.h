@@ -35,6 +35,7 @@ struct config_gdb {
 
 #define CONFIG_MAX_DISKS 8
 #define CONFIG_DISK_PATH_MAX 4096
+#define CONFIG_DISK_MAX_QUEUES 4 /* virtio-blk request queues */
 
 /* Which transport a virtio device sits on: --virtio-transport, ,transport= */
 enum config_transport {
@@ -44,11 +45,20 @@ enum config_transport {
 };
 
 /* --disk PATH[,ro][,serial=ID][,transport=mmio|pci] */
+/* How a disk's reads, writes and flushes are made. */
+enum config_aio {
+	CONFIG_AIO_AUTO,     /* io_uring, or synchronous where the host has none */
+	CONFIG_AIO_IO_URING, /* io_uring, or an error */
+	CONFIG_AIO_SYNC,     /* one at a time, on the I/O thread */
+};
+
 struct config_disk {
 	char path[CONFIG_DISK_PATH_MAX];
 	bool read_only;
 	char serial[21]; /* virtio-blk's 20 bytes, NUL-terminated here */
 	enum config_transport transport;
+	unsigned queues; /* request queues; 0: one per vCPU, up to 4 */
+	enum config_aio aio;
 };
 
 /* --net tap=NAME[,mac=MAC][,transport=mmio|pci] */

@@ -13,9 +13,12 @@
 
 struct config_disk;
 
+struct disk_uring;
+
 struct disk {
 	int fd;
 	uint64_t sectors; /* whole 512-byte sectors */
+	struct disk_uring *uring; /* vmm/disk_uring.c; NULL: synchronous */
 };
 
 /* Opens and locks cfg's image; 0 or -errno, logged. */
@@ -24,5 +27,10 @@ void disk_close(struct disk *d);
 
 /* The backend for a struct virtio_blk; its context is the struct disk. */
 extern const struct virtio_blk_backend disk_backend;
+
+/* The synchronous calls, which the asynchronous backend shares. */
+int disk_transfer(void *ctx, struct iovec *iov, int n, uint64_t pos, bool write);
+int disk_punch(void *ctx, uint64_t pos, uint64_t len);
+int disk_flush(void *ctx);
 
 #endif

@@ -30,6 +30,8 @@ enum {
 
 enum { VIRTIO_BLK_S_OK = 0, VIRTIO_BLK_S_IOERR = 1, VIRTIO_BLK_S_UNSUPP = 2 };
 
+struct virtio_blk_io;
+
 /* Where the sectors are; each call 0 or -errno. */
 struct virtio_blk_backend {
 	/* All of [pos, pos + the vectors' length) read or written. */
@@ -38,6 +40,31 @@ struct virtio_blk_backend {
 	int (*punch)(void *ctx, uint64_t pos, uint64_t len);
 	/* What was written has reached stable storage. */
 	int (*flush)(void *ctx);
+	/*
+	 * Optional, asynchronous: queues io (a read, a write, or a flush after
+	 * every write queued before it), to be answered through
+	 * virtio_blk_complete; -errno when it cannot (then it is done at once).
+	 */
+	int (*submit)(void *ctx, struct virtio_blk_io *io);
+	/* Starts what submit queued since the last start: a notify's batch. */
+	void (*start)(void *ctx);
+};
+
+#define VIRTIO_BLK_INLINE_IOV 8
+
+/* A request the backend answers later: what is kept of it meanwhile. */
+struct virtio_blk_io {
+	uint32_t type; /* VIRTIO_BLK_T_IN, _OUT or _FLUSH */
+	uint16_t head;
+	uint8_t queue;
+	unsigned generation; /* the device's, when it was taken */
+	uint64_t pos, len;   /* the bytes to move (IN, OUT) */
+	uint32_t used;	     /* the used length when it succeeds */
+	uint8_t *status;     /* its status byte, in guest RAM */
+	int niov;
+	struct iovec *iov; /* inline_iov, or allocated when longer */
+	struct iovec inline_iov[VIRTIO_BLK_INLINE_IOV];
+	struct virtio_blk_io *next_free;
 };
 
 struct virtio_blk {
@@ -47,6 +74,12 @@ struct virtio_blk {
 	uint64_t sectors; /* 512-byte sectors */
 	char serial[VIRTIO_BLK_SERIAL_LEN];
 	const atomic_bool *stopping; /* checked between slices of long work */
+	unsigned num_queues; /* request queues (0 means 1): VIRTIO_BLK_F_MQ when more */
+	/* Asynchronous I/O (be->submit): see virtio_blk_async_init. */
+	struct virtio_blk_io *ios, *free_ios;
+	atomic_uint in_flight;
+	unsigned generation; /* a reset's: what completes after it is dropped */
+	uint32_t answered;   /* queues answered since virtio_blk_interrupts */
 };
 
 /* The device features this disk offers. */
@@ -56,12 +89,32 @@ void virtio_blk_config_read(const struct virtio_blk *b, uint32_t off,
 			    uint8_t *data, unsigned len);
 
 /*
- * Performs one request and writes its status byte: the used length (bytes
- * written into the request), -EINVAL when the request has no status byte
- * to answer in (the device then needs a reset), or -ECANCELED when the
- * VMM began stopping halfway (the request stays unanswered).
+ * Performs one request of queue q and writes its status byte: the used
+ * length (bytes written into the request), -EINVAL when the request has no
+ * status byte to answer in (the device then needs a reset), -ECANCELED
+ * when the VMM began stopping halfway (the request stays unanswered), or
+ * VIRTIO_DEV_PENDING when the backend took it (reads, writes and flushes,
+ * with be->submit).
  */
-int virtio_blk_request(struct virtio_blk *b, const struct virtq_req *req);
+int virtio_blk_request(struct virtio_blk *b, unsigned q, const struct virtq_req *req);
+
+/*
+ * Room for every request the queues can hold in flight at once, for a
+ * backend with submit. 0 or -ENOMEM; virtio_blk_async_fini frees it.
+ */
+int virtio_blk_async_init(struct virtio_blk *b);
+void virtio_blk_async_fini(struct virtio_blk *b);
+
+/*
+ * The backend finished io: result is the bytes moved (a flush: 0) or
+ * -errno. Answers the request, unless the driver reset the device since
+ * it was taken. Under the device's lock, as requests are.
+ */
+void virtio_blk_complete(struct virtio_blk *b, struct virtio_dev *t,
+			 struct virtio_blk_io *io, int64_t result);
+
+/* After a batch of completions: one interrupt per queue answered. */
+void virtio_blk_interrupts(struct virtio_blk *b, struct virtio_dev *t);
 
 /* The kind's transport ops; dev is a struct virtio_blk. */
 extern const struct virtio_dev_ops virtio_blk_ops;

@@ -9,6 +9,7 @@
 #ifndef A64VM_VIRTIO_DEV_H
 #define A64VM_VIRTIO_DEV_H
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,6 +32,9 @@
 
 struct virtio_dev;
 
+/* A request's answer that comes later, through virtq_push and virtio_dev_used. */
+#define VIRTIO_DEV_PENDING (-EINPROGRESS)
+
 /* The interrupt source a device raises that is no queue: its configuration. */
 #define VIRTIO_IRQ_CONFIG 0xffffu
 
@@ -48,6 +52,8 @@ struct virtio_dev_ops {
 	const char *name;
 	uint32_t device_id;
 	unsigned nqueues;
+	/* How many queues this one has, when not nqueues (up to VIRTIO_MAX_QUEUES). */
+	unsigned (*queues)(void *dev);
 	uint32_t config_size;
 	/* The device's own features (NULL: none); the transport adds its ring ones. */
 	uint64_t (*features)(void *dev);
@@ -57,11 +63,14 @@ struct virtio_dev_ops {
 	/*
 	 * Serves one request the driver made on queue q: the bytes written
 	 * into it, -EINVAL when it has no room for its answer (the device
-	 * then needs a reset), or -ECANCELED when the VMM stopped it halfway
-	 * (it stays unanswered).
+	 * then needs a reset), -ECANCELED when the VMM stopped it halfway
+	 * (it stays unanswered), or VIRTIO_DEV_PENDING when the device
+	 * answers it later (it keeps what it needs of req).
 	 */
 	int (*request)(void *dev, struct virtio_dev *t, unsigned q,
 		       const struct virtq_req *req);
+	/* After a notify's requests were taken: pending ones may start. */
+	void (*requests_taken)(void *dev, unsigned q);
 	/*
 	 * Queues (a bit each) that carry buffers for the device to fill with
 	 * input of its own: a notify there only says buffers were posted.
@@ -79,6 +88,7 @@ struct virtio_dev {
 	/* Raises the interrupt of source: a queue, or VIRTIO_IRQ_CONFIG. */
 	void (*irq)(void *ctx, unsigned source);
 	void *irq_ctx;
+	unsigned nqueues; /* ops->nqueues, or what ops->queues said */
 	uint32_t status;
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
 	uint64_t driver_features;
@@ -103,6 +113,7 @@ struct virtio_dev {
 	void (*running)(void *ctx, bool on);
 	void *running_ctx;
 	uint64_t refused; /* accesses of a width or offset not allowed */
+	uint64_t requests, interrupts; /* served, and queue interrupts raised */
 };
 
 void virtio_dev_init(struct virtio_dev *t, const struct virtio_dev_ops *ops,

@@ -6,10 +6,10 @@
 vmms=$(peer_vmms) || exit 0
 DISK=/tmp/bench-disk.img
 for round in 1 2 3; do
-  for vmm in $vmms; do
+  for vmm in $(rotate $round $vmms); do
     dd if=/dev/zero of=$DISK bs=1M count=80 2>/dev/null
     peer_start $vmm 2 a64vm.test=blkbench
-    wait_for "random-write-4k-qd32 .* s)" 300 || echo "E2E-BENCH blk $vmm: blkbench did not finish"
+    wait_for "random-write-4k-qd32 .* a request)" 300 || echo "E2E-BENCH blk $vmm: blkbench did not finish"
     tr -d '\r' <out.log | sed -n "s/^BENCH virtio-blk /E2E-BENCH blk $vmm round $round: /p"
     peer_stop
   done

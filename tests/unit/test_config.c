@@ -248,6 +248,8 @@ static void test_disks(void)
 		int ret;
 		const char *path, *serial;
 		bool ro;
+		unsigned queues; /* 0: one per vCPU */
+		enum config_aio aio;
 	} cases[] = {
 		{ "disk.img", 0, "disk.img", "", false },
 		{ "/d/a.img,ro", 0, "/d/a.img", "", true },
@@ -258,6 +260,11 @@ static void test_disks(void)
 		{ ",ro", -EINVAL }, { "", -EINVAL },
 		{ "a.img,transport=pci,ro", 0, "a.img", "", true },
 		{ "a.img,transport=", -EINVAL }, { "a.img,transport=pcie", -EINVAL },
+		{ "a.img,queues=4,aio=sync", 0, "a.img", "", false, 4, CONFIG_AIO_SYNC },
+		{ "a.img,aio=io_uring,queues=1", 0, "a.img", "", false, 1, CONFIG_AIO_IO_URING },
+		{ "a.img,queues=0", -EINVAL }, { "a.img,queues=5", -EINVAL },
+		{ "a.img,queues=", -EINVAL }, { "a.img,queues=12", -EINVAL },
+		{ "a.img,aio=native", -EINVAL }, { "a.img,aio=", -EINVAL },
 	};
 	char *argv[5 + 2 * (CONFIG_MAX_DISKS + 1)] = { "a64vm", "run", "--kernel", "K",
 							"--rng" };
@@ -272,6 +279,8 @@ static void test_disks(void)
 		CU_ASSERT_STRING_EQUAL(d.path, cases[i].path);
 		CU_ASSERT_STRING_EQUAL(d.serial, cases[i].serial);
 		CU_ASSERT_EQUAL(d.read_only, cases[i].ro);
+		CU_ASSERT_EQUAL(d.queues, cases[i].queues);
+		CU_ASSERT_EQUAL(d.aio, cases[i].aio);
 	}
 	for (int i = 0; i <= CONFIG_MAX_DISKS; i++) {
 		argv[5 + 2 * i] = "--disk";

@@ -6,6 +6,7 @@
 #include "a64vm/virtio_blk.h"
 #include "ram_disk.h"
 #include "unit.h"
+#include "virtq_fixture.h"
 
 #define DISK_SECTORS RAM_DISK_SECTORS
 
@@ -56,12 +57,12 @@ static void test_read_write(void)
 	for (unsigned i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7);
 	make_req(VIRTIO_BLK_T_OUT, 10, data, 1024, false);
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, &req), 1);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), 1);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
 	CU_ASSERT_EQUAL(memcmp(disk.data + 10 * 512, data, 1024), 0);
 	memset(back, 0, sizeof(back));
 	make_req(VIRTIO_BLK_T_IN, 10, back, 1024, true);
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, &req), 1025);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), 1025);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
 	CU_ASSERT_EQUAL(memcmp(back, data, 1024), 0);
 	/* data split across segments, status sharing the last one */
@@ -73,7 +74,7 @@ static void test_read_write(void)
 	req.iov[2] = (struct virtq_iov){ back + 100, 413 };
 	req.nout = 1, req.nin = 2, req.out_len = 16, req.in_len = 513;
 	memset(back, 0, sizeof(back));
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, &req), 513);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), 513);
 	CU_ASSERT_EQUAL(back[512], VIRTIO_BLK_S_OK);
 	CU_ASSERT_EQUAL(memcmp(back, data, 512), 0);
 }
@@ -83,31 +84,31 @@ static void test_bad_requests(void)
 	open_disk(false);
 	/* past the end, straddling the end, not whole sectors */
 	make_req(VIRTIO_BLK_T_IN, DISK_SECTORS, data, 512, true);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
 	make_req(VIRTIO_BLK_T_OUT, DISK_SECTORS - 1, data, 1024, false);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
 	make_req(VIRTIO_BLK_T_IN, 0xffffffffffffffffull, data, 512, true);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
 	make_req(VIRTIO_BLK_T_OUT, 0, data, 100, false);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
 	make_req(99, 0, NULL, 0, false);
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, &req), 1);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), 1);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_UNSUPP);
 	/* a header too short */
 	make_req(VIRTIO_BLK_T_IN, 0, NULL, 0, false);
 	req.iov[0].len = 8;
 	req.out_len = 8;
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
 	/* no status byte at all: the device needs a reset */
 	make_req(VIRTIO_BLK_T_IN, 0, NULL, 0, false);
 	req.nin = 0;
 	req.in_len = 0;
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, &req), -EINVAL);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), -EINVAL);
 }
 
 static void test_read_only(void)
@@ -116,16 +117,16 @@ static void test_read_only(void)
 	CU_ASSERT_TRUE(virtio_blk_features(&blk) & (1ull << 5));
 	CU_ASSERT_FALSE(virtio_blk_features(&blk) & (1ull << 13));
 	make_req(VIRTIO_BLK_T_OUT, 0, data, 512, false);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
 	make_req(VIRTIO_BLK_T_WRITE_ZEROES, 0, (uint8_t *)ranges, 16, false);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
 	make_req(VIRTIO_BLK_T_IN, 0, data, 512, true);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
 	make_req(VIRTIO_BLK_T_FLUSH, 0, NULL, 0, false);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
 	CU_ASSERT_EQUAL(disk.flushes, 0); /* nothing was written */
 }
@@ -143,20 +144,20 @@ static void test_flush_id_discard_zeroes(void)
 
 	open_disk(false);
 	make_req(VIRTIO_BLK_T_FLUSH, 0, NULL, 0, false);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
 	CU_ASSERT_EQUAL(disk.flushes, 1);
 	make_req(VIRTIO_BLK_T_GET_ID, 0, id, sizeof(id), true);
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, &req), 21);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), 21);
 	CU_ASSERT_EQUAL(memcmp(id, "disk-serial-0001\0\0\0\0", 20), 0);
 	/* write data, zero it with write-zeroes (unmap), read back zeroes */
 	memset(data, 0x77, sizeof(data));
 	make_req(VIRTIO_BLK_T_OUT, 64, data, 8192, false);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	set_range(0, 64, 8, 1);
 	set_range(1, 72, 8, 0);
 	make_req(VIRTIO_BLK_T_WRITE_ZEROES, 0, (uint8_t *)ranges, 32, false);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
 	CU_ASSERT_EQUAL(disk.punches, 2);
 	CU_ASSERT_EQUAL(disk.data[64 * 512], 0);
@@ -166,35 +167,35 @@ static void test_flush_id_discard_zeroes(void)
 	disk.no_punch = true;
 	set_range(0, 64, 16, 0);
 	make_req(VIRTIO_BLK_T_WRITE_ZEROES, 0, (uint8_t *)ranges, 16, false);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
 	CU_ASSERT_EQUAL(disk.data[64 * 512], 0);
 	CU_ASSERT_EQUAL(disk.data[80 * 512 - 1], 0);
 	memset(disk.data, 0x55, 512);
 	set_range(0, 0, 1, 0);
 	make_req(VIRTIO_BLK_T_DISCARD, 0, (uint8_t *)ranges, 16, false);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
 	CU_ASSERT_EQUAL(disk.data[0], 0x55);
 	disk.no_punch = false;
 	/* discard: flags must be 0; ranges must be inside the disk */
 	set_range(0, 0, 8, 0);
 	make_req(VIRTIO_BLK_T_DISCARD, 0, (uint8_t *)ranges, 16, false);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
 	set_range(0, 0, 8, 1);
 	make_req(VIRTIO_BLK_T_DISCARD, 0, (uint8_t *)ranges, 16, false);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
 	set_range(0, DISK_SECTORS - 4, 8, 0);
 	make_req(VIRTIO_BLK_T_DISCARD, 0, (uint8_t *)ranges, 16, false);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
 	make_req(VIRTIO_BLK_T_DISCARD, 0, (uint8_t *)ranges, 10, false);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
 	make_req(VIRTIO_BLK_T_DISCARD, 0, NULL, 0, false);
-	virtio_blk_request(&blk, &req);
+	virtio_blk_request(&blk, 0, &req);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
 }
 
@@ -218,13 +219,13 @@ static void test_largest_request(void)
 		req.iov[req.nout + req.nin++] = (struct virtq_iov){ seg, sizeof(seg) };
 	req.iov[req.nout + req.nin++] = (struct virtq_iov){ &status, 1 };
 	req.in_len = (uint64_t)nseg * sizeof(seg) + 1;
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, &req), (int)req.in_len);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), (int)req.in_len);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
 	/* the VMM stopping: the request is left unanswered */
 	status = 0xee;
 	atomic_store(&stopping, true);
 	blk.stopping = &stopping;
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, &req), -ECANCELED);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), -ECANCELED);
 	CU_ASSERT_EQUAL(status, 0xee);
 }
 
@@ -248,6 +249,237 @@ static void test_config(void)
 	CU_ASSERT_EQUAL(blk_size, 512);
 }
 
+/* Several request queues: VIRTIO_BLK_F_MQ and num_queues, a queue each. */
+static void test_queues(void)
+{
+	struct virtio_dev t;
+	uint16_t n;
+
+	open_disk(false);
+	virtio_blk_config_read(&blk, 34, (uint8_t *)&n, 2);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_FALSE(virtio_blk_features(&blk) & (1u << 12));
+	blk.num_queues = 4;
+	virtio_blk_config_read(&blk, 34, (uint8_t *)&n, 2);
+	CU_ASSERT_EQUAL(n, 4);
+	CU_ASSERT_TRUE(virtio_blk_features(&blk) & (1u << 12));
+	fx_transport(&t, &virtio_blk_ops, &blk, 0);
+	CU_ASSERT_EQUAL(t.nqueues, 4);
+}
+
+/* An asynchronous backend over the RAM disk: requests wait until run. */
+static struct virtio_blk_io *taken[8];
+static unsigned ntaken, starts;
+static bool refuse;
+
+static int async_submit(void *ctx, struct virtio_blk_io *io)
+{
+	(void)ctx;
+	if (refuse || ntaken == 8)
+		return -EBUSY;
+	taken[ntaken++] = io;
+	return 0;
+}
+
+static void async_start(void *ctx)
+{
+	(void)ctx;
+	starts++;
+}
+
+static const struct virtio_blk_backend async_disk = {
+	.transfer = NULL, .submit = async_submit, .start = async_start,
+};
+
+/* What the backend would have done: the bytes moved, or a flush's 0. */
+static int64_t run(struct virtio_blk_io *io)
+{
+	struct virtio_blk_backend sync = ram_disk_backend;
+
+	if (io->type == VIRTIO_BLK_T_FLUSH)
+		return sync.flush(&disk);
+	return sync.transfer(&disk, io->iov, io->niov, io->pos,
+			     io->type == VIRTIO_BLK_T_OUT) ? -EIO : (int64_t)io->len;
+}
+
+static void open_async(struct virtio_dev *t)
+{
+	struct virtio_blk_backend *be = malloc(sizeof(*be));
+
+	open_disk(false);
+	*be = async_disk;
+	be->transfer = ram_disk_backend.transfer;
+	be->punch = ram_disk_backend.punch;
+	be->flush = ram_disk_backend.flush;
+	blk.be = be;
+	ntaken = starts = 0;
+	refuse = false;
+	CU_ASSERT_EQUAL_FATAL(virtio_blk_async_init(&blk), 0);
+	fx_transport(t, &virtio_blk_ops, &blk, 0);
+}
+
+static void close_async(void)
+{
+	free((void *)blk.be);
+	virtio_blk_async_fini(&blk);
+}
+
+/*
+ * Reads, writes and flushes go to the backend and are answered when it
+ * finishes them, in any order: status, used length, one interrupt a batch.
+ */
+static void test_async(void)
+{
+	static uint8_t buf[2][4096];
+	uint8_t st[2];
+	struct virtio_dev t;
+
+	open_async(&t);
+	memset(buf[0], 0x5a, sizeof(buf[0]));
+	make_req(VIRTIO_BLK_T_OUT, 8, buf[0], 4096, false);
+	req.head = 3;
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	CU_ASSERT_EQUAL(status, 0xee); /* not answered yet */
+	CU_ASSERT_EQUAL(ntaken, 1);
+	CU_ASSERT_EQUAL(taken[0]->pos, 8 * 512);
+	CU_ASSERT_EQUAL(taken[0]->len, 4096);
+	CU_ASSERT_PTR_EQUAL(taken[0]->status, &status);
+	CU_ASSERT_EQUAL(atomic_load(&blk.in_flight), 1);
+	/* a flush after it; a read of another queue's */
+	make_req(VIRTIO_BLK_T_FLUSH, 0, NULL, 0, false);
+	req.iov[req.nout] = (struct virtq_iov){ &st[0], 1 };
+	req.head = 4;
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	make_req(VIRTIO_BLK_T_IN, 8, buf[1], 4096, true);
+	req.iov[req.nout + 1] = (struct virtq_iov){ &st[1], 1 };
+	req.head = 5;
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	CU_ASSERT_EQUAL(ntaken, 3);
+	CU_ASSERT_EQUAL(taken[1]->type, VIRTIO_BLK_T_FLUSH);
+	/* answered in order, then one interrupt for the three */
+	for (unsigned i = 0; i < 3; i++)
+		virtio_blk_complete(&blk, &t, taken[i], run(taken[i]));
+	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
+	CU_ASSERT_EQUAL(st[0], VIRTIO_BLK_S_OK);
+	CU_ASSERT_EQUAL(st[1], VIRTIO_BLK_S_OK);
+	CU_ASSERT_EQUAL(memcmp(buf[1], buf[0], 4096), 0);
+	CU_ASSERT_EQUAL(disk.flushes, 1);
+	CU_ASSERT_EQUAL(fx_used16(2), 3); /* the used index */
+	CU_ASSERT_EQUAL(fx_used_len(0), 1);
+	CU_ASSERT_EQUAL(fx_used_len(2), 4097);
+	CU_ASSERT_EQUAL(t.interrupts, 0);
+	virtio_blk_interrupts(&blk, &t);
+	CU_ASSERT_EQUAL(t.interrupts, 1);
+	virtio_blk_interrupts(&blk, &t);
+	CU_ASSERT_EQUAL(t.interrupts, 1);
+	CU_ASSERT_EQUAL(atomic_load(&blk.in_flight), 0);
+	close_async();
+}
+
+/* A failed transfer is an I/O error; a short one too. */
+static void test_async_errors(void)
+{
+	static uint8_t buf[4096];
+	struct virtio_dev t;
+
+	open_async(&t);
+	make_req(VIRTIO_BLK_T_IN, 0, buf, 4096, true);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	virtio_blk_complete(&blk, &t, taken[0], -EIO);
+	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
+	CU_ASSERT_EQUAL(fx_used_len(0), 1);
+	make_req(VIRTIO_BLK_T_IN, 0, buf, 4096, true);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	virtio_blk_complete(&blk, &t, taken[1], 512);
+	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
+	/* refused by the backend: done at once */
+	refuse = true;
+	make_req(VIRTIO_BLK_T_IN, 0, buf, 4096, true);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), 4097);
+	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
+	/* bad requests never reach it */
+	refuse = false;
+	make_req(VIRTIO_BLK_T_IN, DISK_SECTORS, buf, 4096, true);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), 1);
+	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
+	CU_ASSERT_EQUAL(ntaken, 2);
+	close_async();
+}
+
+/*
+ * A reset while requests are in flight: they finish, but no answer goes
+ * to the queues the driver set up anew.
+ */
+static void test_async_reset(void)
+{
+	static uint8_t buf[4096];
+	struct virtio_dev t;
+
+	open_async(&t);
+	make_req(VIRTIO_BLK_T_IN, 0, buf, 4096, true);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	virtio_dev_reset(&t);
+	fx_transport(&t, &virtio_blk_ops, &blk, 0);
+	virtio_blk_complete(&blk, &t, taken[0], 4096);
+	CU_ASSERT_EQUAL(fx_used16(2), 0);
+	CU_ASSERT_EQUAL(atomic_load(&blk.in_flight), 0);
+	virtio_blk_interrupts(&blk, &t);
+	CU_ASSERT_EQUAL(t.interrupts, 0);
+	close_async();
+}
+
+/* A request with more segments than a record holds inline. */
+static void test_async_many_segments(void)
+{
+	static uint8_t buf[64][512];
+	struct virtio_dev t;
+
+	open_async(&t);
+	make_req(VIRTIO_BLK_T_IN, 0, NULL, 0, true);
+	req.nin = 0;
+	req.in_len = 0;
+	for (unsigned i = 0; i < 64; i++)
+		req.iov[req.nout + req.nin++] = (struct virtq_iov){ buf[i], 512 };
+	req.iov[req.nout + req.nin++] = (struct virtq_iov){ &status, 1 };
+	req.in_len = 64 * 512 + 1;
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	CU_ASSERT_EQUAL(taken[0]->niov, 64);
+	CU_ASSERT_PTR_EQUAL(taken[0]->iov[63].iov_base, buf[63]);
+	virtio_blk_complete(&blk, &t, taken[0], run(taken[0]));
+	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
+	close_async();
+}
+
+/* Through the transport's service loop: one start for a notify's batch. */
+static void test_async_batch(void)
+{
+	static uint8_t buf[3][512];
+	struct virtio_dev t;
+
+	open_async(&t);
+	for (unsigned i = 0; i < 3; i++) {
+		uint64_t at = FX_BUF + 0x1000 * i;
+
+		memory_write(&fx_mem, at, &(uint32_t){ VIRTIO_BLK_T_IN }, 4);
+		fx_put_desc(FX_DESC, 3 * i, at, 16, VIRTQ_DESC_F_NEXT, (uint16_t)(3 * i + 1));
+		fx_put_desc(FX_DESC, 3 * i + 1, at + 0x100, 512,
+			    VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, (uint16_t)(3 * i + 2));
+		fx_put_desc(FX_DESC, 3 * i + 2, at + 0x800, 1, VIRTQ_DESC_F_WRITE, 0);
+		fx_offer((uint16_t)(3 * i));
+	}
+	(void)buf;
+	virtio_dev_service(&t, 0);
+	CU_ASSERT_EQUAL(ntaken, 3);
+	CU_ASSERT_EQUAL(starts, 1);
+	CU_ASSERT_EQUAL(fx_used16(2), 0);
+	for (unsigned i = 3; i-- > 0;)
+		virtio_blk_complete(&blk, &t, taken[i], run(taken[i]));
+	virtio_blk_interrupts(&blk, &t);
+	CU_ASSERT_EQUAL(fx_used16(2), 3);
+	CU_ASSERT_EQUAL(t.interrupts, 1);
+	close_async();
+}
+
 const char unit_suite_name[] = "virtio_blk";
 const struct unit_test unit_tests[] = {
 	{ "read and write", test_read_write },
@@ -256,5 +488,11 @@ const struct unit_test unit_tests[] = {
 	{ "flush, ID, discard, write-zeroes", test_flush_id_discard_zeroes },
 	{ "configuration space", test_config },
 	{ "the largest request, and a stop", test_largest_request },
+	{ "request queues", test_queues },
+	{ "asynchronous reads, writes and flushes", test_async },
+	{ "asynchronous errors", test_async_errors },
+	{ "a reset with requests in flight", test_async_reset },
+	{ "asynchronous, many segments", test_async_many_segments },
+	{ "a notify's batch started once", test_async_batch },
 	{ NULL, NULL },
 };

@@ -2,12 +2,14 @@
 # virtio-blk and virtio-rng with a Linux guest: data written and synced by
 # the guest is in the image (also when a64vm is then killed with SIGKILL),
 # a read-only disk refuses writes, the serial number shows, /dev/hwrng
-# gives bytes, and a second VM cannot open a writable image in use.
+# gives bytes, and a second VM cannot open a writable image in use. Two
+# vCPUs: the first disk has a request queue each, served through io_uring;
+# the read-only one is read synchronously (aio=sync).
 dd if=/dev/zero of=disk.img bs=1M count=16 2>/dev/null
 dd if=/dev/urandom of=ro.img bs=1M count=1 2>/dev/null
 ro_sha=$(dd if=ro.img bs=4k count=1 2>/dev/null | sha256sum | cut -d' ' -f1)
-vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M \
-  --disk disk.img,serial=disk-one --disk ro.img,ro --rng \
+vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --cpus 2 --verbose \
+  --disk disk.img,serial=disk-one --disk ro.img,ro,aio=sync --rng \
   --append "console=ttyAMA0 quiet a64vm.test=virtio"
 if ! wait_for "^VIRTIO-SYNCED [0-9a-f]\{64\}" 150; then
   fail virtio-guest "the guest did not finish its checks"; show_logs; vm_wait 1; return
@@ -15,6 +17,11 @@ fi
 kill -KILL $VM_PID; vm_wait 10
 tr -d '\r' <out.log >guest.log
 val() { sed -n "s/^$1 //p" guest.log | head -1; }
+
+uring=$(grep -o 'virtio-blk0[^:]*: io_uring, [0-9]* request queues' err.log)
+[ "$(val VIRTIO-QUEUES)" = 2 ] && [ -n "$uring" ] &&
+  pass virtio-blk-queues "$uring; the guest sees $(val VIRTIO-QUEUES)" ||
+  fail virtio-blk-queues "guest: '$(val VIRTIO-QUEUES)' queues; a64vm: '$uring'"
 
 [ "$(val VIRTIO-SERIAL)" = disk-one ] && pass virtio-blk-serial "vda serial disk-one" ||
   fail virtio-blk-serial "got '$(val VIRTIO-SERIAL)'"

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +51,29 @@ static int sequential(const char *dev, void *buf, int write_it)
 	       write_it ? "write" : "read", TOTAL / 1e6 / (now() - t0));
 	close(fd);
 	return 0;
+}
+
+/* The interrupts virtio devices raised so far, on every CPU. */
+static unsigned long virtio_interrupts(void)
+{
+	FILE *f = fopen("/proc/interrupts", "r");
+	char line[1024];
+	unsigned long sum = 0;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, ':'), *end;
+
+		if (!p || !strstr(line, "virtio"))
+			continue;
+		for (unsigned long n = strtoul(++p, &end, 10); end != p;
+		     n = strtoul(p, &end, 10)) {
+			sum += n;
+			p = end;
+		}
+	}
+	if (f)
+		fclose(f);
+	return sum;
 }
 
 struct worker {
@@ -93,7 +117,7 @@ static int random_4k(const char *dev, int write_it, unsigned depth)
 {
 	static struct worker w[MAX_DEPTH];
 	int fd = open(dev, (write_it ? O_WRONLY : O_RDONLY) | O_DIRECT);
-	unsigned long total = 0;
+	unsigned long total = 0, irqs = virtio_interrupts();
 	double t0 = now(), t;
 	int failed = 0;
 
@@ -114,12 +138,13 @@ static int random_4k(const char *dev, int write_it, unsigned depth)
 	if (write_it && fdatasync(fd))
 		failed = 1;
 	t = now() - t0;
+	irqs = virtio_interrupts() - irqs;
 	close(fd);
 	if (failed)
 		return 1;
-	printf("BENCH virtio-blk random-%s-4k-qd%u %.0f IOPS %.2f MB/s (%lu in %.1f s)\n",
-	       write_it ? "write" : "read", depth, total / t, total * SMALL / 1e6 / t,
-	       total, t);
+	printf("BENCH virtio-blk random-%s-4k-qd%u %.0f IOPS %.2f MB/s (%lu in %.1f s, "
+	       "%.2f interrupts a request)\n", write_it ? "write" : "read", depth,
+	       total / t, total * SMALL / 1e6 / t, total, t, total ? (double)irqs / total : 0);
 	return 0;
 }
 
