@@ -138,6 +138,7 @@ int file_read_into(const char *path, uint8_t *buf, size_t len, bool helper)
 	size_t half = len / 2 & ~(size_t)((2u << 20) - 1);
 	struct part_read second = { .fd = open_path(path), .buf = buf + half,
 				    .len = len - half, .off = half };
+	pthread_attr_t attr;
 	pthread_t thread;
 	int fd = open_path(path), ret;
 
@@ -145,10 +146,15 @@ int file_read_into(const char *path, uint8_t *buf, size_t len, bool helper)
 		ret = -errno;
 		goto out;
 	}
-	if (!helper || !half || pthread_create(&thread, NULL, read_part, &second)) {
+	/* A small stack: a default one stayed cached, in a 2 MiB huge page. */
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 << 10);
+	if (!helper || !half || pthread_create(&thread, &attr, read_part, &second)) {
+		pthread_attr_destroy(&attr);
 		ret = pread_all(fd, buf, len, 0);
 		goto out;
 	}
+	pthread_attr_destroy(&attr);
 	ret = pread_all(fd, buf, half, 0);
 	pthread_join(thread, NULL);
 	ret = ret ? ret : second.ret;

@@ -1,8 +1,8 @@
 /*
  * A disk's asynchronous I/O: io_uring on the image's descriptor. The I/O
- * thread queues a notify's reads, writes and flushes (a flush drains
- * every request queued before it) and starts them with one system call;
- * the ring's eventfd wakes it for their completions.
+ * thread queues a notify's reads and flushes (a flush drains every request
+ * queued before it; writes are made at once) and starts them with one
+ * system call; the ring's eventfd wakes it for their completions.
  */
 #ifndef A64VM_DISK_URING_H
 #define A64VM_DISK_URING_H
