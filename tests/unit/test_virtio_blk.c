@@ -379,7 +379,7 @@ static void test_async(void)
 /* A failed transfer is an I/O error; a short one too. */
 static void test_async_errors(void)
 {
-	static uint8_t buf[4096];
+	static uint8_t buf[4096], big[(2u << 20) + 512];
 	struct virtio_dev t;
 
 	open_async(&t);
@@ -397,6 +397,17 @@ static void test_async_errors(void)
 	make_req(VIRTIO_BLK_T_IN, 0, buf, 4096, true);
 	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), 4097);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
+	/* more than a 4 MiB slice: done here, where a stop can cut it */
+	blk.sectors = VIRTQ_MAX_REQ_BYTES / 512; /* sparse past DISK_SECTORS */
+	make_req(VIRTIO_BLK_T_IN, 0, NULL, 0, true);
+	req.nin = 0;
+	for (unsigned i = 0; i < 2; i++)
+		req.iov[req.nout + req.nin++] = (struct virtq_iov){ big, sizeof(big) };
+	req.iov[req.nout + req.nin++] = (struct virtq_iov){ &status, 1 };
+	req.in_len = 2 * sizeof(big) + 1;
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), (int)req.in_len);
+	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_OK);
+	blk.sectors = DISK_SECTORS;
 	/* bad requests never reach it */
 	refuse = false;
 	make_req(VIRTIO_BLK_T_IN, DISK_SECTORS, buf, 4096, true);
