@@ -146,8 +146,9 @@ static uint8_t read_write(struct virtio_blk *b, unsigned q, const struct virtq_r
 	 * A read of more than a slice goes in slices here, which a stop can
 	 * cut: the backend would move it whole in one system call.
 	 */
-	*pending = len && len <= SLICE ? read_write_async(b, q, req, sector, write, first, len)
-				       : -EBUSY;
+	*pending = len && len <= SLICE && (!write || b->be->submits_writes)
+			   ? read_write_async(b, q, req, sector, write, first, len)
+			   : -EBUSY;
 	if (*pending == VIRTIO_DEV_PENDING)
 		return VIRTIO_BLK_S_OK;
 	for (uint64_t off = 0; off < len; off += SLICE) {

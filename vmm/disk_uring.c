@@ -14,7 +14,6 @@ struct disk_uring {
 	struct io_uring ring;
 	int event_fd;
 	bool broken; /* the ring refused a submission for good */
-	unsigned entries;
 	/* Queued since the last submission, in order; failed: to answer EIO. */
 	unsigned nqueued, nfailed;
 	struct virtio_blk_io **queued, **failed;
@@ -37,7 +36,6 @@ int disk_uring_open(struct disk *d, unsigned entries)
 	if (!u)
 		return -ENOMEM;
 	u->event_fd = -1;
-	u->entries = entries;
 	u->queued = calloc(entries, sizeof(*u->queued));
 	u->failed = calloc(entries, sizeof(*u->failed));
 	if (!u->queued || !u->failed) {
@@ -92,14 +90,7 @@ static int submit(void *ctx, struct virtio_blk_io *io)
 	struct disk_uring *u = d->uring;
 	struct io_uring_sqe *sqe;
 
-	/*
-	 * Writes are done at once (pwritev). io_uring hands a buffered write
-	 * the file system cannot take without blocking (tmpfs, and most before
-	 * Linux 6.0) to its worker threads, one write to a file at a time:
-	 * 4 KiB random writes at queue depth 32 ran at a third of pwritev's
-	 * rate (docs/benchmarks.md).
-	 */
-	if (u->broken || io->type == VIRTIO_BLK_T_OUT)
+	if (u->broken)
 		return -EBUSY; /* done at once instead */
 	sqe = io_uring_get_sqe(&u->ring);
 	if (!sqe)
@@ -146,20 +137,19 @@ static void start(void *ctx)
 		wake(u);
 }
 
-unsigned disk_uring_reap(struct disk *d,
+void disk_uring_reap(struct disk *d,
 			 void (*done)(void *ctx, struct virtio_blk_io *io, int64_t result),
 			 void *ctx)
 {
 	struct disk_uring *u = d->uring;
 	struct io_uring_cqe *cqe;
 	uint64_t count;
-	unsigned head, n, seen = 0;
+	unsigned head, seen = 0;
 
 	if (read(u->event_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		log_ratelimited(LOG_ERROR, "virtio-blk: io_uring's eventfd: %s",
 				strerror(errno));
 	start(d);
-	n = u->nfailed;
 	for (unsigned i = 0; i < u->nfailed; i++)
 		done(ctx, u->failed[i], -EIO);
 	u->nfailed = 0;
@@ -168,10 +158,16 @@ unsigned disk_uring_reap(struct disk *d,
 		seen++;
 	}
 	io_uring_cq_advance(&u->ring, seen);
-	return n + seen;
 }
 
 const struct virtio_blk_backend disk_uring_backend = {
 	.transfer = disk_transfer, .punch = disk_punch, .flush = disk_flush,
-	.submit = submit, .start = start,
+	/*
+	 * Writes are made at once (pwritev). io_uring hands a buffered write
+	 * the file system cannot take without blocking (tmpfs, and most before
+	 * Linux 6.0) to its worker threads, one write to a file at a time:
+	 * 4 KiB random writes at queue depth 32 ran at a third of pwritev's
+	 * rate (docs/benchmarks.md).
+	 */
+	.submit = submit, .start = start, .submits_writes = false,
 };

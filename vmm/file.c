@@ -136,34 +136,29 @@ int file_read_into(const char *path, uint8_t *buf, size_t len, bool helper)
 {
 	/* The second half, from a 2 MiB boundary: the host's huge pages. */
 	size_t half = len / 2 & ~(size_t)((2u << 20) - 1);
-	struct part_read second = { .fd = open_path(path), .buf = buf + half,
-				    .len = len - half, .off = half };
+	int fd = open_path(path), ret;
+	/* pread: both threads share the descriptor, not an offset */
+	struct part_read second = { .fd = fd, .buf = buf + half, .len = len - half,
+				    .off = half };
 	pthread_attr_t attr;
 	pthread_t thread;
-	int fd = open_path(path), ret;
 
-	if (fd < 0 || second.fd < 0) {
-		ret = -errno;
-		goto out;
-	}
+	if (fd < 0)
+		return -errno;
 	/* A small stack: a default one stayed cached, in a 2 MiB huge page. */
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 << 10);
 	if (!helper || !half || pthread_create(&thread, &attr, read_part, &second)) {
 		pthread_attr_destroy(&attr);
 		ret = pread_all(fd, buf, len, 0);
-		goto out;
+		close(fd);
+		return ret;
 	}
 	pthread_attr_destroy(&attr);
 	ret = pread_all(fd, buf, half, 0);
 	pthread_join(thread, NULL);
-	ret = ret ? ret : second.ret;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (second.fd >= 0)
-		close(second.fd);
-	return ret;
+	close(fd);
+	return ret ? ret : second.ret;
 }
 
 int file_write_all(const char *path, const void *buf, size_t len)

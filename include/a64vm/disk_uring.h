@@ -20,10 +20,10 @@ void disk_uring_close(struct disk *d);
 int disk_uring_event_fd(const struct disk *d);
 
 /*
- * Hands every finished request to done, with the bytes it moved or -errno;
- * the number handed. On the thread that starts requests.
+ * Hands every finished request to done, with the bytes it moved or -errno.
+ * On the thread that starts requests.
  */
-unsigned disk_uring_reap(struct disk *d,
+void disk_uring_reap(struct disk *d,
 			 void (*done)(void *ctx, struct virtio_blk_io *io, int64_t result),
 			 void *ctx);
 

@@ -41,11 +41,13 @@ struct virtio_blk_backend {
 	/* What was written has reached stable storage. */
 	int (*flush)(void *ctx);
 	/*
-	 * Optional, asynchronous: queues io (a read, a write, or a flush after
-	 * every write queued before it), to be answered through
-	 * virtio_blk_complete; -errno when it cannot (then it is done at once).
+	 * Optional, asynchronous: queues io (a read, a write when
+	 * submits_writes, or a flush after every request queued before it), to
+	 * be answered through virtio_blk_complete; -errno when it cannot (then
+	 * it is done at once).
 	 */
 	int (*submit)(void *ctx, struct virtio_blk_io *io);
+	bool submits_writes;
 	/* Starts what submit queued since the last start: a notify's batch. */
 	void (*start)(void *ctx);
 };

@@ -289,6 +289,7 @@ static void async_start(void *ctx)
 
 static const struct virtio_blk_backend async_disk = {
 	.transfer = NULL, .submit = async_submit, .start = async_start,
+	.submits_writes = true,
 };
 
 /* What the backend would have done: the bytes moved, or a flush's 0. */
