@@ -178,15 +178,6 @@ void virtio_dev_service(struct virtio_dev *t, unsigned qi)
 		}
 		virtq_push(q, t->mem, t->req.head, (uint32_t)used);
 		pushed = true;
-		/*
-		 * With event index the driver says when it wants to hear:
-		 * the first answer goes out at once, and the guest wakes its
-		 * waiter while the rest are served.
-		 */
-		if (q->event_idx) {
-			virtio_dev_used(t, qi);
-			pushed = false;
-		}
 	}
 	if (t->ops->requests_taken)
 		t->ops->requests_taken(t->dev, qi);
