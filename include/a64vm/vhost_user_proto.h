@@ -58,8 +58,11 @@ struct vhost_user_vring_addr {
 	uint64_t desc, used, avail, log;
 };
 
-/* The largest payload: a memory table of 8 regions. */
-#define VHOST_USER_MAX_PAYLOAD (8 + VHOST_USER_MAX_REGIONS * sizeof(struct vhost_user_region))
+/* The largest payload: a memory table of 8 regions, or a whole configuration. */
+#define VHOST_USER_MEM_PAYLOAD (8 + VHOST_USER_MAX_REGIONS * sizeof(struct vhost_user_region))
+#define VHOST_USER_CONFIG_PAYLOAD (VHOST_USER_CONFIG_HDR + VHOST_USER_MAX_CONFIG)
+#define VHOST_USER_MAX_PAYLOAD (VHOST_USER_MEM_PAYLOAD > VHOST_USER_CONFIG_PAYLOAD \
+				? VHOST_USER_MEM_PAYLOAD : VHOST_USER_CONFIG_PAYLOAD)
 
 struct vhost_user_msg {
 	uint32_t request, flags, size;

@@ -1,5 +1,6 @@
 /* vhost-user messages: requests as the spec lays them out, hostile replies. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "a64vm/vhost_user_proto.h"
@@ -128,10 +129,39 @@ static void test_hostile_replies(void)
 					       0, &out, &why), -EPROTO);
 }
 
+/*
+ * The largest configuration a request may ask for fits its message (it once
+ * overran it by 4 bytes past 252): a heap message of the exact size, so
+ * that AddressSanitizer sees a write past it.
+ */
+static void test_largest_config(void)
+{
+	struct vhost_user_msg *req = malloc(sizeof(*req)), *out = malloc(sizeof(*out));
+	uint8_t *raw = calloc(1, VHOST_USER_HDR_SIZE + 12 + 256);
+	const char *why = NULL;
+	uint32_t size = 256, hdr[3] = { 24, 5, 12 + 256 };
+
+	CU_ASSERT_FATAL(req && out && raw);
+	CU_ASSERT_EQUAL(vhost_user_request_config(req, 0, 256), 0);
+	CU_ASSERT(vhost_user_len(req) <= sizeof(*req));
+	CU_ASSERT_EQUAL(req->size, 12 + 256);
+	memcpy(raw, hdr, sizeof(hdr));
+	memcpy(raw + VHOST_USER_HDR_SIZE + 4, &size, 4);
+	raw[VHOST_USER_HDR_SIZE + 12 + 255] = 0xa5;
+	CU_ASSERT_EQUAL(vhost_user_check_reply(req, VHOST_USER_REPLY_CONFIG, raw,
+					       VHOST_USER_HDR_SIZE + 12 + 256, 0, out, &why), 0);
+	CU_ASSERT_EQUAL(vhost_user_reply_config(out, &size)[255], 0xa5);
+	CU_ASSERT_EQUAL(size, 256);
+	free(raw);
+	free(out);
+	free(req);
+}
+
 const char unit_suite_name[] = "vhost_user_proto";
 const struct unit_test unit_tests[] = {
 	{ "requests as the spec lays them out", test_requests },
 	{ "replies a backend should send", test_good_replies },
 	{ "hostile replies", test_hostile_replies },
+	{ "the largest configuration fits its message", test_largest_config },
 	{ NULL, NULL },
 };
