@@ -310,8 +310,12 @@ void virtio_blk_complete(struct virtio_blk *b, struct virtio_dev *t,
 {
 	bool ok = io->type == VIRTIO_BLK_T_FLUSH ? result == 0 : result == (int64_t)io->len;
 
-	/* A reset forgot the queue: the answer has nowhere to go. */
-	if (io->generation == b->generation && io->queue < t->nqueues) {
+	/*
+	 * A reset forgot the queue, or the driver disabled it: the answer has
+	 * nowhere to go (a reset waits for it, so only a disable gets here).
+	 */
+	if (io->generation == b->generation && io->queue < t->nqueues &&
+	    t->queues[io->queue].ready) {
 		*io->status = ok ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
 		virtq_push(&t->queues[io->queue], t->mem, io->head,
 			   ok ? io->used : 1);
@@ -319,6 +323,7 @@ void virtio_blk_complete(struct virtio_blk *b, struct virtio_dev *t,
 	}
 	put_io(b, io);
 	atomic_fetch_sub(&b->in_flight, 1);
+	virtio_dev_settle(t);
 }
 
 void virtio_blk_interrupts(struct virtio_blk *b, struct virtio_dev *t)
@@ -367,10 +372,15 @@ static void blk_reset(void *dev)
 	((struct virtio_blk *)dev)->generation++;
 }
 
+static bool blk_busy(void *dev)
+{
+	return atomic_load(&((struct virtio_blk *)dev)->in_flight) != 0;
+}
+
 const struct virtio_dev_ops virtio_blk_ops = {
 	.name = "virtio-blk", .device_id = VIRTIO_BLK_ID, .nqueues = 1,
 	.queues = blk_queues, .config_size = VIRTIO_BLK_CONFIG_SIZE,
 	.features = blk_features, .config_read = blk_config_read,
 	.request = blk_request, .requests_taken = blk_requests_taken,
-	.reset = blk_reset,
+	.reset = blk_reset, .busy = blk_busy,
 };

@@ -33,10 +33,18 @@ struct virtq *virtio_dev_selected(struct virtio_dev *t)
 	return t->queue_sel < t->nqueues ? &t->queues[t->queue_sel] : NULL;
 }
 
+/* Another process's queues: asked back (even if the driver cleared DRIVER_OK). */
+static void stop_running(struct virtio_dev *t)
+{
+	if (t->started && t->running)
+		t->running(t->running_ctx, false);
+	t->started = false;
+}
+
 void virtio_dev_reset(struct virtio_dev *t)
 {
-	if ((t->status & VIRTIO_STATUS_DRIVER_OK) && t->running)
-		t->running(t->running_ctx, false);
+	stop_running(t);
+	t->resetting = false;
 	t->status = 0;
 	t->driver_features = 0;
 	t->dev_features_sel = t->drv_features_sel = t->queue_sel = 0;
@@ -48,6 +56,31 @@ void virtio_dev_reset(struct virtio_dev *t)
 	}
 	if (t->ops->reset)
 		t->ops->reset(t->dev);
+}
+
+bool virtio_dev_quiet(const struct virtio_dev *t)
+{
+	return !(t->ops->busy && t->ops->busy(t->dev)) &&
+	       !(t->held && t->held(t->running_ctx));
+}
+
+bool virtio_dev_begin_reset(struct virtio_dev *t)
+{
+	stop_running(t);
+	t->resetting = true;
+	virtio_dev_settle(t);
+	return !t->resetting;
+}
+
+void virtio_dev_settle(struct virtio_dev *t)
+{
+	if (t->resetting && virtio_dev_quiet(t))
+		virtio_dev_reset(t);
+}
+
+uint32_t virtio_dev_status(const struct virtio_dev *t)
+{
+	return t->resetting && !t->status ? VIRTIO_STATUS_ACKNOWLEDGE : t->status;
 }
 
 uint32_t virtio_dev_features_word(const struct virtio_dev *t)
@@ -91,9 +124,11 @@ void virtio_dev_set_status(struct virtio_dev *t, uint32_t v)
 	uint32_t was = t->status;
 
 	if (!v) {
-		virtio_dev_reset(t);
+		virtio_dev_begin_reset(t);
 		return;
 	}
+	if (t->resetting)
+		return; /* the driver must wait for the status to read 0 */
 	if ((v & VIRTIO_STATUS_FEATURES_OK) && !(t->status & VIRTIO_STATUS_FEATURES_OK) &&
 	    ((t->driver_features & ~virtio_dev_offered(t)) ||
 	     !(t->driver_features & VIRTIO_F_VERSION_1)))
@@ -106,8 +141,10 @@ void virtio_dev_set_status(struct virtio_dev *t, uint32_t v)
 		t->queues[i].indirect = t->driver_features & VIRTIO_F_RING_INDIRECT_DESC;
 	}
 	if (!(was & VIRTIO_STATUS_DRIVER_OK) && (t->status & VIRTIO_STATUS_DRIVER_OK) &&
-	    (t->status & VIRTIO_STATUS_FEATURES_OK) && t->running)
+	    (t->status & VIRTIO_STATUS_FEATURES_OK) && t->running && !t->started) {
+		t->started = true;
 		t->running(t->running_ctx, true);
+	}
 }
 
 void virtio_dev_set_ready(struct virtio_dev *t, struct virtq *q, uint32_t v)
@@ -134,7 +171,7 @@ void virtio_dev_notify(struct virtio_dev *t, uint32_t queue)
 
 struct virtq *virtio_dev_live_queue(struct virtio_dev *t, unsigned queue)
 {
-	if (queue >= t->nqueues || !(t->status & VIRTIO_STATUS_DRIVER_OK) ||
+	if (queue >= t->nqueues || !(t->status & VIRTIO_STATUS_DRIVER_OK) || t->resetting ||
 	    (t->status & VIRTIO_STATUS_NEEDS_RESET) || !t->queues[queue].ready)
 		return NULL;
 	return &t->queues[queue];

@@ -32,7 +32,7 @@ static uint32_t read_reg(struct virtio_dev *t, uint64_t off)
 	case QUEUE_NUM: return q ? q->num : 0;
 	case QUEUE_READY: return q && q->ready;
 	case INTERRUPT_STATUS: return t->isr;
-	case STATUS: return t->status;
+	case STATUS: return virtio_dev_status(t);
 	case QUEUE_DESC_LOW: return q ? (uint32_t)q->desc : 0;
 	case QUEUE_DESC_HIGH: return q ? (uint32_t)(q->desc >> 32) : 0;
 	case QUEUE_DRIVER_LOW: return q ? (uint32_t)q->avail : 0;
@@ -67,6 +67,14 @@ static void write_reg(struct virtio_dev *t, uint64_t off, uint32_t v)
 {
 	struct virtq *q = virtio_dev_selected(t);
 
+	if (off == STATUS) {
+		virtio_dev_set_status(t, v);
+		if (!v && t->resetting && t->await_reset)
+			t->await_reset(t->await_ctx);
+		return;
+	}
+	if (t->resetting)
+		return; /* nothing changes until the reset ends */
 	switch (off) {
 	case DEVICE_FEATURES_SEL: t->dev_features_sel = v; return;
 	case DRIVER_FEATURES_SEL: t->drv_features_sel = v; return;
@@ -78,7 +86,6 @@ static void write_reg(struct virtio_dev *t, uint64_t off, uint32_t v)
 		virtio_dev_notify(t, v);
 		return;
 	case INTERRUPT_ACK: t->isr &= ~v; return;
-	case STATUS: virtio_dev_set_status(t, v); return;
 	default: break;
 	}
 	/* The queue's own registers: only while it is not live. */
@@ -88,7 +95,10 @@ static void write_reg(struct virtio_dev *t, uint64_t off, uint32_t v)
 		return;
 	}
 	switch (off) {
-	case QUEUE_NUM: q->num = (uint16_t)(v <= VIRTQ_MAX_SIZE ? v : 0); break;
+	case QUEUE_NUM: /* 0 would leave no ring to answer in: ignored */
+		if (v && v <= VIRTQ_MAX_SIZE)
+			q->num = (uint16_t)v;
+		break;
 	case QUEUE_READY: virtio_dev_set_ready(t, q, v); break;
 	case QUEUE_DESC_LOW: set_addr(&q->desc, v, false); break;
 	case QUEUE_DESC_HIGH: set_addr(&q->desc, v, true); break;

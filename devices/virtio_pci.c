@@ -208,7 +208,7 @@ static void common_snapshot(struct virtio_pci *p, uint8_t *buf)
 	    vd->drv_features_sel > 1 ? 0 : vd->driver_features >> (32 * vd->drv_features_sel));
 	put(buf, MSIX_CONFIG, 2, p->config_vector);
 	put(buf, NUM_QUEUES, 2, vd->nqueues);
-	put(buf, DEVICE_STATUS, 1, vd->status);
+	put(buf, DEVICE_STATUS, 1, virtio_dev_status(vd));
 	put(buf, CONFIG_GENERATION, 1, vd->config_generation);
 	put(buf, QUEUE_SELECT, 2, vd->queue_sel);
 	if (!q)
@@ -267,7 +267,9 @@ static void queue_write(struct virtio_pci *p, struct virtq *q, unsigned off,
 	if (q->ready) /* the rest is fixed while the queue is live */
 		return;
 	if (off == QUEUE_SIZE && size == 2) {
-		q->num = (uint16_t)(v <= VIRTQ_MAX_SIZE ? v : 0);
+		/* 0 would leave no ring to answer in: ignored */
+		if (v && v <= VIRTQ_MAX_SIZE)
+			q->num = (uint16_t)v;
 		return;
 	}
 	if (field < QUEUE_DESC || !(size == 8 ? rel == 0 : size == 4)) {
@@ -284,6 +286,8 @@ static void common_write(struct virtio_pci *p, uint64_t off, unsigned size, uint
 	struct virtio_dev *vd = p->vd;
 	struct virtq *q = virtio_dev_selected(vd);
 
+	if (vd->resetting && off != DEVICE_STATUS)
+		return; /* nothing changes until the reset ends */
 	switch (off | (uint64_t)size << 8) {
 	case DEVICE_FEATURE_SELECT | 4 << 8: vd->dev_features_sel = (uint32_t)v; return;
 	case DRIVER_FEATURE_SELECT | 4 << 8: vd->drv_features_sel = (uint32_t)v; return;
@@ -291,10 +295,12 @@ static void common_write(struct virtio_pci *p, uint64_t off, unsigned size, uint
 	case MSIX_CONFIG | 2 << 8: p->config_vector = vector(p, (uint32_t)v); return;
 	case QUEUE_SELECT | 2 << 8: vd->queue_sel = (uint32_t)v; return;
 	case DEVICE_STATUS | 1 << 8:
-		if (!v)
-			device_reset(p);
-		else
-			virtio_dev_set_status(vd, (uint32_t)v);
+		/* The driver polls the status until it reads 0 (the reset ended). */
+		if (!v) {
+			reset_vectors(p);
+			set_intx(p, false);
+		}
+		virtio_dev_set_status(vd, (uint32_t)v);
 		return;
 	default: break;
 	}

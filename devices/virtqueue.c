@@ -187,9 +187,13 @@ void virtq_resume(struct virtq *q, const struct guest_mem *mem)
 void virtq_push(struct virtq *q, const struct guest_mem *mem, uint16_t head,
 		uint32_t len)
 {
-	uint64_t elem = q->used + 4 + 8ull * (q->used_idx % q->num);
+	uint64_t elem;
 	uint32_t id = head;
 
+	/* An answer that outlived its queue (disabled, resized): nowhere to go. */
+	if (!q->ready || !q->num)
+		return;
+	elem = q->used + 4 + 8ull * (q->used_idx % q->num);
 	memory_write(mem, elem, &id, sizeof(id));
 	memory_write(mem, elem + 4, &len, sizeof(len));
 	/* The element must be visible before the index that publishes it. */

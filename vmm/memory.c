@@ -2,13 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -16,6 +13,9 @@
 
 #define HUGETLBFS_MAGIC 0x958458f6
 #define BLOCK_2M (2ull << 20)
+#ifndef MFD_HUGE_SHIFT
+#define MFD_HUGE_SHIFT 26 /* linux/memfd.h: a huge page size as its log2, here */
+#endif
 
 static int no_ram(uint64_t size, int err)
 {
@@ -69,77 +69,40 @@ static void say_shmem_thp(void)
 		fclose(f);
 	}
 	line[strcspn(line, "\n")] = 0;
-	log_debug("guest RAM: a memfd, shared; shmem huge pages: %s",
+	log_debug("guest RAM: a sealed memfd, shared; shmem huge pages: %s",
 		  line[0] ? line : "unknown (no shmem_enabled)");
 }
 
-struct huge_file {
-	uint64_t size;
-	int fd; /* or -errno */
-};
-
 /*
- * On a thread of its own, in a mount namespace of its own that dies with
- * it: a tmpfs mounted with huge=within_size, the RAM file created on it and
- * unlinked. The open file keeps the tmpfs; nothing shows in the host's
- * mount table.
+ * A memfd of size bytes whose size nobody can change any more: a process
+ * it is shared with (a vhost-user daemon) could otherwise truncate it, and
+ * a64vm's next touch of guest RAM would die of SIGBUS. flags: MFD_HUGETLB
+ * and its page size, or 0.
  */
-static void *make_huge_file(void *arg)
+static int sealed_memfd(uint64_t size, unsigned flags)
 {
-	struct huge_file *h = arg;
-	char opts[64];
+	int fd = memfd_create("a64vm-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING | flags), err;
 
-	snprintf(opts, sizeof(opts), "huge=within_size,mode=0700,size=%llu",
-		 (unsigned long long)h->size);
-	if (unshare(CLONE_FS | CLONE_NEWNS) ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    mount("a64vm-ram", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts)) {
-		h->fd = -errno;
-		return NULL;
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)size) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)) {
+		err = errno;
+		close(fd);
+		return -err;
 	}
-	h->fd = open("/tmp/ram", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (h->fd < 0)
-		h->fd = -errno;
-	else
-		unlink("/tmp/ram");
-	return NULL;
-}
-
-/*
- * The file for shared RAM: a file on a private tmpfs that gives huge pages
- * whatever shmem_enabled says for memfds (Debian's default: never), when
- * a64vm may mount (root, CAP_SYS_ADMIN); a memfd otherwise.
- */
-static int ram_file(uint64_t size)
-{
-	struct huge_file h = { .size = size, .fd = -EPERM };
-	pthread_t t;
-	int fd;
-
-	if (!pthread_create(&t, NULL, make_huge_file, &h)) {
-		pthread_join(t, NULL);
-		if (h.fd >= 0) {
-			log_debug("guest RAM: a file on a tmpfs of its own (huge=within_size), "
-				  "shared");
-			return h.fd;
-		}
-	}
-	fd = memfd_create("a64vm-ram", MFD_CLOEXEC);
-	if (fd >= 0) {
-		log_debug("guest RAM: no tmpfs of its own (%s)", strerror(-h.fd));
-		say_shmem_thp();
-	}
-	return fd < 0 ? -errno : fd;
+	return fd;
 }
 
 /* RAM a vhost-user daemon can map, 2 MiB aligned. */
 static int map_shared(uint64_t size, uint8_t **out, int *fd_out)
 {
-	int fd = ram_file(size), ret;
+	int fd = sealed_memfd(size, 0), ret;
 
 	if (fd < 0)
 		return fd;
-	ret = ftruncate(fd, (off_t)size) ? -errno : map_aligned(size, fd, out);
+	say_shmem_thp();
+	ret = map_aligned(size, fd, out);
 	if (ret) {
 		close(fd);
 		return ret;
@@ -154,7 +117,23 @@ static int hugetlbfs_error(const char *dir, int err)
 	return -err;
 }
 
-/* RAM from a file on hugetlbfs (--hugepages DIR), unlinked at once. */
+/* log2 of a huge page's size, as MFD_HUGE_* encodes it. */
+static unsigned page_shift(unsigned long bytes)
+{
+	unsigned shift = 0;
+
+	while (bytes > 1) {
+		bytes >>= 1;
+		shift++;
+	}
+	return shift;
+}
+
+/*
+ * RAM from huge pages of the size the hugetlbfs mount DIR has
+ * (--hugepages DIR): a file there, unlinked at once, or when it is shared
+ * a sealed memfd of the same pages.
+ */
 static int map_hugetlbfs(const char *dir, uint64_t size, uint8_t **out, int *fd_out)
 {
 	char path[4096];
@@ -173,17 +152,23 @@ static int map_hugetlbfs(const char *dir, uint64_t size, uint8_t **out, int *fd_
 			  "huge pages", (unsigned long)fs.f_bsize >> 10);
 		return -EINVAL;
 	}
-	if ((size_t)snprintf(path, sizeof(path), "%s/a64vm-XXXXXX", dir) >= sizeof(path))
-		return hugetlbfs_error(dir, ENAMETOOLONG);
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd < 0)
-		return hugetlbfs_error(dir, errno);
-	unlink(path);
-	err = ftruncate(fd, (off_t)size) ? errno : 0;
+	if (fd_out) {
+		fd = sealed_memfd(size, MFD_HUGETLB |
+				  page_shift((unsigned long)fs.f_bsize) << MFD_HUGE_SHIFT);
+		err = fd < 0 ? -fd : 0;
+	} else {
+		if ((size_t)snprintf(path, sizeof(path), "%s/a64vm-XXXXXX", dir) >= sizeof(path))
+			return hugetlbfs_error(dir, ENAMETOOLONG);
+		fd = mkostemp(path, O_CLOEXEC);
+		if (fd < 0)
+			return hugetlbfs_error(dir, errno);
+		unlink(path);
+		err = ftruncate(fd, (off_t)size) ? errno : 0;
+	}
 	p = err ? MAP_FAILED : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (!err && p == MAP_FAILED)
 		err = errno;
-	if (err || !fd_out)
+	if ((err || !fd_out) && fd >= 0)
 		close(fd);
 	/* ENOMEM here: too few free huge pages (vm.nr_hugepages). */
 	if (err)

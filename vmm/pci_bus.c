@@ -163,6 +163,20 @@ void pci_bus_doorbell_arm(struct pci_bus *b, int index, bool armed)
 	sync_bell(b, &b->bells[index]);
 }
 
+void pci_bus_doorbell_set_fd(struct pci_bus *b, int index, int fd)
+{
+	struct doorbell *d;
+
+	if (index < 0 || (unsigned)index >= b->nbells)
+		return;
+	d = &b->bells[index];
+	if (d->at != PCI_BAR_UNMAPPED)
+		ioeventfd(b, d, d->at, false);
+	d->at = PCI_BAR_UNMAPPED;
+	d->fd = fd;
+	sync_bell(b, d);
+}
+
 void pci_bus_set_intx(struct pci_bus *b, unsigned slot, unsigned pin, bool level)
 {
 	unsigned spi = pci_host_intx_spi(slot, pin), line = spi - MEMMAP_PCIE_INTX_SPI;
@@ -183,6 +197,14 @@ void pci_bus_set_intx(struct pci_bus *b, unsigned slot, unsigned pin, bool level
 				strerror(-ret));
 }
 
+static int irqfd(struct pci_bus_msix *x, unsigned v, bool assign)
+{
+	struct kvm_irqfd i = { .fd = (uint32_t)x->fd[v], .gsi = (uint32_t)x->gsi[v],
+			       .flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN };
+
+	return ioctl(x->bus->w.vm_fd, KVM_IRQFD, &i) ? -errno : 0;
+}
+
 int pci_bus_msix_init(struct pci_bus *b, struct pci_bus_msix *x, struct pci_msix *m,
 		      unsigned slot)
 {
@@ -193,16 +215,33 @@ int pci_bus_msix_init(struct pci_bus *b, struct pci_bus_msix *x, struct pci_msix
 	for (unsigned v = 0; v < PCI_MSIX_MAX_VECTORS; v++)
 		x->fd[v] = -1;
 	for (unsigned v = 0; v < m->nvec; v++) {
-		struct kvm_irqfd irqfd = { 0 };
+		int ret;
 
 		x->stale[v] = true; /* no route until the entry is used */
 		x->gsi[v] = irq_routes_add_msi(b->routes);
 		x->fd[v] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (x->gsi[v] < 0 || x->fd[v] < 0)
 			return x->gsi[v] < 0 ? x->gsi[v] : -errno;
-		irqfd.fd = (uint32_t)x->fd[v];
-		irqfd.gsi = (uint32_t)x->gsi[v];
-		if (ioctl(b->w.vm_fd, KVM_IRQFD, &irqfd))
+		ret = irqfd(x, v, true);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int pci_bus_msix_renew(struct pci_bus_msix *x, int *old_fds)
+{
+	for (unsigned v = 0; v < PCI_MSIX_MAX_VECTORS; v++)
+		old_fds[v] = -1;
+	for (unsigned v = 0; v < x->msix->nvec; v++) {
+		int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+		if (fd < 0)
+			return -errno;
+		irqfd(x, v, false);
+		old_fds[v] = x->fd[v];
+		x->fd[v] = fd;
+		if (irqfd(x, v, true))
 			return -errno;
 	}
 	return 0;

@@ -26,8 +26,6 @@ static const int vcpu_calls[] = {
 	COMMON,
 	__NR_pwrite64, __NR_fdatasync,	/* a flash write reaching its file */
 	__NR_timerfd_settime,		/* the RTC's alarm */
-	/* a vhost-user daemon handed queues or taking them back (DRIVER_OK, reset) */
-	__NR_sendmsg, __NR_recvmsg, __NR_recvfrom, __NR_close, __NR_epoll_ctl,
 };
 
 static const uint32_t vcpu_ioctls[] = {
@@ -44,7 +42,6 @@ static const int io_calls[] = {
 	__NR_fallocate,			/* discard and write-zeroes */
 	__NR_readv, __NR_writev,	/* the tap */
 	__NR_getrandom,			/* virtio-rng */
-	__NR_recvfrom, __NR_close,	/* a vhost-user daemon's end, seen */
 	__NR_io_uring_enter,		/* virtio-blk's batches (its ring is set up before) */
 };
 
@@ -60,7 +57,6 @@ static const int main_calls[] = {
 	__NR_fcntl, __NR_pread64,	/* a reboot reads its pinned files again */
 	__NR_getrandom,			/* ... and seeds its device tree */
 	__NR_unlinkat,			/* sockets removed at exit, by directory */
-	__NR_sendmsg, __NR_recvmsg,	/* a reboot resets a vhost-user device */
 };
 
 static const uint32_t main_ioctls[] = {
@@ -73,8 +69,25 @@ static const uint32_t main_ioctls[] = {
 	TCGETS, TCSETS, TCSETSW, TCSETSF, /* the terminal, restored at exit */
 };
 
+/*
+ * A vhost-user device's worker: the daemon's socket, and when the daemon
+ * goes, its end: killed, and the descriptors it had replaced.
+ */
+static const int helper_calls[] = {
+	COMMON,
+	__NR_ppoll, __NR_sendmsg, __NR_recvmsg, __NR_close,
+	__NR_kill, __NR_eventfd2, __NR_epoll_ctl,
+};
+
+static const uint32_t helper_ioctls[] = {
+	KVM_IOEVENTFD, KVM_IRQFD,	/* kicks and irqfds replaced */
+	KVM_SET_GSI_ROUTING,		/* an MSI-X vector's route, before its irqfd goes out */
+};
+
 const struct seccomp_policy seccomp_policies[SECCOMP_THREADS] = {
 	[SECCOMP_MAIN] = { "main", main_calls, N(main_calls), main_ioctls, N(main_ioctls) },
 	[SECCOMP_VCPU] = { "vcpu", vcpu_calls, N(vcpu_calls), vcpu_ioctls, N(vcpu_ioctls) },
 	[SECCOMP_IO] = { "io", io_calls, N(io_calls), io_ioctls, N(io_ioctls) },
+	[SECCOMP_HELPER] = { "helper", helper_calls, N(helper_calls), helper_ioctls,
+			     N(helper_ioctls) },
 };

@@ -1,10 +1,12 @@
 #include "a64vm/vhost_dev.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "a64vm/log.h"
@@ -26,13 +28,30 @@ struct vhost_call {
 };
 
 struct vhost_dev {
-	struct vhost_user vu;
+	struct vhost_user vu; /* the worker's alone, once the guest runs */
 	struct virtiofsd daemon;
 	struct vdev *d;
 	struct vhost_call call[VIRTIO_MAX_QUEUES];
+	/* Under the device's lock: what the driver wants, what the daemon has. */
 	int given[VIRTIO_MAX_QUEUES]; /* the call fd the daemon has; -1: none */
-	bool running;		      /* the daemon has the queues */
-	bool taken_back;	      /* a64vm serves them: the daemon is gone */
+	bool want;		      /* DRIVER_OK, and no reset since */
+	bool held;		      /* the daemon has the queues (or is getting them) */
+	bool vectors_changed;
+	bool taken_back; /* a64vm serves the queues: the daemon is gone */
+	int wake_fd;	 /* the worker's: something above changed */
+	pthread_t worker;
+	bool worker_running;
+	atomic_bool quit; /* the worker ends (the VMM's stopping flag may be unset) */
+};
+
+/* What the worker does with the lock let go: a copy of what it needs. */
+struct vhost_plan {
+	enum { PLAN_START, PLAN_STOP, PLAN_CALLS } what;
+	uint64_t features;
+	unsigned nqueues;
+	bool queue[VIRTIO_MAX_QUEUES]; /* started, stopped, or its call changed */
+	int call[VIRTIO_MAX_QUEUES];
+	struct vhost_user_vring ring[VIRTIO_MAX_QUEUES];
 };
 
 int vhost_dev_open(const struct config_fs *fs, const char *daemon, const char *name,
@@ -46,8 +65,11 @@ int vhost_dev_open(const struct config_fs *fs, const char *daemon, const char *n
 		return -ENOMEM;
 	vh->vu.fd = -1;
 	vh->daemon.tmp_fd = -1;
-	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
+	vh->wake_fd = -1;
+	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++) {
 		vh->call[q] = (struct vhost_call){ .vh = vh, .queue = q, .fd = -1 };
+		vh->given[q] = -1;
+	}
 	ret = fs->socket ? 0 : virtiofsd_start(fs, daemon, &vh->daemon);
 	if (!ret)
 		ret = vhost_user_open(&vh->vu, fs->socket ? fs->path : vh->daemon.socket, name,
@@ -67,6 +89,13 @@ int vhost_dev_open(const struct config_fs *fs, const char *daemon, const char *n
 	return 0;
 }
 
+static void wake(struct vhost_dev *vh)
+{
+	if (write(vh->wake_fd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
+		log_ratelimited(LOG_ERROR, "%s: cannot wake its worker: %s", vh->d->name,
+				strerror(errno));
+}
+
 /* The call the daemon should have for queue q: the vector's irqfd, else ours. */
 static int wanted_call(struct vhost_dev *vh, unsigned q)
 {
@@ -80,10 +109,32 @@ static int wanted_call(struct vhost_dev *vh, unsigned q)
 	return vh->call[q].fd;
 }
 
+/* Our own call eventfds anew: the daemon that had them is gone. */
+static int renew_calls(struct vhost_dev *vh)
+{
+	struct vdev *d = vh->d;
+
+	for (unsigned q = 0; q < d->t.nqueues; q++) {
+		int old = vh->call[q].fd, fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+		if (fd < 0)
+			return -errno;
+		vh->call[q].fd = fd;
+		virtio_wire_retire(d, old);
+		if (virtio_io_rewatch(d->env->io, old, fd, true))
+			return -ENOENT;
+	}
+	return 0;
+}
+
 /*
- * The daemon is gone: a64vm serves the queues from where the driver is
- * now. Requests the daemon held are lost with it (which ones cannot be
- * known); every later one is answered by the kind's model.
+ * The daemon is gone (or broke the protocol, or was too slow): a64vm
+ * serves the queues from where the driver is now. Requests the daemon held
+ * are lost with it (which ones cannot be known); every later one is
+ * answered by the kind's model. A daemon a64vm started is killed, and
+ * every descriptor it had (kicks, calls, irqfds) is replaced, so that
+ * whatever is left of it can no longer reach the guest. Under the host
+ * bridge's lock (virtio-pci) and the device's.
  */
 static void take_back(struct vhost_dev *vh)
 {
@@ -92,85 +143,205 @@ static void take_back(struct vhost_dev *vh)
 	if (vh->taken_back)
 		return;
 	vhost_user_close(&vh->vu);
+	virtiofsd_kill(&vh->daemon);
 	vh->taken_back = true;
-	vh->running = false;
+	vh->held = false;
+	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		vh->given[q] = -1;
 	log_warn("%s: without its daemon the guest's requests now fail (EIO)", d->name);
+	if (virtio_wire_renew(d, true) || renew_calls(vh))
+		log_error("%s: cannot replace the descriptors the daemon had: %s", d->name,
+			  strerror(errno));
 	for (unsigned q = 0; q < d->t.nqueues; q++) {
 		struct virtq *vq = &d->t.queues[q];
 
-		if (vq->ready)
+		if (vq->ready && !d->t.resetting)
 			virtq_resume(vq, d->env->mem);
-		virtio_io_enable(d->env->io, d->queues[q].fd, true);
 		/* A request posted while the queue changed hands is not missed. */
 		if (write(d->queues[q].fd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
 			log_debug("%s: queue %u: %s", d->name, q, strerror(errno));
 	}
 }
 
-static int start_queues(struct vhost_dev *vh)
+static void plan_start(struct vhost_dev *vh, struct vhost_plan *p)
 {
 	struct vdev *d = vh->d;
-	int ret = vhost_user_set_features(&vh->vu, d->t.driver_features);
 
-	if (!ret)
-		ret = vhost_user_set_mem(&vh->vu, d->env->mem);
-	for (unsigned q = 0; q < d->t.nqueues && !ret; q++) {
+	p->what = PLAN_START;
+	p->features = d->t.driver_features;
+	for (unsigned q = 0; q < p->nqueues; q++) {
 		const struct virtq *vq = &d->t.queues[q];
 
-		vh->given[q] = -1;
+		p->queue[q] = vq->ready;
 		if (!vq->ready)
 			continue;
 		vh->given[q] = wanted_call(vh, q);
-		ret = vhost_user_start_vring(&vh->vu, d->env->mem, &(struct vhost_user_vring){
+		p->ring[q] = (struct vhost_user_vring){
 			.index = q, .num = vq->num, .base = vq->last_avail, .desc = vq->desc,
 			.avail = vq->avail, .used = vq->used, .kick = d->queues[q].fd,
-			.call = vh->given[q] });
+			.call = vh->given[q] };
+	}
+}
+
+/* What the lock protects, copied; false when nothing is to be done. */
+static bool plan(struct vhost_dev *vh, struct vhost_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->nqueues = vh->d->t.nqueues;
+	if (vh->want && !vh->held) {
+		plan_start(vh, p);
+		vh->held = true;
+		vh->vectors_changed = false;
+		return true;
+	}
+	if (!vh->want && vh->held) {
+		p->what = PLAN_STOP;
+		for (unsigned q = 0; q < p->nqueues; q++) {
+			p->queue[q] = vh->given[q] >= 0;
+			vh->given[q] = -1;
+		}
+		return true;
+	}
+	if (!vh->held || !vh->vectors_changed)
+		return false;
+	p->what = PLAN_CALLS;
+	vh->vectors_changed = false;
+	for (unsigned q = 0; q < p->nqueues; q++) {
+		int want = wanted_call(vh, q);
+
+		p->queue[q] = vh->given[q] >= 0 && want != vh->given[q];
+		p->call[q] = want;
+		if (p->queue[q])
+			vh->given[q] = want;
+	}
+	return true;
+}
+
+/* The conversation itself, with no lock held. */
+static int carry_out(struct vhost_dev *vh, const struct vhost_plan *p)
+{
+	const struct guest_mem *mem = vh->d->env->mem;
+	int ret = 0;
+
+	if (p->what == PLAN_START) {
+		ret = vhost_user_set_features(&vh->vu, p->features);
+		if (!ret)
+			ret = vhost_user_set_mem(&vh->vu, mem);
+	}
+	for (unsigned q = 0; q < p->nqueues && !ret; q++) {
+		uint16_t base;
+
+		if (!p->queue[q])
+			continue;
+		if (p->what == PLAN_START)
+			ret = vhost_user_start_vring(&vh->vu, mem, &p->ring[q]);
+		else if (p->what == PLAN_STOP)
+			ret = vhost_user_stop_vring(&vh->vu, q, &base);
+		else
+			ret = vhost_user_set_call(&vh->vu, q, p->call[q]);
 	}
 	return ret;
+}
+
+static void lock(struct vhost_dev *vh)
+{
+	if (vh->d->pci) /* wanted_call syncs MSI routes: the bridge's, first */
+		pthread_mutex_lock(pci_bus_lock(vh->d->env->pci));
+	pthread_mutex_lock(&vh->d->lock);
+}
+
+static void unlock(struct vhost_dev *vh)
+{
+	pthread_mutex_unlock(&vh->d->lock);
+	if (vh->d->pci)
+		pthread_mutex_unlock(pci_bus_lock(vh->d->env->pci));
+}
+
+/* Brings the daemon to what the driver wants, one conversation at a time. */
+static void reconcile(struct vhost_dev *vh)
+{
+	struct vhost_plan p;
+
+	for (;;) {
+		int ret;
+
+		lock(vh);
+		if (vh->taken_back || virtio_stopping(vh->d->t.stopping) || !plan(vh, &p)) {
+			unlock(vh);
+			return;
+		}
+		unlock(vh);
+		ret = carry_out(vh, &p);
+		log_debug("%s: the daemon %s: %s", vh->d->name,
+			  p.what == PLAN_START ? "took the queues"
+			  : p.what == PLAN_STOP ? "gave the queues back" : "has the new calls",
+			  ret ? strerror(-ret) : "done");
+		lock(vh);
+		if (p.what == PLAN_STOP)
+			vh->held = false;
+		if (ret && !virtio_stopping(vh->d->t.stopping))
+			take_back(vh);
+		virtio_wire_settle(vh->d); /* a reset waiting for the queues back */
+		unlock(vh);
+	}
+}
+
+/* The socket is readable between requests: the daemon's end, or bytes nobody asked for. */
+static void daemon_spoke(struct vhost_dev *vh)
+{
+	lock(vh);
+	log_error("%s: the vhost-user daemon closed its socket or spoke unasked", vh->d->name);
+	take_back(vh);
+	virtio_wire_settle(vh->d);
+	unlock(vh);
+}
+
+/*
+ * The worker: every conversation with the daemon happens here, so that no
+ * vCPU, no device lock and not the host bridge's lock waits on it.
+ */
+static void *worker(void *arg)
+{
+	struct vhost_dev *vh = arg;
+	uint64_t count;
+
+	while (!atomic_load(&vh->quit) && !virtio_stopping(vh->d->t.stopping)) {
+		struct pollfd p[2] = { { .fd = vh->wake_fd, .events = POLLIN },
+				       { .fd = vh->vu.fd, .events = POLLIN } }; /* -1: none */
+
+		if (poll(p, 2, -1) < 0)
+			continue;
+		if ((p[0].revents & POLLIN) && read(vh->wake_fd, &count, sizeof(count)) < 0)
+			log_debug("%s: %s", vh->d->name, strerror(errno));
+		if (p[1].revents && !virtio_stopping(vh->d->t.stopping))
+			daemon_spoke(vh);
+		reconcile(vh);
+	}
+	return NULL;
 }
 
 /* The driver's DRIVER_OK or reset; under the device's lock. */
 static void on_running(void *ctx, bool on)
 {
 	struct vhost_dev *vh = ctx;
-	struct vdev *d = vh->d;
-	int ret = 0;
 
-	if (vh->taken_back)
-		return;
-	if (on) {
-		ret = start_queues(vh);
-		vh->running = !ret;
-	} else if (vh->running) {
-		vh->running = false;
-		for (unsigned q = 0; q < d->t.nqueues && !ret; q++) {
-			uint16_t base;
+	vh->want = on;
+	wake(vh);
+}
 
-			if (vh->given[q] >= 0)
-				ret = vhost_user_stop_vring(&vh->vu, q, &base);
-			vh->given[q] = -1;
-		}
-	}
-	if (ret)
-		take_back(vh);
+/* Whether the daemon still has the queues: a reset waits for them. */
+static bool on_held(void *ctx)
+{
+	return ((struct vhost_dev *)ctx)->held;
 }
 
 /* MSI-X vectors changed (mask, entry, enable): the daemon's calls follow. */
 static void vhost_dev_vectors_changed(struct vhost_dev *vh)
 {
-	if (!vh || !vh->running)
+	if (!vh || !vh->held)
 		return;
-	for (unsigned q = 0; q < vh->d->t.nqueues; q++) {
-		int want = wanted_call(vh, q);
-
-		if (vh->given[q] < 0 || want == vh->given[q])
-			continue;
-		vh->given[q] = want;
-		if (vhost_user_set_call(&vh->vu, q, want)) {
-			take_back(vh);
-			return;
-		}
-	}
+	vh->vectors_changed = true;
+	wake(vh);
 }
 
 /* The daemon signalled our call eventfd: the transport's interrupt. */
@@ -180,29 +351,10 @@ static void on_call(void *ctx)
 	struct vdev *d = c->vh->d;
 	uint64_t count;
 
-	if (read(c->fd, &count, sizeof(count)) < 0)
-		return;
 	pthread_mutex_lock(&d->lock);
-	d->t.isr |= 1;
-	d->t.irq(d->t.irq_ctx, c->queue);
-	pthread_mutex_unlock(&d->lock);
-}
-
-/*
- * The socket is readable: between requests that is the daemon's end (or
- * bytes nobody asked for, which end it too).
- */
-static void on_socket(void *ctx)
-{
-	struct vhost_dev *vh = ctx;
-	struct vdev *d = vh->d;
-	char byte;
-
-	pthread_mutex_lock(&d->lock);
-	if (vhost_user_alive(&vh->vu) &&
-	    !(recv(vh->vu.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && errno == EAGAIN)) {
-		log_error("%s: the vhost-user daemon closed its socket", d->name);
-		take_back(vh);
+	if (read(c->fd, &count, sizeof(count)) == sizeof(count)) {
+		d->t.isr |= 1;
+		d->t.irq(d->t.irq_ctx, c->queue);
 	}
 	pthread_mutex_unlock(&d->lock);
 }
@@ -212,31 +364,82 @@ int vhost_dev_wire(struct vhost_dev *vh, struct vdev *d)
 	int ret = 0;
 
 	vh->d = d;
+	vh->vu.stopping = d->t.stopping;
 	d->t.running = on_running;
+	d->t.held = on_held;
 	d->t.running_ctx = vh;
 	d->vectors_changed = vhost_dev_vectors_changed;
+	vh->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vh->wake_fd < 0)
+		ret = -errno;
 	for (unsigned q = 0; q < d->t.nqueues && !ret; q++) {
-		vh->given[q] = -1;
 		vh->call[q].fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		ret = vh->call[q].fd < 0 ? -errno
 					 : virtio_io_watch(d->env->io, vh->call[q].fd, true, on_call,
 							   &vh->call[q]);
 	}
-	if (!ret)
-		ret = virtio_io_watch(d->env->io, vh->vu.fd, true, on_socket, vh);
 	if (ret)
 		log_error("%s: %s", d->name, strerror(-ret));
 	return ret;
+}
+
+struct worker_start {
+	struct vhost_dev *vh;
+	bool (*on_start)(void *ctx, const char *name);
+	void *ctx;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker_start s = *(struct worker_start *)arg;
+
+	free(arg);
+	if (!s.on_start(s.ctx, s.vh->d->name))
+		return NULL;
+	return worker(s.vh);
+}
+
+int vhost_dev_start(struct vhost_dev *vh, bool (*on_start)(void *ctx, const char *name),
+		    void *ctx)
+{
+	struct worker_start *s = malloc(sizeof(*s));
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	*s = (struct worker_start){ .vh = vh, .on_start = on_start, .ctx = ctx };
+	ret = pthread_create(&vh->worker, NULL, worker_main, s);
+	if (ret) {
+		free(s);
+		log_error("%s: cannot start its worker: %s", vh->d->name, strerror(ret));
+		return -ret;
+	}
+	pthread_setname_np(vh->worker, "vhost-user");
+	vh->worker_running = true;
+	return 0;
+}
+
+void vhost_dev_stop(struct vhost_dev *vh)
+{
+	if (!vh || !vh->worker_running)
+		return;
+	atomic_store(&vh->quit, true);
+	wake(vh);
+	pthread_join(vh->worker, NULL);
+	vh->worker_running = false;
 }
 
 void vhost_dev_close(struct vhost_dev *vh)
 {
 	if (!vh)
 		return;
+	vhost_dev_stop(vh);
 	vhost_user_close(&vh->vu);
 	virtiofsd_remove(&vh->daemon);
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		if (vh->call[q].fd >= 0)
 			close(vh->call[q].fd);
+	if (vh->wake_fd >= 0)
+		close(vh->wake_fd);
 	free(vh);
 }

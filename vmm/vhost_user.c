@@ -1,6 +1,8 @@
 #include "a64vm/vhost_user.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -19,7 +21,10 @@
 static int gone(struct vhost_user *vu, const struct vhost_user_msg *m, const char *why,
 		int err)
 {
-	if (vu->fd >= 0) {
+	if (vu->fd >= 0 && err == -ECANCELED) {
+		close(vu->fd); /* a64vm stops: nothing to tell */
+		vu->fd = -1;
+	} else if (vu->fd >= 0) {
 		log_error("%s: the vhost-user daemon %s (%s); the device stops", vu->name, why,
 			  m ? vhost_user_request_name(m->request) : "connecting");
 		close(vu->fd);
@@ -28,38 +33,87 @@ static int gone(struct vhost_user *vu, const struct vhost_user_msg *m, const cha
 	return err;
 }
 
+/*
+ * Until fd is ready for events, the reply's deadline passes (-ETIMEDOUT),
+ * or a64vm begins to stop (-ECANCELED): looked at every 100 ms, and after
+ * every signal, so that neither a kick nor a slow daemon moves the
+ * deadline.
+ */
+static int wait_ready(const struct vhost_user *vu, short events, uint64_t deadline)
+{
+	for (;;) {
+		struct pollfd p = { .fd = vu->fd, .events = events };
+		uint64_t now = mono_ns();
+		int ms;
+
+		if (vu->stopping && atomic_load(vu->stopping))
+			return -ECANCELED;
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		ms = deadline - now > 100000000u ? 100 : (int)((deadline - now) / 1000000u) + 1;
+		if (poll(&p, 1, ms) > 0)
+			return 0;
+	}
+}
+
+static uint64_t deadline_of(const struct vhost_user *vu)
+{
+	return mono_ns() + (uint64_t)vu->timeout_ms * 1000000u;
+}
+
+static const char *why_of(int err, bool sending)
+{
+	switch (err) {
+	case -ETIMEDOUT: return sending ? "does not read its socket" : "did not answer in time";
+	case -ECANCELED: return "was still busy when a64vm stopped";
+	default: return "closed its socket";
+	}
+}
+
 static int send_msg(struct vhost_user *vu, const struct vhost_user_msg *m, const int *fds,
 		    unsigned nfds)
 {
 	char control[CMSG_SPACE(VHOST_USER_MAX_FDS * sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = (void *)m, .iov_len = vhost_user_len(m) };
-	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1 };
-	ssize_t n;
+	size_t len = vhost_user_len(m), done = 0;
+	uint64_t deadline = deadline_of(vu);
+	int ret = 0;
 
 	if (vu->fd < 0)
 		return -EPIPE;
-	if (nfds) {
-		struct cmsghdr *c;
+	while (done < len && !ret) {
+		struct iovec iov = { .iov_base = (uint8_t *)m + done, .iov_len = len - done };
+		struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n;
 
-		h.msg_control = control;
-		h.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		c = CMSG_FIRSTHDR(&h);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+		/* The descriptors go with the first byte. */
+		if (nfds && !done) {
+			struct cmsghdr *c;
+
+			h.msg_control = control;
+			h.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+			c = CMSG_FIRSTHDR(&h);
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+			memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+		}
+		n = sendmsg(vu->fd, &h, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0)
+			done += (size_t)n;
+		else if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			ret = wait_ready(vu, POLLOUT, deadline);
+		else
+			ret = -EPIPE;
 	}
-	do
-		n = sendmsg(vu->fd, &h, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)iov.iov_len)
-		return gone(vu, m, n < 0 && errno == EAGAIN ? "does not read its socket"
-							     : "closed its socket", -EPIPE);
-	return 0;
+	return ret ? gone(vu, m, why_of(ret, true), ret) : 0;
 }
 
-/* Exactly len bytes; descriptors that come along are counted and closed. */
-static int recv_exact(struct vhost_user *vu, uint8_t *buf, size_t len, unsigned *nfds)
+/*
+ * Exactly len bytes by deadline; descriptors that come along are counted
+ * and closed.
+ */
+static int recv_exact(struct vhost_user *vu, uint8_t *buf, size_t len, unsigned *nfds,
+		      uint64_t deadline)
 {
 	size_t done = 0;
 
@@ -68,12 +122,17 @@ static int recv_exact(struct vhost_user *vu, uint8_t *buf, size_t len, unsigned 
 		struct iovec iov = { .iov_base = buf + done, .iov_len = len - done };
 		struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
 				    .msg_controllen = sizeof(control) };
-		ssize_t n = recvmsg(vu->fd, &h, MSG_CMSG_CLOEXEC);
+		ssize_t n = recvmsg(vu->fd, &h, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		int ret;
 
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			ret = wait_ready(vu, POLLIN, deadline);
+			if (ret)
+				return ret;
 			continue;
+		}
 		if (n <= 0)
-			return n < 0 && errno == EAGAIN ? -ETIMEDOUT : -EPIPE;
+			return -EPIPE;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
 			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 				continue;
@@ -95,22 +154,22 @@ static int recv_reply(struct vhost_user *vu, const struct vhost_user_msg *req,
 		      enum vhost_user_reply want, struct vhost_user_msg *out)
 {
 	uint8_t buf[VHOST_USER_HDR_SIZE + VHOST_USER_MAX_PAYLOAD];
+	uint64_t deadline = deadline_of(vu); /* one for the whole reply */
 	const char *why = NULL;
 	unsigned nfds = 0;
 	uint32_t size;
-	int ret = recv_exact(vu, buf, VHOST_USER_HDR_SIZE, &nfds);
+	int ret = recv_exact(vu, buf, VHOST_USER_HDR_SIZE, &nfds, deadline);
 
 	if (!ret) {
 		memcpy(&size, buf + 8, sizeof(size));
 		/* Oversized: refused by the check before it is read. */
 		if (size <= VHOST_USER_MAX_PAYLOAD)
-			ret = recv_exact(vu, buf + VHOST_USER_HDR_SIZE, size, &nfds);
+			ret = recv_exact(vu, buf + VHOST_USER_HDR_SIZE, size, &nfds, deadline);
 		else
 			size = 0;
 	}
 	if (ret)
-		return gone(vu, req, ret == -ETIMEDOUT ? "did not answer in time"
-						       : "closed its socket", ret);
+		return gone(vu, req, why_of(ret, false), ret);
 	if (vhost_user_check_reply(req, want, buf, VHOST_USER_HDR_SIZE + size, nfds, out,
 				   &why)) {
 		char what[96];
@@ -183,15 +242,9 @@ static int connect_to(const char *path, unsigned wait_ms)
 	return fd;
 }
 
-int vhost_user_set_timeout(struct vhost_user *vu, unsigned ms)
+void vhost_user_set_timeout(struct vhost_user *vu, unsigned ms)
 {
-	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
-
 	vu->timeout_ms = ms;
-	if (setsockopt(vu->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
-	    setsockopt(vu->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
-		return -errno;
-	return 0;
 }
 
 int vhost_user_open(struct vhost_user *vu, const char *path, const char *name,
@@ -202,15 +255,14 @@ int vhost_user_open(struct vhost_user *vu, const char *path, const char *name,
 
 	memset(vu, 0, sizeof(*vu));
 	snprintf(vu->name, sizeof(vu->name), "%s", name);
+	vu->timeout_ms = VHOST_USER_TIMEOUT_MS;
 	vu->fd = connect_to(path, wait_ms);
 	if (vu->fd < 0) {
 		ret = vu->fd;
 		log_error("%s: cannot connect to %s: %s", name, path, strerror(-ret));
 		return ret;
 	}
-	ret = vhost_user_set_timeout(vu, VHOST_USER_TIMEOUT_MS);
-	if (!ret)
-		ret = query(vu, VHOST_USER_GET_FEATURES, &vu->features);
+	ret = query(vu, VHOST_USER_GET_FEATURES, &vu->features);
 	if (!ret && (vu->features & (1ull << VHOST_USER_F_PROTOCOL_FEATURES))) {
 		uint64_t theirs = 0;
 

@@ -59,6 +59,7 @@ static void on_blk_completions(void *ctx)
 	pthread_mutex_lock(&d->lock);
 	disk_uring_reap(&d->k.blk.disk, blk_done, d);
 	virtio_blk_interrupts(&d->k.blk.blk, &d->t);
+	virtio_wire_settle(d);
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -280,8 +281,8 @@ static int add_device(struct virtio_devices *v, const struct kind *k, unsigned i
 	d->pci_class = k->pci_class;
 	d->irq_fd = -1;
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
-		d->queues[q] = (struct queue_ref){ .dev = d, .queue = q, .fd = -1 };
-	pthread_mutex_init(&d->lock, NULL);
+		d->queues[q] = (struct queue_ref){ .dev = d, .queue = q, .fd = -1, .bell = -1 };
+	virtio_wire_init_lock(d);
 	ret = k->open(v, d, index);
 	if (ret)
 		return ret;
@@ -338,46 +339,66 @@ static bool io_thread_start(void *ctx)
 	return start_gate_pass(v->w.gate, SECCOMP_IO, "virtio-io", true);
 }
 
+static bool helper_thread_start(void *ctx, const char *name)
+{
+	struct virtio_devices *v = ctx;
+
+	return start_gate_pass(v->w.gate, SECCOMP_HELPER, name, false);
+}
+
 int virtio_devices_start(struct virtio_devices *v)
 {
-	return virtio_io_start(v->io, io_thread_start, v);
+	int ret = virtio_io_start(v->io, io_thread_start, v), threads = ret > 0;
+
+	for (unsigned i = 0; i < v->n && ret >= 0; i++)
+		if (v->devs[i].vhost) {
+			ret = vhost_dev_start(v->devs[i].vhost, helper_thread_start, v);
+			threads += !ret;
+		}
+	return ret < 0 ? ret : threads;
 }
 
 void virtio_devices_stop(struct virtio_devices *v)
 {
-	if (v)
-		virtio_io_stop(v->io);
+	if (!v)
+		return;
+	virtio_io_stop(v->io); /* sets the stopping flag the workers see */
+	for (unsigned i = 0; i < v->n; i++)
+		vhost_dev_stop(v->devs[i].vhost);
 }
 
 /*
- * A reboot's reset: the disk's requests in flight are let finish first
- * (the I/O thread answers them), so that none writes into the RAM of the
- * next boot. Every vCPU is parked; at most 5 s.
+ * A reboot's reset: each device's reset begins, and ends once nothing it
+ * started is in flight (the I/O thread answers the disk's requests, a
+ * daemon gives its queues back), so that no read lands in the RAM of the
+ * next boot. Every vCPU is parked.
  */
-static void let_disk_settle(struct vdev *d)
+int virtio_devices_reset(struct virtio_devices *v)
 {
-	const struct timespec ms = { .tv_nsec = 1000000 };
+	int ret = 0;
 
-	for (unsigned i = 0; i < 5000 && atomic_load(&d->k.blk.blk.in_flight); i++)
-		nanosleep(&ms, NULL);
-	if (atomic_load(&d->k.blk.blk.in_flight))
-		log_warn("%s: requests still in flight at the reboot", d->name);
-}
-
-void virtio_devices_reset(struct virtio_devices *v)
-{
+	for (unsigned i = 0; v && i < v->n; i++) {
+		pthread_mutex_lock(&v->devs[i].lock);
+		virtio_dev_begin_reset(&v->devs[i].t);
+		pthread_mutex_unlock(&v->devs[i].lock);
+	}
 	for (unsigned i = 0; v && i < v->n; i++) {
 		struct vdev *d = &v->devs[i];
 
-		if (d->ops == &virtio_blk_ops)
-			let_disk_settle(d);
 		pthread_mutex_lock(&d->lock);
-		if (d->pci)
+		if (!virtio_wire_await_reset(d, VIRTIO_DEVICES_RESET_WAIT_MS)) {
+			log_error("%s: requests still in flight %u s after the guest's reboot: "
+				  "stopping, rather than load the next boot over RAM they "
+				  "may still write", d->name, VIRTIO_DEVICES_RESET_WAIT_MS / 1000);
+			ret = -ETIMEDOUT;
+		} else if (d->pci) {
 			virtio_pci_reset(&d->pci->p);
-		else
+		} else {
 			virtio_dev_reset(&d->t);
+		}
 		pthread_mutex_unlock(&d->lock);
 	}
+	return ret;
 }
 
 void virtio_devices_destroy(struct virtio_devices *v)
@@ -385,12 +406,16 @@ void virtio_devices_destroy(struct virtio_devices *v)
 	if (!v)
 		return;
 	virtio_io_destroy(v->io);
+	for (unsigned i = 0; i < v->n; i++) /* before their descriptors go */
+		vhost_dev_stop(v->devs[i].vhost);
 	for (unsigned i = 0; i < v->n; i++) {
 		struct vdev *d = &v->devs[i];
 
 		for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 			if (d->queues[q].fd >= 0)
 				close(d->queues[q].fd);
+		for (unsigned r = 0; r < d->nretired; r++)
+			close(d->retired[r]);
 		if (d->irq_fd >= 0)
 			close(d->irq_fd);
 		if (d->pci) {
@@ -404,7 +429,7 @@ void virtio_devices_destroy(struct virtio_devices *v)
 		free(d->pci);
 		if (d->kind->close)
 			d->kind->close(d);
-		pthread_mutex_destroy(&d->lock);
+		virtio_wire_fini_lock(d);
 	}
 	free(v->devs);
 	free(v);

@@ -88,6 +88,21 @@ int virtio_io_enable(struct virtio_io *io, int fd, bool on)
 	return -ENOENT;
 }
 
+int virtio_io_rewatch(struct virtio_io *io, int old_fd, int new_fd, bool on)
+{
+	for (unsigned i = 0; i < io->n; i++) {
+		struct watch *w = &io->watches[i];
+		struct epoll_event ev = { .events = on ? EPOLLIN : 0, .data.ptr = w };
+
+		if (w->fd != old_fd)
+			continue;
+		epoll_ctl(io->epfd, EPOLL_CTL_DEL, old_fd, NULL);
+		w->fd = new_fd;
+		return epoll_ctl(io->epfd, EPOLL_CTL_ADD, new_fd, &ev) ? -errno : 0;
+	}
+	return -ENOENT;
+}
+
 static void *io_thread(void *arg)
 {
 	struct virtio_io *io = arg;
@@ -168,6 +183,18 @@ int virtio_io_notify_fd(int vm_fd, uint64_t addr, uint32_t value)
 	err = errno;
 	close(fd);
 	return -err;
+}
+
+void virtio_io_notify_fd_drop(int vm_fd, uint64_t addr, uint32_t value, int fd)
+{
+	struct kvm_ioeventfd io = {
+		.datamatch = value, .addr = addr, .len = 4, .fd = fd,
+		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH | KVM_IOEVENTFD_FLAG_DEASSIGN,
+	};
+
+	if (ioctl(vm_fd, KVM_IOEVENTFD, &io))
+		log_warn("KVM_IOEVENTFD (deassign) at %#llx: %s", (unsigned long long)addr,
+			 strerror(errno));
 }
 
 int virtio_io_irq_fd(int vm_fd, unsigned gsi)

@@ -11,6 +11,7 @@
 #include "a64vm/device_list.h"
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
+#include "a64vm/mono_time.h"
 #include "a64vm/virtio_io.h"
 #include "a64vm/virtio_mmio.h"
 
@@ -37,10 +38,9 @@ static void on_notify(void *ctx)
 	struct queue_ref *q = ctx;
 	uint64_t count;
 
-	if (read(q->fd, &count, sizeof(count)) < 0)
-		return;
 	pthread_mutex_lock(&q->dev->lock);
-	virtio_dev_service(&q->dev->t, q->queue);
+	if (read(q->fd, &count, sizeof(count)) == sizeof(count))
+		virtio_dev_service(&q->dev->t, q->queue);
 	pthread_mutex_unlock(&q->dev->lock);
 }
 
@@ -202,13 +202,119 @@ static int wire_pci(struct virtio_wire_env *v, struct vdev *d)
 	for (unsigned q = 0; q < d->t.nqueues && ret >= 0; q++) {
 		ret = queue_fd(v, &d->queues[q]);
 		if (!ret)
-			ret = pci_bus_doorbell(bus, &vp->p.fn, VIRTIO_PCI_BAR,
-					       virtio_pci_notify_offset(q), 2, false, 0,
-					       d->queues[q].fd, true);
+			ret = d->queues[q].bell =
+				pci_bus_doorbell(bus, &vp->p.fn, VIRTIO_PCI_BAR,
+						 virtio_pci_notify_offset(q), 2, false, 0,
+						 d->queues[q].fd, true);
 	}
 	if (ret < 0)
 		log_error("%s: %s", d->name, strerror(-ret));
 	return ret < 0 ? ret : 0;
+}
+
+void virtio_wire_retire(struct vdev *d, int fd)
+{
+	if (fd < 0)
+		return;
+	if (d->nretired < VDEV_RETIRED_MAX)
+		d->retired[d->nretired++] = fd;
+	else
+		log_warn("%s: too many descriptors retired; one stays open", d->name);
+}
+
+/* Queue q's notify on a new eventfd: KVM signals it, the I/O thread watches it. */
+static int renew_kick(struct vdev *d, unsigned q, bool watch)
+{
+	struct queue_ref *r = &d->queues[q];
+	int old = r->fd, fd;
+
+	if (d->pci) {
+		fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (fd < 0)
+			return -errno;
+		pci_bus_doorbell_set_fd(d->env->pci, r->bell, fd);
+	} else {
+		virtio_io_notify_fd_drop(d->env->vm_fd, d->base + VIRTIO_MMIO_QUEUE_NOTIFY, q,
+					 old);
+		fd = virtio_io_notify_fd(d->env->vm_fd, d->base + VIRTIO_MMIO_QUEUE_NOTIFY, q);
+		if (fd < 0)
+			return fd;
+	}
+	r->fd = fd;
+	virtio_wire_retire(d, old);
+	return virtio_io_rewatch(d->env->io, old, fd, watch);
+}
+
+int virtio_wire_renew(struct vdev *d, bool watch)
+{
+	int old[PCI_MSIX_MAX_VECTORS], ret = 0;
+
+	for (unsigned q = 0; q < d->t.nqueues && !ret; q++)
+		ret = renew_kick(d, q, watch);
+	if (!ret && d->pci && d->pci->p.has_msix) {
+		ret = pci_bus_msix_renew(&d->pci->msix, old);
+		for (unsigned v = 0; v < d->pci->p.msix.nvec; v++)
+			virtio_wire_retire(d, old[v]);
+	}
+	return ret;
+}
+
+void virtio_wire_init_lock(struct vdev *d)
+{
+	pthread_condattr_t a;
+
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(&d->settled, &a);
+	pthread_condattr_destroy(&a);
+}
+
+void virtio_wire_fini_lock(struct vdev *d)
+{
+	pthread_cond_destroy(&d->settled);
+	pthread_mutex_destroy(&d->lock);
+}
+
+void virtio_wire_settle(struct vdev *d)
+{
+	virtio_dev_settle(&d->t);
+	/* Cheap with nobody waiting; the model may have settled on its own. */
+	if (!d->t.resetting)
+		pthread_cond_broadcast(&d->settled);
+}
+
+bool virtio_wire_await_reset(struct vdev *d, unsigned timeout_ms)
+{
+	uint64_t until = mono_ns() + (uint64_t)timeout_ms * 1000000u;
+
+	while (d->t.resetting && !virtio_stopping(d->t.stopping)) {
+		/* In slices, so that a stop is seen even if nobody broadcasts. */
+		uint64_t now = mono_ns(), wake = now + 100000000u;
+		struct timespec ts;
+
+		if (now >= until)
+			break;
+		wake = wake < until ? wake : until;
+		ts = (struct timespec){ .tv_sec = (time_t)(wake / 1000000000u),
+					.tv_nsec = (long)(wake % 1000000000u) };
+		pthread_cond_timedwait(&d->settled, &d->lock, &ts);
+	}
+	return !d->t.resetting;
+}
+
+/*
+ * virtio-mmio's status 0, on a vCPU: Linux's driver does not wait for the
+ * reset to end, so the write does, without the device's lock, until the
+ * I/O in flight ended and a daemon gave its queues back (each bounded).
+ */
+static void mmio_await_reset(void *ctx)
+{
+	struct vdev *d = ctx;
+
+	while (!virtio_wire_await_reset(d, 5000) && !virtio_stopping(d->t.stopping))
+		log_ratelimited(LOG_WARN, "%s: the driver's reset waits for requests in "
+				"flight", d->name);
 }
 
 int virtio_wire(struct virtio_wire_env *v, struct vdev *d, enum config_transport transport)
@@ -217,5 +323,9 @@ int virtio_wire(struct virtio_wire_env *v, struct vdev *d, enum config_transport
 	d->t.stopping = virtio_io_stopping(v->io);
 	d->t.notify = hand_notify;
 	d->t.notify_ctx = d;
+	if (transport != CONFIG_TRANSPORT_PCI) {
+		d->t.await_reset = mmio_await_reset;
+		d->t.await_ctx = d;
+	}
 	return transport == CONFIG_TRANSPORT_PCI ? wire_pci(v, d) : wire_mmio(v, d);
 }

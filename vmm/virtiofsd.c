@@ -127,9 +127,16 @@ static void run_daemon(const struct config_fs *fs, const char *daemon,
 {
 	char socket_arg[128], source_arg[CONFIG_DISK_PATH_MAX + 16], ro_point[80];
 	const char *source = fs->path;
-	int err;
+	int err, null = open("/dev/null", O_RDWR);
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM); /* a64vm killed: the daemon goes too */
+	/* Not the operator's keys, not the guest's console. */
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0) {
+		fprintf(stderr, "a64vm: --fs: /dev/null for the daemon: %s\n", strerror(errno));
+		_exit(126);
+	}
+	if (null > STDERR_FILENO)
+		close(null);
 	if (root_is_rootfs() && (err = leave_rootfs(d->dir)))
 		fprintf(stderr, "a64vm: --fs: the root is the initramfs and cannot be left "
 			"for the daemon's sandbox: %s\n", strerror(-err));
@@ -255,6 +262,13 @@ void virtiofsd_remove(struct virtiofsd *d)
 		close(d->tmp_fd);
 	d->tmp_fd = -1;
 	d->dir[0] = 0;
+}
+
+void virtiofsd_kill(struct virtiofsd *d)
+{
+	if (d->pid > 0 && kill(d->pid, SIGKILL))
+		log_warn("--fs: cannot kill the daemon (pid %d): %s", (int)d->pid,
+			 strerror(errno));
 }
 
 void virtiofsd_abort(struct virtiofsd *d)

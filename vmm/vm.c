@@ -364,7 +364,9 @@ static int vm_reboot(void *ctx)
 		ret = cpu_init(vm->vm_fd, vm->vcpus[i].fd, i == 0, &vm->cpu);
 	if (!ret) {
 		board_reset(vm->board);
-		virtio_devices_reset(vm->virtio);
+		ret = virtio_devices_reset(vm->virtio);
+	}
+	if (!ret) {
 		testdev_pci_reset(vm->pci_testdev);
 		gic_reset_its(&vm->gic);
 	}
@@ -538,7 +540,7 @@ int vm_run(struct vm *vm)
 	start_gate_init(&vm->gate, vm->cfg);
 	if (!ret) {
 		ret = virtio_devices_start(vm->virtio);
-		threads = ret > 0 ? 1 : 0;
+		threads = ret > 0 ? (unsigned)ret : 0;
 		ret = ret < 0 ? ret : 0;
 	}
 	for (unsigned i = 0; i < vm->ncpus && !ret; i++) {

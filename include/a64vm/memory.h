@@ -10,15 +10,17 @@ struct guest_mem {
 	uint64_t base; /* guest physical */
 	uint64_t size;
 	uint8_t *hva;
-	int fd; /* shared RAM's file (memfd or hugetlbfs), offset 0; else -1 */
+	int fd; /* shared RAM's sealed memfd, offset 0; else -1 */
 };
 
 /* Anonymous RAM, 2 MiB aligned, transparent huge pages asked for. */
 int memory_init(struct guest_mem *mem, uint64_t base, uint64_t size);
 /*
- * The same, or from a hugetlbfs mount when hugetlbfs_dir is not NULL. With
- * shared, the RAM is a file another process can map (a vhost-user daemon):
- * a memfd, or the hugetlbfs file, kept open in mem->fd.
+ * The same, or from a hugetlbfs mount's huge pages when hugetlbfs_dir is
+ * not NULL. With shared, the RAM is a file another process can map (a
+ * vhost-user daemon), kept open in mem->fd: a memfd sealed against
+ * shrinking and growing (F_SEAL_SHRINK, F_SEAL_GROW, F_SEAL_SEAL), so
+ * that the process cannot take pages from under a64vm.
  */
 int memory_init_backed(struct guest_mem *mem, uint64_t base, uint64_t size,
 		       const char *hugetlbfs_dir, bool shared);

@@ -44,6 +44,8 @@ int pci_bus_doorbell(struct pci_bus *b, const struct pci_function *fn, unsigned 
 		     uint64_t off, unsigned len, bool datamatch, uint64_t data, int fd,
 		     bool armed);
 void pci_bus_doorbell_arm(struct pci_bus *b, int index, bool armed);
+/* KVM signals fd for the doorbell from now on (the old one stays open). */
+void pci_bus_doorbell_set_fd(struct pci_bus *b, int index, int fd);
 
 /* Drives INTx pin (1 = INTA#) of slot; slots sharing an SPI are or'ed. */
 void pci_bus_set_intx(struct pci_bus *b, unsigned slot, unsigned pin, bool level);
@@ -67,6 +69,12 @@ void pci_bus_msix_fini(struct pci_bus_msix *x);
  * aimed elsewhere, when messages must go through pci_msix_signal.
  */
 int pci_bus_msix_irqfd(struct pci_bus_msix *x, unsigned vector);
+/*
+ * Every vector gets a new irqfd: whoever had the old ones (a daemon that
+ * is gone) can no longer raise them. The old descriptors, still open, go
+ * to old_fds (one per vector, -1 for none). 0 or -errno.
+ */
+int pci_bus_msix_renew(struct pci_bus_msix *x, int *old_fds);
 /* As struct pci_msix's deliver and changed (ctx is the struct pci_bus_msix). */
 void pci_bus_msix_deliver(void *x, unsigned vector);
 void pci_bus_msix_changed(void *x, unsigned vector);

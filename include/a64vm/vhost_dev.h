@@ -6,10 +6,13 @@
  * eventfd the I/O thread turns into the transport's interrupt, since those
  * need the interrupt status set. When the daemon dies, hangs or breaks the
  * protocol, a64vm takes the queues back and answers each new request
- * itself (the kind's model: for virtio-fs, EIO).
+ * itself (the kind's model: for virtio-fs, EIO). A driver's reset ends
+ * only once the daemon has given the queues back (or is gone).
  */
 #ifndef A64VM_VHOST_DEV_H
 #define A64VM_VHOST_DEV_H
+
+#include <stdbool.h>
 
 #include "a64vm/config.h"
 
@@ -23,8 +26,18 @@ struct vhost_dev;
  */
 int vhost_dev_open(const struct config_fs *fs, const char *daemon, const char *name,
 		   struct vhost_dev **out, uint64_t *device_features);
-/* After the transport is wired: the call eventfds, the socket's watch. */
+/* After the transport is wired: the call eventfds, the worker's wake-up. */
 int vhost_dev_wire(struct vhost_dev *vh, struct vdev *d);
+/*
+ * Starts the device's worker, the one thread that talks to the daemon
+ * once the guest runs (the driver's DRIVER_OK and resets, MSI-X changes,
+ * the daemon's end). It calls on_start(ctx, name) first and goes on only
+ * when that says so. 0 or -errno.
+ */
+int vhost_dev_start(struct vhost_dev *vh, bool (*on_start)(void *ctx, const char *name),
+		    void *ctx);
+/* Ends the worker, once the VMM's stopping flag is set. */
+void vhost_dev_stop(struct vhost_dev *vh);
 void vhost_dev_close(struct vhost_dev *vh);
 
 #endif

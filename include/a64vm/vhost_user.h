@@ -4,11 +4,13 @@
  * SCM_RIGHTS, and the requests a device's life needs. The daemon is less
  * trusted than a64vm: a reply that is late (timeout_ms), malformed or not
  * asked for ends the connection with one line naming the request, and
- * every later call answers -EPIPE at once.
+ * every later call answers -EPIPE at once. Calls block their thread: they
+ * are made with no lock held, off the vCPU threads.
  */
 #ifndef A64VM_VHOST_USER_H
 #define A64VM_VHOST_USER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -22,7 +24,8 @@ struct vhost_user {
 	char name[48];
 	uint64_t features; /* what the daemon offers */
 	uint64_t protocol; /* the protocol features both sides have */
-	unsigned timeout_ms;
+	unsigned timeout_ms; /* one deadline per request and per reply */
+	const atomic_bool *stopping; /* set: a wait ends at once (NULL: never) */
 };
 
 /* A queue handed over: its size, rings (guest-physical), start and fds. */
@@ -41,8 +44,12 @@ struct vhost_user_vring {
 int vhost_user_open(struct vhost_user *vu, const char *path, const char *name,
 		    unsigned wait_ms);
 void vhost_user_close(struct vhost_user *vu);
-/* How long a reply may take (ms); 0 or -errno. */
-int vhost_user_set_timeout(struct vhost_user *vu, unsigned ms);
+/*
+ * How long a request may take to send, and its reply to arrive whole
+ * (ms): one deadline each, however the bytes trickle in and whatever
+ * signals interrupt the wait.
+ */
+void vhost_user_set_timeout(struct vhost_user *vu, unsigned ms);
 
 static inline bool vhost_user_alive(const struct vhost_user *vu)
 {

@@ -79,6 +79,12 @@ struct virtio_dev_ops {
 	void (*buffers_posted)(void *dev, struct virtio_dev *t, unsigned q);
 	/* The driver reset the device (status 0). */
 	void (*reset)(void *dev);
+	/*
+	 * Requests taken and not yet answered (a backend's I/O in flight,
+	 * which writes into guest RAM when it ends): a reset waits for them.
+	 * NULL: a device that answers at once.
+	 */
+	bool (*busy)(void *dev);
 };
 
 struct virtio_dev {
@@ -106,12 +112,30 @@ struct virtio_dev {
 	void (*notify)(void *ctx, unsigned queue);
 	void *notify_ctx;
 	/*
+	 * A transport whose drivers do not wait for a reset to end (Linux's
+	 * virtio-mmio writes status 0 and goes on) waits here instead, until
+	 * t->resetting is false or the VMM stops; the glue releases the
+	 * device's lock meanwhile. NULL: no wait.
+	 */
+	void (*await_reset)(void *ctx);
+	void *await_ctx;
+	/*
 	 * The driver set DRIVER_OK (on), or reset a device it had running
 	 * (off, before the queues are forgotten): what a device whose queues
 	 * another process serves hands over and takes back. NULL: nothing.
 	 */
 	void (*running)(void *ctx, bool on);
 	void *running_ctx;
+	/* Whether that other process still holds the queues (NULL: never). */
+	bool (*held)(void *ctx);
+	bool started;	/* running(on) was said, and running(off) not yet */
+	/*
+	 * The driver wrote status 0 while requests were in flight: the reset
+	 * ends once none is (virtio_dev_settle), and until then the status
+	 * reads non-zero, as VIRTIO 1.x lets a device do (a driver waits for
+	 * it to read 0 before it sets the device up again).
+	 */
+	bool resetting;
 	uint64_t refused; /* accesses of a width or offset not allowed */
 	uint64_t requests, interrupts; /* served, and queue interrupts raised */
 };
@@ -120,8 +144,26 @@ void virtio_dev_init(struct virtio_dev *t, const struct virtio_dev_ops *ops,
 		     void *dev, const struct guest_mem *mem,
 		     void (*irq)(void *ctx, unsigned source), void *irq_ctx);
 
-/* The device back to its reset state, as a driver writing status 0 does. */
+/*
+ * The device back to its reset state at once: what the driver's status 0
+ * does once nothing is in flight, and a machine reset after
+ * virtio_dev_quiet.
+ */
 void virtio_dev_reset(struct virtio_dev *t);
+
+/*
+ * The driver's reset (status 0): no new request is served, another
+ * process's queues are asked back, and the device resets when nothing is
+ * in flight, now or at a later virtio_dev_settle. True when it is done.
+ */
+bool virtio_dev_begin_reset(struct virtio_dev *t);
+/* Nothing is in flight: no backend I/O, no queue another process holds. */
+bool virtio_dev_quiet(const struct virtio_dev *t);
+/* Work ended (an answer, queues given back): a pending reset may end. */
+void virtio_dev_settle(struct virtio_dev *t);
+
+/* The status register as the driver reads it: never 0 while resetting. */
+uint32_t virtio_dev_status(const struct virtio_dev *t);
 
 /* The features offered: the device's own and the transport's ring ones. */
 uint64_t virtio_dev_offered(const struct virtio_dev *t);

@@ -35,15 +35,23 @@ int virtio_devices_create(const struct virtio_wiring *w, struct virtio_devices *
 void virtio_devices_destroy(struct virtio_devices *v);
 
 /*
- * Starts the I/O thread, through the VM's start gate (its seccomp
- * filter): 1 when one was started, 0 when none is needed, or -errno.
+ * Starts the I/O thread and each vhost-user device's worker, through the
+ * VM's start gate (their seccomp filters): the number of threads started
+ * (0 when none is needed), or -errno.
  */
 int virtio_devices_start(struct virtio_devices *v);
-/* Stops the I/O thread. */
+/* Stops the I/O thread and the workers. */
 void virtio_devices_stop(struct virtio_devices *v);
 
-/* A guest reboot: every device back to its reset state. */
-void virtio_devices_reset(struct virtio_devices *v);
+/* How long a reboot waits for the devices' requests in flight to end. */
+#define VIRTIO_DEVICES_RESET_WAIT_MS 30000
+
+/*
+ * A guest reboot: every device back to its reset state, once nothing it
+ * started is in flight; -ETIMEDOUT (logged) when something still is after
+ * VIRTIO_DEVICES_RESET_WAIT_MS.
+ */
+int virtio_devices_reset(struct virtio_devices *v);
 
 /*
  * Console input for virtio-console (--console virtio), from the main loop:

@@ -28,6 +28,11 @@ int virtio_io_watch(struct virtio_io *io, int fd, bool enabled, virtio_io_fn fn,
 		    void *ctx);
 /* Starts or stops watching fd without forgetting it. */
 int virtio_io_enable(struct virtio_io *io, int fd, bool on);
+/*
+ * The watch on old_fd watches new_fd from now on (enabled when on), with
+ * its function; old_fd stays open, for a callback that may still use it.
+ */
+int virtio_io_rewatch(struct virtio_io *io, int old_fd, int new_fd, bool on);
 
 /*
  * Starts the thread when there is anything to watch; it calls
@@ -47,6 +52,8 @@ const atomic_bool *virtio_io_stopping(const struct virtio_io *io);
  * register at addr (a QueueNotify), or -errno.
  */
 int virtio_io_notify_fd(int vm_fd, uint64_t addr, uint32_t value);
+/* KVM stops signalling fd for that register (fd stays open). */
+void virtio_io_notify_fd_drop(int vm_fd, uint64_t addr, uint32_t value, int fd);
 
 /* An eventfd whose every write raises the interrupt of irqfd GSI gsi. */
 int virtio_io_irq_fd(int vm_fd, unsigned gsi);

@@ -8,6 +8,7 @@
 #define A64VM_VIRTIO_WIRE_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "a64vm/config.h"
@@ -27,8 +28,12 @@ struct vdev;
 struct queue_ref {
 	struct vdev *dev;
 	unsigned queue;
-	int fd;
+	int fd;	  /* read and replaced under the device's lock */
+	int bell; /* virtio-pci: its doorbell on the bus */
 };
+
+/* Descriptors another process had, kept open until the device goes. */
+#define VDEV_RETIRED_MAX (2 * VIRTIO_MAX_QUEUES + PCI_MSIX_MAX_VECTORS)
 
 struct device_list;
 struct guest_mem;
@@ -65,6 +70,7 @@ struct vdev {
 	unsigned spi;
 	struct vdev_pci *pci; /* virtio-pci: NULL on virtio-mmio */
 	pthread_mutex_t lock; /* registers and queue work, one at a time */
+	pthread_cond_t settled; /* broadcast when work ended: a reset may have */
 	struct virtio_dev t;
 	int irq_fd; /* virtio-mmio's interrupt */
 	struct queue_ref queues[VIRTIO_MAX_QUEUES];
@@ -82,6 +88,8 @@ struct vdev {
 		} net;
 		struct virtio_fs fs;
 	} k;
+	int retired[VDEV_RETIRED_MAX];
+	unsigned nretired;
 	struct vhost_dev *vhost; /* a daemon serves the queues; NULL: a64vm does */
 	/* virtio-pci's MSI-X vectors changed (mask, entry, enable); NULL: nothing */
 	void (*vectors_changed)(struct vhost_dev *vh);
@@ -92,5 +100,31 @@ struct vdev {
  * eventfds, its interrupt, and its slot or PCI function. 0 or -errno.
  */
 int virtio_wire(struct virtio_wire_env *e, struct vdev *d, enum config_transport transport);
+
+/*
+ * Under the host bridge's lock (virtio-pci) and d's: every queue's notify
+ * eventfd and every MSI-X irqfd replaced, so that a process that had them
+ * (a daemon gone) can neither take the driver's notifies nor raise its
+ * interrupts. The I/O thread watches the new notify eventfds when watch.
+ */
+int virtio_wire_renew(struct vdev *d, bool watch);
+/* Keeps fd open until the device goes (a callback may still hold it). */
+void virtio_wire_retire(struct vdev *d, int fd);
+
+/* d's lock and its condition variable (on the monotonic clock). */
+void virtio_wire_init_lock(struct vdev *d);
+void virtio_wire_fini_lock(struct vdev *d);
+
+/*
+ * Under d's lock, after work ended (answers, queues given back): a
+ * pending reset ends if nothing is left, and whoever waits for it hears.
+ */
+void virtio_wire_settle(struct vdev *d);
+
+/*
+ * Under d's lock: until d's pending reset ends (the lock is released
+ * meanwhile), the VMM stops, or timeout_ms pass. True when it ended.
+ */
+bool virtio_wire_await_reset(struct vdev *d, unsigned timeout_ms);
 
 #endif

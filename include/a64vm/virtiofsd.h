@@ -5,7 +5,9 @@
  * when the VM ends. A read-only share is enforced below the daemon: it runs
  * a read-only bind of DIR, in a mount namespace of its own. Once a64vm is
  * connected the socket is removed; when a64vm closes it (or exits: the
- * daemon has PR_SET_PDEATHSIG) the daemon ends.
+ * daemon has PR_SET_PDEATHSIG) the daemon ends. It reads nothing from
+ * a64vm's terminal and writes nothing to the guest's console: its stdin
+ * and stdout are /dev/null (its stderr is a64vm's, for its messages).
  */
 #ifndef A64VM_VIRTIOFSD_H
 #define A64VM_VIRTIOFSD_H
@@ -28,6 +30,11 @@ int virtiofsd_start(const struct config_fs *fs, const char *daemon, struct virti
 void virtiofsd_connected(struct virtiofsd *d);
 /* At exit: its directory goes. */
 void virtiofsd_remove(struct virtiofsd *d);
+/*
+ * The daemon misbehaved: killed at once (SIGKILL), so that it can no longer
+ * touch guest RAM; reaped when a64vm exits.
+ */
+void virtiofsd_kill(struct virtiofsd *d);
 /* Setup failed: the daemon is stopped (SIGTERM, then SIGKILL) and reaped. */
 void virtiofsd_abort(struct virtiofsd *d);
 

@@ -72,7 +72,10 @@ int virtq_pop(struct virtq *q, const struct guest_mem *mem, struct virtq_req *re
  */
 void virtq_resume(struct virtq *q, const struct guest_mem *mem);
 
-/* Returns a request with len bytes written into its writable segments. */
+/*
+ * Returns a request with len bytes written into its writable segments;
+ * nothing when the queue is no longer ready.
+ */
 void virtq_push(struct virtq *q, const struct guest_mem *mem, uint16_t head,
 		uint32_t len);
 

@@ -1,5 +1,7 @@
 # Helpers for scenarios, sourced by the test host's init (busybox sh).
 # A scenario reports each check with pass/fail/skip NAME [REASON].
+# Typing into an a64vm that died fails that check, not the whole scenario.
+trap '' PIPE
 GUEST_KERNEL=/guest/Image
 GUEST_INITRD=/guest/initrd.cpio.gz
 
@@ -50,6 +52,15 @@ wait_for() {
   while [ "$(grep -c -- "$1" out.log 2>/dev/null)" -lt "${3:-1}" ]; do
     [ "$(cut -d. -f1 /proc/uptime)" -ge "$deadline" ] && return 1
     kill -0 "$VM_PID" 2>/dev/null || { grep -q -- "$1" out.log; return $?; }
+    sleep 0.1
+  done
+}
+
+# wait_err PATTERN SECONDS: until a64vm's err.log has a line matching.
+wait_err() {
+  deadline=$(( $(cut -d. -f1 /proc/uptime) + $(scaled $2) ))
+  until grep -q -- "$1" err.log 2>/dev/null; do
+    [ "$(cut -d. -f1 /proc/uptime)" -ge "$deadline" ] && return 1
     sleep 0.1
   done
 }

@@ -196,10 +196,13 @@ def pci():
 
 
 def virtio_pci():
-    # Input: guest RAM (as long as the operations that follow), then
-    # operations: a byte (bit 0 write, bits 1-2 log2 width, bits 4-5 where:
-    # 0 config space, 1 the virtio BAR, 2 the MSI-X BAR, 3 serve and
-    # interrupt), a 2-byte offset, a write's 8-byte value.
+    # Input: a byte choosing the device (bit 0: virtio-rng, or virtio-blk
+    # whose I/O ends when the input says), guest RAM (as long as the
+    # operations that follow), then operations: a byte (bit 0 write, bits
+    # 1-2 log2 width, bits 4-5 where: 0 config space, 1 the virtio BAR, 2
+    # the MSI-X BAR, 3 the device's side: serve and interrupt, or with bit
+    # 7 the oldest I/O ends, bit 6 with an error), a 2-byte offset, a
+    # write's 8-byte value.
     def op(where, off, width, val=None):
         b = struct.pack("<BH", (where << 4) | ({1: 0, 2: 1, 4: 2, 8: 3}[width] << 1)
                         | (val is not None), off)
@@ -208,21 +211,37 @@ def virtio_pci():
     ram = 0x40000000
     doorbell = 0x08090040
     msix_ctl = 0xd6  # the MSI-X capability follows five vendor ones and PCIe's
-    ops = b"".join([
+    setup = [
         op(1, 0x14, 1, 1), op(1, 0x14, 1, 3), op(1, 0x08, 4, 1), op(1, 0x0c, 4, 1),
         op(1, 0x14, 1, 0xb), op(1, 0x16, 2, 0), op(1, 0x18, 2, 8),
         op(1, 0x20, 4, ram), op(1, 0x28, 8, ram + 0x100), op(1, 0x30, 4, ram + 0x200),
         op(1, 0x1a, 2, 0), op(1, 0x10, 2, 1), op(1, 0x1c, 2, 1), op(1, 0x14, 1, 0xf),
         op(2, 0x0, 4, doorbell), op(2, 0x8, 4, 0x20), op(2, 0xc, 4, 0),
         op(0, msix_ctl, 2, 0x8000), op(1, 0x3000, 2, 0), op(3, 0, 1),
-        op(2, 0x800, 8), op(1, 0x1000, 1), op(0, 0x6, 2),
-    ])
-    while len(ops) < 0x300:  # RAM as long as the operations: room for the rings
-        ops += op(0, 0, 4)
+    ]
+
+    def padded(ops):
+        while len(ops) < 0x300:  # RAM as long as the operations: room for the rings
+            ops += op(0, 0, 4)
+        return ops
+
+    ops = padded(b"".join(setup + [op(2, 0x800, 8), op(1, 0x1000, 1), op(0, 0x6, 2)]))
     mem = bytearray(len(ops))
     struct.pack_into("<QIHH", mem, 0, ram + 0x800, 64, 2, 0)  # one writable buffer
     struct.pack_into("<HHH", mem, 0x100, 0, 1, 0)  # avail: idx 1, ring[0] = 0
-    seed("virtio_pci", "driver-ok-msix", bytes(mem) + ops)
+    seed("virtio_pci", "driver-ok-msix", b"\0" + bytes(mem) + ops)
+
+    # The disk: a read taken, the driver's reset while it is in flight (the
+    # status must read non-zero), then the read ends and the reset with it.
+    finish = struct.pack("<BH", 0x80 | 3 << 4, 0)
+    ops = padded(b"".join(setup + [op(1, 0x14, 1, 0), op(1, 0x14, 1), finish,
+                                   op(1, 0x14, 1), op(1, 0x14, 1, 1)]))
+    mem = bytearray(len(ops))
+    struct.pack_into("<QIHH", mem, 0, ram + 0x800, 16, 1, 1)  # header, readable
+    struct.pack_into("<QIHH", mem, 16, ram + 0x900, 512, 3, 2)  # data, writable
+    struct.pack_into("<QIHH", mem, 32, ram + 0xb00, 1, 2, 0)  # status, writable
+    struct.pack_into("<HHH", mem, 0x100, 0, 1, 0)  # avail: idx 1, ring[0] = 0
+    seed("virtio_pci", "blk-reset-in-flight", b"\1" + bytes(mem) + ops)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,15 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "a64vm/log.h"
@@ -29,7 +32,7 @@ struct msg {
 };
 
 enum behaviour { GOOD, FD_IN_REPLY, WRONG_REPLY, OVERSIZED, HANG_AFTER_OWNER,
-		 REFUSE_FEATURES, CLOSE_AFTER_OWNER };
+		 REFUSE_FEATURES, CLOSE_AFTER_OWNER, TRICKLE_AFTER_OWNER };
 
 static char path[64];
 static int listener = -1;
@@ -39,6 +42,7 @@ static uint32_t seen[32]; /* requests in order */
 static unsigned nseen;
 static uint64_t protocol_set;
 static off_t mem_fd_size;
+static int shrink_err, grow_err; /* what ftruncate on guest RAM's fd said */
 static unsigned kick_fds, call_fds;
 
 static int get(int fd, struct msg *m)
@@ -126,6 +130,9 @@ static bool serve(int c, struct msg *m)
 
 		if (m->nfds == 1 && !fstat(m->fds[0], &st))
 			mem_fd_size = st.st_size;
+		/* A hostile daemon takes the pages from under a64vm, or adds some. */
+		shrink_err = m->nfds == 1 && ftruncate(m->fds[0], 0) ? errno : 0;
+		grow_err = m->nfds == 1 && ftruncate(m->fds[0], 2 * st.st_size) ? errno : 0;
 		break;
 	}
 	case VHOST_USER_SET_VRING_KICK:
@@ -146,6 +153,19 @@ static bool serve(int c, struct msg *m)
 	if (m->request == VHOST_USER_SET_FEATURES && how == HANG_AFTER_OWNER) {
 		sleep(1);
 		return false;
+	}
+	if (m->request == VHOST_USER_SET_FEATURES && how == TRICKLE_AFTER_OWNER) {
+		/* The acknowledgement a byte every 20 ms: 400 ms in all. */
+		uint32_t hdr[3] = { m->request, VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY, 8 };
+		uint8_t reply[20] = { 0 };
+
+		memcpy(reply, hdr, sizeof(hdr));
+		for (unsigned i = 0; i < sizeof(reply); i++) {
+			if (send(c, reply + i, 1, MSG_NOSIGNAL) != 1)
+				return false;
+			usleep(20000);
+		}
+		return true;
 	}
 	v = m->request == VHOST_USER_SET_FEATURES && how == REFUSE_FEATURES;
 	if (m->flags & VHOST_USER_FLAG_NEED_REPLY)
@@ -224,6 +244,10 @@ static void test_device_life(void)
 	stop_daemon(&vu);
 	CU_ASSERT_EQUAL(protocol_set, 1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK);
 	CU_ASSERT_EQUAL(mem_fd_size, 4 << 20); /* guest RAM's memfd went along */
+	/* sealed: the daemon can neither shrink it (SIGBUS for a64vm) nor grow it */
+	CU_ASSERT_EQUAL(shrink_err, EPERM);
+	CU_ASSERT_EQUAL(grow_err, EPERM);
+	memset(mem.hva, 0x5a, mem.size); /* every page still there */
 	CU_ASSERT_EQUAL(kick_fds, 1);
 	CU_ASSERT_EQUAL(call_fds, 1);
 	CU_ASSERT_EQUAL_FATAL(nseen, sizeof(order) / sizeof(order[0]));
@@ -259,9 +283,109 @@ static void test_daemon_hangs(void)
 
 	start_daemon(HANG_AFTER_OWNER);
 	CU_ASSERT_EQUAL_FATAL(vhost_user_open(&vu, path, "test", 1000), 0);
-	CU_ASSERT_EQUAL(vhost_user_set_timeout(&vu, 100), 0);
+	vhost_user_set_timeout(&vu, 100);
 	CU_ASSERT_EQUAL(vhost_user_set_features(&vu, 1ull << 32), -ETIMEDOUT);
 	CU_ASSERT_FALSE(vhost_user_alive(&vu));
+	stop_daemon(&vu);
+}
+
+static uint64_t ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)(t.tv_sec - t0->tv_sec) * 1000u +
+	       (uint64_t)((t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+/*
+ * A reply that trickles in a byte at a time takes its one deadline, not
+ * one per byte: 150 ms, where the whole reply comes in 400.
+ */
+static void test_daemon_trickles(void)
+{
+	struct vhost_user vu;
+	struct timespec t0;
+
+	start_daemon(TRICKLE_AFTER_OWNER);
+	CU_ASSERT_EQUAL_FATAL(vhost_user_open(&vu, path, "test", 1000), 0);
+	vhost_user_set_timeout(&vu, 150);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CU_ASSERT_EQUAL(vhost_user_set_features(&vu, 1ull << 32), -ETIMEDOUT);
+	CU_ASSERT(ms_since(&t0) < 350);
+	CU_ASSERT_FALSE(vhost_user_alive(&vu));
+	stop_daemon(&vu);
+}
+
+/* Signals every 5 ms to the waiting thread: a vCPU kick, a pause, GDB. */
+static pthread_t waiter;
+static atomic_bool kicking;
+
+static void on_kick(int sig)
+{
+	(void)sig;
+}
+
+static void *kicker(void *arg)
+{
+	(void)arg;
+	while (atomic_load(&kicking)) {
+		pthread_kill(waiter, SIGUSR1);
+		usleep(5000);
+	}
+	return NULL;
+}
+
+static void test_daemon_hangs_under_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_kick }, old; /* no SA_RESTART */
+	struct vhost_user vu;
+	struct timespec t0;
+	pthread_t k;
+
+	sigaction(SIGUSR1, &sa, &old);
+	start_daemon(HANG_AFTER_OWNER);
+	CU_ASSERT_EQUAL_FATAL(vhost_user_open(&vu, path, "test", 1000), 0);
+	vhost_user_set_timeout(&vu, 100);
+	waiter = pthread_self();
+	atomic_store(&kicking, true);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&k, NULL, kicker, NULL), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CU_ASSERT_EQUAL(vhost_user_set_features(&vu, 1ull << 32), -ETIMEDOUT);
+	CU_ASSERT(ms_since(&t0) < 300);
+	atomic_store(&kicking, false);
+	pthread_join(k, NULL);
+	sigaction(SIGUSR1, &old, NULL);
+	stop_daemon(&vu);
+}
+
+/* a64vm stops while a daemon is silent: the wait ends at once, quietly. */
+static atomic_bool stop_now;
+
+static void *stopper(void *arg)
+{
+	(void)arg;
+	usleep(100000);
+	atomic_store(&stop_now, true);
+	return NULL;
+}
+
+static void test_stop_ends_wait(void)
+{
+	struct vhost_user vu;
+	struct timespec t0;
+	pthread_t s;
+
+	start_daemon(HANG_AFTER_OWNER);
+	CU_ASSERT_EQUAL_FATAL(vhost_user_open(&vu, path, "test", 1000), 0);
+	atomic_store(&stop_now, false);
+	vu.stopping = &stop_now;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&s, NULL, stopper, NULL), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CU_ASSERT_EQUAL(vhost_user_set_features(&vu, 1ull << 32), -ECANCELED);
+	CU_ASSERT(ms_since(&t0) < 500);
+	CU_ASSERT_FALSE(vhost_user_alive(&vu));
+	pthread_join(s, NULL);
 	stop_daemon(&vu);
 }
 
@@ -294,6 +418,10 @@ const struct unit_test unit_tests[] = {
 	{ "a device's life, in the spec's order, with its descriptors", test_device_life },
 	{ "replies refused: descriptors, another request's, oversized", test_hostile_replies },
 	{ "a daemon that does not answer", test_daemon_hangs },
+	{ "a reply a byte at a time: one deadline", test_daemon_trickles },
+	{ "a silent daemon and a stream of signals: one deadline",
+	  test_daemon_hangs_under_signals },
+	{ "a64vm stops while the daemon is silent", test_stop_ends_wait },
 	{ "a daemon that refuses, or goes", test_daemon_refuses_or_goes },
 	{ "nobody listening", test_nobody_listens },
 	{ NULL, NULL },

@@ -18,7 +18,7 @@
 static struct pci_host h;
 static struct virtio_dev vd;
 static struct virtio_pci p;
-static bool intx;
+static bool intx, busy;
 static int intx_changes, notified = -1, resets;
 static unsigned sent[PCI_MSIX_MAX_VECTORS];
 static uint8_t config[6] = { 1, 2, 3, 4, 5, 6 };
@@ -35,9 +35,15 @@ static void reset_dev(void *dev)
 	resets++;
 }
 
+static bool busy_dev(void *dev)
+{
+	(void)dev;
+	return busy;
+}
+
 static const struct virtio_dev_ops ops = {
 	.name = "test", .device_id = 4, .nqueues = 2, .config_size = 6,
-	.config_read = cfg_read, .reset = reset_dev,
+	.config_read = cfg_read, .reset = reset_dev, .busy = busy_dev,
 };
 
 static void set_intx(void *ctx, bool level)
@@ -88,7 +94,7 @@ static void wr(uint64_t off, unsigned size, uint64_t v)
 static void setup(bool msix)
 {
 	memset(sent, 0, sizeof(sent));
-	intx = false;
+	intx = busy = false;
 	intx_changes = resets = 0;
 	notified = -1;
 	fx_transport(&vd, &ops, NULL, 0);
@@ -300,6 +306,41 @@ static void test_reset(void)
 	CU_ASSERT_EQUAL(cfg_rd(0, 4), 0x10441af4);
 }
 
+/*
+ * The driver's reset while requests are in flight (their I/O would write
+ * RAM the driver reuses): the status reads non-zero, as the driver polls
+ * it, and nothing it writes takes until the work ends; the vectors go at
+ * once. A queue size of 0 is never taken.
+ */
+static void test_reset_waits(void)
+{
+	setup(true);
+	wr(0x16, 2, 1); /* queue 1, not enabled: its size */
+	wr(0x18, 2, 64);
+	wr(0x18, 2, 0);
+	CU_ASSERT_EQUAL(vd.queues[1].num, 64);
+	wr(0x16, 2, 0);
+	wr(0x10, 2, 1);
+	vd.status = 0xf; /* the driver had it running */
+	busy = true;
+	wr(0x14, 1, 0);
+	CU_ASSERT_EQUAL(rd(0x14, 1), 0xf);
+	CU_ASSERT_EQUAL(rd(0x10, 2), PCI_MSIX_NO_VECTOR);
+	CU_ASSERT_EQUAL(resets, 0);
+	wr(0x14, 1, VIRTIO_STATUS_ACKNOWLEDGE);
+	wr(0x16, 2, 1);
+	CU_ASSERT_EQUAL(rd(0x16, 2), 0);
+	CU_ASSERT_EQUAL(rd(0x14, 1), 0xf);
+	virtio_dev_settle(&vd);
+	CU_ASSERT_EQUAL(rd(0x14, 1), 0xf);
+	busy = false;
+	virtio_dev_settle(&vd);
+	CU_ASSERT_EQUAL(rd(0x14, 1), 0);
+	CU_ASSERT_EQUAL(resets, 1);
+	wr(0x14, 1, VIRTIO_STATUS_ACKNOWLEDGE);
+	CU_ASSERT_EQUAL(rd(0x14, 1), VIRTIO_STATUS_ACKNOWLEDGE);
+}
+
 const char unit_suite_name[] = "virtio_pci";
 const struct unit_test unit_tests[] = {
 	{ "IDs and capabilities", test_identity },
@@ -309,5 +350,6 @@ const struct unit_test unit_tests[] = {
 	{ "MSI-X vectors", test_msix },
 	{ "the PCI configuration access window", test_cfg_window },
 	{ "resets", test_reset },
+	{ "a reset waits for requests in flight", test_reset_waits },
 	{ NULL, NULL },
 };
