@@ -344,7 +344,7 @@ struct run_ctx {
 	struct event_loop *loop;
 	int signal_fd;
 	struct control *control;
-	time_t shutdown_deadline; /* SIGTERM pressed the button; 0: no */
+	uint64_t shutdown_deadline; /* SIGTERM pressed the button (mono_ns); 0: no */
 };
 
 /* A guest reboot: park every vCPU, reset them and the devices, reload. */
@@ -420,7 +420,9 @@ static void on_signal(void *ctx, uint32_t events)
 		log_info("SIGTERM: pressed the power button; stopping in %u s "
 			 "unless the guest powers off", rc->vm->cfg->shutdown_timeout);
 		board_power_button(rc->vm->board);
-		rc->shutdown_deadline = time(NULL) + rc->vm->cfg->shutdown_timeout;
+		/* The monotonic clock: whole seconds of time() gave as little as N-1. */
+		rc->shutdown_deadline = mono_ns() +
+					(uint64_t)rc->vm->cfg->shutdown_timeout * 1000000000u;
 		return;
 	}
 	stop_on_signal(rc->vm, (int)si.ssi_signo);
@@ -431,7 +433,7 @@ static void on_tick(void *ctx)
 	struct run_ctx *rc = ctx;
 
 	board_tick(rc->vm->board);
-	if (rc->shutdown_deadline && time(NULL) >= rc->shutdown_deadline) {
+	if (rc->shutdown_deadline && mono_ns() >= rc->shutdown_deadline) {
 		log_info("the guest did not power off in time");
 		stop_on_signal(rc->vm, SIGTERM);
 	}
