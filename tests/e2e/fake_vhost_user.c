@@ -9,10 +9,15 @@
  *   truncate    truncates guest RAM's file as soon as it has it (and says
  *               whether that worked: FAKE-TRUNCATE ok|refused);
  *   trickle     from the driver's DRIVER_OK on, answers a byte a second;
+ *               once a64vm hangs up, it goes on reading every kick
+ *               eventfd it was given (taking the guest's notifies) and
+ *               writing every call eventfd (interrupts), as a daemon
+ *               that lingers would;
  *   stophang    never answers GET_VRING_BASE (a reset waits on it).
  * usage: fake-vhost-user MODE SOCKET
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +28,8 @@
 #define GET_FEATURES 1
 #define SET_FEATURES 2
 #define SET_MEM_TABLE 5
+#define SET_VRING_KICK 12
+#define SET_VRING_CALL 13
 #define GET_VRING_BASE 11
 #define GET_PROTOCOL_FEATURES 15
 #define REPLY_FLAGS 0x5 /* version 1, reply */
@@ -33,6 +40,8 @@
 
 static const char *mode;
 static int trickling;
+static int kicks[8], calls[8]; /* what a lingering daemon keeps */
+static unsigned nkicks, ncalls;
 
 static int listen_on(const char *path)
 {
@@ -123,7 +132,11 @@ static void backend(int c)
 				printf("FAKE-TRUNCATE-ERROR %s\n", strerror(err));
 			fflush(stdout);
 		}
-		if (fd >= 0)
+		if (fd >= 0 && hdr[0] == SET_VRING_KICK && nkicks < 8)
+			kicks[nkicks++] = fd;
+		else if (fd >= 0 && hdr[0] == SET_VRING_CALL && ncalls < 8)
+			calls[ncalls++] = fd;
+		else if (fd >= 0)
 			close(fd);
 		switch (hdr[0]) {
 		case GET_FEATURES:
@@ -144,6 +157,26 @@ static void backend(int c)
 		}
 		if (put(c, hdr[0], &v, 8))
 			return;
+	}
+}
+
+/* After a64vm hung up: its notifies taken, interrupts raised, for a minute. */
+static void linger(void)
+{
+	struct pollfd p[8];
+	uint64_t v = 1;
+
+	for (unsigned i = 0; i < nkicks; i++)
+		p[i] = (struct pollfd){ .fd = kicks[i], .events = POLLIN };
+	for (int t = 0; t < 600; t++) {
+		if (poll(p, nkicks, 100) > 0)
+			for (unsigned i = 0; i < nkicks; i++)
+				if (p[i].revents && read(kicks[i], &v, 8) == 8)
+					printf("FAKE-TOOK-A-KICK\n");
+		for (unsigned i = 0; i < ncalls; i++)
+			if (write(calls[i], &(uint64_t){ 1 }, 8) < 0)
+				break;
+		fflush(stdout);
 	}
 }
 
@@ -174,5 +207,7 @@ int main(int argc, char **argv)
 	}
 	while (read(c, buf, sizeof(buf)) > 0)
 		; /* hold the connection until the peer goes */
+	if (!strcmp(mode, "trickle"))
+		linger();
 	return 0;
 }

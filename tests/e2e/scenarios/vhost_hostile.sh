@@ -9,7 +9,9 @@
 #             reply's one deadline takes the queues back within seconds;
 #             the guest's boot goes on meanwhile, since no vCPU waits on
 #             the daemon; SIGTERM still powers off (it used to stall the
-#             vCPU for minutes, with the host bridge's lock held);
+#             vCPU for minutes, with the host bridge's lock held); when
+#             it lingers with the kick and call eventfds it had, they no
+#             longer reach the guest;
 #   stophang: never gives the queues back. The driver's reset (an unbind)
 #             ends when its deadline does, and the guest goes on.
 fs_guest() { # MODE: a64vm with the fake, the guest up (or a failed check)
@@ -46,6 +48,18 @@ if wait_for A64VM-GUEST-INIT 60 && wait_err "did not answer in time" 30; then
   pass vhost-daemon-trickles "the guest booted; $(grep -o 'the vhost-user daemon did not answer in time.*' err.log | head -1); $(grep -c 'now fail' err.log) device taken back"
 else
   fail vhost-daemon-trickles "no boot, or no deadline: $(tail -n 3 err.log | tr '\n' ' ')"; show_logs
+fi
+# The daemon lingers, reading the kick eventfds it had and writing its
+# calls: a64vm replaced them when it took the queues back, so the guest's
+# mount still reaches a64vm, which answers it with an error.
+if wait_for '^guest# ' 30; then
+  type_line 'mount -t virtiofs fake /mnt && ls /mnt; echo "FS-RC $?"'
+  wait_for "FS-RC [0-9]" 60
+fi
+if grep -q "FS-RC [1-9]" out.log && ! grep -q FAKE-TOOK-A-KICK fake.out; then
+  pass vhost-daemon-lingers "the guest's requests were answered with errors ($(tr -d '\r' <out.log | grep -o 'FS-RC [0-9]*')); the daemon took no kick"
+else
+  fail vhost-daemon-lingers "$(tr -d '\r' <out.log | grep 'FS-RC'); $(grep -c FAKE-TOOK-A-KICK fake.out) kicks taken"; show_logs
 fi
 wait_for A64VM-GUEST-POWERBTN-READY 30
 t0=$(now)

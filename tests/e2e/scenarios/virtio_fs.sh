@@ -27,6 +27,17 @@ tr -d '\r' <out.log >guest.log
 grep -q FS-MOUNTED guest.log && pass virtio-fs-mount "both shares mounted by tag" ||
   fail virtio-fs-mount "$(grep -i 'virtio\|fuse' guest.log | tail -3)"
 note "virtio-fs: $(grep -o 'guest RAM: .*' err.log | head -1)"
+# The daemons a64vm started read nothing of its terminal (here the FIFO
+# the scenario types into) and write nothing into the guest's console.
+fds=
+for p in $(pidof virtiofsd); do
+  fds="$fds $(readlink /proc/$p/fd/0),$(readlink /proc/$p/fd/1)"
+done
+if [ -n "$fds" ] && ! echo "$fds" | tr ' ' '\n' | grep -v '^$' | grep -qv '^/dev/null,/dev/null$'; then
+  pass virtio-fs-daemon-stdio "stdin and stdout of each daemon:$fds"
+else
+  fail virtio-fs-daemon-stdio "stdin and stdout of the daemons:$fds"
+fi
 got=$(sed -n 's/^FS-READ //p' guest.log)
 [ "$got" = "$host_sha" ] && pass virtio-fs-read "8 MiB the host wrote, same SHA-256" ||
   fail virtio-fs-read "guest $got, host $host_sha"
