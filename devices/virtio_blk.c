@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "a64vm/errmsg.h"
+
 #define SECTOR 512u
 #define F_SIZE_MAX (1ull << 1)
 #define F_SEG_MAX (1ull << 2)
@@ -53,7 +55,7 @@ void virtio_blk_config_read(const struct virtio_blk *b, uint32_t off,
 	put32(cfg, 8, SIZE_MAX_BYTES);		   /* size_max */
 	put32(cfg, 12, SEG_MAX);		   /* seg_max */
 	put32(cfg, 20, SECTOR);			   /* blk_size */
-	cfg[34] = (uint8_t)(b->num_queues ? b->num_queues : 1); /* num_queues (le16) */
+	cfg[34] = (uint8_t)b->num_queues; /* num_queues (le16) */
 	put32(cfg, 36, MAX_RANGE_SECTORS);	   /* max_discard_sectors */
 	put32(cfg, 40, MAX_RANGES);		   /* max_discard_seg */
 	put32(cfg, 44, 1);			   /* discard_sector_alignment */
@@ -93,7 +95,7 @@ static void put_io(struct virtio_blk *b, struct virtio_blk_io *io)
 	b->free_ios = io;
 }
 
-/* Hands io to the backend: VIRTIO_DEV_PENDING, or -errno (io given back). */
+/* Hands io to the backend: VIRTIO_CORE_PENDING, or -errno (io given back). */
 static int submit(struct virtio_blk *b, struct virtio_blk_io *io)
 {
 	int ret = b->be->submit(b->be_ctx, io);
@@ -103,10 +105,10 @@ static int submit(struct virtio_blk *b, struct virtio_blk_io *io)
 		return ret;
 	}
 	atomic_fetch_add(&b->in_flight, 1);
-	return VIRTIO_DEV_PENDING;
+	return VIRTIO_CORE_PENDING;
 }
 
-/* A read or write taken asynchronously: VIRTIO_DEV_PENDING, or -errno. */
+/* A read or write taken asynchronously: VIRTIO_CORE_PENDING, or -errno. */
 static int read_write_async(struct virtio_blk *b, unsigned q, const struct virtq_req *req,
 			    uint64_t sector, bool write, uint64_t first, uint64_t len)
 {
@@ -149,7 +151,7 @@ static uint8_t read_write(struct virtio_blk *b, unsigned q, const struct virtq_r
 	*pending = len && len <= SLICE && (!write || b->be->submits_writes)
 			   ? read_write_async(b, q, req, sector, write, first, len)
 			   : -EBUSY;
-	if (*pending == VIRTIO_DEV_PENDING)
+	if (*pending == VIRTIO_CORE_PENDING)
 		return VIRTIO_BLK_S_OK;
 	for (uint64_t off = 0; off < len; off += SLICE) {
 		uint64_t chunk = len - off < SLICE ? len - off : SLICE;
@@ -217,7 +219,7 @@ static uint8_t ranges(struct virtio_blk *b, const struct virtq_req *req, int typ
 	return VIRTIO_BLK_S_OK;
 }
 
-/* A flush after every write taken before it: VIRTIO_DEV_PENDING, or -errno. */
+/* A flush after every write taken before it: VIRTIO_CORE_PENDING, or -errno. */
 static int flush_async(struct virtio_blk *b, unsigned q, const struct virtq_req *req)
 {
 	struct virtio_blk_io *io = take_io(b, q, req, VIRTIO_BLK_T_FLUSH);
@@ -258,7 +260,7 @@ int virtio_blk_request(struct virtio_blk *b, unsigned q, const struct virtq_req 
 		/* The data must reach the disk before the guest hears OK. */
 		if (!b->read_only)
 			pending = flush_async(b, q, req);
-		if (pending == VIRTIO_DEV_PENDING)
+		if (pending == VIRTIO_CORE_PENDING)
 			break;
 		status = !b->read_only && b->be->flush(b->be_ctx) ? VIRTIO_BLK_S_IOERR
 								   : VIRTIO_BLK_S_OK;
@@ -278,8 +280,8 @@ int virtio_blk_request(struct virtio_blk *b, unsigned q, const struct virtq_req 
 		break;
 	}
 done:
-	if (pending == VIRTIO_DEV_PENDING)
-		return VIRTIO_DEV_PENDING;
+	if (pending == VIRTIO_CORE_PENDING)
+		return VIRTIO_CORE_PENDING;
 	if (status == CANCELED)
 		return -ECANCELED;
 	virtq_copy_to(req, req->in_len - 1, &status, 1);
@@ -288,7 +290,7 @@ done:
 
 int virtio_blk_async_init(struct virtio_blk *b)
 {
-	unsigned n = (b->num_queues ? b->num_queues : 1) * VIRTQ_MAX_SIZE;
+	unsigned n = b->num_queues * VIRTQ_MAX_SIZE;
 
 	b->ios = calloc(n, sizeof(*b->ios));
 	if (!b->ios)
@@ -305,7 +307,7 @@ void virtio_blk_async_fini(struct virtio_blk *b)
 	b->ios = b->free_ios = NULL;
 }
 
-void virtio_blk_complete(struct virtio_blk *b, struct virtio_dev *t,
+void virtio_blk_complete(struct virtio_blk *b, struct virtio_core *t,
 			 struct virtio_blk_io *io, int64_t result)
 {
 	bool ok = io->type == VIRTIO_BLK_T_FLUSH ? result == 0 : result == (int64_t)io->len;
@@ -323,14 +325,14 @@ void virtio_blk_complete(struct virtio_blk *b, struct virtio_dev *t,
 	}
 	put_io(b, io);
 	atomic_fetch_sub(&b->in_flight, 1);
-	virtio_dev_settle(t);
+	virtio_core_settle(t);
 }
 
-void virtio_blk_interrupts(struct virtio_blk *b, struct virtio_dev *t)
+void virtio_blk_interrupts(struct virtio_blk *b, struct virtio_core *t)
 {
 	for (unsigned q = 0; q < t->nqueues; q++)
 		if (b->answered & (1u << q))
-			virtio_dev_used(t, q);
+			virtio_core_used(t, q);
 	b->answered = 0;
 }
 
@@ -344,7 +346,7 @@ static void blk_config_read(void *dev, uint32_t off, uint8_t *data, unsigned len
 	virtio_blk_config_read(dev, off, data, len);
 }
 
-static int blk_request(void *dev, struct virtio_dev *t, unsigned q,
+static int blk_request(void *dev, struct virtio_core *t, unsigned q,
 		       const struct virtq_req *req)
 {
 	(void)t;
@@ -364,7 +366,7 @@ static unsigned blk_queues(void *dev)
 {
 	const struct virtio_blk *b = dev;
 
-	return b->num_queues ? b->num_queues : 1;
+	return b->num_queues;
 }
 
 static void blk_reset(void *dev)
@@ -377,10 +379,60 @@ static bool blk_busy(void *dev)
 	return atomic_load(&((struct virtio_blk *)dev)->in_flight) != 0;
 }
 
-const struct virtio_dev_ops virtio_blk_ops = {
+const struct virtio_core_ops virtio_blk_ops = {
 	.name = "virtio-blk", .device_id = VIRTIO_BLK_ID, .nqueues = 1,
 	.queues = blk_queues, .config_size = VIRTIO_BLK_CONFIG_SIZE,
 	.features = blk_features, .config_read = blk_config_read,
 	.request = blk_request, .requests_taken = blk_requests_taken,
 	.reset = blk_reset, .busy = blk_busy,
+};
+
+int virtio_blk_parse_options(const char *s, struct virtio_blk_options *out)
+{
+	const char *opt;
+	size_t len;
+
+	memset(out, 0, sizeof(*out));
+	if (!config_next_item(&s, &opt, &len) || !len || len >= sizeof(out->path))
+		return -EINVAL;
+	memcpy(out->path, opt, len);
+	while (config_next_item(&s, &opt, &len)) {
+		if (len == 2 && !strncmp(opt, "ro", 2)) {
+			out->read_only = true;
+		} else if (len > 7 && !strncmp(opt, "serial=", 7) &&
+			   len - 7 < sizeof(out->serial)) {
+			memcpy(out->serial, opt + 7, len - 7);
+			out->serial[len - 7] = '\0';
+		} else if (len == 8 && !strncmp(opt, "queues=", 7) && opt[7] >= '1' &&
+			   opt[7] <= '0' + VIRTIO_BLK_MAX_QUEUES) {
+			out->queues = (unsigned)(opt[7] - '0');
+		} else if (len == 12 && !strncmp(opt, "aio=io_uring", 12)) {
+			out->aio = VIRTIO_BLK_AIO_IO_URING;
+		} else if (len == 8 && !strncmp(opt, "aio=sync", 8)) {
+			out->aio = VIRTIO_BLK_AIO_SYNC;
+		} else if (!config_parse_transport(opt, len, &out->transport)) {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int apply_disk(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	struct virtio_blk_options o;
+
+	if (virtio_blk_parse_options(val, &o))
+		return errmsg(err, errlen, "--disk: '%s' is not PATH[,ro][,serial=ID]"
+			      "[,transport=mmio|pci][,queues=1-%d][,aio=io_uring|sync] "
+			      "(an ID has at most 20 characters)", val, VIRTIO_BLK_MAX_QUEUES);
+	return config_use(cfg, "disk", val, VIRTIO_BLK_MAX_DISKS, "disks", err, errlen);
+}
+
+const struct config_option virtio_blk_cli[] = {
+	{ "disk", " PATH[,ro][,serial=ID][,transport=T][,queues=N][,aio=A]",
+	  "a raw disk image on virtio-blk (repeatable,\n"
+	  "up to 8); N request queues (default one per vCPU,\n"
+	  "up to 4); A io_uring or sync (default io_uring\n"
+	  "where the host has it)", apply_disk },
+	{ NULL, NULL, NULL, NULL },
 };

@@ -6,7 +6,7 @@
 #define SLICE 65536u   /* a stop is noticed between slices */
 
 /* The guest's output: the request's readable bytes. */
-static int console_transmit(void *dev, struct virtio_dev *t, unsigned q,
+static int console_transmit(void *dev, struct virtio_core *t, unsigned q,
 			    const struct virtq_req *req)
 {
 	struct virtio_console *c = dev;
@@ -25,7 +25,7 @@ static int console_transmit(void *dev, struct virtio_dev *t, unsigned q,
 }
 
 /* Receive buffers wait for input; the console may now send it. */
-static void console_buffers_posted(void *dev, struct virtio_dev *t, unsigned q)
+static void console_buffers_posted(void *dev, struct virtio_core *t, unsigned q)
 {
 	struct virtio_console *c = dev;
 
@@ -34,10 +34,10 @@ static void console_buffers_posted(void *dev, struct virtio_dev *t, unsigned q)
 	c->be->input_ready(c->be_ctx);
 }
 
-size_t virtio_console_input(struct virtio_console *c, struct virtio_dev *t,
+size_t virtio_console_input(struct virtio_console *c, struct virtio_core *t,
 			    const uint8_t *buf, size_t len)
 {
-	struct virtq *q = virtio_dev_live_queue(t, VIRTIO_CONSOLE_RX);
+	struct virtq *q = virtio_core_live_queue(t, VIRTIO_CONSOLE_RX);
 	size_t taken = 0;
 	int ret = 0;
 
@@ -49,13 +49,13 @@ size_t virtio_console_input(struct virtio_console *c, struct virtio_dev *t,
 		taken += n;
 	}
 	if (ret < 0)
-		virtio_dev_needs_reset(t, t->req.error);
+		virtio_core_needs_reset(t, t->req.error);
 	if (taken)
-		virtio_dev_used(t, VIRTIO_CONSOLE_RX);
+		virtio_core_used(t, VIRTIO_CONSOLE_RX);
 	return taken;
 }
 
-const struct virtio_dev_ops virtio_console_ops = {
+const struct virtio_core_ops virtio_console_ops = {
 	.name = "virtio-console", .device_id = VIRTIO_CONSOLE_ID, .nqueues = 2,
 	.config_size = CONFIG_SIZE,
 	.request = console_transmit,

@@ -17,9 +17,9 @@ enum reg {
 	CONFIG_GENERATION = 0x0fc,
 };
 
-static uint32_t read_reg(struct virtio_dev *t, uint64_t off)
+static uint32_t read_reg(struct virtio_core *t, uint64_t off)
 {
-	struct virtq *q = virtio_dev_selected(t);
+	struct virtq *q = virtio_core_selected(t);
 
 	switch (off) {
 	case MAGIC_VALUE: return MAGIC;
@@ -27,12 +27,12 @@ static uint32_t read_reg(struct virtio_dev *t, uint64_t off)
 	case DEVICE_ID: return t->ops->device_id;
 	case VENDOR_ID: return VENDOR;
 	case DEVICE_FEATURES:
-		return virtio_dev_features_word(t);
+		return virtio_core_features_word(t);
 	case QUEUE_NUM_MAX: return q ? VIRTQ_MAX_SIZE : 0;
 	case QUEUE_NUM: return q ? q->num : 0;
 	case QUEUE_READY: return q && q->ready;
 	case INTERRUPT_STATUS: return t->isr;
-	case STATUS: return virtio_dev_status(t);
+	case STATUS: return virtio_core_status(t);
 	case QUEUE_DESC_LOW: return q ? (uint32_t)q->desc : 0;
 	case QUEUE_DESC_HIGH: return q ? (uint32_t)(q->desc >> 32) : 0;
 	case QUEUE_DRIVER_LOW: return q ? (uint32_t)q->avail : 0;
@@ -46,10 +46,10 @@ static uint32_t read_reg(struct virtio_dev *t, uint64_t off)
 
 uint64_t virtio_mmio_read(void *opaque, uint64_t off, unsigned size)
 {
-	struct virtio_dev *t = opaque;
+	struct virtio_core *t = opaque;
 	uint64_t v = 0;
 
-	if (off >= CONFIG_BASE && virtio_dev_config_access(t, off - CONFIG_BASE, &v, size, false))
+	if (off >= CONFIG_BASE && virtio_core_config_access(t, off - CONFIG_BASE, &v, size, false))
 		return v;
 	if (off < CONFIG_BASE && size == 4 && !(off & 3))
 		return read_reg(t, off);
@@ -63,12 +63,12 @@ static void set_addr(uint64_t *addr, uint32_t v, bool high)
 		     : (*addr & ~0xffffffffull) | v;
 }
 
-static void write_reg(struct virtio_dev *t, uint64_t off, uint32_t v)
+static void write_reg(struct virtio_core *t, uint64_t off, uint32_t v)
 {
-	struct virtq *q = virtio_dev_selected(t);
+	struct virtq *q = virtio_core_selected(t);
 
 	if (off == STATUS) {
-		virtio_dev_set_status(t, v);
+		virtio_core_set_status(t, v);
 		if (!v && t->resetting && t->await_reset)
 			t->await_reset(t->await_ctx);
 		return;
@@ -79,11 +79,11 @@ static void write_reg(struct virtio_dev *t, uint64_t off, uint32_t v)
 	case DEVICE_FEATURES_SEL: t->dev_features_sel = v; return;
 	case DRIVER_FEATURES_SEL: t->drv_features_sel = v; return;
 	case DRIVER_FEATURES:
-		virtio_dev_set_driver_word(t, v);
+		virtio_core_set_driver_word(t, v);
 		return;
 	case QUEUE_SEL: t->queue_sel = v; return;
 	case QUEUE_NOTIFY:
-		virtio_dev_notify(t, v);
+		virtio_core_notify(t, v);
 		return;
 	case INTERRUPT_ACK: t->isr &= ~v; return;
 	default: break;
@@ -91,7 +91,7 @@ static void write_reg(struct virtio_dev *t, uint64_t off, uint32_t v)
 	/* The queue's own registers: only while it is not live. */
 	if (!q || q->ready) {
 		if (q && off == QUEUE_READY)
-			virtio_dev_set_ready(t, q, v);
+			virtio_core_set_ready(t, q, v);
 		return;
 	}
 	switch (off) {
@@ -99,7 +99,7 @@ static void write_reg(struct virtio_dev *t, uint64_t off, uint32_t v)
 		if (v && v <= VIRTQ_MAX_SIZE)
 			q->num = (uint16_t)v;
 		break;
-	case QUEUE_READY: virtio_dev_set_ready(t, q, v); break;
+	case QUEUE_READY: virtio_core_set_ready(t, q, v); break;
 	case QUEUE_DESC_LOW: set_addr(&q->desc, v, false); break;
 	case QUEUE_DESC_HIGH: set_addr(&q->desc, v, true); break;
 	case QUEUE_DRIVER_LOW: set_addr(&q->avail, v, false); break;
@@ -112,9 +112,9 @@ static void write_reg(struct virtio_dev *t, uint64_t off, uint32_t v)
 
 void virtio_mmio_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
-	struct virtio_dev *t = opaque;
+	struct virtio_core *t = opaque;
 
-	if (off >= CONFIG_BASE && virtio_dev_config_access(t, off - CONFIG_BASE, &val, size, true))
+	if (off >= CONFIG_BASE && virtio_core_config_access(t, off - CONFIG_BASE, &val, size, true))
 		return;
 	if (off < CONFIG_BASE && size == 4 && !(off & 3))
 		write_reg(t, off, (uint32_t)val);

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "a64vm/errmsg.h"
+
 #define NUM_BUFFERS_OFF 10 /* in virtio_net_hdr */
 #define STATUS_LINK_UP 1
 
@@ -67,9 +69,9 @@ int virtio_net_receive(struct virtq *q, const struct guest_mem *mem, bool mergea
 	return 1;
 }
 
-void virtio_net_frames_ready(struct virtio_net *n, struct virtio_dev *t)
+void virtio_net_frames_ready(struct virtio_net *n, struct virtio_core *t)
 {
-	struct virtq *q = virtio_dev_live_queue(t, VIRTIO_NET_RX);
+	struct virtq *q = virtio_core_live_queue(t, VIRTIO_NET_RX);
 	bool mergeable = t->driver_features & VIRTIO_NET_F_MRG_RXBUF;
 	bool csum = t->driver_features & VIRTIO_NET_F_GUEST_CSUM;
 	bool pushed = false;
@@ -100,10 +102,10 @@ void virtio_net_frames_ready(struct virtio_net *n, struct virtio_dev *t)
 		pushed = true;
 	}
 	if (ret < 0)
-		virtio_dev_needs_reset(t, t->req.error);
+		virtio_core_needs_reset(t, t->req.error);
 	n->be->want_frames(n->be_ctx, ret > 0);
 	if (pushed)
-		virtio_dev_used(t, VIRTIO_NET_RX);
+		virtio_core_used(t, VIRTIO_NET_RX);
 }
 
 static uint64_t net_features(void *dev)
@@ -118,7 +120,7 @@ static void net_config_read(void *dev, uint32_t off, uint8_t *data, unsigned len
 }
 
 /* A frame the guest sends, header first, as the tap takes it. */
-static int net_transmit(void *dev, struct virtio_dev *t, unsigned q,
+static int net_transmit(void *dev, struct virtio_core *t, unsigned q,
 			const struct virtq_req *req)
 {
 	struct virtio_net *n = dev;
@@ -132,15 +134,52 @@ static int net_transmit(void *dev, struct virtio_dev *t, unsigned q,
 	return 0;
 }
 
-static void net_buffers_posted(void *dev, struct virtio_dev *t, unsigned q)
+static void net_buffers_posted(void *dev, struct virtio_core *t, unsigned q)
 {
 	(void)q;
 	virtio_net_frames_ready(dev, t);
 }
 
-const struct virtio_dev_ops virtio_net_ops = {
+const struct virtio_core_ops virtio_net_ops = {
 	.name = "virtio-net", .device_id = VIRTIO_NET_ID, .nqueues = 2,
 	.config_size = VIRTIO_NET_CONFIG_SIZE, .features = net_features,
 	.config_read = net_config_read, .request = net_transmit,
 	.receive_queues = 1u << VIRTIO_NET_RX, .buffers_posted = net_buffers_posted,
+};
+
+int virtio_net_parse_options(const char *s, struct virtio_net_options *out)
+{
+	const char *opt;
+	size_t len;
+
+	memset(out, 0, sizeof(*out));
+	/* QEMU's default: 52:54:00:12:34:56 */
+	memcpy(out->mac, "\x52\x54\x00\x12\x34\x56", 6);
+	if (!config_next_item(&s, &opt, &len) || len <= 4 || strncmp(opt, "tap=", 4) ||
+	    len - 4 >= sizeof(out->tap) || memchr(opt + 4, '/', len - 4))
+		return -EINVAL;
+	memcpy(out->tap, opt + 4, len - 4);
+	while (config_next_item(&s, &opt, &len)) {
+		if (!config_parse_mac(opt, len, out->mac) &&
+		    !config_parse_transport(opt, len, &out->transport))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int apply_net(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	struct virtio_net_options o;
+
+	if (virtio_net_parse_options(val, &o))
+		return errmsg(err, errlen, "--net: '%s' is not tap=NAME[,mac=MAC]"
+			      "[,transport=mmio|pci] (a name "
+			      "of 1 to 15 characters; a unicast MAC)", val);
+	return config_use(cfg, "net", val, 1, "network", err, errlen);
+}
+
+const struct config_option virtio_net_cli[] = {
+	{ "net", " tap=NAME[,mac=MAC][,transport=T]", "virtio-net on a tap device, "
+	  "created when absent", apply_net },
+	{ NULL, NULL, NULL, NULL },
 };

@@ -117,7 +117,7 @@ static int add_caps(struct virtio_pci *p)
 	return 0;
 }
 
-int virtio_pci_init(struct virtio_pci *p, struct virtio_dev *vd, uint32_t class_code,
+int virtio_pci_init(struct virtio_pci *p, struct virtio_core *vd, uint32_t class_code,
 		    const struct virtio_pci_wiring *w)
 {
 	struct pci_config *c = &p->fn.cfg;
@@ -170,7 +170,7 @@ static void reset_vectors(struct virtio_pci *p)
  * function's MSI-X state, which is PCI's and outlives it. */
 static void device_reset(struct virtio_pci *p)
 {
-	virtio_dev_reset(p->vd);
+	virtio_core_reset(p->vd);
 	reset_vectors(p);
 	set_intx(p, false);
 }
@@ -197,18 +197,18 @@ static void put(uint8_t *buf, unsigned off, unsigned size, uint64_t v)
 /* The structure as the driver reads it now, for any width. */
 static void common_snapshot(struct virtio_pci *p, uint8_t *buf)
 {
-	struct virtio_dev *vd = p->vd;
-	struct virtq *q = virtio_dev_selected(vd);
+	struct virtio_core *vd = p->vd;
+	struct virtq *q = virtio_core_selected(vd);
 
 	memset(buf, 0, COMMON_SIZE);
 	put(buf, DEVICE_FEATURE_SELECT, 4, vd->dev_features_sel);
-	put(buf, DEVICE_FEATURE, 4, virtio_dev_features_word(vd));
+	put(buf, DEVICE_FEATURE, 4, virtio_core_features_word(vd));
 	put(buf, DRIVER_FEATURE_SELECT, 4, vd->drv_features_sel);
 	put(buf, DRIVER_FEATURE, 4,
 	    vd->drv_features_sel > 1 ? 0 : vd->driver_features >> (32 * vd->drv_features_sel));
 	put(buf, MSIX_CONFIG, 2, p->config_vector);
 	put(buf, NUM_QUEUES, 2, vd->nqueues);
-	put(buf, DEVICE_STATUS, 1, virtio_dev_status(vd));
+	put(buf, DEVICE_STATUS, 1, virtio_core_status(vd));
 	put(buf, CONFIG_GENERATION, 1, vd->config_generation);
 	put(buf, QUEUE_SELECT, 2, vd->queue_sel);
 	if (!q)
@@ -251,7 +251,7 @@ static void set_queue_addr(uint64_t *addr, unsigned rel, unsigned size, uint64_t
 static void queue_write(struct virtio_pci *p, struct virtq *q, unsigned off,
 			unsigned size, uint64_t v)
 {
-	struct virtio_dev *vd = p->vd;
+	struct virtio_core *vd = p->vd;
 	unsigned field = off & ~7u, rel = off & 7u;
 
 	if (off == QUEUE_MSIX_VECTOR && size == 2) {
@@ -261,7 +261,7 @@ static void queue_write(struct virtio_pci *p, struct virtq *q, unsigned off,
 	if (off == QUEUE_ENABLE && size == 2) {
 		if (v && !q->num)
 			q->num = VIRTQ_MAX_SIZE;
-		virtio_dev_set_ready(vd, q, (uint32_t)v);
+		virtio_core_set_ready(vd, q, (uint32_t)v);
 		return;
 	}
 	if (q->ready) /* the rest is fixed while the queue is live */
@@ -283,15 +283,15 @@ static void queue_write(struct virtio_pci *p, struct virtq *q, unsigned off,
 
 static void common_write(struct virtio_pci *p, uint64_t off, unsigned size, uint64_t v)
 {
-	struct virtio_dev *vd = p->vd;
-	struct virtq *q = virtio_dev_selected(vd);
+	struct virtio_core *vd = p->vd;
+	struct virtq *q = virtio_core_selected(vd);
 
 	if (vd->resetting && off != DEVICE_STATUS)
 		return; /* nothing changes until the reset ends */
 	switch (off | (uint64_t)size << 8) {
 	case DEVICE_FEATURE_SELECT | 4 << 8: vd->dev_features_sel = (uint32_t)v; return;
 	case DRIVER_FEATURE_SELECT | 4 << 8: vd->drv_features_sel = (uint32_t)v; return;
-	case DRIVER_FEATURE | 4 << 8: virtio_dev_set_driver_word(vd, (uint32_t)v); return;
+	case DRIVER_FEATURE | 4 << 8: virtio_core_set_driver_word(vd, (uint32_t)v); return;
 	case MSIX_CONFIG | 2 << 8: p->config_vector = vector(p, (uint32_t)v); return;
 	case QUEUE_SELECT | 2 << 8: vd->queue_sel = (uint32_t)v; return;
 	case DEVICE_STATUS | 1 << 8:
@@ -300,7 +300,7 @@ static void common_write(struct virtio_pci *p, uint64_t off, unsigned size, uint
 			reset_vectors(p);
 			set_intx(p, false);
 		}
-		virtio_dev_set_status(vd, (uint32_t)v);
+		virtio_core_set_status(vd, (uint32_t)v);
 		return;
 	default: break;
 	}
@@ -329,7 +329,7 @@ static uint64_t main_bar_read(struct virtio_pci *p, uint64_t off, unsigned size)
 	if (off == ISR_OFF)
 		return isr_read(p);
 	if (off >= DEVICE_OFF && off < VIRTIO_PCI_NOTIFY_OFF &&
-	    virtio_dev_config_access(p->vd, off - DEVICE_OFF, &v, size, false))
+	    virtio_core_config_access(p->vd, off - DEVICE_OFF, &v, size, false))
 		return v;
 	if (off < ISR_OFF + 0x1000 || off >= VIRTIO_PCI_NOTIFY_OFF)
 		return 0; /* the rest of the ISR page, notifications: nothing to read */
@@ -343,10 +343,10 @@ static void main_bar_write(struct virtio_pci *p, uint64_t off, unsigned size, ui
 		common_write(p, off - COMMON_OFF, size, v);
 	} else if (off >= VIRTIO_PCI_NOTIFY_OFF) {
 		/* A notify that missed the ioeventfd (an NISV store, a moved BAR). */
-		virtio_dev_notify(p->vd, (uint32_t)((off - VIRTIO_PCI_NOTIFY_OFF) /
+		virtio_core_notify(p->vd, (uint32_t)((off - VIRTIO_PCI_NOTIFY_OFF) /
 						    VIRTIO_PCI_NOTIFY_MULTIPLIER));
 	} else if (!(off >= DEVICE_OFF &&
-		     virtio_dev_config_access(p->vd, off - DEVICE_OFF, &v, size, true))) {
+		     virtio_core_config_access(p->vd, off - DEVICE_OFF, &v, size, true))) {
 		p->vd->refused++;
 	}
 }

@@ -5,7 +5,7 @@
 #define MAX_PER_REQUEST 65536u /* a driver takes what it gets (5.4.6.1) */
 
 /* Fills the request's writable buffers; the bytes the source gave. */
-static int rng_request(void *dev, struct virtio_dev *t, unsigned q,
+static int rng_request(void *dev, struct virtio_core *t, unsigned q,
 		       const struct virtq_req *req)
 {
 	struct virtio_rng *r = dev;
@@ -28,7 +28,18 @@ static int rng_request(void *dev, struct virtio_dev *t, unsigned q,
 	return (int)done;
 }
 
-const struct virtio_dev_ops virtio_rng_ops = {
+const struct virtio_core_ops virtio_rng_ops = {
 	.name = "virtio-rng", .device_id = VIRTIO_RNG_ID, .nqueues = 1,
 	.request = rng_request,
+};
+
+static int apply_rng(struct config *cfg, const char *val, char *err, size_t errlen)
+{
+	/* A flag: saying it twice asks for one. */
+	return config_uses(cfg, "rng") ? 0 : config_use(cfg, "rng", val, 1, "", err, errlen);
+}
+
+const struct config_option virtio_rng_cli[] = {
+	{ "rng", NULL, "virtio-rng, fed from getrandom()", apply_rng },
+	{ NULL, NULL, NULL, NULL },
 };

@@ -9,7 +9,7 @@
 #include "a64vm/config.h"
 #include "a64vm/log.h"
 
-int disk_open(const struct config_disk *cfg, struct disk *out)
+int disk_open(const struct virtio_blk_options *cfg, struct disk *out)
 {
 	int fd = open(cfg->path, (cfg->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	off_t size;

@@ -7,6 +7,7 @@
 #include "a64vm/control.h"
 #include "a64vm/kick.h"
 #include "a64vm/log.h"
+#include "a64vm/virtio_devices.h"
 #include "a64vm/vm.h"
 
 #ifndef A64VM_VERSION
@@ -37,6 +38,7 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
 		return control_client_main(argc, argv);
+	virtio_devices_register_options();
 	if (config_parse(argc, argv, &cfg, err, sizeof(err))) {
 		log_error("%s", err);
 		return 2;

@@ -122,7 +122,7 @@ static int leave_rootfs(const char *via)
 	return 0;
 }
 
-static void run_daemon(const struct config_fs *fs, const char *daemon,
+static void run_daemon(const struct virtio_fs_options *fs, const char *daemon,
 		       const struct virtiofsd *d)
 {
 	char socket_arg[128], source_arg[CONFIG_DISK_PATH_MAX + 16], ro_point[80];
@@ -180,7 +180,7 @@ static int wait_for_socket(struct virtiofsd *d, const char *daemon)
 	return 0;
 }
 
-int virtiofsd_start(const struct config_fs *fs, const char *given, struct virtiofsd *d)
+int virtiofsd_start(const struct virtio_fs_options *fs, const char *given, struct virtiofsd *d)
 {
 	char found[4096];
 	const char *daemon = find_daemon(given, found, sizeof(found));

@@ -31,7 +31,7 @@
 #include "a64vm/mono_time.h"
 #include "a64vm/pci_bus.h"
 #include "a64vm/start_gate.h"
-#include "a64vm/testdev_pci.h"
+#include "a64vm/pci_testdev_slot.h"
 #include "a64vm/vcpu.h"
 #include "a64vm/virtio_devices.h"
 #include "a64vm/vm_ctl.h"
@@ -56,7 +56,7 @@ struct vm {
 	struct gdb_stub *gdb; /* --gdb */
 	struct virtio_devices *virtio;
 	struct pci_bus *pci;		 /* the host bridge's KVM side */
-	struct testdev_pci *pci_testdev; /* --testdev */
+	struct pci_testdev_slot *pci_testdev; /* --testdev */
 	struct start_gate gate; /* every thread's seccomp filter, then the guest */
 	/* Setup's milestones (--verbose): ns after vm_create was called. */
 	uint64_t t_create, t_read, t_ram, t_devices, t_loaded;
@@ -124,7 +124,7 @@ static int add_ram(struct vm *vm)
 	struct kvm_userspace_memory_region region;
 	/* Shared only for a vhost-user daemon (--fs), which maps it too. */
 	int ret = memory_init_backed(&vm->mem, MEMMAP_RAM_BASE, vm->cfg->mem_size,
-				     vm->cfg->hugepages, vm->cfg->nfs > 0);
+				     vm->cfg->hugepages, virtio_devices_share_ram(vm->cfg));
 
 	if (ret)
 		return ret;
@@ -271,7 +271,7 @@ static int build(struct vm *vm, const struct config *cfg)
 			.devices = &vm->devices, .pci = vm->pci, .console = vm->console,
 			.gate = &vm->gate }, &vm->virtio);
 	if (!ret && cfg->testdev)
-		ret = testdev_pci_create(vm->pci, &vm->pci_testdev);
+		ret = pci_testdev_slot_create(vm->pci, &vm->pci_testdev);
 	if (!ret)
 		ret = device_list_register(&vm->devices, &vm->bus);
 	vm->t_devices = since_create(vm);
@@ -317,7 +317,7 @@ void vm_destroy(struct vm *vm)
 	free(vm->threads);
 	vm_ctl_destroy(&vm->ctl);
 	virtio_devices_destroy(vm->virtio);
-	testdev_pci_destroy(vm->pci_testdev);
+	pci_testdev_slot_destroy(vm->pci_testdev);
 	pci_bus_destroy(vm->pci);
 	board_destroy(vm->board);
 	console_close(vm->console);
@@ -367,7 +367,7 @@ static int vm_reboot(void *ctx)
 		ret = virtio_devices_reset(vm->virtio);
 	}
 	if (!ret) {
-		testdev_pci_reset(vm->pci_testdev);
+		pci_testdev_slot_reset(vm->pci_testdev);
 		gic_reset_its(&vm->gic);
 	}
 	if (!ret)

@@ -33,9 +33,7 @@ struct config_gdb {
 	uint16_t port;
 };
 
-#define CONFIG_MAX_DISKS 8
-#define CONFIG_DISK_PATH_MAX 4096
-#define CONFIG_DISK_MAX_QUEUES 4 /* virtio-blk request queues */
+#define CONFIG_DISK_PATH_MAX 4096 /* a file's path: a disk, a flash bank */
 
 /* Which transport a virtio device sits on: --virtio-transport, ,transport= */
 enum config_transport {
@@ -44,45 +42,16 @@ enum config_transport {
 	CONFIG_TRANSPORT_PCI,
 };
 
-/* --disk PATH[,ro][,serial=ID][,transport=mmio|pci] */
-/* How a disk's reads, writes and flushes are made. */
-enum config_aio {
-	CONFIG_AIO_AUTO,     /* io_uring, or synchronous where the host has none */
-	CONFIG_AIO_IO_URING, /* io_uring, or an error */
-	CONFIG_AIO_SYNC,     /* one at a time, on the I/O thread */
-};
-
-struct config_disk {
-	char path[CONFIG_DISK_PATH_MAX];
-	bool read_only;
-	char serial[21]; /* virtio-blk's 20 bytes, NUL-terminated here */
-	enum config_transport transport;
-	unsigned queues; /* request queues; 0: one per vCPU, up to 4 */
-	enum config_aio aio;
-};
-
-/* --net tap=NAME[,mac=MAC][,transport=mmio|pci] */
-struct config_net {
-	bool enabled;
-	char tap[16]; /* IFNAMSIZ */
-	uint8_t mac[6];
-	enum config_transport transport;
-};
-
-#define CONFIG_MAX_FS 4
-#define CONFIG_FS_TAG_MAX 36 /* virtio-fs's tag field, not NUL-terminated there */
-
 /*
- * --fs PATH,tag=TAG[,ro][,transport=T]: a64vm starts the daemon on PATH;
- * --fs socket=SOCK,tag=TAG[,transport=T]: the user's daemon on SOCK.
+ * A use of an option a device kind owns (--disk, --net, --fs, --rng):
+ * kept as given, once its kind's own parser took it; the kind opens its
+ * devices from these.
  */
-struct config_fs {
-	char path[CONFIG_DISK_PATH_MAX]; /* the shared directory, or the socket */
-	bool socket;			 /* path is a daemon's socket */
-	char tag[CONFIG_FS_TAG_MAX + 1];
-	bool read_only;
-	enum config_transport transport;
+struct config_use {
+	const char *option; /* its name, without "--" */
+	const char *value;  /* NULL for a flag */
 };
+#define CONFIG_MAX_USES 32
 
 /* A CPU feature's wish: the default is what the host offers. */
 enum config_feature {
@@ -117,15 +86,10 @@ struct config {
 	const char *control;	   /* control socket path */
 	unsigned shutdown_timeout; /* seconds SIGTERM waits for a guest poweroff */
 	struct config_gdb gdb;
-	struct config_disk disks[CONFIG_MAX_DISKS];
-	unsigned ndisks;
-	bool rng; /* --rng: virtio-rng */
+	struct config_use uses[CONFIG_MAX_USES]; /* the device kinds' options */
+	unsigned nuses;
 	bool console_virtio; /* --console virtio: input goes to hvc0 */
-	struct config_net net;
 	enum config_transport virtio_transport; /* --virtio-transport */
-	struct config_fs fs[CONFIG_MAX_FS];
-	unsigned nfs;
-	const char *fs_daemon; /* --fs-daemon PATH: the virtiofsd to start */
 	struct config_cpu cpu;
 	bool verbose; /* --verbose: debug-level log lines too */
 	enum seccomp_mode seccomp;	/* --seccomp=kill|log|off */
@@ -165,18 +129,34 @@ int config_parse_size(const char *s, uint64_t *bytes);
 /* "tcp:[HOST:]PORT" or "unix:PATH" -> out; 0 or -EINVAL. */
 int config_parse_gdb(const char *s, struct config_gdb *out);
 
-/* "PATH[,ro][,serial=ID]" -> out; 0 or -EINVAL. */
-int config_parse_disk(const char *s, struct config_disk *out);
-
-/* "PATH,tag=TAG[,ro][,transport=T]" or "socket=PATH,tag=TAG[,transport=T]". */
-int config_parse_fs(const char *s, struct config_fs *out);
-
 /* A device's transport: its own choice, else the machine's (never DEFAULT). */
 enum config_transport config_transport_of(const struct config *cfg,
 					  enum config_transport own);
 
-/* "tap=NAME[,mac=MAC]" -> out; 0 or -EINVAL. */
-int config_parse_net(const char *s, struct config_net *out);
+/*
+ * The items of a device option's value ("PATH,ro,transport=pci"), for the
+ * kinds' parsers: "transport=mmio|pci" and "mac=52:54:00:12:34:56" (a
+ * unicast MAC), len bytes at item; true when it is one.
+ */
+bool config_parse_transport(const char *item, size_t len, enum config_transport *out);
+bool config_parse_mac(const char *item, size_t len, uint8_t mac[6]);
+/*
+ * The next comma-separated item of a value, from *cursor (the value at
+ * first): true with it in *item and *len, false past the last.
+ */
+bool config_next_item(const char **cursor, const char **item, size_t *len);
+/* The transport= item of a device option's value (NULL: none), or DEFAULT. */
+enum config_transport config_value_transport(const char *value);
+
+/*
+ * Records a use of the option name (value NULL for a flag) when fewer than
+ * max are there; else -EINVAL with "--NAME: at most MAX WHAT" in err.
+ */
+int config_use(struct config *cfg, const char *name, const char *value, unsigned max,
+	       const char *what, char *err, size_t errlen);
+/* How many uses of name there are; the value of the i-th, or of the last. */
+unsigned config_uses(const struct config *cfg, const char *name);
+const char *config_use_value(const struct config *cfg, const char *name, unsigned i);
 
 void config_usage(FILE *f);
 
@@ -188,5 +168,14 @@ struct config_option {
 	int (*apply)(struct config *cfg, const char *val, char *err, size_t errlen);
 };
 const struct config_option *config_options(size_t *n);
+
+/*
+ * The device kinds' options (each table ends with a NULL name), parsed and
+ * listed after the machine's own: main registers them before config_parse.
+ */
+#define CONFIG_MAX_OPTION_TABLES 16
+void config_add_options(const struct config_option *table);
+/* The i-th registered option, or NULL past the last. */
+const struct config_option *config_added_option(size_t i);
 
 #endif

@@ -11,7 +11,6 @@
 
 #include "a64vm/virtio_blk.h"
 
-struct config_disk;
 
 struct disk_uring;
 
@@ -22,7 +21,7 @@ struct disk {
 };
 
 /* Opens and locks cfg's image; 0 or -errno, logged. */
-int disk_open(const struct config_disk *cfg, struct disk *out);
+int disk_open(const struct virtio_blk_options *cfg, struct disk *out);
 void disk_close(struct disk *d);
 
 /* The backend for a struct virtio_blk; its context is the struct disk. */

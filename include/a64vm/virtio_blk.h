@@ -12,7 +12,8 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "a64vm/virtio_dev.h"
+#include "a64vm/config.h"
+#include "a64vm/virtio_core.h"
 #include "a64vm/virtqueue.h"
 
 #define VIRTIO_BLK_ID 2
@@ -31,6 +32,31 @@ enum {
 enum { VIRTIO_BLK_S_OK = 0, VIRTIO_BLK_S_IOERR = 1, VIRTIO_BLK_S_UNSUPP = 2 };
 
 struct virtio_blk_io;
+
+/* --disk PATH[,ro][,serial=ID][,transport=T][,queues=N][,aio=A] */
+#define VIRTIO_BLK_MAX_DISKS 8
+#define VIRTIO_BLK_MAX_QUEUES 4 /* request queues */
+
+/* How a disk's reads, writes and flushes are made. */
+enum virtio_blk_aio {
+	VIRTIO_BLK_AIO_AUTO,	 /* io_uring, or synchronous where the host has none */
+	VIRTIO_BLK_AIO_IO_URING, /* io_uring, or an error */
+	VIRTIO_BLK_AIO_SYNC,	 /* one at a time, on the I/O thread */
+};
+
+struct virtio_blk_options {
+	char path[CONFIG_DISK_PATH_MAX];
+	bool read_only;
+	char serial[21]; /* virtio-blk's 20 bytes, NUL-terminated here */
+	enum config_transport transport;
+	unsigned queues; /* request queues; 0: one per vCPU, up to 4 */
+	enum virtio_blk_aio aio;
+};
+
+/* --disk's value -> out; 0 or -EINVAL. */
+int virtio_blk_parse_options(const char *s, struct virtio_blk_options *out);
+/* The options the kind owns on the command line (--disk). */
+extern const struct config_option virtio_blk_cli[];
 
 /* Where the sectors are; each call 0 or -errno. */
 struct virtio_blk_backend {
@@ -76,7 +102,7 @@ struct virtio_blk {
 	uint64_t sectors; /* 512-byte sectors */
 	char serial[VIRTIO_BLK_SERIAL_LEN];
 	const atomic_bool *stopping; /* checked between slices of long work */
-	unsigned num_queues; /* request queues (0 means 1): VIRTIO_BLK_F_MQ when more */
+	unsigned num_queues; /* request queues, at least 1: VIRTIO_BLK_F_MQ when more */
 	/* Asynchronous I/O (be->submit): see virtio_blk_async_init. */
 	struct virtio_blk_io *ios, *free_ios;
 	atomic_uint in_flight;
@@ -95,7 +121,7 @@ void virtio_blk_config_read(const struct virtio_blk *b, uint32_t off,
  * length (bytes written into the request), -EINVAL when the request has no
  * status byte to answer in (the device then needs a reset), -ECANCELED
  * when the VMM began stopping halfway (the request stays unanswered), or
- * VIRTIO_DEV_PENDING when the backend took it (reads, writes and flushes,
+ * VIRTIO_CORE_PENDING when the backend took it (reads, writes and flushes,
  * with be->submit).
  */
 int virtio_blk_request(struct virtio_blk *b, unsigned q, const struct virtq_req *req);
@@ -112,13 +138,13 @@ void virtio_blk_async_fini(struct virtio_blk *b);
  * -errno. Answers the request, unless the driver reset the device since
  * it was taken. Under the device's lock, as requests are.
  */
-void virtio_blk_complete(struct virtio_blk *b, struct virtio_dev *t,
+void virtio_blk_complete(struct virtio_blk *b, struct virtio_core *t,
 			 struct virtio_blk_io *io, int64_t result);
 
 /* After a batch of completions: one interrupt per queue answered. */
-void virtio_blk_interrupts(struct virtio_blk *b, struct virtio_dev *t);
+void virtio_blk_interrupts(struct virtio_blk *b, struct virtio_core *t);
 
 /* The kind's transport ops; dev is a struct virtio_blk. */
-extern const struct virtio_dev_ops virtio_blk_ops;
+extern const struct virtio_core_ops virtio_blk_ops;
 
 #endif

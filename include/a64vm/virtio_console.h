@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "a64vm/virtio_dev.h"
+#include "a64vm/virtio_core.h"
 
 #define VIRTIO_CONSOLE_ID 3
 #define VIRTIO_CONSOLE_RX 0 /* receiveq: input to the guest */
@@ -32,10 +32,10 @@ struct virtio_console {
  * Console input: the bytes the guest's receive buffers took. When it
  * takes fewer, be->input_ready says when buffers come.
  */
-size_t virtio_console_input(struct virtio_console *c, struct virtio_dev *t,
+size_t virtio_console_input(struct virtio_console *c, struct virtio_core *t,
 			    const uint8_t *buf, size_t len);
 
 /* The kind's transport ops; dev is a struct virtio_console. */
-extern const struct virtio_dev_ops virtio_console_ops;
+extern const struct virtio_core_ops virtio_console_ops;
 
 #endif

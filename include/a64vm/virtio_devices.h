@@ -1,13 +1,15 @@
 /*
- * The virtio devices of a VM (--disk, --rng, --net, --console virtio), each
- * kind's model (devices/virtio_*.c) behind a transport: virtio-mmio in the
- * slots of the memory map, or virtio-pci on the PCIe bus
- * (--virtio-transport, transport=). Wired to KVM and the I/O thread by
- * vmm/virtio_io.c and vmm/pci_bus.c.
+ * The virtio devices of a VM (--disk, --rng, --net, --console virtio,
+ * --fs): the table of kinds (include/a64vm/virtio_kind.h, one
+ * vmm/NAME_kind.c each) and the lifecycle all devices share: created
+ * from the command line, each in its slot on a transport
+ * (vmm/virtio_slot.c: virtio-mmio or virtio-pci, --virtio-transport,
+ * transport=), their threads started and stopped, reset, destroyed.
  */
 #ifndef A64VM_VIRTIO_DEVICES_H
 #define A64VM_VIRTIO_DEVICES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +31,11 @@ struct virtio_wiring {
 	void *console;		 /* a struct console, for virtio-console output */
 	struct start_gate *gate; /* the I/O thread's filter and start */
 };
+
+/* Hands every kind's command-line options to config_parse (before it). */
+void virtio_devices_register_options(void);
+/* Whether any device asked for shares guest RAM with another process. */
+bool virtio_devices_share_ram(const struct config *cfg);
 
 /* Opens the disks (locked) and sets the devices up; 0 or -errno (logged). */
 int virtio_devices_create(const struct virtio_wiring *w, struct virtio_devices **out);

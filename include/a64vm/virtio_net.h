@@ -13,7 +13,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
-#include "a64vm/virtio_dev.h"
+#include "a64vm/config.h"
+#include "a64vm/virtio_core.h"
 #include "a64vm/virtqueue.h"
 
 #define VIRTIO_NET_ID 1
@@ -27,6 +28,18 @@
 #define VIRTIO_NET_RX 0
 #define VIRTIO_NET_TX 1
 #define VIRTIO_NET_MAX_FRAME (VIRTIO_NET_HDR_LEN + 65535 + 14)
+
+/* --net tap=NAME[,mac=MAC][,transport=T] */
+struct virtio_net_options {
+	char tap[16]; /* IFNAMSIZ */
+	uint8_t mac[6];
+	enum config_transport transport;
+};
+
+/* --net's value -> out (QEMU's MAC unless given); 0 or -EINVAL. */
+int virtio_net_parse_options(const char *s, struct virtio_net_options *out);
+/* The options the kind owns on the command line (--net). */
+extern const struct config_option virtio_net_cli[];
 
 /* Where frames come from and go: a tap, or a test's fake. */
 struct virtio_net_backend {
@@ -66,9 +79,9 @@ int virtio_net_receive(struct virtq *q, const struct guest_mem *mem, bool mergea
  * either runs out. Without buffers a frame waits, and the device stops
  * listening for more until the driver posts buffers.
  */
-void virtio_net_frames_ready(struct virtio_net *n, struct virtio_dev *t);
+void virtio_net_frames_ready(struct virtio_net *n, struct virtio_core *t);
 
 /* The kind's transport ops; dev is a struct virtio_net. */
-extern const struct virtio_dev_ops virtio_net_ops;
+extern const struct virtio_core_ops virtio_net_ops;
 
 #endif

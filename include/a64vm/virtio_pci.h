@@ -3,7 +3,7 @@
  * whose vendor capabilities point into one 64-bit BAR (common
  * configuration, ISR, device configuration, notifications), with MSI-X in
  * a BAR of its own when the board can deliver it, else INTx. Pure: it
- * maps the guest's accesses onto a struct virtio_dev; interrupts and the
+ * maps the guest's accesses onto a struct virtio_core; interrupts and the
  * INTx line go out through callbacks.
  */
 #ifndef A64VM_VIRTIO_PCI_H
@@ -14,7 +14,7 @@
 
 #include "a64vm/pci_host.h"
 #include "a64vm/pci_msix.h"
-#include "a64vm/virtio_dev.h"
+#include "a64vm/virtio_core.h"
 
 #define VIRTIO_PCI_BAR 4 /* 64-bit, prefetchable: the four regions */
 #define VIRTIO_PCI_BAR_SIZE 0x4000
@@ -40,7 +40,7 @@ struct virtio_pci_wiring {
 };
 
 struct virtio_pci {
-	struct virtio_dev *vd;
+	struct virtio_core *vd;
 	struct pci_function fn;
 	struct virtio_pci_wiring w;
 	bool has_msix;
@@ -57,7 +57,7 @@ struct virtio_pci {
  * space, and vd's interrupts taken over. class_code is the PCI class
  * (base, sub, interface). 0 or -errno.
  */
-int virtio_pci_init(struct virtio_pci *p, struct virtio_dev *vd, uint32_t class_code,
+int virtio_pci_init(struct virtio_pci *p, struct virtio_core *vd, uint32_t class_code,
 		    const struct virtio_pci_wiring *w);
 
 /* A machine reset: the device and the function (vectors, MSI-X, INTx). */

@@ -8,7 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "a64vm/virtio_dev.h"
+#include "a64vm/config.h"
+#include "a64vm/virtio_core.h"
 
 #define VIRTIO_RNG_ID 4
 
@@ -23,7 +24,10 @@ struct virtio_rng {
 	void *be_ctx;
 };
 
+/* The options the kind owns on the command line (--rng). */
+extern const struct config_option virtio_rng_cli[];
+
 /* The kind's transport ops; dev is a struct virtio_rng. */
-extern const struct virtio_dev_ops virtio_rng_ops;
+extern const struct virtio_core_ops virtio_rng_ops;
 
 #endif

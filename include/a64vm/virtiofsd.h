@@ -14,7 +14,7 @@
 
 #include <sys/types.h>
 
-#include "a64vm/config.h"
+#include "a64vm/virtio_fs.h"
 
 struct virtiofsd {
 	pid_t pid;	/* 0: none */
@@ -25,7 +25,7 @@ struct virtiofsd {
 };
 
 /* Starts the daemon for fs and waits for its socket. 0, or -errno with a line said. */
-int virtiofsd_start(const struct config_fs *fs, const char *daemon, struct virtiofsd *d);
+int virtiofsd_start(const struct virtio_fs_options *fs, const char *daemon, struct virtiofsd *d);
 /* Connected: its socket goes. */
 void virtiofsd_connected(struct virtiofsd *d);
 /* At exit: its directory goes. */

@@ -83,13 +83,13 @@ static const struct virtio_net_backend net_be = {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct virtio_dev t;
+	static struct virtio_core t;
 	static struct virtio_blk blk;
 	static struct ram_disk disk;
 	static struct virtio_net net;
 	static struct virtio_console con;
 	static struct virtio_rng rng = { .be = &rng_be };
-	static const struct virtio_dev_ops *const kinds[] = {
+	static const struct virtio_core_ops *const kinds[] = {
 		&virtio_blk_ops, &virtio_net_ops, &virtio_rng_ops, &virtio_console_ops,
 	};
 	void *const devs[] = { &blk, &net, &rng, &con };
@@ -102,10 +102,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	frames = (features >> 8) & 3;
 	blk = (struct virtio_blk){ .be = &ram_disk_backend, .be_ctx = &disk,
-				   .sectors = RAM_DISK_SECTORS, .read_only = features & 1 };
+				   .sectors = RAM_DISK_SECTORS, .read_only = features & 1,
+				   .num_queues = 1 };
 	net = (struct virtio_net){ .be = &net_be };
 	con = (struct virtio_console){ .be = &console_be };
-	virtio_dev_init(&t, kinds[kind], devs[kind], &mem, no_irq, NULL);
+	virtio_core_init(&t, kinds[kind], devs[kind], &mem, no_irq, NULL);
 	t.status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 		   VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
 	t.driver_features = features;
@@ -124,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(ram + fill, 0, RAM_SIZE - fill);
 	in.p += fill;
 	in.left -= fill;
-	virtio_dev_service(&t, q);
+	virtio_core_service(&t, q);
 	if (kind == 1 && q == VIRTIO_NET_RX)
 		virtio_net_frames_ready(&net, &t);
 	if (kind == 3 && q == VIRTIO_CONSOLE_RX)

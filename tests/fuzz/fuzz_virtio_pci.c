@@ -28,7 +28,7 @@
 static uint8_t ram[RAM_SIZE];
 static struct guest_mem mem = { .base = RAM_BASE, .size = RAM_SIZE, .hva = ram };
 static struct pci_host h;
-static struct virtio_dev vd;
+static struct virtio_core vd;
 static struct virtio_pci p;
 static int notified = -1;
 
@@ -137,12 +137,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.left -= fill;
 	pci_host_init(&h);
 	npending = 0;
-	blk = (struct virtio_blk){ .be = &disk_be, .sectors = 2048 };
+	blk = (struct virtio_blk){ .be = &disk_be, .sectors = 2048, .num_queues = 1 };
 	FUZZ_CHECK(!virtio_blk_async_init(&blk));
 	if (disk)
-		virtio_dev_init(&vd, &virtio_blk_ops, &blk, &mem, NULL, NULL);
+		virtio_core_init(&vd, &virtio_blk_ops, &blk, &mem, NULL, NULL);
 	else
-		virtio_dev_init(&vd, &virtio_rng_ops, &rng, &mem, NULL, NULL);
+		virtio_core_init(&vd, &virtio_rng_ops, &rng, &mem, NULL, NULL);
 	vd.notify = hand_on;
 	FUZZ_CHECK(!virtio_pci_init(&p, &vd, disk ? 0x010000 : 0xff0000, &(struct virtio_pci_wiring){
 		.set_intx = set_intx, .msix_doorbell = DOORBELL, .msix_deliver = deliver }));
@@ -177,13 +177,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 			}
 			if (notified >= 0)
-				virtio_dev_service(&vd, (unsigned)notified);
+				virtio_core_service(&vd, (unsigned)notified);
 			notified = -1;
 			vd.irq(vd.irq_ctx, op & 0x40 ? VIRTIO_IRQ_CONFIG : (op >> 6) & 1);
 			break;
 		}
 		/* The driver may reuse the rings' RAM once the status reads 0. */
-		FUZZ_CHECK(virtio_dev_status(&vd) || !npending);
+		FUZZ_CHECK(virtio_core_status(&vd) || !npending);
 	}
 	FUZZ_CHECK(pci_config_get(&p.fn.cfg, 0, 4) == (disk ? 0x10421af4u : 0x10441af4u));
 	while (npending)

@@ -4,7 +4,20 @@
 #include <string.h>
 
 #include "a64vm/config.h"
+#include "a64vm/virtio_blk.h"
+#include "a64vm/virtio_fs.h"
+#include "a64vm/virtio_net.h"
+#include "a64vm/virtio_rng.h"
 #include "unit.h"
+
+/* The device kinds own their options; the VMM registers them, as here. */
+static void register_kinds(void)
+{
+	config_add_options(virtio_blk_cli);
+	config_add_options(virtio_rng_cli);
+	config_add_options(virtio_net_cli);
+	config_add_options(virtio_fs_cli);
+}
 
 #define MAX_ARGS 12
 
@@ -241,57 +254,25 @@ static void test_gdb_addresses(void)
 	CU_ASSERT_EQUAL(cfg.gdb.port, 2345);
 }
 
+/* --disk's own values: tests/unit/test_virtio_blk.c. */
 static void test_disks(void)
 {
-	static const struct {
-		const char *s;
-		int ret;
-		const char *path, *serial;
-		bool ro;
-		unsigned queues; /* 0: one per vCPU */
-		enum config_aio aio;
-	} cases[] = {
-		{ "disk.img", 0, "disk.img", "", false },
-		{ "/d/a.img,ro", 0, "/d/a.img", "", true },
-		{ "a.img,serial=ROOT-1,ro", 0, "a.img", "ROOT-1", true },
-		{ "a.img,serial=12345678901234567890", 0, "a.img", "12345678901234567890", false },
-		{ "a.img,serial=123456789012345678901", -EINVAL },
-		{ "a.img,serial=", -EINVAL }, { "a.img,rw", -EINVAL }, { "a.img,", -EINVAL },
-		{ ",ro", -EINVAL }, { "", -EINVAL },
-		{ "a.img,transport=pci,ro", 0, "a.img", "", true },
-		{ "a.img,transport=", -EINVAL }, { "a.img,transport=pcie", -EINVAL },
-		{ "a.img,queues=4,aio=sync", 0, "a.img", "", false, 4, CONFIG_AIO_SYNC },
-		{ "a.img,aio=io_uring,queues=1", 0, "a.img", "", false, 1, CONFIG_AIO_IO_URING },
-		{ "a.img,queues=0", -EINVAL }, { "a.img,queues=5", -EINVAL },
-		{ "a.img,queues=", -EINVAL }, { "a.img,queues=12", -EINVAL },
-		{ "a.img,aio=native", -EINVAL }, { "a.img,aio=", -EINVAL },
-	};
-	char *argv[5 + 2 * (CONFIG_MAX_DISKS + 1)] = { "a64vm", "run", "--kernel", "K",
-							"--rng" };
-	struct config_disk d;
+	char *argv[5 + 2 * (VIRTIO_BLK_MAX_DISKS + 1)] = { "a64vm", "run", "--kernel", "K",
+							    "--rng" };
 	struct config cfg;
 	char err[256];
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		CU_ASSERT_EQUAL_FATAL(config_parse_disk(cases[i].s, &d), cases[i].ret);
-		if (cases[i].ret)
-			continue;
-		CU_ASSERT_STRING_EQUAL(d.path, cases[i].path);
-		CU_ASSERT_STRING_EQUAL(d.serial, cases[i].serial);
-		CU_ASSERT_EQUAL(d.read_only, cases[i].ro);
-		CU_ASSERT_EQUAL(d.queues, cases[i].queues);
-		CU_ASSERT_EQUAL(d.aio, cases[i].aio);
-	}
-	for (int i = 0; i <= CONFIG_MAX_DISKS; i++) {
+	register_kinds();
+	for (int i = 0; i <= VIRTIO_BLK_MAX_DISKS; i++) {
 		argv[5 + 2 * i] = "--disk";
 		argv[6 + 2 * i] = "x.img";
 	}
-	/* repeatable, up to CONFIG_MAX_DISKS */
-	CU_ASSERT_EQUAL_FATAL(config_parse(5 + 2 * CONFIG_MAX_DISKS, argv, &cfg, err,
+	/* repeatable, up to VIRTIO_BLK_MAX_DISKS */
+	CU_ASSERT_EQUAL_FATAL(config_parse(5 + 2 * VIRTIO_BLK_MAX_DISKS, argv, &cfg, err,
 					   sizeof(err)), 0);
-	CU_ASSERT_TRUE(cfg.rng);
-	CU_ASSERT_EQUAL(cfg.ndisks, CONFIG_MAX_DISKS);
-	CU_ASSERT_EQUAL(config_parse(7 + 2 * CONFIG_MAX_DISKS, argv, &cfg, err,
+	CU_ASSERT_EQUAL(config_uses(&cfg, "rng"), 1);
+	CU_ASSERT_EQUAL(config_uses(&cfg, "disk"), VIRTIO_BLK_MAX_DISKS);
+	CU_ASSERT_EQUAL(config_parse(7 + 2 * VIRTIO_BLK_MAX_DISKS, argv, &cfg, err,
 				     sizeof(err)), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "at most 8 disks"));
 	argv[5] = "--console";
@@ -313,35 +294,11 @@ static void test_disks(void)
 	argv[8] = "x.img,transport=pci";
 	CU_ASSERT_EQUAL_FATAL(config_parse(9, argv, &cfg, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(config_transport_of(&cfg, CONFIG_TRANSPORT_DEFAULT), CONFIG_TRANSPORT_MMIO);
-	CU_ASSERT_EQUAL(config_transport_of(&cfg, cfg.disks[0].transport), CONFIG_TRANSPORT_PCI);
+	CU_ASSERT_EQUAL(config_transport_of(&cfg, config_value_transport(
+		config_use_value(&cfg, "disk", 0))), CONFIG_TRANSPORT_PCI);
 	argv[6] = "pcie";
 	CU_ASSERT_EQUAL(config_parse(7, argv, &cfg, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not mmio or pci"));
-}
-
-static void test_net(void)
-{
-	static const char *const bad[] = {
-		"tap", "tap=", "tun=x", "tap=0123456789abcdef", "tap=a/b", "tap=x,mac=",
-		"tap=x,mac=52:54:00:12:34", "tap=x,mac=52:54:00:12:34:567",
-		"tap=x,mac=53:54:00:12:34:56", "tap=x,mac=zz:54:00:12:34:56", "tap=x,ro",
-	};
-	struct config_net n;
-
-	CU_ASSERT_EQUAL_FATAL(config_parse_net("tap=tap0", &n), 0);
-	CU_ASSERT_TRUE(n.enabled);
-	CU_ASSERT_STRING_EQUAL(n.tap, "tap0");
-	CU_ASSERT_EQUAL(memcmp(n.mac, "\x52\x54\x00\x12\x34\x56", 6), 0);
-	CU_ASSERT_EQUAL_FATAL(config_parse_net("tap=t,mac=02:a6:4B:00:ff:10", &n), 0);
-	CU_ASSERT_EQUAL(memcmp(n.mac, "\x02\xa6\x4b\x00\xff\x10", 6), 0);
-	CU_ASSERT_EQUAL(config_parse_net("tap=0123456789abcde", &n), 0); /* 15 */
-	CU_ASSERT_EQUAL_FATAL(config_parse_net("tap=t,transport=pci,mac=02:00:00:00:00:01", &n), 0);
-	CU_ASSERT_EQUAL(n.transport, CONFIG_TRANSPORT_PCI);
-	CU_ASSERT_EQUAL(n.mac[5], 1);
-	CU_ASSERT_EQUAL(config_parse_net("tap=t,transport=isa", &n), -EINVAL);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (config_parse_net(bad[i], &n) != -EINVAL)
-			CU_FAIL(bad[i]);
 }
 
 static const struct {
@@ -376,10 +333,23 @@ static void test_parse_size(void)
 static void test_options_documented(void)
 {
 	size_t n, help_len = 0, man_len = 0;
-	const struct config_option *opts = config_options(&n);
+	const struct config_option *own = config_options(&n), *opts;
 	char *help = NULL, *man = NULL;
 	FILE *f = open_memstream(&help, &help_len);
 	FILE *m = fopen(A64VM_MANPAGE, "r");
+	struct config_option *all;
+	size_t added = 0;
+
+	register_kinds(); /* the device kinds' options too */
+	while (config_added_option(added))
+		added++;
+	all = malloc((n + added) * sizeof(*all));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(all);
+	memcpy(all, own, n * sizeof(*all));
+	for (size_t i = 0; i < added; i++)
+		all[n + i] = *config_added_option(i);
+	n += added;
+	opts = all;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
@@ -409,56 +379,32 @@ static void test_options_documented(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(man, roff));
 		CU_ASSERT_PTR_NOT_NULL(opts[i].apply);
 	}
+	CU_ASSERT_PTR_NOT_NULL(strstr(help, "  --disk PATH"));
+	free(all);
 	free(help);
 	free(man);
 }
 
 const char unit_suite_name[] = "config";
+/* --fs's own values: tests/unit/test_virtio_fs.c. */
 static void test_fs(void)
 {
-	static const struct {
-		const char *s;
-		int ret;
-		const char *path, *tag;
-		bool socket, ro;
-		enum config_transport transport;
-	} cases[] = {
-		{ "/srv,tag=share", 0, "/srv", "share" },
-		{ "/,tag=root,ro", 0, "/", "root", false, true },
-		{ "d,ro,tag=t,transport=mmio", 0, "d", "t", false, true, CONFIG_TRANSPORT_MMIO },
-		{ "socket=/run/fs.sock,tag=x", 0, "/run/fs.sock", "x", true },
-		{ "socket=/run/fs.sock,tag=x,ro", -EINVAL }, /* the user's daemon decides */
-		{ "/srv", -EINVAL }, { "/srv,tag=", -EINVAL }, { ",tag=t", -EINVAL },
-		{ "socket=,tag=t", -EINVAL }, { "/srv,tag=a b", -EINVAL },
-		{ "/srv,tag=123456789012345678901234567890123456", 0, "/srv",
-		  "123456789012345678901234567890123456" },
-		{ "/srv,tag=1234567890123456789012345678901234567", -EINVAL },
-		{ "/srv,tag=t,rw", -EINVAL }, { "/srv,tag=t,transport=x", -EINVAL },
-	};
 	char *argv[] = { "a64vm", "run", "--kernel", "K", "--fs", "/a,tag=t", "--fs", "/b,tag=t",
 			 "--fs-daemon", "/opt/virtiofsd" };
-	struct config_fs f;
+	struct virtio_fs_options f;
 	struct config cfg;
 	char err[256];
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		CU_ASSERT_EQUAL_FATAL(config_parse_fs(cases[i].s, &f), cases[i].ret);
-		if (cases[i].ret)
-			continue;
-		CU_ASSERT_STRING_EQUAL(f.path, cases[i].path);
-		CU_ASSERT_STRING_EQUAL(f.tag, cases[i].tag);
-		CU_ASSERT_EQUAL(f.socket, cases[i].socket);
-		CU_ASSERT_EQUAL(f.read_only, cases[i].ro);
-		CU_ASSERT_EQUAL(f.transport, cases[i].transport);
-	}
+	register_kinds();
 	/* two shares with one tag: the guest could not tell them apart */
 	CU_ASSERT_EQUAL(config_parse(8, argv, &cfg, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "tag 't' given twice"));
 	argv[7] = "/b,tag=u";
 	CU_ASSERT_EQUAL_FATAL(config_parse(10, argv, &cfg, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(cfg.nfs, 2);
-	CU_ASSERT_STRING_EQUAL(cfg.fs[1].tag, "u");
-	CU_ASSERT_STRING_EQUAL(cfg.fs_daemon, "/opt/virtiofsd");
+	CU_ASSERT_EQUAL(config_uses(&cfg, "fs"), 2);
+	CU_ASSERT_EQUAL_FATAL(virtio_fs_parse_options(config_use_value(&cfg, "fs", 1), &f), 0);
+	CU_ASSERT_STRING_EQUAL(f.tag, "u");
+	CU_ASSERT_STRING_EQUAL(config_use_value(&cfg, "fs-daemon", 0), "/opt/virtiofsd");
 }
 
 const struct unit_test unit_tests[] = {
@@ -469,7 +415,6 @@ const struct unit_test unit_tests[] = {
 	{ "NISV mode, test device, control socket", test_run_extras },
 	{ "--gdb addresses", test_gdb_addresses },
 	{ "--disk, --rng, --console", test_disks },
-	{ "--net", test_net },
 	{ "--fs, --fs-daemon", test_fs },
 	{ "every listed option in --help and the man page", test_options_documented },
 	{ NULL, NULL },

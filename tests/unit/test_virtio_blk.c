@@ -24,6 +24,7 @@ static void open_disk(bool ro)
 	blk.be_ctx = &disk;
 	blk.read_only = ro;
 	blk.sectors = DISK_SECTORS;
+	blk.num_queues = 1;
 	memcpy(blk.serial, "disk-serial-0001", 16);
 }
 
@@ -252,7 +253,7 @@ static void test_config(void)
 /* Several request queues: VIRTIO_BLK_F_MQ and num_queues, a queue each. */
 static void test_queues(void)
 {
-	struct virtio_dev t;
+	struct virtio_core t;
 	uint16_t n;
 
 	open_disk(false);
@@ -303,7 +304,7 @@ static int64_t run(struct virtio_blk_io *io)
 			     io->type == VIRTIO_BLK_T_OUT) ? -EIO : (int64_t)io->len;
 }
 
-static void open_async(struct virtio_dev *t)
+static void open_async(struct virtio_core *t)
 {
 	struct virtio_blk_backend *be = malloc(sizeof(*be));
 
@@ -333,13 +334,13 @@ static void test_async(void)
 {
 	static uint8_t buf[2][4096];
 	uint8_t st[2];
-	struct virtio_dev t;
+	struct virtio_core t;
 
 	open_async(&t);
 	memset(buf[0], 0x5a, sizeof(buf[0]));
 	make_req(VIRTIO_BLK_T_OUT, 8, buf[0], 4096, false);
 	req.head = 3;
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_CORE_PENDING);
 	CU_ASSERT_EQUAL(status, 0xee); /* not answered yet */
 	CU_ASSERT_EQUAL(ntaken, 1);
 	CU_ASSERT_EQUAL(taken[0]->pos, 8 * 512);
@@ -350,11 +351,11 @@ static void test_async(void)
 	make_req(VIRTIO_BLK_T_FLUSH, 0, NULL, 0, false);
 	req.iov[req.nout] = (struct virtq_iov){ &st[0], 1 };
 	req.head = 4;
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_CORE_PENDING);
 	make_req(VIRTIO_BLK_T_IN, 8, buf[1], 4096, true);
 	req.iov[req.nout + 1] = (struct virtq_iov){ &st[1], 1 };
 	req.head = 5;
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_CORE_PENDING);
 	CU_ASSERT_EQUAL(ntaken, 3);
 	CU_ASSERT_EQUAL(taken[1]->type, VIRTIO_BLK_T_FLUSH);
 	/* answered in order, then one interrupt for the three */
@@ -381,16 +382,16 @@ static void test_async(void)
 static void test_async_errors(void)
 {
 	static uint8_t buf[4096], big[(2u << 20) + 512];
-	struct virtio_dev t;
+	struct virtio_core t;
 
 	open_async(&t);
 	make_req(VIRTIO_BLK_T_IN, 0, buf, 4096, true);
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_CORE_PENDING);
 	virtio_blk_complete(&blk, &t, taken[0], -EIO);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
 	CU_ASSERT_EQUAL(fx_used_len(0), 1);
 	make_req(VIRTIO_BLK_T_IN, 0, buf, 4096, true);
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_CORE_PENDING);
 	virtio_blk_complete(&blk, &t, taken[1], 512);
 	CU_ASSERT_EQUAL(status, VIRTIO_BLK_S_IOERR);
 	/* refused by the backend: done at once */
@@ -433,11 +434,11 @@ static void test_async_errors(void)
 static void test_async_reset(void)
 {
 	static uint8_t buf[4096];
-	struct virtio_dev t;
+	struct virtio_core t;
 
 	open_async(&t);
 	make_req(VIRTIO_BLK_T_IN, 0, buf, 4096, true);
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_CORE_PENDING);
 	virtio_mmio_write(&t, MMIO_STATUS, 4, 0);
 	CU_ASSERT_EQUAL(virtio_mmio_read(&t, MMIO_STATUS, 4), 0xf);
 	virtio_mmio_write(&t, MMIO_STATUS, 4, VIRTIO_STATUS_ACKNOWLEDGE);
@@ -465,11 +466,11 @@ static void test_async_reset(void)
 static void test_async_queue_disabled(void)
 {
 	static uint8_t buf[4096];
-	struct virtio_dev t;
+	struct virtio_core t;
 
 	open_async(&t);
 	make_req(VIRTIO_BLK_T_IN, 0, buf, 4096, true);
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_CORE_PENDING);
 	virtio_mmio_write(&t, MMIO_QUEUE_SEL, 4, 0);
 	virtio_mmio_write(&t, MMIO_QUEUE_READY, 4, 0);
 	virtio_mmio_write(&t, MMIO_QUEUE_NUM, 4, 0);
@@ -481,7 +482,7 @@ static void test_async_queue_disabled(void)
 	CU_ASSERT_EQUAL(atomic_load(&blk.in_flight), 0);
 	/* a queue of size 0, however it came to be: still no division by it */
 	make_req(VIRTIO_BLK_T_IN, 0, buf, 4096, true);
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_CORE_PENDING);
 	t.queues[0].num = 0;
 	virtio_blk_complete(&blk, &t, taken[1], run(taken[1]));
 	CU_ASSERT_EQUAL(status, 0xee);
@@ -492,7 +493,7 @@ static void test_async_queue_disabled(void)
 static void test_async_many_segments(void)
 {
 	static uint8_t buf[64][512];
-	struct virtio_dev t;
+	struct virtio_core t;
 
 	open_async(&t);
 	make_req(VIRTIO_BLK_T_IN, 0, NULL, 0, true);
@@ -502,7 +503,7 @@ static void test_async_many_segments(void)
 		req.iov[req.nout + req.nin++] = (struct virtq_iov){ buf[i], 512 };
 	req.iov[req.nout + req.nin++] = (struct virtq_iov){ &status, 1 };
 	req.in_len = 64 * 512 + 1;
-	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_DEV_PENDING);
+	CU_ASSERT_EQUAL(virtio_blk_request(&blk, 0, &req), VIRTIO_CORE_PENDING);
 	CU_ASSERT_EQUAL(taken[0]->niov, 64);
 	CU_ASSERT_PTR_EQUAL(taken[0]->iov[63].iov_base, buf[63]);
 	virtio_blk_complete(&blk, &t, taken[0], run(taken[0]));
@@ -514,7 +515,7 @@ static void test_async_many_segments(void)
 static void test_async_batch(void)
 {
 	static uint8_t buf[3][512];
-	struct virtio_dev t;
+	struct virtio_core t;
 
 	open_async(&t);
 	for (unsigned i = 0; i < 3; i++) {
@@ -528,7 +529,7 @@ static void test_async_batch(void)
 		fx_offer((uint16_t)(3 * i));
 	}
 	(void)buf;
-	virtio_dev_service(&t, 0);
+	virtio_core_service(&t, 0);
 	CU_ASSERT_EQUAL(ntaken, 3);
 	CU_ASSERT_EQUAL(starts, 1);
 	CU_ASSERT_EQUAL(fx_used16(2), 0);
@@ -538,6 +539,46 @@ static void test_async_batch(void)
 	CU_ASSERT_EQUAL(fx_used16(2), 3);
 	CU_ASSERT_EQUAL(t.interrupts, 1);
 	close_async();
+}
+
+/* --disk's value: what each item sets, and what is refused. */
+static void test_options(void)
+{
+	static const struct {
+		const char *s;
+		int ret;
+		const char *path, *serial;
+		bool ro;
+		unsigned queues; /* 0: one per vCPU */
+		enum virtio_blk_aio aio;
+	} cases[] = {
+		{ "disk.img", 0, "disk.img", "", false },
+		{ "/d/a.img,ro", 0, "/d/a.img", "", true },
+		{ "a.img,serial=ROOT-1,ro", 0, "a.img", "ROOT-1", true },
+		{ "a.img,serial=12345678901234567890", 0, "a.img", "12345678901234567890", false },
+		{ "a.img,serial=123456789012345678901", -EINVAL },
+		{ "a.img,serial=", -EINVAL }, { "a.img,rw", -EINVAL }, { "a.img,", -EINVAL },
+		{ ",ro", -EINVAL }, { "", -EINVAL },
+		{ "a.img,transport=pci,ro", 0, "a.img", "", true },
+		{ "a.img,transport=", -EINVAL }, { "a.img,transport=pcie", -EINVAL },
+		{ "a.img,queues=4,aio=sync", 0, "a.img", "", false, 4, VIRTIO_BLK_AIO_SYNC },
+		{ "a.img,aio=io_uring,queues=1", 0, "a.img", "", false, 1, VIRTIO_BLK_AIO_IO_URING },
+		{ "a.img,queues=0", -EINVAL }, { "a.img,queues=5", -EINVAL },
+		{ "a.img,queues=", -EINVAL }, { "a.img,queues=12", -EINVAL },
+		{ "a.img,aio=native", -EINVAL }, { "a.img,aio=", -EINVAL },
+	};
+	struct virtio_blk_options d;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(virtio_blk_parse_options(cases[i].s, &d), cases[i].ret);
+		if (cases[i].ret)
+			continue;
+		CU_ASSERT_STRING_EQUAL(d.path, cases[i].path);
+		CU_ASSERT_STRING_EQUAL(d.serial, cases[i].serial);
+		CU_ASSERT_EQUAL(d.read_only, cases[i].ro);
+		CU_ASSERT_EQUAL(d.queues, cases[i].queues);
+		CU_ASSERT_EQUAL(d.aio, cases[i].aio);
+	}
 }
 
 const char unit_suite_name[] = "virtio_blk";
@@ -555,5 +596,6 @@ const struct unit_test unit_tests[] = {
 	{ "a queue disabled with requests in flight", test_async_queue_disabled },
 	{ "asynchronous, many segments", test_async_many_segments },
 	{ "a notify's batch started once", test_async_batch },
+	{ "--disk's value", test_options },
 	{ NULL, NULL },
 };

@@ -5,7 +5,7 @@
 #include "unit.h"
 #include "virtq_fixture.h"
 
-static struct virtio_dev t;
+static struct virtio_core t;
 static uint8_t out[64];
 static unsigned nout, rooms, writes;
 static atomic_bool stop_after_write; /* the VMM stops during the first write */
@@ -48,7 +48,7 @@ static void test_transmit(void)
 	fx_put_desc(FX_DESC, 0, FX_BUF, 7, VIRTQ_DESC_F_NEXT, 1);
 	fx_put_desc(FX_DESC, 1, FX_BUF + 0x1000, 5, 0, 0);
 	fx_offer(0);
-	virtio_dev_service(&t, VIRTIO_CONSOLE_TX);
+	virtio_core_service(&t, VIRTIO_CONSOLE_TX);
 	CU_ASSERT_EQUAL(nout, 12);
 	CU_ASSERT_EQUAL(memcmp(out, "hello, world", 12), 0);
 	CU_ASSERT_EQUAL(fx_used16(2), 1);
@@ -64,13 +64,13 @@ static void test_stop(void)
 	fx_put_desc(FX_DESC, 0, FX_BUF, 512 << 10, 0, 0);
 	fx_offer(0);
 	t.stopping = &stop_after_write;
-	virtio_dev_service(&t, VIRTIO_CONSOLE_TX);
+	virtio_core_service(&t, VIRTIO_CONSOLE_TX);
 	CU_ASSERT_EQUAL(writes, 1);
 	CU_ASSERT_EQUAL(fx_used16(2), 0); /* left unanswered */
 	CU_ASSERT_FALSE(t.status & VIRTIO_STATUS_NEEDS_RESET);
 	/* and no more requests are taken */
 	fx_offer(0);
-	virtio_dev_service(&t, VIRTIO_CONSOLE_TX);
+	virtio_core_service(&t, VIRTIO_CONSOLE_TX);
 	CU_ASSERT_EQUAL(writes, 1);
 	t.stopping = NULL;
 }
@@ -86,7 +86,7 @@ static void test_receive(void)
 	fx_put_desc(FX_DESC, 1, FX_BUF + 0x1000, 16, VIRTQ_DESC_F_WRITE, 0);
 	fx_offer(0);
 	/* the driver's notify on the receive queue: the console may send */
-	virtio_dev_service(&t, VIRTIO_CONSOLE_RX);
+	virtio_core_service(&t, VIRTIO_CONSOLE_RX);
 	CU_ASSERT_EQUAL(rooms, 1);
 	CU_ASSERT_EQUAL(fx_used16(2), 0);
 	CU_ASSERT_EQUAL(virtio_console_input(&con, &t, typed, 6), 4);

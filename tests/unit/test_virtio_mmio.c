@@ -8,7 +8,7 @@
 #define RAM 0x40000000ull
 
 static struct guest_mem mem;
-static struct virtio_dev t;
+static struct virtio_core t;
 static int irqs, notified = -1, handed = -1, resets;
 static uint8_t config[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 
@@ -25,7 +25,7 @@ static uint64_t features(void *dev)
 }
 
 /* Queue 0 is a receive queue: a notify there reaches the device as is. */
-static void buffers_posted(void *dev, struct virtio_dev *tr, unsigned q)
+static void buffers_posted(void *dev, struct virtio_core *tr, unsigned q)
 {
 	(void)dev;
 	(void)tr;
@@ -52,7 +52,7 @@ static void irq(void *ctx, unsigned source)
 	irqs++;
 }
 
-static const struct virtio_dev_ops ops = {
+static const struct virtio_core_ops ops = {
 	.name = "test", .device_id = 2, .features = features, .nqueues = 1,
 	.config_size = 8, .config_read = cfg_read, .receive_queues = 1,
 	.buffers_posted = buffers_posted, .reset = reset_dev,
@@ -87,7 +87,7 @@ static void setup(void)
 {
 	if (!mem.hva)
 		memory_init(&mem, RAM, 1u << 20);
-	virtio_dev_init(&t, &ops, NULL, &mem, irq, NULL);
+	virtio_core_init(&t, &ops, NULL, &mem, irq, NULL);
 	t.notify = hand_on;
 	irqs = resets = 0;
 	notified = handed = -1;
@@ -173,12 +173,12 @@ static void test_queue_setup(void)
 	negotiate(VIRTIO_F_VERSION_1 | VIRTIO_F_RING_EVENT_IDX);
 	setup_queue(RAM + 0x1000, RAM + 0x2000, RAM + 0x3000, 128);
 	CU_ASSERT_EQUAL(rd(0x044), 1);
-	CU_ASSERT_PTR_NULL(virtio_dev_live_queue(&t, 0)); /* not DRIVER_OK yet */
+	CU_ASSERT_PTR_NULL(virtio_core_live_queue(&t, 0)); /* not DRIVER_OK yet */
 	wr(0x070, rd(0x070) | VIRTIO_STATUS_DRIVER_OK);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(virtio_dev_live_queue(&t, 0));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(virtio_core_live_queue(&t, 0));
 	CU_ASSERT_TRUE(t.queues[0].event_idx);
 	CU_ASSERT_FALSE(t.queues[0].indirect);
-	CU_ASSERT_PTR_NULL(virtio_dev_live_queue(&t, 1));
+	CU_ASSERT_PTR_NULL(virtio_core_live_queue(&t, 1));
 	/* a live queue's addresses cannot change under the device */
 	wr(0x080, 0x1234);
 	CU_ASSERT_EQUAL(t.queues[0].desc, RAM + 0x1000);

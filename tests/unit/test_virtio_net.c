@@ -147,7 +147,7 @@ static const struct virtio_net_backend fake_backend = {
 static void test_device_receive(void)
 {
 	static struct virtio_net n = { .be = &fake_backend };
-	static struct virtio_dev t;
+	static struct virtio_core t;
 
 	setup(0, 0);
 	fx_transport(&t, &virtio_net_ops, &n, VIRTIO_NET_RX);
@@ -158,7 +158,7 @@ static void test_device_receive(void)
 	}
 	be = (struct fake_be){ .frames = 3, .frame_len = 1500 };
 	/* two buffers, three frames: two delivered, one waits in the device */
-	virtio_dev_service(&t, VIRTIO_NET_RX);
+	virtio_core_service(&t, VIRTIO_NET_RX);
 	CU_ASSERT_EQUAL(fx_used16(2), 2);
 	CU_ASSERT_EQUAL(fx_used_len(1), 1500);
 	CU_ASSERT_EQUAL(be.frames, 0);
@@ -168,7 +168,7 @@ static void test_device_receive(void)
 	/* a buffer comes: the waiting frame goes, the device listens again */
 	fx_put_desc(FX_DESC, 2, FX_BUF + 0x2000, 2048, VIRTQ_DESC_F_WRITE, 0);
 	fx_offer(2);
-	virtio_dev_service(&t, VIRTIO_NET_RX);
+	virtio_core_service(&t, VIRTIO_NET_RX);
 	CU_ASSERT_EQUAL(fx_used16(2), 3);
 	CU_ASSERT_EQUAL(n.rx_len, 0);
 	CU_ASSERT_TRUE(be.want);
@@ -177,7 +177,7 @@ static void test_device_receive(void)
 static void test_device_transmit(void)
 {
 	static struct virtio_net n = { .be = &fake_backend };
-	static struct virtio_dev t;
+	static struct virtio_core t;
 
 	setup(0, 0);
 	fx_transport(&t, &virtio_net_ops, &n, VIRTIO_NET_TX);
@@ -185,10 +185,35 @@ static void test_device_transmit(void)
 	fx_put_desc(FX_DESC, 0, FX_BUF, VIRTIO_NET_HDR_LEN, VIRTQ_DESC_F_NEXT, 1);
 	fx_put_desc(FX_DESC, 1, FX_BUF + 0x1000, 60, 0, 0);
 	fx_offer(0);
-	virtio_dev_service(&t, VIRTIO_NET_TX);
+	virtio_core_service(&t, VIRTIO_NET_TX);
 	CU_ASSERT_EQUAL(be.sent, 1);
 	CU_ASSERT_EQUAL(be.sent_bytes, VIRTIO_NET_HDR_LEN + 60);
 	CU_ASSERT_EQUAL(fx_used16(2), 1);
+}
+
+/* --net's value: what each item sets, and what is refused. */
+static void test_options(void)
+{
+	static const char *const bad[] = {
+		"tap", "tap=", "tun=x", "tap=0123456789abcdef", "tap=a/b", "tap=x,mac=",
+		"tap=x,mac=52:54:00:12:34", "tap=x,mac=52:54:00:12:34:567",
+		"tap=x,mac=53:54:00:12:34:56", "tap=x,mac=zz:54:00:12:34:56", "tap=x,ro",
+	};
+	struct virtio_net_options n;
+
+	CU_ASSERT_EQUAL_FATAL(virtio_net_parse_options("tap=tap0", &n), 0);
+	CU_ASSERT_STRING_EQUAL(n.tap, "tap0");
+	CU_ASSERT_EQUAL(memcmp(n.mac, "\x52\x54\x00\x12\x34\x56", 6), 0);
+	CU_ASSERT_EQUAL_FATAL(virtio_net_parse_options("tap=t,mac=02:a6:4B:00:ff:10", &n), 0);
+	CU_ASSERT_EQUAL(memcmp(n.mac, "\x02\xa6\x4b\x00\xff\x10", 6), 0);
+	CU_ASSERT_EQUAL(virtio_net_parse_options("tap=0123456789abcde", &n), 0); /* 15 */
+	CU_ASSERT_EQUAL_FATAL(virtio_net_parse_options("tap=t,transport=pci,mac=02:00:00:00:00:01", &n), 0);
+	CU_ASSERT_EQUAL(n.transport, CONFIG_TRANSPORT_PCI);
+	CU_ASSERT_EQUAL(n.mac[5], 1);
+	CU_ASSERT_EQUAL(virtio_net_parse_options("tap=t,transport=isa", &n), -EINVAL);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (virtio_net_parse_options(bad[i], &n) != -EINVAL)
+			CU_FAIL(bad[i]);
 }
 
 const char unit_suite_name[] = "virtio_net";
@@ -199,5 +224,6 @@ const struct unit_test unit_tests[] = {
 	{ "configuration space", test_config },
 	{ "the device: frames from its backend", test_device_receive },
 	{ "the device: frames to its backend", test_device_transmit },
+	{ "--net's value", test_options },
 	{ NULL, NULL },
 };

@@ -16,7 +16,7 @@
 #define SLOT 3
 
 static struct pci_host h;
-static struct virtio_dev vd;
+static struct virtio_core vd;
 static struct virtio_pci p;
 static bool intx, busy;
 static int intx_changes, notified = -1, resets;
@@ -41,7 +41,7 @@ static bool busy_dev(void *dev)
 	return busy;
 }
 
-static const struct virtio_dev_ops ops = {
+static const struct virtio_core_ops ops = {
 	.name = "test", .device_id = 4, .nqueues = 2, .config_size = 6,
 	.config_read = cfg_read, .reset = reset_dev, .busy = busy_dev,
 };
@@ -214,7 +214,7 @@ static void test_intx(void)
 {
 	setup(false);
 	vd.irq(vd.irq_ctx, 0);
-	vd.isr |= 1; /* as virtio_dev_used sets it */
+	vd.isr |= 1; /* as virtio_core_used sets it */
 	CU_ASSERT_TRUE(intx);
 	CU_ASSERT_TRUE(cfg_rd(PCI_STATUS, 2) & 0x08);
 	/* reading the ISR acknowledges: the line drops */
@@ -331,13 +331,64 @@ static void test_reset_waits(void)
 	wr(0x16, 2, 1);
 	CU_ASSERT_EQUAL(rd(0x16, 2), 0);
 	CU_ASSERT_EQUAL(rd(0x14, 1), 0xf);
-	virtio_dev_settle(&vd);
+	virtio_core_settle(&vd);
 	CU_ASSERT_EQUAL(rd(0x14, 1), 0xf);
 	busy = false;
-	virtio_dev_settle(&vd);
+	virtio_core_settle(&vd);
 	CU_ASSERT_EQUAL(rd(0x14, 1), 0);
 	CU_ASSERT_EQUAL(resets, 1);
 	wr(0x14, 1, VIRTIO_STATUS_ACKNOWLEDGE);
+	CU_ASSERT_EQUAL(rd(0x14, 1), VIRTIO_STATUS_ACKNOWLEDGE);
+}
+
+/* Another process's queues (a vhost-user daemon's), as vmm/vhost_worker.c hooks in. */
+static int started, stopped;
+static bool held;
+
+static void running(void *ctx, bool on)
+{
+	(void)ctx;
+	*(on ? &started : &stopped) += 1;
+	held |= on; /* given back later, by the test */
+}
+
+static bool holds(void *ctx)
+{
+	(void)ctx;
+	return held;
+}
+
+/*
+ * A driver that clears DRIVER_OK with a plain status write, then resets:
+ * the bit stays (a driver only adds bits), the daemon is asked for its
+ * queues back at the reset, and the reset ends when it gave them.
+ */
+static void test_reset_stops_daemon(void)
+{
+	setup(true);
+	started = stopped = 0;
+	held = false;
+	vd.running = running;
+	vd.held = holds;
+	vd.status = 0;
+	wr(0x08, 4, 1); /* driver_feature_select 1: VERSION_1 */
+	wr(0x00, 4, 1);
+	wr(0x0c, 4, 1);
+	wr(0x14, 1, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	wr(0x14, 1, 0xf);
+	CU_ASSERT_EQUAL(started, 1);
+	wr(0x14, 1, VIRTIO_STATUS_ACKNOWLEDGE);
+	CU_ASSERT_EQUAL(rd(0x14, 1), 0xf);
+	CU_ASSERT_EQUAL(stopped, 0);
+	wr(0x14, 1, 0);
+	CU_ASSERT_EQUAL(stopped, 1);
+	CU_ASSERT_NOT_EQUAL(rd(0x14, 1), 0); /* the daemon still holds them */
+	held = false;
+	virtio_core_settle(&vd);
+	CU_ASSERT_EQUAL(rd(0x14, 1), 0);
+	/* a status write with no bit the driver may set reads back as before */
+	wr(0x14, 1, VIRTIO_STATUS_ACKNOWLEDGE);
+	wr(0x14, 1, VIRTIO_STATUS_NEEDS_RESET);
 	CU_ASSERT_EQUAL(rd(0x14, 1), VIRTIO_STATUS_ACKNOWLEDGE);
 }
 
@@ -351,5 +402,7 @@ const struct unit_test unit_tests[] = {
 	{ "the PCI configuration access window", test_cfg_window },
 	{ "resets", test_reset },
 	{ "a reset waits for requests in flight", test_reset_waits },
+	{ "a reset asks a daemon for its queues, DRIVER_OK cleared or not",
+	  test_reset_stops_daemon },
 	{ NULL, NULL },
 };

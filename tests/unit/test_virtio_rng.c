@@ -5,7 +5,7 @@
 #include "unit.h"
 #include "virtq_fixture.h"
 
-static struct virtio_dev t;
+static struct virtio_core t;
 static size_t give; /* how much the fake source gives per call; -1: fails */
 static bool fail_source;
 
@@ -41,7 +41,7 @@ static void test_fills_buffers(void)
 	give = 1 << 20;
 	fail_source = false;
 	offer(2, 64);
-	virtio_dev_service(&t, 0);
+	virtio_core_service(&t, 0);
 	CU_ASSERT_EQUAL(fx_used16(2), 1);
 	CU_ASSERT_EQUAL(fx_used_len(0), 128);
 	CU_ASSERT_EQUAL(fx_mem.hva[FX_BUF - FX_RAM + 63], 0xa5);
@@ -54,7 +54,7 @@ static void test_bounded(void)
 	give = 1 << 20;
 	fail_source = false;
 	offer(3, 48 << 10);
-	virtio_dev_service(&t, 0);
+	virtio_core_service(&t, 0);
 	CU_ASSERT_EQUAL(fx_used_len(0), 64 << 10);
 }
 
@@ -63,11 +63,11 @@ static void test_short_and_failing_source(void)
 	give = 10; /* the source runs short: the request says what it got */
 	fail_source = false;
 	offer(2, 64);
-	virtio_dev_service(&t, 0);
+	virtio_core_service(&t, 0);
 	CU_ASSERT_EQUAL(fx_used_len(0), 10);
 	fail_source = true;
 	offer(1, 64);
-	virtio_dev_service(&t, 0);
+	virtio_core_service(&t, 0);
 	CU_ASSERT_EQUAL(fx_used16(2), 1);
 	CU_ASSERT_EQUAL(fx_used_len(0), 0);
 	CU_ASSERT_FALSE(t.status & VIRTIO_STATUS_NEEDS_RESET);

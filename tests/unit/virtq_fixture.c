@@ -66,12 +66,12 @@ static void no_irq(void *ctx, unsigned source)
 	(void)source;
 }
 
-void fx_transport(struct virtio_dev *t, const struct virtio_dev_ops *ops, void *dev,
+void fx_transport(struct virtio_core *t, const struct virtio_core_ops *ops, void *dev,
 		  unsigned q)
 {
 	if (!fx_mem.hva)
 		memory_init(&fx_mem, FX_RAM, FX_RAM_SIZE);
-	virtio_dev_init(t, ops, dev, &fx_mem, no_irq, NULL);
+	virtio_core_init(t, ops, dev, &fx_mem, no_irq, NULL);
 	t->status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 		    VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
 	fx_setup(&t->queues[q]);

@@ -28,7 +28,7 @@ uint16_t fx_used16(uint64_t off);
 uint32_t fx_used_len(unsigned i);
 
 /* A transport for dev of kind ops, driver ready, with queue q the fixture's. */
-void fx_transport(struct virtio_dev *t, const struct virtio_dev_ops *ops, void *dev,
+void fx_transport(struct virtio_core *t, const struct virtio_core_ops *ops, void *dev,
 		  unsigned q);
 
 #endif

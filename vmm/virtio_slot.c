@@ -1,6 +1,7 @@
-#include "a64vm/virtio_wire.h"
+#include "a64vm/virtio_slot.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,51 @@
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
 #include "a64vm/mono_time.h"
+#include "a64vm/pci_bus.h"
 #include "a64vm/virtio_io.h"
 #include "a64vm/virtio_mmio.h"
+#include "a64vm/virtio_pci.h"
+
+/* A queue's notify eventfd, as the I/O thread hands it back. */
+struct queue_ref {
+	struct virtio_slot *dev;
+	unsigned queue;
+	int fd;	  /* read and replaced under the device's lock */
+	int bell; /* virtio-pci: its doorbell on the bus */
+};
+
+/* Descriptors another process had, kept open until the device goes. */
+#define RETIRED_MAX (2 * VIRTIO_MAX_QUEUES + PCI_MSIX_MAX_VECTORS)
+
+/* virtio-pci's side of a device: the function, its slot, its vectors. */
+struct slot_pci {
+	struct virtio_pci p;
+	unsigned slot;
+	struct pci_bus_msix msix;
+	uint64_t msix_sent, intx_raised; /* said at exit, at debug level */
+};
+
+struct virtio_slot {
+	struct virtio_slot_env *env;
+	const struct virtio_core_ops *ops;
+	uint32_t pci_class; /* base, sub, interface */
+	char name[32];
+	uint64_t base; /* virtio-mmio: the slot's registers, and its SPI */
+	unsigned spi;
+	struct slot_pci *pci; /* virtio-pci: NULL on virtio-mmio */
+	pthread_mutex_t lock; /* registers and queue work, one at a time */
+	pthread_cond_t settled; /* broadcast when work ended: a reset may have */
+	struct virtio_core t;
+	int irq_fd; /* virtio-mmio's interrupt */
+	struct queue_ref queues[VIRTIO_MAX_QUEUES];
+	void *model; /* what the transport serves */
+	int retired[RETIRED_MAX];
+	unsigned nretired;
+	struct vhost_worker *vhost; /* a daemon serves the queues; NULL: a64vm does */
+	/* virtio-pci's MSI-X vectors changed (mask, entry, enable); NULL: nothing */
+	void (*vectors_changed)(void *ctx);
+	void *vectors_ctx;
+};
 
 static const struct device_dt virtio_dt = {
 	.name = "virtio_mmio", DEVICE_DT_COMPATIBLE("virtio,mmio"),
@@ -23,7 +67,7 @@ static const struct device_dt virtio_dt = {
 
 static void raise_irq(void *ctx, unsigned source)
 {
-	struct vdev *d = ctx;
+	struct virtio_slot *d = ctx;
 	uint64_t one = 1;
 
 	(void)source; /* virtio-mmio has one interrupt */
@@ -40,7 +84,7 @@ static void on_notify(void *ctx)
 
 	pthread_mutex_lock(&q->dev->lock);
 	if (read(q->fd, &count, sizeof(count)) == sizeof(count))
-		virtio_dev_service(&q->dev->t, q->queue);
+		virtio_core_service(&q->dev->t, q->queue);
 	pthread_mutex_unlock(&q->dev->lock);
 }
 
@@ -50,7 +94,7 @@ static void on_notify(void *ctx)
  */
 static void hand_notify(void *ctx, unsigned queue)
 {
-	struct vdev *d = ctx;
+	struct virtio_slot *d = ctx;
 	uint64_t one = 1;
 
 	if (queue < VIRTIO_MAX_QUEUES && d->queues[queue].fd >= 0 &&
@@ -60,17 +104,18 @@ static void hand_notify(void *ctx, unsigned queue)
 }
 
 /* The queue's notify eventfd, served by the I/O thread. */
-static int queue_fd(struct virtio_wire_env *v, struct queue_ref *r)
+static int queue_fd(struct virtio_slot *d, struct queue_ref *r)
 {
 	r->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (r->fd < 0)
 		return -errno;
-	return virtio_io_watch(v->io, r->fd, !r->dev->vhost, on_notify, r);
+	return virtio_io_watch(d->env->io, r->fd, !d->vhost, on_notify, r);
 }
 
 /* virtio-mmio: the irqfd for the interrupt, an ioeventfd per queue. */
-static int wire_mmio(struct virtio_wire_env *v, struct vdev *d)
+static int wire_mmio(struct virtio_slot *d)
 {
+	struct virtio_slot_env *v = d->env;
 	int vm_fd = v->vm_fd, ret;
 
 	d->base = MEMMAP_VIRTIO_BASE + v->mmio_slots * MEMMAP_VIRTIO_SLOT_SIZE;
@@ -105,7 +150,7 @@ static int wire_mmio(struct virtio_wire_env *v, struct vdev *d)
  */
 static uint64_t pci_bar_read(void *ctx, unsigned bar, uint64_t off, unsigned size)
 {
-	struct vdev *d = ctx;
+	struct virtio_slot *d = ctx;
 	uint64_t v;
 
 	pthread_mutex_lock(&d->lock);
@@ -117,7 +162,7 @@ static uint64_t pci_bar_read(void *ctx, unsigned bar, uint64_t off, unsigned siz
 static void pci_bar_write(void *ctx, unsigned bar, uint64_t off, unsigned size,
 			  uint64_t val)
 {
-	struct vdev *d = ctx;
+	struct virtio_slot *d = ctx;
 
 	pthread_mutex_lock(&d->lock);
 	virtio_pci_bar_write(&d->pci->p, bar, off, size, val);
@@ -126,18 +171,18 @@ static void pci_bar_write(void *ctx, unsigned bar, uint64_t off, unsigned size,
 
 static void pci_config_written(void *ctx, unsigned off, unsigned size)
 {
-	struct vdev *d = ctx;
+	struct virtio_slot *d = ctx;
 
 	pthread_mutex_lock(&d->lock);
 	virtio_pci_config_written(&d->pci->p, off, size);
 	if (d->vectors_changed) /* MSI-X enabled or masked */
-		d->vectors_changed(d->vhost);
+		d->vectors_changed(d->vectors_ctx);
 	pthread_mutex_unlock(&d->lock);
 }
 
 static void pci_config_reading(void *ctx, unsigned off, unsigned size)
 {
-	struct vdev *d = ctx;
+	struct virtio_slot *d = ctx;
 
 	pthread_mutex_lock(&d->lock);
 	virtio_pci_config_reading(&d->pci->p, off, size);
@@ -146,7 +191,7 @@ static void pci_config_reading(void *ctx, unsigned off, unsigned size)
 
 static void pci_set_intx(void *ctx, bool level)
 {
-	struct vdev *d = ctx;
+	struct virtio_slot *d = ctx;
 
 	d->pci->intx_raised += level;
 	pci_bus_set_intx(d->env->pci, d->pci->slot, 1, level);
@@ -154,7 +199,7 @@ static void pci_set_intx(void *ctx, bool level)
 
 static void pci_msix_deliver(void *ctx, unsigned vector)
 {
-	struct vdev *d = ctx;
+	struct virtio_slot *d = ctx;
 
 	d->pci->msix_sent++;
 	pci_bus_msix_deliver(&d->pci->msix, vector);
@@ -163,18 +208,18 @@ static void pci_msix_deliver(void *ctx, unsigned vector)
 /* Under the device's lock, as a BAR write is. */
 static void pci_msix_changed(void *ctx, unsigned vector)
 {
-	struct vdev *d = ctx;
+	struct virtio_slot *d = ctx;
 
 	pci_bus_msix_changed(&d->pci->msix, vector);
 	if (d->vectors_changed)
-		d->vectors_changed(d->vhost);
+		d->vectors_changed(d->vectors_ctx);
 }
 
 /* virtio-pci: the function in the next slot, a doorbell per queue, MSI-X. */
-static int wire_pci(struct virtio_wire_env *v, struct vdev *d)
+static int wire_pci(struct virtio_slot *d)
 {
-	struct pci_bus *bus = v->pci;
-	struct vdev_pci *vp = calloc(1, sizeof(*vp));
+	struct pci_bus *bus = d->env->pci;
+	struct slot_pci *vp = calloc(1, sizeof(*vp));
 	int ret;
 
 	d->pci = vp;
@@ -200,7 +245,7 @@ static int wire_pci(struct virtio_wire_env *v, struct vdev *d)
 		 " (00:%02x.0)", vp->slot);
 	ret = vp->p.has_msix ? pci_bus_msix_init(bus, &vp->msix, &vp->p.msix, vp->slot) : 0;
 	for (unsigned q = 0; q < d->t.nqueues && ret >= 0; q++) {
-		ret = queue_fd(v, &d->queues[q]);
+		ret = queue_fd(d, &d->queues[q]);
 		if (!ret)
 			ret = d->queues[q].bell =
 				pci_bus_doorbell(bus, &vp->p.fn, VIRTIO_PCI_BAR,
@@ -212,18 +257,18 @@ static int wire_pci(struct virtio_wire_env *v, struct vdev *d)
 	return ret < 0 ? ret : 0;
 }
 
-void virtio_wire_retire(struct vdev *d, int fd)
+void virtio_slot_retire(struct virtio_slot *d, int fd)
 {
 	if (fd < 0)
 		return;
-	if (d->nretired < VDEV_RETIRED_MAX)
+	if (d->nretired < RETIRED_MAX)
 		d->retired[d->nretired++] = fd;
 	else
 		log_warn("%s: too many descriptors retired; one stays open", d->name);
 }
 
 /* Queue q's notify on a new eventfd: KVM signals it, the I/O thread watches it. */
-static int renew_kick(struct vdev *d, unsigned q, bool watch)
+static int renew_kick(struct virtio_slot *d, unsigned q, bool watch)
 {
 	struct queue_ref *r = &d->queues[q];
 	int old = r->fd, fd;
@@ -241,11 +286,11 @@ static int renew_kick(struct vdev *d, unsigned q, bool watch)
 			return fd;
 	}
 	r->fd = fd;
-	virtio_wire_retire(d, old);
+	virtio_slot_retire(d, old);
 	return virtio_io_rewatch(d->env->io, old, fd, watch);
 }
 
-int virtio_wire_renew(struct vdev *d, bool watch)
+int virtio_slot_renew(struct virtio_slot *d, bool watch)
 {
 	int old[PCI_MSIX_MAX_VECTORS], ret = 0;
 
@@ -254,37 +299,20 @@ int virtio_wire_renew(struct vdev *d, bool watch)
 	if (!ret && d->pci && d->pci->p.has_msix) {
 		ret = pci_bus_msix_renew(&d->pci->msix, old);
 		for (unsigned v = 0; v < d->pci->p.msix.nvec; v++)
-			virtio_wire_retire(d, old[v]);
+			virtio_slot_retire(d, old[v]);
 	}
 	return ret;
 }
 
-void virtio_wire_init_lock(struct vdev *d)
+void virtio_slot_settle(struct virtio_slot *d)
 {
-	pthread_condattr_t a;
-
-	pthread_mutex_init(&d->lock, NULL);
-	pthread_condattr_init(&a);
-	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-	pthread_cond_init(&d->settled, &a);
-	pthread_condattr_destroy(&a);
-}
-
-void virtio_wire_fini_lock(struct vdev *d)
-{
-	pthread_cond_destroy(&d->settled);
-	pthread_mutex_destroy(&d->lock);
-}
-
-void virtio_wire_settle(struct vdev *d)
-{
-	virtio_dev_settle(&d->t);
+	virtio_core_settle(&d->t);
 	/* Cheap with nobody waiting; the model may have settled on its own. */
 	if (!d->t.resetting)
 		pthread_cond_broadcast(&d->settled);
 }
 
-bool virtio_wire_await_reset(struct vdev *d, unsigned timeout_ms)
+bool virtio_slot_await_reset(struct virtio_slot *d, unsigned timeout_ms)
 {
 	uint64_t until = mono_ns() + (uint64_t)timeout_ms * 1000000u;
 
@@ -310,22 +338,183 @@ bool virtio_wire_await_reset(struct vdev *d, unsigned timeout_ms)
  */
 static void mmio_await_reset(void *ctx)
 {
-	struct vdev *d = ctx;
+	struct virtio_slot *d = ctx;
 
-	while (!virtio_wire_await_reset(d, 5000) && !virtio_stopping(d->t.stopping))
+	while (!virtio_slot_await_reset(d, 5000) && !virtio_stopping(d->t.stopping))
 		log_ratelimited(LOG_WARN, "%s: the driver's reset waits for requests in "
 				"flight", d->name);
 }
 
-int virtio_wire(struct virtio_wire_env *v, struct vdev *d, enum config_transport transport)
+int virtio_slot_wire(struct virtio_slot *d, enum config_transport transport)
 {
-	virtio_dev_init(&d->t, d->ops, d->state, v->mem, raise_irq, d);
-	d->t.stopping = virtio_io_stopping(v->io);
+	virtio_core_init(&d->t, d->ops, d->model, d->env->mem, raise_irq, d);
+	d->t.stopping = virtio_io_stopping(d->env->io);
 	d->t.notify = hand_notify;
 	d->t.notify_ctx = d;
 	if (transport != CONFIG_TRANSPORT_PCI) {
 		d->t.await_reset = mmio_await_reset;
 		d->t.await_ctx = d;
 	}
-	return transport == CONFIG_TRANSPORT_PCI ? wire_pci(v, d) : wire_mmio(v, d);
+	return transport == CONFIG_TRANSPORT_PCI ? wire_pci(d) : wire_mmio(d);
+}
+
+struct virtio_slot *virtio_slot_new(struct virtio_slot_env *env,
+				    const struct virtio_core_ops *ops, uint32_t pci_class)
+{
+	struct virtio_slot *d = calloc(1, sizeof(*d));
+	pthread_condattr_t a;
+
+	if (!d)
+		return NULL;
+	d->env = env;
+	d->ops = ops;
+	d->pci_class = pci_class;
+	d->irq_fd = -1;
+	snprintf(d->name, sizeof(d->name), "%s", ops->name);
+	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		d->queues[q] = (struct queue_ref){ .dev = d, .queue = q, .fd = -1, .bell = -1 };
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(&d->settled, &a);
+	pthread_condattr_destroy(&a);
+	return d;
+}
+
+void virtio_slot_free(struct virtio_slot *d)
+{
+	if (!d)
+		return;
+	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		if (d->queues[q].fd >= 0)
+			close(d->queues[q].fd);
+	for (unsigned r = 0; r < d->nretired; r++)
+		close(d->retired[r]);
+	if (d->irq_fd >= 0)
+		close(d->irq_fd);
+	if (d->pci) {
+		log_debug("%s: %llu interrupts by MSI-X, %llu by INTx, %llu MSI-X "
+			  "messages not aimed at the ITS", d->name,
+			  (unsigned long long)d->pci->msix_sent,
+			  (unsigned long long)d->pci->intx_raised,
+			  (unsigned long long)d->pci->p.msix.dropped);
+		pci_bus_msix_fini(&d->pci->msix);
+		free(d->pci);
+	}
+	pthread_cond_destroy(&d->settled);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+void virtio_slot_set_name(struct virtio_slot *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->name, sizeof(d->name), fmt, ap);
+	va_end(ap);
+}
+
+void virtio_slot_set_model(struct virtio_slot *d, void *model)
+{
+	d->model = model;
+}
+
+void virtio_slot_set_vhost(struct virtio_slot *d, struct vhost_worker *vh)
+{
+	d->vhost = vh;
+}
+
+struct vhost_worker *virtio_slot_vhost(struct virtio_slot *d)
+{
+	return d->vhost;
+}
+
+const char *virtio_slot_name(const struct virtio_slot *d)
+{
+	return d->name;
+}
+
+struct virtio_core *virtio_slot_core(struct virtio_slot *d)
+{
+	return &d->t;
+}
+
+const struct guest_mem *virtio_slot_mem(const struct virtio_slot *d)
+{
+	return d->env->mem;
+}
+
+const atomic_bool *virtio_slot_stopping(const struct virtio_slot *d)
+{
+	return virtio_io_stopping(d->env->io);
+}
+
+struct virtio_io *virtio_slot_io(const struct virtio_slot *d)
+{
+	return d->env->io;
+}
+
+int virtio_slot_watch(struct virtio_slot *d, int fd, bool enabled, void (*fn)(void *ctx),
+		      void *ctx)
+{
+	return virtio_io_watch(d->env->io, fd, enabled, fn, ctx);
+}
+
+int virtio_slot_rewatch(struct virtio_slot *d, int fd_old, int fd_new, bool on)
+{
+	return virtio_io_rewatch(d->env->io, fd_old, fd_new, on);
+}
+
+void virtio_slot_lock(struct virtio_slot *d)
+{
+	pthread_mutex_lock(&d->lock);
+}
+
+void virtio_slot_unlock(struct virtio_slot *d)
+{
+	pthread_mutex_unlock(&d->lock);
+}
+
+void virtio_slot_lock_all(struct virtio_slot *d)
+{
+	if (d->pci) /* the bridge's first, as a vCPU's access takes them */
+		pthread_mutex_lock(pci_bus_lock(d->env->pci));
+	pthread_mutex_lock(&d->lock);
+}
+
+void virtio_slot_unlock_all(struct virtio_slot *d)
+{
+	pthread_mutex_unlock(&d->lock);
+	if (d->pci)
+		pthread_mutex_unlock(pci_bus_lock(d->env->pci));
+}
+
+int virtio_slot_kick_fd(const struct virtio_slot *d, unsigned q)
+{
+	return q < VIRTIO_MAX_QUEUES ? d->queues[q].fd : -1;
+}
+
+int virtio_slot_queue_irqfd(struct virtio_slot *d, unsigned q)
+{
+	struct slot_pci *p = d->pci;
+
+	if (!p || !p->p.has_msix || !pci_msix_enabled(&p->p.msix) || q >= VIRTIO_MAX_QUEUES ||
+	    p->p.queue_vector[q] == PCI_MSIX_NO_VECTOR)
+		return -1;
+	return pci_bus_msix_irqfd(&p->msix, p->p.queue_vector[q]);
+}
+
+void virtio_slot_on_vectors_changed(struct virtio_slot *d, void (*fn)(void *ctx), void *ctx)
+{
+	d->vectors_changed = fn;
+	d->vectors_ctx = ctx;
+}
+
+void virtio_slot_reset(struct virtio_slot *d)
+{
+	if (d->pci)
+		virtio_pci_reset(&d->pci->p);
+	else
+		virtio_core_reset(&d->t);
 }

@@ -1,4 +1,4 @@
-#include "a64vm/testdev_pci.h"
+#include "a64vm/pci_testdev_slot.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 #include "a64vm/pci_bus.h"
 #include "a64vm/pci_testdev.h"
 
-struct testdev_pci {
+struct pci_testdev_slot {
 	struct pci_testdev dev;
 	struct pci_bus *bus;
 	int fd[PCI_TESTDEV_TESTS];
@@ -19,14 +19,14 @@ struct testdev_pci {
 
 static void arm(void *ctx, unsigned t, bool on)
 {
-	struct testdev_pci *p = ctx;
+	struct pci_testdev_slot *p = ctx;
 
 	pci_bus_doorbell_arm(p->bus, p->bell[t], on);
 }
 
 static uint32_t rung(void *ctx, unsigned t)
 {
-	struct testdev_pci *p = ctx;
+	struct pci_testdev_slot *p = ctx;
 	uint64_t n = 0;
 
 	if (p->fd[t] < 0 || read(p->fd[t], &n, sizeof(n)) != sizeof(n))
@@ -34,9 +34,9 @@ static uint32_t rung(void *ctx, unsigned t)
 	return (uint32_t)n;
 }
 
-int testdev_pci_create(struct pci_bus *bus, struct testdev_pci **out)
+int pci_testdev_slot_create(struct pci_bus *bus, struct pci_testdev_slot **out)
 {
-	struct testdev_pci *p = calloc(1, sizeof(*p));
+	struct pci_testdev_slot *p = calloc(1, sizeof(*p));
 	int ret = 0;
 
 	*out = p;
@@ -67,7 +67,7 @@ int testdev_pci_create(struct pci_bus *bus, struct testdev_pci **out)
 	return ret < 0 ? ret : 0;
 }
 
-void testdev_pci_destroy(struct testdev_pci *p)
+void pci_testdev_slot_destroy(struct pci_testdev_slot *p)
 {
 	if (!p)
 		return;
@@ -77,7 +77,7 @@ void testdev_pci_destroy(struct testdev_pci *p)
 	free(p);
 }
 
-void testdev_pci_reset(struct testdev_pci *p)
+void pci_testdev_slot_reset(struct pci_testdev_slot *p)
 {
 	if (p)
 		pci_testdev_reset(&p->dev);

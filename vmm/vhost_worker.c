@@ -1,4 +1,4 @@
-#include "a64vm/vhost_dev.h"
+#include "a64vm/vhost_worker.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -12,8 +12,7 @@
 #include "a64vm/log.h"
 #include "a64vm/vhost_user.h"
 #include "a64vm/vhost_user_proto.h"
-#include "a64vm/virtio_io.h"
-#include "a64vm/virtio_wire.h"
+#include "a64vm/virtio_slot.h"
 #include "a64vm/virtiofsd.h"
 
 /* What a vhost-user device must offer: the ring features the transport adds. */
@@ -22,15 +21,15 @@
 #define DEVICE_FEATURES 0xffffffull /* bits 0-23: the device type's own */
 
 struct vhost_call {
-	struct vhost_dev *vh;
+	struct vhost_worker *vh;
 	unsigned queue;
 	int fd; /* a64vm's: the I/O thread raises the interrupt */
 };
 
-struct vhost_dev {
+struct vhost_worker {
 	struct vhost_user vu; /* the worker's alone, once the guest runs */
 	struct virtiofsd daemon;
-	struct vdev *d;
+	struct virtio_slot *d;
 	struct vhost_call call[VIRTIO_MAX_QUEUES];
 	/* Under the device's lock: what the driver wants, what the daemon has. */
 	int given[VIRTIO_MAX_QUEUES]; /* the call fd the daemon has; -1: none */
@@ -54,10 +53,10 @@ struct vhost_plan {
 	struct vhost_user_vring ring[VIRTIO_MAX_QUEUES];
 };
 
-int vhost_dev_open(const struct config_fs *fs, const char *daemon, const char *name,
-		   struct vhost_dev **out, uint64_t *device_features)
+int vhost_worker_open(const struct virtio_fs_options *fs, const char *daemon, const char *name,
+		   struct vhost_worker **out, uint64_t *device_features)
 {
-	struct vhost_dev *vh = calloc(1, sizeof(*vh));
+	struct vhost_worker *vh = calloc(1, sizeof(*vh));
 	int ret;
 
 	*out = vh;
@@ -89,39 +88,42 @@ int vhost_dev_open(const struct config_fs *fs, const char *daemon, const char *n
 	return 0;
 }
 
-static void wake(struct vhost_dev *vh)
+static const char *name(const struct vhost_worker *vh)
+{
+	return virtio_slot_name(vh->d);
+}
+
+static struct virtio_core *core(struct vhost_worker *vh)
+{
+	return virtio_slot_core(vh->d);
+}
+
+static void wake(struct vhost_worker *vh)
 {
 	if (write(vh->wake_fd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
-		log_ratelimited(LOG_ERROR, "%s: cannot wake its worker: %s", vh->d->name,
+		log_ratelimited(LOG_ERROR, "%s: cannot wake its worker: %s", name(vh),
 				strerror(errno));
 }
 
 /* The call the daemon should have for queue q: the vector's irqfd, else ours. */
-static int wanted_call(struct vhost_dev *vh, unsigned q)
+static int wanted_call(struct vhost_worker *vh, unsigned q)
 {
-	struct vdev *d = vh->d;
-	int fd;
+	int fd = virtio_slot_queue_irqfd(vh->d, q);
 
-	if (d->pci && d->pci->p.has_msix && pci_msix_enabled(&d->pci->p.msix) &&
-	    d->pci->p.queue_vector[q] != PCI_MSIX_NO_VECTOR &&
-	    (fd = pci_bus_msix_irqfd(&d->pci->msix, d->pci->p.queue_vector[q])) >= 0)
-		return fd;
-	return vh->call[q].fd;
+	return fd >= 0 ? fd : vh->call[q].fd;
 }
 
 /* Our own call eventfds anew: the daemon that had them is gone. */
-static int renew_calls(struct vhost_dev *vh)
+static int renew_calls(struct vhost_worker *vh)
 {
-	struct vdev *d = vh->d;
-
-	for (unsigned q = 0; q < d->t.nqueues; q++) {
+	for (unsigned q = 0; q < core(vh)->nqueues; q++) {
 		int old = vh->call[q].fd, fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
 		if (fd < 0)
 			return -errno;
 		vh->call[q].fd = fd;
-		virtio_wire_retire(d, old);
-		if (virtio_io_rewatch(d->env->io, old, fd, true))
+		virtio_slot_retire(vh->d, old);
+		if (virtio_slot_rewatch(vh->d, old, fd, true))
 			return -ENOENT;
 	}
 	return 0;
@@ -136,9 +138,9 @@ static int renew_calls(struct vhost_dev *vh)
  * whatever is left of it can no longer reach the guest. Under the host
  * bridge's lock (virtio-pci) and the device's.
  */
-static void take_back(struct vhost_dev *vh)
+static void take_back(struct vhost_worker *vh)
 {
-	struct vdev *d = vh->d;
+	struct virtio_core *t = core(vh);
 
 	if (vh->taken_back)
 		return;
@@ -148,29 +150,29 @@ static void take_back(struct vhost_dev *vh)
 	vh->held = false;
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		vh->given[q] = -1;
-	log_warn("%s: without its daemon the guest's requests now fail (EIO)", d->name);
-	if (virtio_wire_renew(d, true) || renew_calls(vh))
-		log_error("%s: cannot replace the descriptors the daemon had: %s", d->name,
+	log_warn("%s: without its daemon the guest's requests now fail (EIO)", name(vh));
+	if (virtio_slot_renew(vh->d, true) || renew_calls(vh))
+		log_error("%s: cannot replace the descriptors the daemon had: %s", name(vh),
 			  strerror(errno));
-	for (unsigned q = 0; q < d->t.nqueues; q++) {
-		struct virtq *vq = &d->t.queues[q];
+	for (unsigned q = 0; q < t->nqueues; q++) {
+		struct virtq *vq = &t->queues[q];
 
-		if (vq->ready && !d->t.resetting)
-			virtq_resume(vq, d->env->mem);
+		if (vq->ready && !t->resetting)
+			virtq_resume(vq, t->mem);
 		/* A request posted while the queue changed hands is not missed. */
-		if (write(d->queues[q].fd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
-			log_debug("%s: queue %u: %s", d->name, q, strerror(errno));
+		if (write(virtio_slot_kick_fd(vh->d, q), &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
+			log_debug("%s: queue %u: %s", name(vh), q, strerror(errno));
 	}
 }
 
-static void plan_start(struct vhost_dev *vh, struct vhost_plan *p)
+static void plan_start(struct vhost_worker *vh, struct vhost_plan *p)
 {
-	struct vdev *d = vh->d;
+	struct virtio_core *t = core(vh);
 
 	p->what = PLAN_START;
-	p->features = d->t.driver_features;
+	p->features = t->driver_features;
 	for (unsigned q = 0; q < p->nqueues; q++) {
-		const struct virtq *vq = &d->t.queues[q];
+		const struct virtq *vq = &t->queues[q];
 
 		p->queue[q] = vq->ready;
 		if (!vq->ready)
@@ -178,16 +180,16 @@ static void plan_start(struct vhost_dev *vh, struct vhost_plan *p)
 		vh->given[q] = wanted_call(vh, q);
 		p->ring[q] = (struct vhost_user_vring){
 			.index = q, .num = vq->num, .base = vq->last_avail, .desc = vq->desc,
-			.avail = vq->avail, .used = vq->used, .kick = d->queues[q].fd,
+			.avail = vq->avail, .used = vq->used, .kick = virtio_slot_kick_fd(vh->d, q),
 			.call = vh->given[q] };
 	}
 }
 
 /* What the lock protects, copied; false when nothing is to be done. */
-static bool plan(struct vhost_dev *vh, struct vhost_plan *p)
+static bool plan(struct vhost_worker *vh, struct vhost_plan *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->nqueues = vh->d->t.nqueues;
+	p->nqueues = core(vh)->nqueues;
 	if (vh->want && !vh->held) {
 		plan_start(vh, p);
 		vh->held = true;
@@ -218,9 +220,9 @@ static bool plan(struct vhost_dev *vh, struct vhost_plan *p)
 }
 
 /* The conversation itself, with no lock held. */
-static int carry_out(struct vhost_dev *vh, const struct vhost_plan *p)
+static int carry_out(struct vhost_worker *vh, const struct vhost_plan *p)
 {
-	const struct guest_mem *mem = vh->d->env->mem;
+	const struct guest_mem *mem = virtio_slot_mem(vh->d);
 	int ret = 0;
 
 	if (p->what == PLAN_START) {
@@ -243,22 +245,24 @@ static int carry_out(struct vhost_dev *vh, const struct vhost_plan *p)
 	return ret;
 }
 
-static void lock(struct vhost_dev *vh)
+/* wanted_call syncs MSI routes: the bridge's lock too. */
+static void lock(struct vhost_worker *vh)
 {
-	if (vh->d->pci) /* wanted_call syncs MSI routes: the bridge's, first */
-		pthread_mutex_lock(pci_bus_lock(vh->d->env->pci));
-	pthread_mutex_lock(&vh->d->lock);
+	virtio_slot_lock_all(vh->d);
 }
 
-static void unlock(struct vhost_dev *vh)
+static void unlock(struct vhost_worker *vh)
 {
-	pthread_mutex_unlock(&vh->d->lock);
-	if (vh->d->pci)
-		pthread_mutex_unlock(pci_bus_lock(vh->d->env->pci));
+	virtio_slot_unlock_all(vh->d);
+}
+
+static bool stopping(const struct vhost_worker *vh)
+{
+	return atomic_load(&vh->quit) || virtio_stopping(virtio_slot_stopping(vh->d));
 }
 
 /* Brings the daemon to what the driver wants, one conversation at a time. */
-static void reconcile(struct vhost_dev *vh)
+static void reconcile(struct vhost_worker *vh)
 {
 	struct vhost_plan p;
 
@@ -266,33 +270,33 @@ static void reconcile(struct vhost_dev *vh)
 		int ret;
 
 		lock(vh);
-		if (vh->taken_back || virtio_stopping(vh->d->t.stopping) || !plan(vh, &p)) {
+		if (vh->taken_back || stopping(vh) || !plan(vh, &p)) {
 			unlock(vh);
 			return;
 		}
 		unlock(vh);
 		ret = carry_out(vh, &p);
-		log_debug("%s: the daemon %s: %s", vh->d->name,
+		log_debug("%s: the daemon %s: %s", name(vh),
 			  p.what == PLAN_START ? "took the queues"
 			  : p.what == PLAN_STOP ? "gave the queues back" : "has the new calls",
 			  ret ? strerror(-ret) : "done");
 		lock(vh);
 		if (p.what == PLAN_STOP)
 			vh->held = false;
-		if (ret && !virtio_stopping(vh->d->t.stopping))
+		if (ret && !stopping(vh))
 			take_back(vh);
-		virtio_wire_settle(vh->d); /* a reset waiting for the queues back */
+		virtio_slot_settle(vh->d); /* a reset waiting for the queues back */
 		unlock(vh);
 	}
 }
 
 /* The socket is readable between requests: the daemon's end, or bytes nobody asked for. */
-static void daemon_spoke(struct vhost_dev *vh)
+static void daemon_spoke(struct vhost_worker *vh)
 {
 	lock(vh);
-	log_error("%s: the vhost-user daemon closed its socket or spoke unasked", vh->d->name);
+	log_error("%s: the vhost-user daemon closed its socket or spoke unasked", name(vh));
 	take_back(vh);
-	virtio_wire_settle(vh->d);
+	virtio_slot_settle(vh->d);
 	unlock(vh);
 }
 
@@ -302,18 +306,18 @@ static void daemon_spoke(struct vhost_dev *vh)
  */
 static void *worker(void *arg)
 {
-	struct vhost_dev *vh = arg;
+	struct vhost_worker *vh = arg;
 	uint64_t count;
 
-	while (!atomic_load(&vh->quit) && !virtio_stopping(vh->d->t.stopping)) {
+	while (!stopping(vh)) {
 		struct pollfd p[2] = { { .fd = vh->wake_fd, .events = POLLIN },
 				       { .fd = vh->vu.fd, .events = POLLIN } }; /* -1: none */
 
 		if (poll(p, 2, -1) < 0)
 			continue;
 		if ((p[0].revents & POLLIN) && read(vh->wake_fd, &count, sizeof(count)) < 0)
-			log_debug("%s: %s", vh->d->name, strerror(errno));
-		if (p[1].revents && !virtio_stopping(vh->d->t.stopping))
+			log_debug("%s: %s", name(vh), strerror(errno));
+		if (p[1].revents && !stopping(vh))
 			daemon_spoke(vh);
 		reconcile(vh);
 	}
@@ -323,7 +327,7 @@ static void *worker(void *arg)
 /* The driver's DRIVER_OK or reset; under the device's lock. */
 static void on_running(void *ctx, bool on)
 {
-	struct vhost_dev *vh = ctx;
+	struct vhost_worker *vh = ctx;
 
 	vh->want = on;
 	wake(vh);
@@ -332,13 +336,15 @@ static void on_running(void *ctx, bool on)
 /* Whether the daemon still has the queues: a reset waits for them. */
 static bool on_held(void *ctx)
 {
-	return ((struct vhost_dev *)ctx)->held;
+	return ((struct vhost_worker *)ctx)->held;
 }
 
 /* MSI-X vectors changed (mask, entry, enable): the daemon's calls follow. */
-static void vhost_dev_vectors_changed(struct vhost_dev *vh)
+static void vectors_changed(void *ctx)
 {
-	if (!vh || !vh->held)
+	struct vhost_worker *vh = ctx;
+
+	if (!vh->held)
 		return;
 	vh->vectors_changed = true;
 	wake(vh);
@@ -348,43 +354,44 @@ static void vhost_dev_vectors_changed(struct vhost_dev *vh)
 static void on_call(void *ctx)
 {
 	struct vhost_call *c = ctx;
-	struct vdev *d = c->vh->d;
+	struct virtio_core *t = core(c->vh);
 	uint64_t count;
 
-	pthread_mutex_lock(&d->lock);
+	virtio_slot_lock(c->vh->d);
 	if (read(c->fd, &count, sizeof(count)) == sizeof(count)) {
-		d->t.isr |= 1;
-		d->t.irq(d->t.irq_ctx, c->queue);
+		t->isr |= 1;
+		t->irq(t->irq_ctx, c->queue);
 	}
-	pthread_mutex_unlock(&d->lock);
+	virtio_slot_unlock(c->vh->d);
 }
 
-int vhost_dev_wire(struct vhost_dev *vh, struct vdev *d)
+int vhost_worker_wire(struct vhost_worker *vh, struct virtio_slot *d)
 {
+	struct virtio_core *t = virtio_slot_core(d);
 	int ret = 0;
 
 	vh->d = d;
-	vh->vu.stopping = d->t.stopping;
-	d->t.running = on_running;
-	d->t.held = on_held;
-	d->t.running_ctx = vh;
-	d->vectors_changed = vhost_dev_vectors_changed;
+	vh->vu.stopping = virtio_slot_stopping(d);
+	t->running = on_running;
+	t->held = on_held;
+	t->running_ctx = vh;
+	virtio_slot_on_vectors_changed(d, vectors_changed, vh);
 	vh->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vh->wake_fd < 0)
 		ret = -errno;
-	for (unsigned q = 0; q < d->t.nqueues && !ret; q++) {
+	for (unsigned q = 0; q < t->nqueues && !ret; q++) {
 		vh->call[q].fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		ret = vh->call[q].fd < 0 ? -errno
-					 : virtio_io_watch(d->env->io, vh->call[q].fd, true, on_call,
-							   &vh->call[q]);
+					 : virtio_slot_watch(d, vh->call[q].fd, true, on_call,
+							     &vh->call[q]);
 	}
 	if (ret)
-		log_error("%s: %s", d->name, strerror(-ret));
+		log_error("%s: %s", name(vh), strerror(-ret));
 	return ret;
 }
 
 struct worker_start {
-	struct vhost_dev *vh;
+	struct vhost_worker *vh;
 	bool (*on_start)(void *ctx, const char *name);
 	void *ctx;
 };
@@ -394,12 +401,12 @@ static void *worker_main(void *arg)
 	struct worker_start s = *(struct worker_start *)arg;
 
 	free(arg);
-	if (!s.on_start(s.ctx, s.vh->d->name))
+	if (!s.on_start(s.ctx, name(s.vh)))
 		return NULL;
 	return worker(s.vh);
 }
 
-int vhost_dev_start(struct vhost_dev *vh, bool (*on_start)(void *ctx, const char *name),
+int vhost_worker_start(struct vhost_worker *vh, bool (*on_start)(void *ctx, const char *name),
 		    void *ctx)
 {
 	struct worker_start *s = malloc(sizeof(*s));
@@ -411,7 +418,7 @@ int vhost_dev_start(struct vhost_dev *vh, bool (*on_start)(void *ctx, const char
 	ret = pthread_create(&vh->worker, NULL, worker_main, s);
 	if (ret) {
 		free(s);
-		log_error("%s: cannot start its worker: %s", vh->d->name, strerror(ret));
+		log_error("%s: cannot start its worker: %s", name(vh), strerror(ret));
 		return -ret;
 	}
 	pthread_setname_np(vh->worker, "vhost-user");
@@ -419,7 +426,7 @@ int vhost_dev_start(struct vhost_dev *vh, bool (*on_start)(void *ctx, const char
 	return 0;
 }
 
-void vhost_dev_stop(struct vhost_dev *vh)
+void vhost_worker_stop(struct vhost_worker *vh)
 {
 	if (!vh || !vh->worker_running)
 		return;
@@ -429,11 +436,11 @@ void vhost_dev_stop(struct vhost_dev *vh)
 	vh->worker_running = false;
 }
 
-void vhost_dev_close(struct vhost_dev *vh)
+void vhost_worker_close(struct vhost_worker *vh)
 {
 	if (!vh)
 		return;
-	vhost_dev_stop(vh);
+	vhost_worker_stop(vh);
 	vhost_user_close(&vh->vu);
 	virtiofsd_remove(&vh->daemon);
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)

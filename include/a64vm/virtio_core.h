@@ -1,13 +1,13 @@
 /*
  * A virtio device (VIRTIO 1.x) apart from its transport: the status and
  * feature negotiation, the queues the driver sets up and the loop that
- * serves them. Pure: a device kind plugs in through virtio_dev_ops,
+ * serves them. Pure: a device kind plugs in through virtio_core_ops,
  * interrupts go out through a callback, and a transport (virtio-mmio,
  * virtio-pci) maps its registers onto these calls. The caller serialises
  * register accesses with the device's queue work.
  */
-#ifndef A64VM_VIRTIO_DEV_H
-#define A64VM_VIRTIO_DEV_H
+#ifndef A64VM_VIRTIO_CORE_H
+#define A64VM_VIRTIO_CORE_H
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -30,10 +30,10 @@
 #define VIRTIO_STATUS_NEEDS_RESET 0x40
 #define VIRTIO_STATUS_FAILED 0x80
 
-struct virtio_dev;
+struct virtio_core;
 
-/* A request's answer that comes later, through virtq_push and virtio_dev_used. */
-#define VIRTIO_DEV_PENDING (-EINPROGRESS)
+/* A request's answer that comes later, through virtq_push and virtio_core_used. */
+#define VIRTIO_CORE_PENDING (-EINPROGRESS)
 
 /* The interrupt source a device raises that is no queue: its configuration. */
 #define VIRTIO_IRQ_CONFIG 0xffffu
@@ -48,7 +48,7 @@ static inline bool virtio_stopping(const atomic_bool *flag)
 }
 
 /* What a device kind (blk, net, rng, console) plugs into the transport. */
-struct virtio_dev_ops {
+struct virtio_core_ops {
 	const char *name;
 	uint32_t device_id;
 	unsigned nqueues;
@@ -64,10 +64,10 @@ struct virtio_dev_ops {
 	 * Serves one request the driver made on queue q: the bytes written
 	 * into it, -EINVAL when it has no room for its answer (the device
 	 * then needs a reset), -ECANCELED when the VMM stopped it halfway
-	 * (it stays unanswered), or VIRTIO_DEV_PENDING when the device
+	 * (it stays unanswered), or VIRTIO_CORE_PENDING when the device
 	 * answers it later (it keeps what it needs of req).
 	 */
-	int (*request)(void *dev, struct virtio_dev *t, unsigned q,
+	int (*request)(void *dev, struct virtio_core *t, unsigned q,
 		       const struct virtq_req *req);
 	/* After a notify's requests were taken: pending ones may start. */
 	void (*requests_taken)(void *dev, unsigned q);
@@ -76,7 +76,7 @@ struct virtio_dev_ops {
 	 * input of its own: a notify there only says buffers were posted.
 	 */
 	uint32_t receive_queues;
-	void (*buffers_posted)(void *dev, struct virtio_dev *t, unsigned q);
+	void (*buffers_posted)(void *dev, struct virtio_core *t, unsigned q);
 	/* The driver reset the device (status 0). */
 	void (*reset)(void *dev);
 	/*
@@ -87,8 +87,8 @@ struct virtio_dev_ops {
 	bool (*busy)(void *dev);
 };
 
-struct virtio_dev {
-	const struct virtio_dev_ops *ops;
+struct virtio_core {
+	const struct virtio_core_ops *ops;
 	void *dev;
 	const struct guest_mem *mem;
 	/* Raises the interrupt of source: a queue, or VIRTIO_IRQ_CONFIG. */
@@ -131,7 +131,7 @@ struct virtio_dev {
 	bool started;	/* running(on) was said, and running(off) not yet */
 	/*
 	 * The driver wrote status 0 while requests were in flight: the reset
-	 * ends once none is (virtio_dev_settle), and until then the status
+	 * ends once none is (virtio_core_settle), and until then the status
 	 * reads non-zero, as VIRTIO 1.x lets a device do (a driver waits for
 	 * it to read 0 before it sets the device up again).
 	 */
@@ -140,73 +140,76 @@ struct virtio_dev {
 	uint64_t requests, interrupts; /* served, and queue interrupts raised */
 };
 
-void virtio_dev_init(struct virtio_dev *t, const struct virtio_dev_ops *ops,
+void virtio_core_init(struct virtio_core *t, const struct virtio_core_ops *ops,
 		     void *dev, const struct guest_mem *mem,
 		     void (*irq)(void *ctx, unsigned source), void *irq_ctx);
 
 /*
  * The device back to its reset state at once: what the driver's status 0
  * does once nothing is in flight, and a machine reset after
- * virtio_dev_quiet.
+ * virtio_core_quiet.
  */
-void virtio_dev_reset(struct virtio_dev *t);
+void virtio_core_reset(struct virtio_core *t);
 
 /*
  * The driver's reset (status 0): no new request is served, another
  * process's queues are asked back, and the device resets when nothing is
- * in flight, now or at a later virtio_dev_settle. True when it is done.
+ * in flight, now or at a later virtio_core_settle. True when it is done.
  */
-bool virtio_dev_begin_reset(struct virtio_dev *t);
+bool virtio_core_begin_reset(struct virtio_core *t);
 /* Nothing is in flight: no backend I/O, no queue another process holds. */
-bool virtio_dev_quiet(const struct virtio_dev *t);
+bool virtio_core_quiet(const struct virtio_core *t);
 /* Work ended (an answer, queues given back): a pending reset may end. */
-void virtio_dev_settle(struct virtio_dev *t);
+void virtio_core_settle(struct virtio_core *t);
 
 /* The status register as the driver reads it: never 0 while resetting. */
-uint32_t virtio_dev_status(const struct virtio_dev *t);
+uint32_t virtio_core_status(const struct virtio_core *t);
 
 /* The features offered: the device's own and the transport's ring ones. */
-uint64_t virtio_dev_offered(const struct virtio_dev *t);
+uint64_t virtio_core_offered(const struct virtio_core *t);
 
 /* The selected feature word (DeviceFeaturesSel); a driver's word written. */
-uint32_t virtio_dev_features_word(const struct virtio_dev *t);
-void virtio_dev_set_driver_word(struct virtio_dev *t, uint32_t v);
+uint32_t virtio_core_features_word(const struct virtio_core *t);
+void virtio_core_set_driver_word(struct virtio_core *t, uint32_t v);
 
-/* The driver's status write: 0 resets, FEATURES_OK only for a valid set. */
-void virtio_dev_set_status(struct virtio_dev *t, uint32_t v);
+/*
+ * The driver's status write: 0 resets; otherwise its bits are added (none
+ * is cleared), FEATURES_OK only for a valid set.
+ */
+void virtio_core_set_status(struct virtio_core *t, uint32_t v);
 
 /* The queue QueueSel names, or NULL. */
-struct virtq *virtio_dev_selected(struct virtio_dev *t);
+struct virtq *virtio_core_selected(struct virtio_core *t);
 /* The driver enables (v != 0) or disables the queue. */
-void virtio_dev_set_ready(struct virtio_dev *t, struct virtq *q, uint32_t v);
+void virtio_core_set_ready(struct virtio_core *t, struct virtq *q, uint32_t v);
 
 /*
  * Device configuration space: len bytes (1, 2, 4 or 8) at off, values in
  * *val little-endian; false when the access does not fit inside it.
  */
-bool virtio_dev_config_access(struct virtio_dev *t, uint64_t off, uint64_t *val,
+bool virtio_core_config_access(struct virtio_core *t, uint64_t off, uint64_t *val,
 			      unsigned len, bool write);
 
 /* A notify for queue that reached a register: handed to t->notify. */
-void virtio_dev_notify(struct virtio_dev *t, uint32_t queue);
+void virtio_core_notify(struct virtio_core *t, uint32_t queue);
 
 /* The queue, when the driver has it live (DRIVER_OK and ready). */
-struct virtq *virtio_dev_live_queue(struct virtio_dev *t, unsigned queue);
+struct virtq *virtio_core_live_queue(struct virtio_core *t, unsigned queue);
 
 /*
  * Serves queue q: every available request goes to ops->request, or for a
  * receive queue ops->buffers_posted hears of new buffers. The caller holds
  * the device's lock, as for register accesses.
  */
-void virtio_dev_service(struct virtio_dev *t, unsigned q);
+void virtio_core_service(struct virtio_core *t, unsigned q);
 
 /* After used buffers were pushed: interrupt if the driver wants it. */
-void virtio_dev_used(struct virtio_dev *t, unsigned queue);
+void virtio_core_used(struct virtio_core *t, unsigned queue);
 
 /*
  * The driver broke the rules (why says how): DEVICE_NEEDS_RESET and a
  * configuration interrupt, with a rate-limited line.
  */
-void virtio_dev_needs_reset(struct virtio_dev *t, const char *why);
+void virtio_core_needs_reset(struct virtio_core *t, const char *why);
 
 #endif

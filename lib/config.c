@@ -53,8 +53,7 @@ static int parse_cpus(const char *s, unsigned *cpus)
 	return 0;
 }
 
-/* ",transport=mmio|pci" (len bytes at opt): into *out, or false. */
-static bool parse_transport(const char *opt, size_t len, enum config_transport *out)
+bool config_parse_transport(const char *opt, size_t len, enum config_transport *out)
 {
 	if (len == 14 && !strncmp(opt, "transport=mmio", 14))
 		*out = CONFIG_TRANSPORT_MMIO;
@@ -65,7 +64,7 @@ static bool parse_transport(const char *opt, size_t len, enum config_transport *
 	return true;
 }
 
-static bool parse_mac(const char *opt, size_t len, uint8_t *mac)
+bool config_parse_mac(const char *opt, size_t len, uint8_t mac[6])
 {
 	unsigned m[6];
 	char buf[18];
@@ -85,103 +84,52 @@ static bool parse_mac(const char *opt, size_t len, uint8_t *mac)
 	return true;
 }
 
-int config_parse_net(const char *s, struct config_net *out)
+bool config_next_item(const char **cursor, const char **item, size_t *len)
 {
-	const char *comma = strchr(s, ',');
-	size_t len = comma ? (size_t)(comma - s) : strlen(s);
-
-	memset(out, 0, sizeof(*out));
-	/* QEMU's default: 52:54:00:12:34:56 */
-	memcpy(out->mac, "\x52\x54\x00\x12\x34\x56", 6);
-	if (strncmp(s, "tap=", 4) || len <= 4 || len - 4 >= sizeof(out->tap) ||
-	    memchr(s + 4, '/', len - 4))
-		return -EINVAL;
-	memcpy(out->tap, s + 4, len - 4);
-	while (comma) {
-		const char *opt = comma + 1;
-
-		comma = strchr(opt, ',');
-		len = comma ? (size_t)(comma - opt) : strlen(opt);
-		if (!parse_mac(opt, len, out->mac) && !parse_transport(opt, len, &out->transport))
-			return -EINVAL;
-	}
-	out->enabled = true;
-	return 0;
-}
-
-int config_parse_disk(const char *s, struct config_disk *out)
-{
-	const char *comma = strchr(s, ',');
-	size_t len = comma ? (size_t)(comma - s) : strlen(s);
-
-	memset(out, 0, sizeof(*out));
-	if (!len || len >= sizeof(out->path))
-		return -EINVAL;
-	memcpy(out->path, s, len);
-	while (comma) {
-		const char *opt = comma + 1;
-
-		comma = strchr(opt, ',');
-		len = comma ? (size_t)(comma - opt) : strlen(opt);
-		if (len == 2 && !strncmp(opt, "ro", 2)) {
-			out->read_only = true;
-		} else if (len > 7 && !strncmp(opt, "serial=", 7) &&
-			   len - 7 < sizeof(out->serial)) {
-			memcpy(out->serial, opt + 7, len - 7);
-			out->serial[len - 7] = '\0';
-		} else if (len == 8 && !strncmp(opt, "queues=", 7) && opt[7] >= '1' &&
-			   opt[7] <= '0' + CONFIG_DISK_MAX_QUEUES) {
-			out->queues = (unsigned)(opt[7] - '0');
-		} else if (len == 12 && !strncmp(opt, "aio=io_uring", 12)) {
-			out->aio = CONFIG_AIO_IO_URING;
-		} else if (len == 8 && !strncmp(opt, "aio=sync", 8)) {
-			out->aio = CONFIG_AIO_SYNC;
-		} else if (!parse_transport(opt, len, &out->transport)) {
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* The tag: 1..36 bytes, printable, as a mount source names it. */
-static bool parse_tag(const char *opt, size_t len, char *tag)
-{
-	if (len <= 4 || len - 4 > CONFIG_FS_TAG_MAX || strncmp(opt, "tag=", 4))
+	if (!*cursor)
 		return false;
-	for (size_t i = 4; i < len; i++)
-		if (!isgraph((unsigned char)opt[i]))
-			return false;
-	memcpy(tag, opt + 4, len - 4);
-	tag[len - 4] = '\0';
+	*item = *cursor;
+	*len = strcspn(*cursor, ",");
+	*cursor = (*cursor)[*len] ? *cursor + *len + 1 : NULL;
 	return true;
 }
 
-int config_parse_fs(const char *s, struct config_fs *out)
+enum config_transport config_value_transport(const char *value)
 {
-	const char *comma = strchr(s, ',');
-	size_t len = comma ? (size_t)(comma - s) : strlen(s);
+	enum config_transport t = CONFIG_TRANSPORT_DEFAULT;
+	const char *item;
+	size_t len;
 
-	memset(out, 0, sizeof(*out));
-	if (len >= 7 && !strncmp(s, "socket=", 7)) {
-		out->socket = true;
-		s += 7;
-		len -= 7;
-	}
-	if (!len || len >= sizeof(out->path))
-		return -EINVAL;
-	memcpy(out->path, s, len);
-	while (comma) {
-		const char *opt = comma + 1;
+	while (config_next_item(&value, &item, &len))
+		config_parse_transport(item, len, &t);
+	return t;
+}
 
-		comma = strchr(opt, ',');
-		len = comma ? (size_t)(comma - opt) : strlen(opt);
-		if (len == 2 && !strncmp(opt, "ro", 2) && !out->socket)
-			out->read_only = true;
-		else if (!parse_tag(opt, len, out->tag) &&
-			 !parse_transport(opt, len, &out->transport))
-			return -EINVAL;
-	}
-	return out->tag[0] ? 0 : -EINVAL;
+int config_use(struct config *cfg, const char *name, const char *value, unsigned max,
+	       const char *what, char *err, size_t errlen)
+{
+	if (config_uses(cfg, name) >= max || cfg->nuses == CONFIG_MAX_USES)
+		return errmsg(err, errlen, "--%s: at most %u %s", name,
+			      config_uses(cfg, name) >= max ? max : CONFIG_MAX_USES, what);
+	cfg->uses[cfg->nuses++] = (struct config_use){ .option = name, .value = value };
+	return 0;
+}
+
+unsigned config_uses(const struct config *cfg, const char *name)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < cfg->nuses; i++)
+		n += !strcmp(cfg->uses[i].option, name);
+	return n;
+}
+
+const char *config_use_value(const struct config *cfg, const char *name, unsigned i)
+{
+	for (unsigned u = 0; u < cfg->nuses; u++)
+		if (!strcmp(cfg->uses[u].option, name) && !i--)
+			return cfg->uses[u].value;
+	return NULL;
 }
 
 enum config_transport config_transport_of(const struct config *cfg,
@@ -315,7 +263,6 @@ SET_STRING(set_firmware, firmware)
 SET_FLAG(set_no_reboot, no_reboot)
 SET_FLAG(set_testdev, testdev)
 SET_FLAG(set_gdb_wait, gdb.wait)
-SET_FLAG(set_rng, rng)
 SET_FLAG(set_verbose, verbose)
 
 static int set_help(struct config *cfg, const char *val, char *err, size_t errlen)
@@ -422,15 +369,6 @@ static int set_flash1(struct config *cfg, const char *val, char *err, size_t err
 	return set_flash(cfg, 1, val, err, errlen);
 }
 
-static int set_net(struct config *cfg, const char *val, char *err, size_t errlen)
-{
-	if (config_parse_net(val, &cfg->net))
-		return errmsg(err, errlen, "--net: '%s' is not tap=NAME[,mac=MAC]"
-			      "[,transport=mmio|pci] (a name "
-			      "of 1 to 15 characters; a unicast MAC)", val);
-	return 0;
-}
-
 static int set_console(struct config *cfg, const char *val, char *err, size_t errlen)
 {
 	static const char *const sinks[] = { "pl011", "virtio", NULL };
@@ -439,42 +377,6 @@ static int set_console(struct config *cfg, const char *val, char *err, size_t er
 	if (!ret)
 		cfg->console_virtio = i == 1;
 	return ret;
-}
-
-static int set_disk(struct config *cfg, const char *val, char *err, size_t errlen)
-{
-	if (cfg->ndisks == CONFIG_MAX_DISKS)
-		return errmsg(err, errlen, "--disk: at most %d disks", CONFIG_MAX_DISKS);
-	if (config_parse_disk(val, &cfg->disks[cfg->ndisks]))
-		return errmsg(err, errlen, "--disk: '%s' is not PATH[,ro][,serial=ID]"
-			      "[,transport=mmio|pci][,queues=1-%d][,aio=io_uring|sync] "
-			      "(an ID has at most 20 characters)", val, CONFIG_DISK_MAX_QUEUES);
-	cfg->ndisks++;
-	return 0;
-}
-
-static int set_fs(struct config *cfg, const char *val, char *err, size_t errlen)
-{
-	if (cfg->nfs == CONFIG_MAX_FS)
-		return errmsg(err, errlen, "--fs: at most %d shared directories", CONFIG_MAX_FS);
-	if (config_parse_fs(val, &cfg->fs[cfg->nfs]))
-		return errmsg(err, errlen, "--fs: '%s' is not DIR,tag=TAG[,ro][,transport=T] "
-			      "or socket=PATH,tag=TAG[,transport=T] (a tag of 1 to %d "
-			      "printable characters; ro is for a daemon a64vm starts)",
-			      val, CONFIG_FS_TAG_MAX);
-	for (unsigned i = 0; i < cfg->nfs; i++)
-		if (!strcmp(cfg->fs[i].tag, cfg->fs[cfg->nfs].tag))
-			return errmsg(err, errlen, "--fs: tag '%s' given twice", cfg->fs[i].tag);
-	cfg->nfs++;
-	return 0;
-}
-
-static int set_fs_daemon(struct config *cfg, const char *val, char *err, size_t errlen)
-{
-	(void)err;
-	(void)errlen;
-	cfg->fs_daemon = val;
-	return 0;
 }
 
 static int set_virtio_transport(struct config *cfg, const char *val, char *err,
@@ -565,20 +467,6 @@ static const struct config_option run_options[] = {
 	  "127.0.0.1 unless\ngiven; 0.0.0.0 listens everywhere)", set_gdb },
 	{ "gdb-wait", NULL, "hold the guest before its first instruction until\n"
 	  "GDB continues it", set_gdb_wait },
-	{ "disk", " PATH[,ro][,serial=ID][,transport=T][,queues=N][,aio=A]",
-	  "a raw disk image on virtio-blk (repeatable,\n"
-	  "up to 8); N request queues (default one per vCPU,\n"
-	  "up to 4); A io_uring or sync (default io_uring\n"
-	  "where the host has it)", set_disk },
-	{ "rng", NULL, "virtio-rng, fed from getrandom()", set_rng },
-	{ "net", " tap=NAME[,mac=MAC][,transport=T]", "virtio-net on a tap device, "
-	  "created when absent", set_net },
-	{ "fs", " DIR,tag=TAG[,ro][,transport=T]", "share DIR with the guest over virtio-fs\n"
-	  "(mount -t virtiofs TAG); a64vm runs virtiofsd for\n"
-	  "it; socket=PATH for DIR: the vhost-user daemon\n"
-	  "listening on PATH (repeatable, up to 4)", set_fs },
-	{ "fs-daemon", " PATH", "the virtiofsd --fs starts (default: virtiofsd on\n"
-	  "PATH, else /usr/lib/qemu/virtiofsd)", set_fs_daemon },
 	{ "virtio-transport", " mmio|pci", "the transport of every virtio device without\n"
 	  "a transport= of its own: virtio-pci on the PCIe\n"
 	  "host bridge (default) or virtio-mmio", set_virtio_transport },
@@ -600,6 +488,28 @@ const struct config_option *config_options(size_t *n)
 {
 	*n = sizeof(run_options) / sizeof(run_options[0]);
 	return run_options;
+}
+
+/* The device kinds' tables, registered once at start (config_add_options). */
+static const struct config_option *added[CONFIG_MAX_OPTION_TABLES];
+static size_t nadded;
+
+void config_add_options(const struct config_option *table)
+{
+	for (size_t i = 0; i < nadded; i++)
+		if (added[i] == table)
+			return;
+	if (table && nadded < CONFIG_MAX_OPTION_TABLES)
+		added[nadded++] = table;
+}
+
+const struct config_option *config_added_option(size_t i)
+{
+	for (size_t t = 0; t < nadded; t++)
+		for (const struct config_option *o = added[t]; o->name; o++)
+			if (!i--)
+				return o;
+	return NULL;
 }
 
 #define HELP_COLUMN 20 /* where an option's help starts */
@@ -636,6 +546,9 @@ void config_usage(FILE *f)
 	for (size_t i = 0; i < sizeof(run_options) / sizeof(run_options[0]); i++)
 		if (run_options[i].help)
 			usage_option(f, &run_options[i]);
+	for (size_t i = 0; config_added_option(i); i++)
+		if (config_added_option(i)->help)
+			usage_option(f, config_added_option(i));
 	fputs("\n"
 	      "Console: the guest's PL011 UART is on stdin/stdout; Ctrl-A x quits,\n"
 	      "Ctrl-A a sends Ctrl-A.\n", f);
@@ -643,10 +556,15 @@ void config_usage(FILE *f)
 
 static const struct config_option *find_option(const char *name, size_t len)
 {
+	const struct config_option *o;
+
 	for (size_t i = 0; i < sizeof(run_options) / sizeof(run_options[0]); i++)
 		if (strlen(run_options[i].name) == len &&
 		    !strncmp(run_options[i].name, name, len))
 			return &run_options[i];
+	for (size_t i = 0; (o = config_added_option(i)); i++)
+		if (strlen(o->name) == len && !strncmp(o->name, name, len))
+			return o;
 	return NULL;
 }
 

@@ -9,35 +9,35 @@
  * itself (the kind's model: for virtio-fs, EIO). A driver's reset ends
  * only once the daemon has given the queues back (or is gone).
  */
-#ifndef A64VM_VHOST_DEV_H
-#define A64VM_VHOST_DEV_H
+#ifndef A64VM_VHOST_WORKER_H
+#define A64VM_VHOST_WORKER_H
 
 #include <stdbool.h>
 
-#include "a64vm/config.h"
+#include "a64vm/virtio_fs.h"
 
-struct vdev;
-struct vhost_dev;
+struct virtio_slot;
+struct vhost_worker;
 
 /*
  * Starts the daemon for fs (unless it is the user's socket) and connects:
  * *device_features: what the daemon offers of the device's own features.
  * 0, or -errno with one line said.
  */
-int vhost_dev_open(const struct config_fs *fs, const char *daemon, const char *name,
-		   struct vhost_dev **out, uint64_t *device_features);
+int vhost_worker_open(const struct virtio_fs_options *fs, const char *daemon, const char *name,
+		   struct vhost_worker **out, uint64_t *device_features);
 /* After the transport is wired: the call eventfds, the worker's wake-up. */
-int vhost_dev_wire(struct vhost_dev *vh, struct vdev *d);
+int vhost_worker_wire(struct vhost_worker *vh, struct virtio_slot *d);
 /*
  * Starts the device's worker, the one thread that talks to the daemon
  * once the guest runs (the driver's DRIVER_OK and resets, MSI-X changes,
  * the daemon's end). It calls on_start(ctx, name) first and goes on only
  * when that says so. 0 or -errno.
  */
-int vhost_dev_start(struct vhost_dev *vh, bool (*on_start)(void *ctx, const char *name),
+int vhost_worker_start(struct vhost_worker *vh, bool (*on_start)(void *ctx, const char *name),
 		    void *ctx);
 /* Ends the worker, once the VMM's stopping flag is set. */
-void vhost_dev_stop(struct vhost_dev *vh);
-void vhost_dev_close(struct vhost_dev *vh);
+void vhost_worker_stop(struct vhost_worker *vh);
+void vhost_worker_close(struct vhost_worker *vh);
 
 #endif

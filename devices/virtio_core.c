@@ -1,11 +1,11 @@
-#include "a64vm/virtio_dev.h"
+#include "a64vm/virtio_core.h"
 
 #include <errno.h>
 #include <string.h>
 
 #include "a64vm/log.h"
 
-uint64_t virtio_dev_offered(const struct virtio_dev *t)
+uint64_t virtio_core_offered(const struct virtio_core *t)
 {
 	uint64_t own = t->ops->features ? t->ops->features(t->dev) : 0;
 
@@ -13,7 +13,7 @@ uint64_t virtio_dev_offered(const struct virtio_dev *t)
 	       VIRTIO_F_RING_EVENT_IDX;
 }
 
-void virtio_dev_init(struct virtio_dev *t, const struct virtio_dev_ops *ops,
+void virtio_core_init(struct virtio_core *t, const struct virtio_core_ops *ops,
 		     void *dev, const struct guest_mem *mem,
 		     void (*irq)(void *ctx, unsigned source), void *irq_ctx)
 {
@@ -28,20 +28,20 @@ void virtio_dev_init(struct virtio_dev *t, const struct virtio_dev_ops *ops,
 		t->nqueues = VIRTIO_MAX_QUEUES;
 }
 
-struct virtq *virtio_dev_selected(struct virtio_dev *t)
+struct virtq *virtio_core_selected(struct virtio_core *t)
 {
 	return t->queue_sel < t->nqueues ? &t->queues[t->queue_sel] : NULL;
 }
 
 /* Another process's queues: asked back (even if the driver cleared DRIVER_OK). */
-static void stop_running(struct virtio_dev *t)
+static void stop_running(struct virtio_core *t)
 {
 	if (t->started && t->running)
 		t->running(t->running_ctx, false);
 	t->started = false;
 }
 
-void virtio_dev_reset(struct virtio_dev *t)
+void virtio_core_reset(struct virtio_core *t)
 {
 	stop_running(t);
 	t->resetting = false;
@@ -58,39 +58,39 @@ void virtio_dev_reset(struct virtio_dev *t)
 		t->ops->reset(t->dev);
 }
 
-bool virtio_dev_quiet(const struct virtio_dev *t)
+bool virtio_core_quiet(const struct virtio_core *t)
 {
 	return !(t->ops->busy && t->ops->busy(t->dev)) &&
 	       !(t->held && t->held(t->running_ctx));
 }
 
-bool virtio_dev_begin_reset(struct virtio_dev *t)
+bool virtio_core_begin_reset(struct virtio_core *t)
 {
 	stop_running(t);
 	t->resetting = true;
-	virtio_dev_settle(t);
+	virtio_core_settle(t);
 	return !t->resetting;
 }
 
-void virtio_dev_settle(struct virtio_dev *t)
+void virtio_core_settle(struct virtio_core *t)
 {
-	if (t->resetting && virtio_dev_quiet(t))
-		virtio_dev_reset(t);
+	if (t->resetting && virtio_core_quiet(t))
+		virtio_core_reset(t);
 }
 
-uint32_t virtio_dev_status(const struct virtio_dev *t)
+uint32_t virtio_core_status(const struct virtio_core *t)
 {
 	return t->resetting && !t->status ? VIRTIO_STATUS_ACKNOWLEDGE : t->status;
 }
 
-uint32_t virtio_dev_features_word(const struct virtio_dev *t)
+uint32_t virtio_core_features_word(const struct virtio_core *t)
 {
 	return t->dev_features_sel > 1
-		       ? 0 : (uint32_t)(virtio_dev_offered(t) >> (32 * t->dev_features_sel));
+		       ? 0 : (uint32_t)(virtio_core_offered(t) >> (32 * t->dev_features_sel));
 }
 
 /* Features are fixed once FEATURES_OK is set. */
-void virtio_dev_set_driver_word(struct virtio_dev *t, uint32_t v)
+void virtio_core_set_driver_word(struct virtio_core *t, uint32_t v)
 {
 	unsigned shift = 32 * t->drv_features_sel;
 
@@ -100,7 +100,7 @@ void virtio_dev_set_driver_word(struct virtio_dev *t, uint32_t v)
 			     (uint64_t)v << shift;
 }
 
-bool virtio_dev_config_access(struct virtio_dev *t, uint64_t at, uint64_t *val,
+bool virtio_core_config_access(struct virtio_core *t, uint64_t at, uint64_t *val,
 			      unsigned len, bool write)
 {
 	uint8_t data[8] = { 0 };
@@ -119,23 +119,26 @@ bool virtio_dev_config_access(struct virtio_dev *t, uint64_t at, uint64_t *val,
 }
 
 /* FEATURES_OK only for a subset of what was offered, with VERSION_1. */
-void virtio_dev_set_status(struct virtio_dev *t, uint32_t v)
+void virtio_core_set_status(struct virtio_core *t, uint32_t v)
 {
 	uint32_t was = t->status;
 
 	if (!v) {
-		virtio_dev_begin_reset(t);
+		virtio_core_begin_reset(t);
 		return;
 	}
 	if (t->resetting)
 		return; /* the driver must wait for the status to read 0 */
 	if ((v & VIRTIO_STATUS_FEATURES_OK) && !(t->status & VIRTIO_STATUS_FEATURES_OK) &&
-	    ((t->driver_features & ~virtio_dev_offered(t)) ||
+	    ((t->driver_features & ~virtio_core_offered(t)) ||
 	     !(t->driver_features & VIRTIO_F_VERSION_1)))
 		v &= ~(uint32_t)VIRTIO_STATUS_FEATURES_OK;
-	/* NEEDS_RESET is the device's to set; the driver cannot clear it. */
-	t->status = (v & ~(uint32_t)VIRTIO_STATUS_NEEDS_RESET) |
-		    (t->status & VIRTIO_STATUS_NEEDS_RESET);
+	/*
+	 * The driver only adds bits (VIRTIO 2.1.2: it must not clear one);
+	 * NEEDS_RESET is the device's to set. So the status reads 0 only
+	 * after a reset has ended, never while a request is in flight.
+	 */
+	t->status |= v & ~(uint32_t)VIRTIO_STATUS_NEEDS_RESET;
 	for (unsigned i = 0; i < t->nqueues; i++) {
 		t->queues[i].event_idx = t->driver_features & VIRTIO_F_RING_EVENT_IDX;
 		t->queues[i].indirect = t->driver_features & VIRTIO_F_RING_INDIRECT_DESC;
@@ -147,7 +150,7 @@ void virtio_dev_set_status(struct virtio_dev *t, uint32_t v)
 	}
 }
 
-void virtio_dev_set_ready(struct virtio_dev *t, struct virtq *q, uint32_t v)
+void virtio_core_set_ready(struct virtio_core *t, struct virtq *q, uint32_t v)
 {
 	if (!v) {
 		q->ready = false;
@@ -157,19 +160,19 @@ void virtio_dev_set_ready(struct virtio_dev *t, struct virtq *q, uint32_t v)
 		return;
 	virtq_reset(q);
 	if (virtq_check_layout(q, t->mem)) {
-		virtio_dev_needs_reset(t, "a queue outside RAM or misaligned");
+		virtio_core_needs_reset(t, "a queue outside RAM or misaligned");
 		return;
 	}
 	q->ready = true;
 }
 
-void virtio_dev_notify(struct virtio_dev *t, uint32_t queue)
+void virtio_core_notify(struct virtio_core *t, uint32_t queue)
 {
 	if (queue < t->nqueues && t->notify)
 		t->notify(t->notify_ctx, queue);
 }
 
-struct virtq *virtio_dev_live_queue(struct virtio_dev *t, unsigned queue)
+struct virtq *virtio_core_live_queue(struct virtio_core *t, unsigned queue)
 {
 	if (queue >= t->nqueues || !(t->status & VIRTIO_STATUS_DRIVER_OK) || t->resetting ||
 	    (t->status & VIRTIO_STATUS_NEEDS_RESET) || !t->queues[queue].ready)
@@ -177,7 +180,7 @@ struct virtq *virtio_dev_live_queue(struct virtio_dev *t, unsigned queue)
 	return &t->queues[queue];
 }
 
-void virtio_dev_used(struct virtio_dev *t, unsigned queue)
+void virtio_core_used(struct virtio_core *t, unsigned queue)
 {
 	if (virtq_should_notify(&t->queues[queue], t->mem)) {
 		t->isr |= 1;
@@ -186,9 +189,9 @@ void virtio_dev_used(struct virtio_dev *t, unsigned queue)
 	}
 }
 
-void virtio_dev_service(struct virtio_dev *t, unsigned qi)
+void virtio_core_service(struct virtio_core *t, unsigned qi)
 {
-	struct virtq *q = virtio_dev_live_queue(t, qi);
+	struct virtq *q = virtio_core_live_queue(t, qi);
 	bool pushed = false;
 	int ret = 0;
 
@@ -202,7 +205,7 @@ void virtio_dev_service(struct virtio_dev *t, unsigned qi)
 		int used = t->ops->request(t->dev, t, qi, &t->req);
 
 		t->requests++;
-		if (used == VIRTIO_DEV_PENDING)
+		if (used == VIRTIO_CORE_PENDING)
 			continue;
 		if (used == -ECANCELED) {
 			ret = 0;
@@ -219,12 +222,12 @@ void virtio_dev_service(struct virtio_dev *t, unsigned qi)
 	if (t->ops->requests_taken)
 		t->ops->requests_taken(t->dev, qi);
 	if (ret < 0)
-		virtio_dev_needs_reset(t, t->req.error);
+		virtio_core_needs_reset(t, t->req.error);
 	if (pushed)
-		virtio_dev_used(t, qi);
+		virtio_core_used(t, qi);
 }
 
-void virtio_dev_needs_reset(struct virtio_dev *t, const char *why)
+void virtio_core_needs_reset(struct virtio_core *t, const char *why)
 {
 	log_ratelimited(LOG_WARN, "%s: the guest offered %s; the device needs a "
 			"reset", t->ops->name, why);
