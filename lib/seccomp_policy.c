@@ -11,6 +11,7 @@
 
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
+#include <linux/vhost.h>
 
 #define N(a) (unsigned)(sizeof(a) / sizeof((a)[0]))
 
@@ -70,8 +71,9 @@ static const uint32_t main_ioctls[] = {
 };
 
 /*
- * A vhost-user device's worker: the daemon's socket, and when the daemon
- * goes, its end: killed, and the descriptors it had replaced.
+ * A vhost device's worker: the vhost-user daemon's socket or the kernel's
+ * vhost ioctls, and when the backend goes, its end: a daemon killed, and
+ * the descriptors it had replaced.
  */
 static const int helper_calls[] = {
 	COMMON,
@@ -82,6 +84,10 @@ static const int helper_calls[] = {
 static const uint32_t helper_ioctls[] = {
 	KVM_IOEVENTFD, KVM_IRQFD,	/* kicks and irqfds replaced */
 	KVM_SET_GSI_ROUTING,		/* an MSI-X vector's route, before its irqfd goes out */
+	/* the kernel's vhost-vsock, given the queues and taking them back */
+	VHOST_SET_FEATURES, VHOST_SET_MEM_TABLE, VHOST_SET_VRING_NUM, VHOST_SET_VRING_BASE,
+	VHOST_SET_VRING_ADDR, VHOST_SET_VRING_KICK, VHOST_SET_VRING_CALL, VHOST_GET_VRING_BASE,
+	VHOST_VSOCK_SET_RUNNING,
 };
 
 const struct seccomp_policy seccomp_policies[SECCOMP_THREADS] = {

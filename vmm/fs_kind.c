@@ -34,7 +34,7 @@ static int fs_open(const struct virtio_kind_ctx *ctx, void **priv)
 	snprintf(name, sizeof(name), "%s", virtio_slot_name(ctx->slot));
 	ret = vhost_worker_open(&o, config_use_value(ctx->cfg, "fs-daemon", 0), name, &vh,
 				&f->features);
-	virtio_slot_set_vhost(ctx->slot, vh); /* closed with the device */
+	virtio_slot_set_vhost(ctx->slot, vh, VIRTIO_FS_QUEUES); /* closed with the device */
 	if (!ret && virtio_slot_mem(ctx->slot)->fd < 0)
 		ret = -EINVAL; /* shares_ram: vm.c maps RAM shared */
 	return ret;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "a64vm/log.h"
+#include "a64vm/vhost_kernel.h"
 #include "a64vm/vhost_user.h"
 #include "a64vm/vhost_user_proto.h"
 #include "a64vm/virtio_slot.h"
@@ -26,9 +27,27 @@ struct vhost_call {
 	int fd; /* a64vm's: the I/O thread raises the interrupt */
 };
 
+/* Who serves the queues: a vhost-user daemon, or the host kernel's vhost. */
+struct vhost_backend {
+	int (*set_features)(struct vhost_worker *vh, uint64_t features);
+	int (*set_mem)(struct vhost_worker *vh, const struct guest_mem *mem);
+	int (*start_vring)(struct vhost_worker *vh, const struct guest_mem *mem,
+			   const struct vhost_user_vring *r);
+	int (*set_call)(struct vhost_worker *vh, unsigned index, int fd);
+	int (*stop_vring)(struct vhost_worker *vh, unsigned index, uint16_t *base);
+	/* It is let go: closed, and a daemon a64vm started killed. */
+	void (*end)(struct vhost_worker *vh);
+};
+
 struct vhost_worker {
+	const struct vhost_backend *be;
 	struct vhost_user vu; /* the worker's alone, once the guest runs */
 	struct virtiofsd daemon;
+	int kernel_fd; /* the kernel's vhost device; -1: none */
+	/* A kernel device's own start and stop, around the rings' (NULL: none). */
+	int (*run)(int fd, bool on);
+	unsigned handed; /* queues 0 to handed - 1 are the backend's; the rest a64vm's */
+	const char *without; /* what the guest sees once a64vm took the queues back */
 	struct virtio_slot *d;
 	struct vhost_call call[VIRTIO_MAX_QUEUES];
 	/* Under the device's lock: what the driver wants, what the daemon has. */
@@ -53,22 +72,112 @@ struct vhost_plan {
 	struct vhost_user_vring ring[VIRTIO_MAX_QUEUES];
 };
 
-int vhost_worker_open(const struct virtio_fs_options *fs, const char *daemon, const char *name,
-		   struct vhost_worker **out, uint64_t *device_features)
+static int user_set_features(struct vhost_worker *vh, uint64_t features)
+{
+	return vhost_user_set_features(&vh->vu, features);
+}
+
+static int user_set_mem(struct vhost_worker *vh, const struct guest_mem *mem)
+{
+	return vhost_user_set_mem(&vh->vu, mem);
+}
+
+static int user_start_vring(struct vhost_worker *vh, const struct guest_mem *mem,
+			    const struct vhost_user_vring *r)
+{
+	return vhost_user_start_vring(&vh->vu, mem, r);
+}
+
+static int user_set_call(struct vhost_worker *vh, unsigned index, int fd)
+{
+	return vhost_user_set_call(&vh->vu, index, fd);
+}
+
+static int user_stop_vring(struct vhost_worker *vh, unsigned index, uint16_t *base)
+{
+	return vhost_user_stop_vring(&vh->vu, index, base);
+}
+
+static void user_end(struct vhost_worker *vh)
+{
+	vhost_user_close(&vh->vu);
+	virtiofsd_kill(&vh->daemon);
+}
+
+static const struct vhost_backend user_backend = {
+	.set_features = user_set_features, .set_mem = user_set_mem,
+	.start_vring = user_start_vring, .set_call = user_set_call,
+	.stop_vring = user_stop_vring, .end = user_end,
+};
+
+static int kernel_set_features(struct vhost_worker *vh, uint64_t features)
+{
+	return vhost_kernel_set_features(vh->kernel_fd, features);
+}
+
+static int kernel_set_mem(struct vhost_worker *vh, const struct guest_mem *mem)
+{
+	return vhost_kernel_set_mem(vh->kernel_fd, mem);
+}
+
+static int kernel_start_vring(struct vhost_worker *vh, const struct guest_mem *mem,
+			      const struct vhost_user_vring *r)
+{
+	return vhost_kernel_start_vring(vh->kernel_fd, mem, r);
+}
+
+static int kernel_set_call(struct vhost_worker *vh, unsigned index, int fd)
+{
+	return vhost_kernel_set_call(vh->kernel_fd, index, fd);
+}
+
+static int kernel_stop_vring(struct vhost_worker *vh, unsigned index, uint16_t *base)
+{
+	return vhost_kernel_stop_vring(vh->kernel_fd, index, base);
+}
+
+static void kernel_end(struct vhost_worker *vh)
+{
+	if (vh->kernel_fd >= 0)
+		close(vh->kernel_fd);
+	vh->kernel_fd = -1;
+}
+
+static const struct vhost_backend kernel_backend = {
+	.set_features = kernel_set_features, .set_mem = kernel_set_mem,
+	.start_vring = kernel_start_vring, .set_call = kernel_set_call,
+	.stop_vring = kernel_stop_vring, .end = kernel_end,
+};
+
+static struct vhost_worker *worker_new(void)
 {
 	struct vhost_worker *vh = calloc(1, sizeof(*vh));
-	int ret;
 
-	*out = vh;
 	if (!vh)
-		return -ENOMEM;
+		return NULL;
 	vh->vu.fd = -1;
 	vh->daemon.tmp_fd = -1;
+	vh->kernel_fd = -1;
 	vh->wake_fd = -1;
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++) {
 		vh->call[q] = (struct vhost_call){ .vh = vh, .queue = q, .fd = -1 };
 		vh->given[q] = -1;
 	}
+	return vh;
+}
+
+int vhost_worker_open(const struct virtio_fs_options *fs, const char *daemon, const char *name,
+		   struct vhost_worker **out, uint64_t *device_features)
+{
+	struct vhost_worker *vh = worker_new();
+	int ret;
+
+	*out = vh;
+	if (!vh)
+		return -ENOMEM;
+	vh->be = &user_backend;
+	vh->handed = VIRTIO_MAX_QUEUES;
+	vh->without = "daemon the guest's requests now fail (EIO)";
 	ret = fs->socket ? 0 : virtiofsd_start(fs, daemon, &vh->daemon);
 	if (!ret)
 		ret = vhost_user_open(&vh->vu, fs->socket ? fs->path : vh->daemon.socket, name,
@@ -86,6 +195,32 @@ int vhost_worker_open(const struct virtio_fs_options *fs, const char *daemon, co
 	virtiofsd_connected(&vh->daemon);
 	*device_features = vh->vu.features & DEVICE_FEATURES;
 	return 0;
+}
+
+int vhost_worker_open_kernel(int fd, unsigned handed, int (*run)(int fd, bool on),
+			     const char *without, struct vhost_worker **out)
+{
+	struct vhost_worker *vh = worker_new();
+
+	*out = vh;
+	if (!vh) {
+		close(fd);
+		return -ENOMEM;
+	}
+	vh->be = &kernel_backend;
+	vh->kernel_fd = fd;
+	vh->run = run;
+	vh->handed = handed;
+	vh->without = without;
+	return 0;
+}
+
+/* The queues the backend serves. */
+static unsigned backend_queues(struct vhost_worker *vh)
+{
+	unsigned n = virtio_slot_core(vh->d)->nqueues;
+
+	return vh->handed < n ? vh->handed : n;
 }
 
 static const char *name(const struct vhost_worker *vh)
@@ -116,7 +251,7 @@ static int wanted_call(struct vhost_worker *vh, unsigned q)
 /* Our own call eventfds anew: the daemon that had them is gone. */
 static int renew_calls(struct vhost_worker *vh)
 {
-	for (unsigned q = 0; q < core(vh)->nqueues; q++) {
+	for (unsigned q = 0; q < backend_queues(vh); q++) {
 		int old = vh->call[q].fd, fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
 		if (fd < 0)
@@ -144,17 +279,16 @@ static void take_back(struct vhost_worker *vh)
 
 	if (vh->taken_back)
 		return;
-	vhost_user_close(&vh->vu);
-	virtiofsd_kill(&vh->daemon);
+	vh->be->end(vh);
 	vh->taken_back = true;
 	vh->held = false;
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		vh->given[q] = -1;
-	log_warn("%s: without its daemon the guest's requests now fail (EIO)", name(vh));
+	log_warn("%s: without its %s", name(vh), vh->without);
 	if (virtio_slot_renew(vh->d, true) || renew_calls(vh))
 		log_error("%s: cannot replace the descriptors the daemon had: %s", name(vh),
 			  strerror(errno));
-	for (unsigned q = 0; q < t->nqueues; q++) {
+	for (unsigned q = 0; q < backend_queues(vh); q++) {
 		struct virtq *vq = &t->queues[q];
 
 		if (vq->ready && !t->resetting)
@@ -189,7 +323,7 @@ static void plan_start(struct vhost_worker *vh, struct vhost_plan *p)
 static bool plan(struct vhost_worker *vh, struct vhost_plan *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->nqueues = core(vh)->nqueues;
+	p->nqueues = backend_queues(vh);
 	if (vh->want && !vh->held) {
 		plan_start(vh, p);
 		vh->held = true;
@@ -226,22 +360,27 @@ static int carry_out(struct vhost_worker *vh, const struct vhost_plan *p)
 	int ret = 0;
 
 	if (p->what == PLAN_START) {
-		ret = vhost_user_set_features(&vh->vu, p->features);
+		ret = vh->be->set_features(vh, p->features);
 		if (!ret)
-			ret = vhost_user_set_mem(&vh->vu, mem);
+			ret = vh->be->set_mem(vh, mem);
 	}
+	/* A kernel device stops before its rings are read back. */
+	if (p->what == PLAN_STOP && vh->run)
+		ret = vh->run(vh->kernel_fd, false);
 	for (unsigned q = 0; q < p->nqueues && !ret; q++) {
 		uint16_t base;
 
 		if (!p->queue[q])
 			continue;
 		if (p->what == PLAN_START)
-			ret = vhost_user_start_vring(&vh->vu, mem, &p->ring[q]);
+			ret = vh->be->start_vring(vh, mem, &p->ring[q]);
 		else if (p->what == PLAN_STOP)
-			ret = vhost_user_stop_vring(&vh->vu, q, &base);
+			ret = vh->be->stop_vring(vh, q, &base);
 		else
-			ret = vhost_user_set_call(&vh->vu, q, p->call[q]);
+			ret = vh->be->set_call(vh, q, p->call[q]);
 	}
+	if (!ret && p->what == PLAN_START && vh->run)
+		ret = vh->run(vh->kernel_fd, true);
 	return ret;
 }
 
@@ -261,7 +400,7 @@ static bool stopping(const struct vhost_worker *vh)
 	return atomic_load(&vh->quit) || virtio_stopping(virtio_slot_stopping(vh->d));
 }
 
-/* Brings the daemon to what the driver wants, one conversation at a time. */
+/* Brings the backend to what the driver wants, one conversation at a time. */
 static void reconcile(struct vhost_worker *vh)
 {
 	struct vhost_plan p;
@@ -283,6 +422,8 @@ static void reconcile(struct vhost_worker *vh)
 		lock(vh);
 		if (p.what == PLAN_STOP)
 			vh->held = false;
+		if (ret && !stopping(vh) && vh->kernel_fd >= 0)
+			log_error("%s: the kernel's vhost device: %s", name(vh), strerror(-ret));
 		if (ret && !stopping(vh))
 			take_back(vh);
 		virtio_slot_settle(vh->d); /* a reset waiting for the queues back */
@@ -301,7 +442,7 @@ static void daemon_spoke(struct vhost_worker *vh)
 }
 
 /*
- * The worker: every conversation with the daemon happens here, so that no
+ * The worker: every conversation with the backend happens here, so that no
  * vCPU, no device lock and not the host bridge's lock waits on it.
  */
 static void *worker(void *arg)
@@ -379,7 +520,7 @@ int vhost_worker_wire(struct vhost_worker *vh, struct virtio_slot *d)
 	vh->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vh->wake_fd < 0)
 		ret = -errno;
-	for (unsigned q = 0; q < t->nqueues && !ret; q++) {
+	for (unsigned q = 0; q < backend_queues(vh) && !ret; q++) {
 		vh->call[q].fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		ret = vh->call[q].fd < 0 ? -errno
 					 : virtio_slot_watch(d, vh->call[q].fd, true, on_call,
@@ -421,7 +562,7 @@ int vhost_worker_start(struct vhost_worker *vh, bool (*on_start)(void *ctx, cons
 		log_error("%s: cannot start its worker: %s", name(vh), strerror(ret));
 		return -ret;
 	}
-	pthread_setname_np(vh->worker, "vhost-user");
+	pthread_setname_np(vh->worker, "vhost");
 	vh->worker_running = true;
 	return 0;
 }
@@ -442,6 +583,8 @@ void vhost_worker_close(struct vhost_worker *vh)
 		return;
 	vhost_worker_stop(vh);
 	vhost_user_close(&vh->vu);
+	if (vh->kernel_fd >= 0)
+		close(vh->kernel_fd);
 	virtiofsd_remove(&vh->daemon);
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		if (vh->call[q].fd >= 0)

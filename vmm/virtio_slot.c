@@ -54,6 +54,7 @@ struct virtio_slot {
 	int retired[RETIRED_MAX];
 	unsigned nretired;
 	struct vhost_worker *vhost; /* a daemon serves the queues; NULL: a64vm does */
+	unsigned vhost_queues; /* ... the first this many of them */
 	/* virtio-pci's MSI-X vectors changed (mask, entry, enable); NULL: nothing */
 	void (*vectors_changed)(void *ctx);
 	void *vectors_ctx;
@@ -74,6 +75,12 @@ static void raise_irq(void *ctx, unsigned source)
 	if (write(d->irq_fd, &one, sizeof(one)) < 0)
 		log_ratelimited(LOG_ERROR, "%s: cannot raise its interrupt: %s", d->name,
 				strerror(errno));
+}
+
+/* A queue a daemon serves: its kick is watched only once a64vm takes it back. */
+static bool daemon_queue(const struct virtio_slot *d, unsigned q)
+{
+	return d->vhost && q < d->vhost_queues;
 }
 
 /* A notify through the queue's ioeventfd: served on the I/O thread. */
@@ -109,7 +116,8 @@ static int queue_fd(struct virtio_slot *d, struct queue_ref *r)
 	r->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (r->fd < 0)
 		return -errno;
-	return virtio_io_watch(d->env->io, r->fd, !d->vhost, on_notify, r);
+	return virtio_io_watch(d->env->io, r->fd, !daemon_queue(d, r->queue),
+			       on_notify, r);
 }
 
 /* virtio-mmio: the irqfd for the interrupt, an ioeventfd per queue. */
@@ -130,7 +138,9 @@ static int wire_mmio(struct virtio_slot *d)
 
 		r->fd = virtio_io_notify_fd(vm_fd, d->base + VIRTIO_MMIO_QUEUE_NOTIFY, q);
 		/* A daemon's queue: its kick, watched only if a64vm takes it back. */
-		ret = r->fd < 0 ? r->fd : virtio_io_watch(v->io, r->fd, !d->vhost, on_notify, r);
+		ret = r->fd < 0 ? r->fd
+				: virtio_io_watch(v->io, r->fd, !daemon_queue(d, q),
+						  on_notify, r);
 		if (ret) {
 			log_error("%s: KVM_IOEVENTFD: %s", d->name, strerror(-ret));
 			return ret;
@@ -420,9 +430,10 @@ void virtio_slot_set_model(struct virtio_slot *d, void *model)
 	d->model = model;
 }
 
-void virtio_slot_set_vhost(struct virtio_slot *d, struct vhost_worker *vh)
+void virtio_slot_set_vhost(struct virtio_slot *d, struct vhost_worker *vh, unsigned queues)
 {
 	d->vhost = vh;
+	d->vhost_queues = queues;
 }
 
 struct vhost_worker *virtio_slot_vhost(struct virtio_slot *d)

@@ -8,6 +8,10 @@
  * protocol, a64vm takes the queues back and answers each new request
  * itself (the kind's model: for virtio-fs, EIO). A driver's reset ends
  * only once the daemon has given the queues back (or is gone).
+ *
+ * The host kernel's vhost devices (vhost-vsock) are served the same way,
+ * through ioctls instead of messages, and may leave some queues to a64vm
+ * (vhost-vsock's event queue).
  */
 #ifndef A64VM_VHOST_WORKER_H
 #define A64VM_VHOST_WORKER_H
@@ -26,6 +30,15 @@ struct vhost_worker;
  */
 int vhost_worker_open(const struct virtio_fs_options *fs, const char *daemon, const char *name,
 		   struct vhost_worker **out, uint64_t *device_features);
+/*
+ * The kernel's vhost device fd (open, owned, the kind's own setup done)
+ * serves queues 0 to handed - 1; run (NULL: none) starts it after its
+ * rings are set and stops it before they are read back. without: what
+ * the guest sees once a64vm has taken them back ("backend ... dropped").
+ * The worker owns fd from here, even on failure. 0 or -errno.
+ */
+int vhost_worker_open_kernel(int fd, unsigned handed, int (*run)(int fd, bool on),
+			     const char *without, struct vhost_worker **out);
 /* After the transport is wired: the call eventfds, the worker's wake-up. */
 int vhost_worker_wire(struct vhost_worker *vh, struct virtio_slot *d);
 /*

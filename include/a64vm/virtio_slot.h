@@ -45,8 +45,11 @@ void virtio_slot_free(struct virtio_slot *s);
 void virtio_slot_set_name(struct virtio_slot *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void virtio_slot_set_model(struct virtio_slot *s, void *model);
-/* A daemon serves the queues (vmm/vhost_worker.c); the slot keeps it. */
-void virtio_slot_set_vhost(struct virtio_slot *s, struct vhost_worker *vh);
+/*
+ * A daemon serves queues 0 to queues - 1 (vmm/vhost_worker.c), a64vm the
+ * rest; the slot keeps it.
+ */
+void virtio_slot_set_vhost(struct virtio_slot *s, struct vhost_worker *vh, unsigned queues);
 struct vhost_worker *virtio_slot_vhost(struct virtio_slot *s);
 
 /*

@@ -3,6 +3,7 @@
 # bad files get one clear line and the right exit status.
 set -u
 A64VM=$1
+MANPAGE=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
@@ -45,4 +46,15 @@ check ctl-long-args 2 'usage: a64vm ctl' ctl "$tmp/s" read-phys \
   $(for i in $(seq 40); do printf 'addr=18446744073709551615 '; done)
 check ctl-bad-command 2 'usage: a64vm ctl' ctl "$tmp/s" 'st"atus'
 check ctl-overflowing-number 2 'usage: a64vm ctl' ctl "$tmp/s" read-phys addr=99999999999999999999
+# Every option the binary lists (the machine's and every device kind's in
+# its table) is in the man page, where roff writes each '-' as '\-'.
+undocumented=
+for opt in $("$A64VM" run --help | sed -n 's/^  \(--[a-z0-9-]*\).*/\1/p'); do
+  grep -qF -- "$(echo "$opt" | sed 's/-/\\-/g')" "$MANPAGE" || undocumented="$undocumented $opt"
+done
+if [ -n "$undocumented" ]; then
+  echo "FAIL options-in-man-page: not in $MANPAGE:$undocumented"; failed=1
+else
+  echo "ok   options-in-man-page ($("$A64VM" run --help | grep -c '^  --') options)"
+fi
 exit $failed
