@@ -15,9 +15,10 @@
 #include "a64vm/virtio_slot.h"
 
 /* The kinds, each in its vmm/NAME_kind.c, in slot order: disks first, as vda, vdb... */
-extern const struct virtio_kind blk_kind, rng_kind, net_kind, console_kind, fs_kind;
+extern const struct virtio_kind blk_kind, rng_kind, net_kind, console_kind, fs_kind,
+	vsock_kind;
 static const struct virtio_kind *const kinds[] = {
-	&blk_kind, &rng_kind, &net_kind, &console_kind, &fs_kind,
+	&blk_kind, &rng_kind, &net_kind, &console_kind, &fs_kind, &vsock_kind,
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 

@@ -46,6 +46,9 @@ check ctl-long-args 2 'usage: a64vm ctl' ctl "$tmp/s" read-phys \
   $(for i in $(seq 40); do printf 'addr=18446744073709551615 '; done)
 check ctl-bad-command 2 'usage: a64vm ctl' ctl "$tmp/s" 'st"atus'
 check ctl-overflowing-number 2 'usage: a64vm ctl' ctl "$tmp/s" read-phys addr=99999999999999999999
+check bad-vsock-cid 2 "--vsock: 'cid=2' is not cid=N" run --kernel x --vsock cid=2
+check two-vsock 2 '--vsock: at most 1' run --kernel x --vsock cid=3 --vsock cid=4
+
 # Every option the binary lists (the machine's and every device kind's in
 # its table) is in the man page, where roff writes each '-' as '\-'.
 undocumented=

@@ -1,0 +1,43 @@
+/*
+ * virtio-vsock (VIRTIO 1.2, 5.10): the guest's CID in the configuration,
+ * and three queues: rx and tx, which the host's vhost-vsock serves, and
+ * event, which a64vm keeps. a64vm serves rx and tx only once that backend
+ * failed: transmitted packets are dropped and nothing is received, so the
+ * guest's connections time out rather than hang the queues.
+ */
+#ifndef A64VM_VIRTIO_VSOCK_H
+#define A64VM_VIRTIO_VSOCK_H
+
+#include <stdint.h>
+
+#include "a64vm/config.h"
+#include "a64vm/virtio_core.h"
+
+#define VIRTIO_VSOCK_ID 19
+#define VIRTIO_VSOCK_QUEUES 3 /* rx, tx, event */
+#define VIRTIO_VSOCK_QUEUE_EVENT 2
+/* CIDs 0-2 are the hypervisor's, the local one and the host's; U32_MAX is "any". */
+#define VIRTIO_VSOCK_CID_MIN 3ull
+#define VIRTIO_VSOCK_CID_MAX 0xfffffffeull
+
+/* --vsock cid=N[,transport=T] */
+struct virtio_vsock_options {
+	uint64_t cid;
+	enum config_transport transport;
+};
+
+/* --vsock's value -> out; 0 or -EINVAL. */
+int virtio_vsock_parse_options(const char *s, struct virtio_vsock_options *out);
+/* The options the kind owns on the command line (--vsock). */
+extern const struct config_option virtio_vsock_cli[];
+
+struct virtio_vsock {
+	uint64_t cid;
+	uint64_t features; /* the backend's device features */
+	uint64_t dropped;  /* packets a64vm took from tx without a backend */
+};
+
+/* The kind's transport ops; dev is a struct virtio_vsock. */
+extern const struct virtio_core_ops virtio_vsock_ops;
+
+#endif

@@ -1,0 +1,110 @@
+# limit: 240
+# virtio-vsock on the host kernel's vhost-vsock (--vsock cid=3): 16 MiB from
+# the guest to a listener on the test host (CID 2), 16 MiB from the test
+# host through an echo server in the guest and back, 64 connections at
+# once beside a peer that never reads, a reboot mid-transfer, all with
+# matching checksums; a CID in use and a /dev/vhost-vsock a64vm may not
+# open are refused with one line.
+if [ ! -c /dev/vhost-vsock ]; then
+  skip vsock "the test host has no /dev/vhost-vsock (module vhost_vsock)"; return
+fi
+dd if=/dev/urandom of=host.bin bs=1M count=16 2>/dev/null
+host_sha=$(sha256sum <host.bin | cut -d' ' -f1)
+vsock-pipe listen 6000 </dev/null >got.bin 2>listen.err &
+listener=$!
+vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --vsock cid=3 \
+  --append "console=ttyAMA0 quiet a64vm.test=vsock"
+if ! wait_for "^VSOCK-SENT in [0-9.]* s" 120; then
+  fail vsock-guest-to-host-16mib "the guest did not send its 16 MiB: $(grep VSOCK out.log | tr -d '\r')"
+  show_logs; kill $listener; kill -KILL $VM_PID; vm_wait 10; return
+fi
+tr -d '\r' <out.log >guest.log
+wait $listener
+guest_sha=$(sed -n 's/^VSOCK-SENDING //p' guest.log)
+[ -n "$guest_sha" ] && [ "$(sha256sum <got.bin | cut -d' ' -f1)" = "$guest_sha" ] &&
+  pass vsock-guest-to-host-16mib "checksum matches, $(sed -n 's/^VSOCK-SENT in //p' guest.log)" ||
+  fail vsock-guest-to-host-16mib "got $(wc -c <got.bin) bytes: $(cat listen.err)"
+
+t0=$(now)
+vsock-pipe connect 3 5000 <host.bin >back.bin 2>connect.err
+took=$(elapsed $t0)
+[ "$(sha256sum <back.bin | cut -d' ' -f1)" = "$host_sha" ] &&
+  pass vsock-host-to-guest-echo-16mib "16 MiB there and back, checksum matches, $took s" ||
+  fail vsock-host-to-guest-echo-16mib "got back $(wc -c <back.bin) bytes: $(cat connect.err)"
+note "vsock: 16 MiB to the guest's echo server and back in $took s"
+
+# A peer that never reads: its echo stalls (its pipe to sleep fills), the
+# 64 connections below go on beside it.
+vsock-pipe connect 3 5000 <host.bin 2>/dev/null | sleep 600 &
+stalled=$!
+# 64 connections at once, 256 KiB each.
+head -c 262144 host.bin >part.bin
+i=0 pids=
+while [ $i -lt 64 ]; do
+  vsock-pipe connect 3 5000 <part.bin >back.$i 2>err.$i &
+  pids="$pids $!" i=$((i + 1))
+done
+wait $pids # not a64vm, which runs on
+part_sha=$(sha256sum <part.bin | cut -d' ' -f1)
+ok=0
+for f in back.*; do [ "$(sha256sum <$f | cut -d' ' -f1)" = "$part_sha" ] && ok=$((ok + 1)); done
+[ $ok -eq 64 ] && pass vsock-64-connections "64 of 64 echoed whole" ||
+  fail vsock-64-connections "$ok of 64 echoed whole: $(cat err.* | sort | uniq -c | head -3)"
+
+kill $stalled; killall vsock-pipe 2>/dev/null
+
+# A guest reboot in the middle of a transfer: the host's connection ends
+# (the new driver resets what it does not know), and after the reboot the
+# guest's vsock works again.
+vsock-pipe listen 6000 </dev/null >got2.bin 2>listen2.err &
+listener=$!
+vsock-pipe connect 3 5000 </dev/zero >/dev/null 2>stream.err &
+streamer=$!
+sleep 1
+type_line 'reboot -f'
+if wait_for "^VSOCK-SENT in [0-9.]* s" 120 2; then
+  wait $listener
+  tr -d '\r' <out.log >guest.log
+  guest_sha=$(sed -n 's/^VSOCK-SENDING //p' guest.log | tail -1)
+  [ "$(sha256sum <got2.bin | cut -d' ' -f1)" = "$guest_sha" ] &&
+    pass vsock-after-reboot "16 MiB from the rebooted guest, checksum matches" ||
+    fail vsock-after-reboot "got $(wc -c <got2.bin) bytes: $(cat listen2.err)"
+else
+  fail vsock-after-reboot "the rebooted guest did not send: $(grep VSOCK out.log | tr -d '\r' | tail -2)"
+  kill $listener
+fi
+deadline=$(( $(cut -d. -f1 /proc/uptime) + $(scaled 30) ))
+while kill -0 $streamer 2>/dev/null && [ "$(cut -d. -f1 /proc/uptime)" -lt "$deadline" ]; do
+  sleep 0.2
+done
+if kill -0 $streamer 2>/dev/null; then
+  fail vsock-reboot-ends-connection "the host's connection still open 30 s after the reboot"
+  kill $streamer
+else
+  pass vsock-reboot-ends-connection "$(cat stream.err)"
+fi
+
+# Another VM asking for the CID this one has: refused before it boots.
+/a64vm run --kernel $GUEST_KERNEL --mem 64M --vsock cid=3 </dev/null >/dev/null 2>cid.err
+st=$?
+[ $st -eq 1 ] && grep -q "CID 3: another VM on this host has it" cid.err &&
+  [ "$(wc -l <cid.err)" -eq 1 ] &&
+  pass vsock-cid-in-use "$(cat cid.err)" || fail vsock-cid-in-use "status $st: $(cat cid.err)"
+
+type_line 'poweroff -f'
+vm_wait 30
+st=$?
+[ $st -eq 0 ] && pass vsock-poweroff "exit 0" || fail vsock-poweroff "status $st"
+
+# Without the right to open /dev/vhost-vsock: one line, exit 1.
+mkdir -p /etc && grep -q '^nobody:' /etc/passwd 2>/dev/null ||
+  echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
+mode=$(stat -c %a /dev/vhost-vsock)
+chmod 666 /dev/kvm; chmod 600 /dev/vhost-vsock
+su nobody -s /bin/sh -c "/a64vm run --kernel $GUEST_KERNEL --vsock cid=4" \
+  </dev/null >/dev/null 2>perm.err
+st=$?
+chmod 600 /dev/kvm; chmod "$mode" /dev/vhost-vsock
+[ $st -eq 1 ] && grep -q "cannot open /dev/vhost-vsock: Permission denied" perm.err &&
+  [ "$(wc -l <perm.err)" -eq 1 ] &&
+  pass vsock-no-right "$(cat perm.err)" || fail vsock-no-right "status $st: $(cat perm.err)"

@@ -1,0 +1,149 @@
+/*
+ * A small AF_VSOCK tool for the vsock tests, on the test host and in the
+ * guest (busybox has none):
+ *   vsock-pipe listen PORT        one connection, relayed to stdin/stdout
+ *   vsock-pipe connect CID PORT   the same, connecting
+ *   vsock-pipe echo PORT          every connection echoed, a child each
+ * A relay ends when stdin has reached the peer (then SHUT_WR) and the
+ * peer has shut its side. Exit 0, or 1 with a line on stderr.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/vm_sockets.h>
+
+#define CHUNK 65536
+
+static int die(const char *what)
+{
+	fprintf(stderr, "vsock-pipe: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static struct sockaddr_vm addr(unsigned cid, unsigned port)
+{
+	struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_cid = cid, .svm_port = port };
+
+	return a;
+}
+
+static int listener(unsigned port)
+{
+	struct sockaddr_vm a = addr(VMADDR_CID_ANY, port);
+	int s = socket(AF_VSOCK, SOCK_STREAM, 0);
+
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 128))
+		die("listen");
+	return s;
+}
+
+/* Copies in to the socket and the socket to out until both ends are done. */
+static void relay(int sock, int in, int out)
+{
+	static char up[CHUNK], down[CHUNK];
+	size_t have = 0, sent = 0;
+	int in_open = 1, sock_open = 1;
+
+	fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK);
+	while (in_open || have > sent || sock_open) {
+		struct pollfd p[2] = { { .fd = sock, .events = (sock_open ? POLLIN : 0) |
+						   (have > sent ? POLLOUT : 0) },
+				       { .fd = in_open && have == sent ? in : -1, .events = POLLIN } };
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			die("poll");
+		}
+		if (p[1].revents) {
+			n = read(in, up, sizeof(up));
+			if (n < 0)
+				die("read stdin");
+			have = (size_t)n;
+			sent = 0;
+			if (!n) {
+				in_open = 0;
+				shutdown(sock, SHUT_WR);
+			}
+		}
+		if ((p[0].revents & POLLOUT) && have > sent) {
+			n = write(sock, up + sent, have - sent);
+			if (n < 0 && errno != EAGAIN)
+				die("send");
+			sent += n > 0 ? (size_t)n : 0;
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR) && sock_open) {
+			n = read(sock, down, sizeof(down));
+			if (n < 0 && errno != EAGAIN)
+				die("receive");
+			if (!n)
+				sock_open = 0;
+			for (ssize_t done = 0, w; n > 0 && done < n; done += w)
+				if ((w = write(out, down + done, (size_t)(n - done))) < 0)
+					die("write stdout");
+		}
+	}
+}
+
+/* What comes in goes back, blocking: the peer's relay reads as it writes. */
+static void echo(int s)
+{
+	static char buf[CHUNK];
+	ssize_t n, w;
+
+	while ((n = read(s, buf, sizeof(buf))) > 0)
+		for (ssize_t done = 0; done < n; done += w)
+			if ((w = write(s, buf + done, (size_t)(n - done))) < 0)
+				die("echo");
+	shutdown(s, SHUT_WR);
+}
+
+int main(int argc, char **argv)
+{
+	int s;
+
+	if (argc == 3 && !strcmp(argv[1], "listen")) {
+		int l = listener((unsigned)atoi(argv[2]));
+
+		s = accept(l, NULL, NULL);
+		if (s < 0)
+			die("accept");
+		close(l);
+		relay(s, 0, 1);
+	} else if (argc == 4 && !strcmp(argv[1], "connect")) {
+		struct sockaddr_vm a = addr((unsigned)atoi(argv[2]), (unsigned)atoi(argv[3]));
+
+		s = socket(AF_VSOCK, SOCK_STREAM, 0);
+		if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)))
+			die("connect");
+		relay(s, 0, 1);
+	} else if (argc == 3 && !strcmp(argv[1], "echo")) {
+		int l = listener((unsigned)atoi(argv[2]));
+
+		signal(SIGCHLD, SIG_IGN);
+		for (;;) {
+			s = accept(l, NULL, NULL);
+			if (s < 0)
+				die("accept");
+			if (fork() == 0) {
+				close(l);
+				echo(s);
+				_exit(0);
+			}
+			close(s);
+		}
+	} else {
+		fprintf(stderr, "usage: vsock-pipe listen PORT | connect CID PORT | echo PORT\n");
+		return 2;
+	}
+	return 0;
+}

@@ -1,0 +1,94 @@
+/* virtio-vsock: the configuration, and what a64vm does without its backend. */
+#include <string.h>
+
+#include "a64vm/virtio_vsock.h"
+#include "unit.h"
+#include "virtq_fixture.h"
+
+static struct virtio_core t;
+static struct virtio_vsock vs;
+
+static void test_config(void)
+{
+	uint64_t lo = 0, hi = 0, v = 0;
+
+	memset(&vs, 0, sizeof(vs));
+	vs.cid = 0x123456789ull; /* past 32 bits: both halves matter */
+	vs.features = 1ull << 1; /* SEQPACKET, as the backend offers it */
+	fx_transport(&t, &virtio_vsock_ops, &vs, 1);
+	CU_ASSERT_TRUE(virtio_core_config_access(&t, 0, &lo, 4, false));
+	CU_ASSERT_TRUE(virtio_core_config_access(&t, 4, &hi, 4, false));
+	CU_ASSERT_EQUAL(lo, 0x23456789u);
+	CU_ASSERT_EQUAL(hi, 1);
+	CU_ASSERT_TRUE(virtio_core_config_access(&t, 0, &v, 8, false));
+	CU_ASSERT_EQUAL(v, 0x123456789ull);
+	CU_ASSERT_FALSE(virtio_core_config_access(&t, 8, &v, 4, false));
+	CU_ASSERT_EQUAL(virtio_core_offered(&t) & (1ull << 1), 1ull << 1);
+	CU_ASSERT_EQUAL(virtio_vsock_ops.device_id, 19);
+	CU_ASSERT_EQUAL(virtio_vsock_ops.nqueues, 3);
+}
+
+/* A packet on tx with no backend: used with nothing written, counted. */
+static void test_tx_dropped(void)
+{
+	memset(&vs, 0, sizeof(vs));
+	fx_transport(&t, &virtio_vsock_ops, &vs, 1);
+	fx_put_desc(FX_DESC, 0, FX_BUF, 44, 0, 0); /* a header alone */
+	fx_offer(0);
+	virtio_core_service(&t, 1);
+	CU_ASSERT_EQUAL(fx_used16(2), 1);
+	CU_ASSERT_EQUAL(fx_used_len(0), 0);
+	CU_ASSERT_EQUAL(vs.dropped, 1);
+	CU_ASSERT_FALSE(t.status & VIRTIO_STATUS_NEEDS_RESET);
+}
+
+/* Buffers on rx and event are kept for the device, never used empty. */
+static void test_receive_buffers_kept(void)
+{
+	for (unsigned q = 0; q <= 2; q += 2) {
+		memset(&vs, 0, sizeof(vs));
+		fx_transport(&t, &virtio_vsock_ops, &vs, q);
+		fx_put_desc(FX_DESC, 0, FX_BUF, 4096, VIRTQ_DESC_F_WRITE, 0);
+		fx_offer(0);
+		virtio_core_service(&t, q);
+		CU_ASSERT_EQUAL(fx_used16(2), 0);
+		CU_ASSERT_EQUAL(vs.dropped, 0);
+	}
+}
+
+static void test_options(void)
+{
+	static const struct {
+		const char *s;
+		int ret;
+		uint64_t cid;
+		enum config_transport transport;
+	} cases[] = {
+		{ "cid=3", 0, 3 }, { "cid=4294967294", 0, 4294967294ull },
+		{ "cid=42,transport=mmio", 0, 42, CONFIG_TRANSPORT_MMIO },
+		{ "transport=pci,cid=7", 0, 7, CONFIG_TRANSPORT_PCI },
+		{ "cid=2", -EINVAL }, { "cid=0", -EINVAL }, { "cid=4294967295", -EINVAL },
+		{ "cid=99999999999999999999", -EINVAL }, { "cid=", -EINVAL },
+		{ "cid=-3", -EINVAL }, { "cid=+3", -EINVAL }, { "cid=3x", -EINVAL },
+		{ "cid= 3", -EINVAL }, { "", -EINVAL }, { "transport=pci", -EINVAL },
+		{ "cid=3,uds=/tmp/v", -EINVAL }, { "cid=3,", -EINVAL },
+	};
+	struct virtio_vsock_options o;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(virtio_vsock_parse_options(cases[i].s, &o), cases[i].ret);
+		if (cases[i].ret)
+			continue;
+		CU_ASSERT_EQUAL(o.cid, cases[i].cid);
+		CU_ASSERT_EQUAL(o.transport, cases[i].transport);
+	}
+}
+
+const char unit_suite_name[] = "virtio_vsock";
+const struct unit_test unit_tests[] = {
+	{ "the guest's CID and the backend's features", test_config },
+	{ "tx without a backend: dropped, used", test_tx_dropped },
+	{ "rx and event buffers kept", test_receive_buffers_kept },
+	{ "--vsock's value", test_options },
+	{ NULL, NULL },
+};
