@@ -88,6 +88,14 @@ static const uint32_t helper_ioctls[] = {
 	VHOST_SET_FEATURES, VHOST_SET_MEM_TABLE, VHOST_SET_VRING_NUM, VHOST_SET_VRING_BASE,
 	VHOST_SET_VRING_ADDR, VHOST_SET_VRING_KICK, VHOST_SET_VRING_CALL, VHOST_GET_VRING_BASE,
 	VHOST_VSOCK_SET_RUNNING,
+	/* ... and its renewal, a new descriptor from the opener (device_opener.c) */
+	VHOST_SET_OWNER, VHOST_GET_FEATURES, VHOST_VSOCK_SET_GUEST_CID,
+};
+
+/* The child that opens a kernel vhost device anew (vmm/device_opener.c). */
+static const int opener_calls[] = {
+	COMMON,
+	__NR_openat, __NR_close, __NR_sendmsg,
 };
 
 const struct seccomp_policy seccomp_policies[SECCOMP_THREADS] = {
@@ -96,4 +104,5 @@ const struct seccomp_policy seccomp_policies[SECCOMP_THREADS] = {
 	[SECCOMP_IO] = { "io", io_calls, N(io_calls), io_ioctls, N(io_ioctls) },
 	[SECCOMP_HELPER] = { "helper", helper_calls, N(helper_calls), helper_ioctls,
 			     N(helper_ioctls) },
+	[SECCOMP_OPENER] = { "opener", opener_calls, N(opener_calls), NULL, 0 },
 };

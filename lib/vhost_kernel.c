@@ -16,6 +16,13 @@ static int call(int fd, unsigned long request, void *arg)
 	return ioctl(fd, request, arg) < 0 ? -errno : 0;
 }
 
+int vhost_kernel_own(int fd, uint64_t *features)
+{
+	int ret = call(fd, VHOST_SET_OWNER, NULL);
+
+	return ret ? ret : call(fd, VHOST_GET_FEATURES, features);
+}
+
 int vhost_kernel_open(const char *path, const char *name, uint64_t *features)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC), ret;
@@ -27,9 +34,7 @@ int vhost_kernel_open(const char *path, const char *name, uint64_t *features)
 			  : errno == EACCES ? " (root, or a group that may open it)" : "");
 		return ret;
 	}
-	ret = call(fd, VHOST_SET_OWNER, NULL);
-	if (!ret)
-		ret = call(fd, VHOST_GET_FEATURES, features);
+	ret = vhost_kernel_own(fd, features);
 	if (ret) {
 		log_error("%s: %s: %s", name, path, strerror(-ret));
 		close(fd);

@@ -43,9 +43,8 @@ struct vhost_worker {
 	const struct vhost_backend *be;
 	struct vhost_user vu; /* the worker's alone, once the guest runs */
 	struct virtiofsd daemon;
-	int kernel_fd; /* the kernel's vhost device; -1: none */
-	/* A kernel device's own start and stop, around the rings' (NULL: none). */
-	int (*run)(int fd, bool on);
+	int kernel_fd; /* the kernel's vhost device now; -1: none */
+	struct vhost_kernel_device kernel; /* its kind's hooks */
 	unsigned handed; /* queues 0 to handed - 1 are the backend's; the rest a64vm's */
 	const char *without; /* what the guest sees once a64vm took the queues back */
 	struct virtio_slot *d;
@@ -197,21 +196,20 @@ int vhost_worker_open(const struct virtio_fs_options *fs, const char *daemon, co
 	return 0;
 }
 
-int vhost_worker_open_kernel(int fd, unsigned handed, int (*run)(int fd, bool on),
-			     const char *without, struct vhost_worker **out)
+int vhost_worker_open_kernel(const struct vhost_kernel_device *k, struct vhost_worker **out)
 {
 	struct vhost_worker *vh = worker_new();
 
 	*out = vh;
 	if (!vh) {
-		close(fd);
+		close(k->fd);
 		return -ENOMEM;
 	}
 	vh->be = &kernel_backend;
-	vh->kernel_fd = fd;
-	vh->run = run;
-	vh->handed = handed;
-	vh->without = without;
+	vh->kernel = *k;
+	vh->kernel_fd = k->fd;
+	vh->handed = k->queues;
+	vh->without = k->without;
 	return 0;
 }
 
@@ -365,8 +363,8 @@ static int carry_out(struct vhost_worker *vh, const struct vhost_plan *p)
 			ret = vh->be->set_mem(vh, mem);
 	}
 	/* A kernel device stops before its rings are read back. */
-	if (p->what == PLAN_STOP && vh->run)
-		ret = vh->run(vh->kernel_fd, false);
+	if (p->what == PLAN_STOP && vh->kernel.run)
+		ret = vh->kernel.run(vh->kernel_fd, false);
 	for (unsigned q = 0; q < p->nqueues && !ret; q++) {
 		uint16_t base;
 
@@ -379,8 +377,14 @@ static int carry_out(struct vhost_worker *vh, const struct vhost_plan *p)
 		else
 			ret = vh->be->set_call(vh, q, p->call[q]);
 	}
-	if (!ret && p->what == PLAN_START && vh->run)
-		ret = vh->run(vh->kernel_fd, true);
+	if (!ret && p->what == PLAN_START && vh->kernel.run)
+		ret = vh->kernel.run(vh->kernel_fd, true);
+	/* ... and is renewed once the guest let go of it. */
+	if (!ret && p->what == PLAN_STOP && vh->kernel.renew) {
+		ret = vh->kernel.renew(vh->kernel.ctx, vh->kernel_fd);
+		vh->kernel_fd = ret < 0 ? -1 : ret;
+		ret = ret < 0 ? ret : 0;
+	}
 	return ret;
 }
 

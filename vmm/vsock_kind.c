@@ -1,13 +1,18 @@
 /*
  * virtio-vsock's host side: the host kernel's vhost-vsock serves rx and
  * tx (vmm/vhost_worker.c hands them over), so host programs reach the
- * guest with AF_VSOCK; a64vm keeps the event queue.
+ * guest with AF_VSOCK; a64vm keeps the event queue. Each time the guest
+ * lets go of the device (a reset, a reboot) it is replaced by a new one
+ * (vmm/device_opener.c): closing the old, which no longer holds the CID,
+ * is what makes the kernel reset every host connection to the guest that
+ * is gone (else a host peer waiting for credit would wait for ever).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "a64vm/device_opener.h"
 #include "a64vm/log.h"
 #include "a64vm/vhost_kernel.h"
 #include "a64vm/vhost_worker.h"
@@ -18,36 +23,84 @@
 #define VHOST_VSOCK_PATH "/dev/vhost-vsock"
 #define DEVICE_FEATURES 0xffffffull /* bits 0-23: the device type's own */
 
+struct vsock_dev {
+	struct virtio_vsock model;
+	struct device_opener opener;
+	const char *name;
+};
+
+/*
+ * A device owned (its features as the first one's, when renewed) given
+ * the CID: the descriptor, or -errno with it closed.
+ */
+static int set_up(struct vsock_dev *v, int fd, bool renewed)
+{
+	uint64_t features;
+	int ret = renewed ? vhost_kernel_own(fd, &features) : 0;
+
+	if (!ret && renewed && (features & DEVICE_FEATURES) != v->model.features)
+		ret = -EPROTO;
+	if (!ret)
+		ret = vhost_kernel_vsock_set_cid(fd, v->model.cid);
+	if (ret == -EADDRINUSE)
+		log_error("%s: CID %llu: another VM on this host has it", v->name,
+			  (unsigned long long)v->model.cid);
+	else if (ret)
+		log_error("%s: %s: %s", v->name, VHOST_VSOCK_PATH, strerror(-ret));
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static int renew(void *ctx, int old)
+{
+	struct vsock_dev *v = ctx;
+	int fd = device_opener_get(&v->opener);
+
+	close(old);
+	if (fd < 0) {
+		log_error("%s: cannot open %s anew: %s", v->name, VHOST_VSOCK_PATH,
+			  strerror(-fd));
+		return fd;
+	}
+	return set_up(v, fd, true);
+}
+
 static int vsock_open(const struct virtio_kind_ctx *ctx, void **priv)
 {
 	struct virtio_vsock_options o;
-	struct virtio_vsock *v = calloc(1, sizeof(*v));
+	struct vsock_dev *v = calloc(1, sizeof(*v));
 	struct vhost_worker *vh;
-	const char *name;
 	int fd, ret;
 
 	*priv = v;
 	if (!v)
 		return -ENOMEM;
+	v->opener.sock = -1;
 	virtio_slot_set_name(ctx->slot, "virtio-vsock");
-	name = virtio_slot_name(ctx->slot);
+	v->name = virtio_slot_name(ctx->slot);
 	if (virtio_vsock_parse_options(ctx->value, &o))
 		return -EINVAL; /* checked when parsed: cannot happen */
-	v->cid = o.cid;
-	virtio_slot_set_model(ctx->slot, v);
-	fd = vhost_kernel_open(VHOST_VSOCK_PATH, name, &v->features);
+	v->model.cid = o.cid;
+	virtio_slot_set_model(ctx->slot, &v->model);
+	fd = vhost_kernel_open(VHOST_VSOCK_PATH, v->name, &v->model.features);
 	if (fd < 0)
 		return fd;
-	v->features &= DEVICE_FEATURES;
-	ret = vhost_kernel_vsock_set_cid(fd, o.cid);
+	v->model.features &= DEVICE_FEATURES;
+	fd = set_up(v, fd, false);
+	if (fd < 0)
+		return fd;
+	ret = device_opener_start(&v->opener, VHOST_VSOCK_PATH, ctx->cfg->seccomp);
 	if (ret) {
-		log_error("%s: CID %llu: %s", name, (unsigned long long)o.cid,
-			  ret == -EADDRINUSE ? "another VM on this host has it" : strerror(-ret));
 		close(fd);
 		return ret;
 	}
-	ret = vhost_worker_open_kernel(fd, VIRTIO_VSOCK_QUEUE_EVENT, vhost_kernel_vsock_run,
-				       "vhost backend the guest's packets are dropped", &vh);
+	ret = vhost_worker_open_kernel(&(struct vhost_kernel_device){
+		.fd = fd, .queues = VIRTIO_VSOCK_QUEUE_EVENT, .run = vhost_kernel_vsock_run,
+		.renew = renew, .ctx = v,
+		.without = "vhost backend the guest's packets are dropped" }, &vh);
 	/* Closed with the device; the event queue stays a64vm's. */
 	virtio_slot_set_vhost(ctx->slot, vh, VIRTIO_VSOCK_QUEUE_EVENT);
 	return ret;
@@ -55,11 +108,14 @@ static int vsock_open(const struct virtio_kind_ctx *ctx, void **priv)
 
 static void vsock_close(struct virtio_slot *s, void *priv)
 {
-	struct virtio_vsock *v = priv;
+	struct vsock_dev *v = priv;
 
-	if (v && v->dropped)
+	if (!v)
+		return;
+	if (v->model.dropped)
 		log_info("%s: %llu packets dropped after its backend went",
-			 virtio_slot_name(s), (unsigned long long)v->dropped);
+			 virtio_slot_name(s), (unsigned long long)v->model.dropped);
+	device_opener_stop(&v->opener);
 	free(v);
 }
 

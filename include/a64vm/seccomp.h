@@ -16,7 +16,8 @@ enum seccomp_thread {
 	SECCOMP_MAIN, /* the event loop: console, signals, sockets, GDB, reboot */
 	SECCOMP_VCPU, /* KVM_RUN and the exits it serves */
 	SECCOMP_IO,   /* the virtio I/O thread */
-	SECCOMP_HELPER, /* a vhost-user device's worker: talks to its daemon */
+	SECCOMP_HELPER, /* a vhost device's worker: talks to its daemon or kernel device */
+	SECCOMP_OPENER, /* the child that opens a kernel vhost device anew */
 	SECCOMP_THREADS,
 };
 

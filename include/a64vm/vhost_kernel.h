@@ -20,6 +20,8 @@
  * (naming name, and what a user can do about a missing or denied node).
  */
 int vhost_kernel_open(const char *path, const char *name, uint64_t *features);
+/* The same for a descriptor already open (a renewed one): 0 or -errno. */
+int vhost_kernel_own(int fd, uint64_t *features);
 int vhost_kernel_set_features(int fd, uint64_t features);
 int vhost_kernel_set_mem(int fd, const struct guest_mem *mem);
 /* A queue to the kernel: its size, start, rings (guest-physical) and fds. */

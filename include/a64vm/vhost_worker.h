@@ -30,15 +30,23 @@ struct vhost_worker;
  */
 int vhost_worker_open(const struct virtio_fs_options *fs, const char *daemon, const char *name,
 		   struct vhost_worker **out, uint64_t *device_features);
-/*
- * The kernel's vhost device fd (open, owned, the kind's own setup done)
- * serves queues 0 to handed - 1; run (NULL: none) starts it after its
- * rings are set and stops it before they are read back. without: what
- * the guest sees once a64vm has taken them back ("backend ... dropped").
- * The worker owns fd from here, even on failure. 0 or -errno.
- */
-int vhost_worker_open_kernel(int fd, unsigned handed, int (*run)(int fd, bool on),
-			     const char *without, struct vhost_worker **out);
+/* A kernel vhost device, open, owned and set up by its kind. */
+struct vhost_kernel_device {
+	int fd;
+	unsigned queues; /* it serves queues 0 to queues - 1; a64vm the rest */
+	/* Its own start, after the rings are set, and stop, before they are read back. */
+	int (*run)(int fd, bool on);
+	/*
+	 * Once it gave the queues back (a reset, a reboot): a new descriptor
+	 * set up as fd was, fd closed either way; or -errno. NULL: fd is kept.
+	 */
+	int (*renew)(void *ctx, int fd);
+	void *ctx;
+	const char *without; /* what the guest sees once a64vm took the queues back */
+};
+
+/* The worker owns k->fd from here, even on failure. 0 or -errno. */
+int vhost_worker_open_kernel(const struct vhost_kernel_device *k, struct vhost_worker **out);
 /* After the transport is wired: the call eventfds, the worker's wake-up. */
 int vhost_worker_wire(struct vhost_worker *vh, struct virtio_slot *d);
 /*

@@ -94,7 +94,7 @@ st=$?
 type_line 'poweroff -f'
 vm_wait 30
 st=$?
-[ $st -eq 0 ] && pass vsock-poweroff "exit 0" || fail vsock-poweroff "status $st"
+[ $st -eq 0 ] && pass vsock-poweroff "exit 0" || { fail vsock-poweroff "status $st"; show_logs; }
 
 # Without the right to open /dev/vhost-vsock: one line, exit 1.
 mkdir -p /etc && grep -q '^nobody:' /etc/passwd 2>/dev/null ||

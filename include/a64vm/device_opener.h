@@ -1,0 +1,33 @@
+/*
+ * A child process that opens one device node on request and hands the
+ * descriptor back over a socket pair (SCM_RIGHTS): a64vm's threads may
+ * not open files once the guest runs (seccomp), nor after --user dropped
+ * root, yet a kernel vhost device is renewed whenever the guest lets go
+ * of it. The child keeps only its socket and stderr, runs under its own
+ * seccomp filter (open, send, read), opens nothing but its path, and
+ * dies with a64vm.
+ */
+#ifndef A64VM_DEVICE_OPENER_H
+#define A64VM_DEVICE_OPENER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "a64vm/seccomp.h"
+
+/* An answer later than this: the child is gone or stuck. */
+#define DEVICE_OPENER_TIMEOUT_MS 5000
+
+struct device_opener {
+	pid_t pid; /* 0: none */
+	int sock;  /* -1: none */
+};
+
+/* Forks the child for path; its filter in mode. 0 or -errno, with a line said. */
+int device_opener_start(struct device_opener *o, const char *path, enum seccomp_mode mode);
+/* A new descriptor of the path, or -errno (the child's open failed, or it is gone). */
+int device_opener_get(struct device_opener *o);
+/* Ends the child: it exits once its end of the pair reads end-of-file. */
+void device_opener_stop(struct device_opener *o);
+
+#endif

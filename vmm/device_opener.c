@@ -1,0 +1,119 @@
+#include "a64vm/device_opener.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "a64vm/arch.h"
+#include "a64vm/log.h"
+#include "a64vm/seccomp_policy.h"
+
+/* One int (0 or the open's errno), and the descriptor when it opened. */
+static int send_answer(int sock, int err, int fd)
+{
+	char control[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		m.msg_control = control;
+		m.msg_controllen = sizeof(control);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &m, MSG_NOSIGNAL) == sizeof(err) ? 0 : -1;
+}
+
+/* The child: a byte asks for one open; the parent's end of the pair closed ends it. */
+static void serve(int sock, const char *path, enum seccomp_mode mode)
+{
+	char c;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (close_range(STDERR_FILENO + 1, (unsigned)sock - 1, 0) ||
+	    close_range((unsigned)sock + 1, ~0u, 0) ||
+	    seccomp_install(&seccomp_policies[SECCOMP_OPENER], ARCH_AUDIT_ARCH, mode, "opener"))
+		_exit(1);
+	while (read(sock, &c, 1) == 1) {
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+
+		if (send_answer(sock, fd < 0 ? errno : 0, fd))
+			_exit(1);
+		if (fd >= 0)
+			close(fd);
+	}
+	_exit(0);
+}
+
+int device_opener_start(struct device_opener *o, const char *path, enum seccomp_mode mode)
+{
+	int pair[2], ret;
+
+	o->pid = 0;
+	o->sock = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair)) {
+		ret = -errno;
+		log_error("%s: socketpair: %s", path, strerror(errno));
+		return ret;
+	}
+	o->pid = fork();
+	if (o->pid < 0) {
+		ret = -errno;
+		log_error("%s: fork: %s", path, strerror(errno));
+		close(pair[0]);
+		close(pair[1]);
+		o->pid = 0;
+		return ret;
+	}
+	if (!o->pid)
+		serve(pair[1], path, mode);
+	close(pair[1]);
+	o->sock = pair[0];
+	return 0;
+}
+
+int device_opener_get(struct device_opener *o)
+{
+	char control[CMSG_SPACE(sizeof(int))];
+	int err = 0, fd = -1;
+	struct iovec iov = { .iov_base = &err, .iov_len = sizeof(err) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			    .msg_controllen = sizeof(control) };
+	struct pollfd p = { .fd = o->sock, .events = POLLIN };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	if (o->sock < 0 || write(o->sock, "o", 1) != 1)
+		return -EPIPE;
+	if (poll(&p, 1, DEVICE_OPENER_TIMEOUT_MS) != 1)
+		return -ETIMEDOUT;
+	n = recvmsg(o->sock, &m, MSG_CMSG_CLOEXEC);
+	c = n == sizeof(err) ? CMSG_FIRSTHDR(&m) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if (n != sizeof(err))
+		return -EPIPE;
+	if (err > 0)
+		return -err;
+	return fd >= 0 ? fd : -EPROTO;
+}
+
+/* No wait: a64vm is ending, under a filter without wait4. */
+void device_opener_stop(struct device_opener *o)
+{
+	if (o->sock >= 0)
+		close(o->sock);
+	o->sock = -1;
+	o->pid = 0;
+}
