@@ -170,8 +170,8 @@ peer_start() {
       ${DISK:+--disk $DISK} --append "console=ttyAMA0 quiet nopowerbtn $3" \
       </dev/null >out.log 2>err.log & ;;
   kvmtool)
-    /bin/lkvm run -k $GUEST_KERNEL -i $GUEST_INITRD -m 512 -c "$2" --nodefaults \
-      --console serial --virtio-transport mmio ${DISK:+-d $DISK} \
+    /bin/lkvm run ${PEER_KVMTOOL_ARGS:-} -k $GUEST_KERNEL -i $GUEST_INITRD -m 512 -c "$2" \
+      --nodefaults --console serial --virtio-transport mmio ${DISK:+-d $DISK} \
       -p "console=ttyS0 quiet nopowerbtn $3" </dev/null >out.log 2>err.log & ;;
   esac
   VM_PID=$!

@@ -4,6 +4,8 @@
  *   vsock-pipe listen PORT        one connection, relayed to stdin/stdout
  *   vsock-pipe connect CID PORT   the same, connecting
  *   vsock-pipe echo PORT          every connection echoed, a child each
+ *   vsock-pipe rr CID PORT N      N one-byte round trips to an echo server:
+ *                                 the mean in microseconds on stdout
  * A relay ends when stdin has reached the peer (then SHUT_WR) and the
  * peer has shut its side. Exit 0, or 1 with a line on stderr.
  */
@@ -16,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/vm_sockets.h>
@@ -107,6 +110,30 @@ static void echo(int s)
 	shutdown(s, SHUT_WR);
 }
 
+static int connected(unsigned cid, unsigned port)
+{
+	struct sockaddr_vm a = addr(cid, port);
+	int s = socket(AF_VSOCK, SOCK_STREAM, 0);
+
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)))
+		die("connect");
+	return s;
+}
+
+static void round_trips(int s, long n)
+{
+	struct timespec t0, t1;
+	char c = 'r';
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (long i = 0; i < n; i++)
+		if (write(s, &c, 1) != 1 || read(s, &c, 1) != 1)
+			die("round trip");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("%.1f\n", ((double)(t1.tv_sec - t0.tv_sec) * 1e6 +
+			  (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) / (double)n);
+}
+
 int main(int argc, char **argv)
 {
 	int s;
@@ -120,12 +147,10 @@ int main(int argc, char **argv)
 		close(l);
 		relay(s, 0, 1);
 	} else if (argc == 4 && !strcmp(argv[1], "connect")) {
-		struct sockaddr_vm a = addr((unsigned)atoi(argv[2]), (unsigned)atoi(argv[3]));
-
-		s = socket(AF_VSOCK, SOCK_STREAM, 0);
-		if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)))
-			die("connect");
-		relay(s, 0, 1);
+		relay(connected((unsigned)atoi(argv[2]), (unsigned)atoi(argv[3])), 0, 1);
+	} else if (argc == 5 && !strcmp(argv[1], "rr") && atol(argv[4]) > 0) {
+		round_trips(connected((unsigned)atoi(argv[2]), (unsigned)atoi(argv[3])),
+			    atol(argv[4]));
 	} else if (argc == 3 && !strcmp(argv[1], "echo")) {
 		int l = listener((unsigned)atoi(argv[2]));
 
@@ -142,7 +167,8 @@ int main(int argc, char **argv)
 			close(s);
 		}
 	} else {
-		fprintf(stderr, "usage: vsock-pipe listen PORT | connect CID PORT | echo PORT\n");
+		fprintf(stderr, "usage: vsock-pipe listen PORT | connect CID PORT | echo PORT | "
+			"rr CID PORT N\n");
 		return 2;
 	}
 	return 0;

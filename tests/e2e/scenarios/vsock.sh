@@ -108,3 +108,29 @@ chmod 600 /dev/kvm; chmod "$mode" /dev/vhost-vsock
 [ $st -eq 1 ] && grep -q "cannot open /dev/vhost-vsock: Permission denied" perm.err &&
   [ "$(wc -l <perm.err)" -eq 1 ] &&
   pass vsock-no-right "$(cat perm.err)" || fail vsock-no-right "status $st: $(cat perm.err)"
+
+# After --user dropped root, a reboot still renews the kernel device (the
+# opener was forked as root): the rebooted guest's vsock works.
+vsock-pipe listen 6000 </dev/null >user1.bin 2>/dev/null &
+listener=$!
+vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --vsock cid=5 \
+  --user nobody --append "console=ttyAMA0 quiet a64vm.test=vsock"
+if wait_for "^VSOCK-SENT in [0-9.]* s" 120; then
+  wait $listener
+  vsock-pipe listen 6000 </dev/null >user2.bin 2>/dev/null &
+  listener=$!
+  type_line 'reboot -f'
+  if wait_for "^VSOCK-SENT in [0-9.]* s" 120 2; then
+    wait $listener
+    [ "$(sha256sum <user2.bin | cut -d' ' -f1)" = \
+      "$(tr -d '\r' <out.log | sed -n 's/^VSOCK-SENDING //p' | tail -1)" ] &&
+      pass vsock-user-reboot "as nobody, 16 MiB after a reboot, checksum matches" ||
+      fail vsock-user-reboot "got $(wc -c <user2.bin) bytes after the reboot"
+  else
+    fail vsock-user-reboot "nothing after the reboot: $(tail -2 err.log)"; kill $listener
+  fi
+else
+  fail vsock-user-reboot "the guest did not send as nobody"; show_logs; kill $listener
+fi
+type_line 'poweroff -f'
+vm_wait 30 >/dev/null
