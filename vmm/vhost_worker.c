@@ -19,7 +19,6 @@
 /* What a vhost-user device must offer: the ring features the transport adds. */
 #define RING_FEATURES (VIRTIO_F_VERSION_1 | VIRTIO_F_RING_INDIRECT_DESC | \
 		       VIRTIO_F_RING_EVENT_IDX)
-#define DEVICE_FEATURES 0xffffffull /* bits 0-23: the device type's own */
 
 struct vhost_call {
 	struct vhost_worker *vh;
@@ -45,7 +44,6 @@ struct vhost_worker {
 	struct virtiofsd daemon;
 	int kernel_fd; /* the kernel's vhost device now; -1: none */
 	struct vhost_kernel_device kernel; /* its kind's hooks */
-	unsigned handed; /* queues 0 to handed - 1 are the backend's; the rest a64vm's */
 	const char *without; /* what the guest sees once a64vm took the queues back */
 	struct virtio_slot *d;
 	struct vhost_call call[VIRTIO_MAX_QUEUES];
@@ -175,7 +173,6 @@ int vhost_worker_open(const struct virtio_fs_options *fs, const char *daemon, co
 	if (!vh)
 		return -ENOMEM;
 	vh->be = &user_backend;
-	vh->handed = VIRTIO_MAX_QUEUES;
 	vh->without = "daemon the guest's requests now fail (EIO)";
 	ret = fs->socket ? 0 : virtiofsd_start(fs, daemon, &vh->daemon);
 	if (!ret)
@@ -192,7 +189,7 @@ int vhost_worker_open(const struct virtio_fs_options *fs, const char *daemon, co
 		return ret;
 	}
 	virtiofsd_connected(&vh->daemon);
-	*device_features = vh->vu.features & DEVICE_FEATURES;
+	*device_features = vh->vu.features & VHOST_DEVICE_FEATURES;
 	return 0;
 }
 
@@ -208,7 +205,6 @@ int vhost_worker_open_kernel(const struct vhost_kernel_device *k, struct vhost_w
 	vh->be = &kernel_backend;
 	vh->kernel = *k;
 	vh->kernel_fd = k->fd;
-	vh->handed = k->queues;
 	vh->without = k->without;
 	return 0;
 }
@@ -216,9 +212,9 @@ int vhost_worker_open_kernel(const struct vhost_kernel_device *k, struct vhost_w
 /* The queues the backend serves. */
 static unsigned backend_queues(struct vhost_worker *vh)
 {
-	unsigned n = virtio_slot_core(vh->d)->nqueues;
+	unsigned n = virtio_slot_core(vh->d)->nqueues, handed = virtio_slot_vhost_queues(vh->d);
 
-	return vh->handed < n ? vh->handed : n;
+	return handed < n ? handed : n;
 }
 
 static const char *name(const struct vhost_worker *vh)

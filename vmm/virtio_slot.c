@@ -436,6 +436,11 @@ void virtio_slot_set_vhost(struct virtio_slot *d, struct vhost_worker *vh, unsig
 	d->vhost_queues = queues;
 }
 
+unsigned virtio_slot_vhost_queues(const struct virtio_slot *d)
+{
+	return d->vhost ? d->vhost_queues : 0;
+}
+
 struct vhost_worker *virtio_slot_vhost(struct virtio_slot *d)
 {
 	return d->vhost;

@@ -21,7 +21,6 @@
 #include "a64vm/virtio_vsock.h"
 
 #define VHOST_VSOCK_PATH "/dev/vhost-vsock"
-#define DEVICE_FEATURES 0xffffffull /* bits 0-23: the device type's own */
 
 struct vsock_dev {
 	struct virtio_vsock model;
@@ -38,7 +37,7 @@ static int set_up(struct vsock_dev *v, int fd, bool renewed)
 	uint64_t features;
 	int ret = renewed ? vhost_kernel_own(fd, &features) : 0;
 
-	if (!ret && renewed && (features & DEVICE_FEATURES) != v->model.features)
+	if (!ret && renewed && (features & VHOST_DEVICE_FEATURES) != v->model.features)
 		ret = -EPROTO;
 	if (!ret)
 		ret = vhost_kernel_vsock_set_cid(fd, v->model.cid);
@@ -88,7 +87,7 @@ static int vsock_open(const struct virtio_kind_ctx *ctx, void **priv)
 	fd = vhost_kernel_open(VHOST_VSOCK_PATH, v->name, &v->model.features);
 	if (fd < 0)
 		return fd;
-	v->model.features &= DEVICE_FEATURES;
+	v->model.features &= VHOST_DEVICE_FEATURES;
 	fd = set_up(v, fd, false);
 	if (fd < 0)
 		return fd;
@@ -98,7 +97,7 @@ static int vsock_open(const struct virtio_kind_ctx *ctx, void **priv)
 		return ret;
 	}
 	ret = vhost_worker_open_kernel(&(struct vhost_kernel_device){
-		.fd = fd, .queues = VIRTIO_VSOCK_QUEUE_EVENT, .run = vhost_kernel_vsock_run,
+		.fd = fd, .run = vhost_kernel_vsock_run,
 		.renew = renew, .ctx = v,
 		.without = "vhost backend the guest's packets are dropped" }, &vh);
 	/* Closed with the device; the event queue stays a64vm's. */

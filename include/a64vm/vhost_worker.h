@@ -10,8 +10,9 @@
  * only once the daemon has given the queues back (or is gone).
  *
  * The host kernel's vhost devices (vhost-vsock) are served the same way,
- * through ioctls instead of messages, and may leave some queues to a64vm
- * (vhost-vsock's event queue).
+ * through ioctls instead of messages. A kind may leave its last queues to
+ * a64vm (vhost-vsock's event queue): the count it gave
+ * virtio_slot_set_vhost says which are the backend's.
  */
 #ifndef A64VM_VHOST_WORKER_H
 #define A64VM_VHOST_WORKER_H
@@ -19,6 +20,9 @@
 #include <stdbool.h>
 
 #include "a64vm/virtio_fs.h"
+
+/* A backend's features that are the device type's own (bits 0-23). */
+#define VHOST_DEVICE_FEATURES 0xffffffull
 
 struct virtio_slot;
 struct vhost_worker;
@@ -33,7 +37,6 @@ int vhost_worker_open(const struct virtio_fs_options *fs, const char *daemon, co
 /* A kernel vhost device, open, owned and set up by its kind. */
 struct vhost_kernel_device {
 	int fd;
-	unsigned queues; /* it serves queues 0 to queues - 1; a64vm the rest */
 	/* Its own start, after the rings are set, and stop, before they are read back. */
 	int (*run)(int fd, bool on);
 	/*

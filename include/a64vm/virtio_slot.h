@@ -51,6 +51,8 @@ void virtio_slot_set_model(struct virtio_slot *s, void *model);
  */
 void virtio_slot_set_vhost(struct virtio_slot *s, struct vhost_worker *vh, unsigned queues);
 struct vhost_worker *virtio_slot_vhost(struct virtio_slot *s);
+/* How many of its queues the daemon serves (0: none). */
+unsigned virtio_slot_vhost_queues(const struct virtio_slot *s);
 
 /*
  * Puts the device on transport: the virtio core, its notify eventfds, its
