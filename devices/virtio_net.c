@@ -1,5 +1,6 @@
 #include "a64vm/virtio_net.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
@@ -8,10 +9,10 @@
 #define NUM_BUFFERS_OFF 10 /* in virtio_net_hdr */
 #define STATUS_LINK_UP 1
 
-uint64_t virtio_net_features(void)
+uint64_t virtio_net_features(const struct virtio_net *n)
 {
-	return VIRTIO_NET_F_CSUM | VIRTIO_NET_F_GUEST_CSUM | VIRTIO_NET_F_MAC |
-	       VIRTIO_NET_F_MRG_RXBUF | VIRTIO_NET_F_STATUS;
+	return (n->tx_csum ? VIRTIO_NET_F_CSUM : 0) | VIRTIO_NET_F_GUEST_CSUM |
+	       VIRTIO_NET_F_MAC | VIRTIO_NET_F_MRG_RXBUF | VIRTIO_NET_F_STATUS;
 }
 
 void virtio_net_config_read(const struct virtio_net *n, uint32_t off, uint8_t *data,
@@ -110,8 +111,7 @@ void virtio_net_frames_ready(struct virtio_net *n, struct virtio_core *t)
 
 static uint64_t net_features(void *dev)
 {
-	(void)dev;
-	return virtio_net_features();
+	return virtio_net_features(dev);
 }
 
 static void net_config_read(void *dev, uint32_t off, uint8_t *data, unsigned len)
@@ -147,6 +147,83 @@ const struct virtio_core_ops virtio_net_ops = {
 	.receive_queues = 1u << VIRTIO_NET_RX, .buffers_posted = net_buffers_posted,
 };
 
+/* A port number, 1 to 65535, of exactly len digits. */
+static bool parse_port(const char *s, size_t len, uint16_t *out)
+{
+	unsigned long v = 0;
+
+	if (!len || len > 5)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	*out = (uint16_t)v;
+	return v >= 1 && v <= 65535;
+}
+
+/* "tcp:[ADDR]:HOSTPORT-:GUESTPORT" (tcp: may be left out, udp: not). */
+static bool parse_forward(const char *s, size_t len, struct virtio_net_forward *f)
+{
+	const char *end = s + len, *dash = memchr(s, '-', len), *colon, *addr;
+	unsigned char bin[16];
+	bool bracketed;
+	size_t alen;
+
+	memset(f, 0, sizeof(*f));
+	if (len > 4 && !strncmp(s, "udp:", 4))
+		f->udp = true, s += 4;
+	else if (len > 4 && !strncmp(s, "tcp:", 4))
+		s += 4;
+	else if (len && *s == ':')
+		s++;
+	else
+		return false;
+	if (!dash || dash < s)
+		return false;
+	/* ADDR, bracketed when it is IPv6, then :HOSTPORT up to the dash. */
+	for (colon = dash; colon > s && colon[-1] != ':'; colon--)
+		;
+	if (colon == s)
+		return false;
+	addr = s;
+	alen = (size_t)(colon - 1 - s);
+	bracketed = alen >= 2 && addr[0] == '[' && addr[alen - 1] == ']';
+	if (bracketed)
+		addr++, alen -= 2;
+	if (alen >= sizeof(f->addr) || !parse_port(colon, (size_t)(dash - colon), &f->host_port))
+		return false;
+	memcpy(f->addr, alen ? addr : "127.0.0.1", alen ? alen : 9);
+	f->addr[alen ? alen : 9] = '\0';
+	/* The guest's side: its address is passt's to choose, only the port. */
+	if (end - dash < 3 || dash[1] != ':' ||
+	    !parse_port(dash + 2, (size_t)(end - dash - 2), &f->guest_port))
+		return false;
+	return bracketed ? inet_pton(AF_INET6, f->addr, bin) == 1
+			 : inet_pton(AF_INET, f->addr, bin) == 1;
+}
+
+/* The first item: which link, and its name or path. */
+static bool parse_link(const char *opt, size_t len, struct virtio_net_options *out)
+{
+	if (len == 4 && !strncmp(opt, "user", 4)) {
+		out->link = VIRTIO_NET_USER;
+		return true;
+	}
+	if (len > 7 && !strncmp(opt, "stream=", 7) && len - 7 < sizeof(out->path)) {
+		out->link = VIRTIO_NET_STREAM;
+		memcpy(out->path, opt + 7, len - 7);
+		return true;
+	}
+	if (len <= 4 || strncmp(opt, "tap=", 4) || len - 4 >= sizeof(out->tap) ||
+	    memchr(opt + 4, '/', len - 4))
+		return false;
+	out->link = VIRTIO_NET_TAP;
+	memcpy(out->tap, opt + 4, len - 4);
+	return true;
+}
+
 int virtio_net_parse_options(const char *s, struct virtio_net_options *out)
 {
 	const char *opt;
@@ -155,11 +232,15 @@ int virtio_net_parse_options(const char *s, struct virtio_net_options *out)
 	memset(out, 0, sizeof(*out));
 	/* QEMU's default: 52:54:00:12:34:56 */
 	memcpy(out->mac, "\x52\x54\x00\x12\x34\x56", 6);
-	if (!config_next_item(&s, &opt, &len) || len <= 4 || strncmp(opt, "tap=", 4) ||
-	    len - 4 >= sizeof(out->tap) || memchr(opt + 4, '/', len - 4))
+	if (!config_next_item(&s, &opt, &len) || !parse_link(opt, len, out))
 		return -EINVAL;
-	memcpy(out->tap, opt + 4, len - 4);
 	while (config_next_item(&s, &opt, &len)) {
+		if (out->link == VIRTIO_NET_USER && len > 8 && !strncmp(opt, "hostfwd=", 8)) {
+			if (out->nfwd == VIRTIO_NET_MAX_FORWARDS ||
+			    !parse_forward(opt + 8, len - 8, &out->fwd[out->nfwd++]))
+				return -EINVAL;
+			continue;
+		}
 		if (!config_parse_mac(opt, len, out->mac) &&
 		    !config_parse_transport(opt, len, &out->transport))
 			return -EINVAL;
@@ -172,14 +253,17 @@ static int apply_net(struct config *cfg, const char *val, char *err, size_t errl
 	struct virtio_net_options o;
 
 	if (virtio_net_parse_options(val, &o))
-		return errmsg(err, errlen, "--net: '%s' is not tap=NAME[,mac=MAC]"
-			      "[,transport=mmio|pci] (a name "
-			      "of 1 to 15 characters; a unicast MAC)", val);
+		return errmsg(err, errlen, "--net: '%s' is not tap=NAME, user[,hostfwd=FWD]... "
+			      "or stream=PATH, then [,mac=MAC][,transport=mmio|pci] (a tap "
+			      "name of 1 to 15 characters; a unicast MAC; FWD as QEMU's: "
+			      "tcp|udp:[ADDR]:HOSTPORT-:GUESTPORT, at most %d)", val,
+			      VIRTIO_NET_MAX_FORWARDS);
 	return config_use(cfg, "net", val, 1, "network", err, errlen);
 }
 
 const struct config_option virtio_net_cli[] = {
-	{ "net", " tap=NAME[,mac=MAC][,transport=T]", "virtio-net on a tap device, "
-	  "created when absent", apply_net },
+	{ "net", " tap=NAME|user|stream=PATH[,hostfwd=FWD][,mac=MAC][,transport=T]",
+	  "virtio-net on a tap (created when absent), on a passt a64vm starts (user: "
+	  "no root needed), or on one listening at PATH", apply_net },
 	{ NULL, NULL, NULL, NULL },
 };

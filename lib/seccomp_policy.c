@@ -42,6 +42,7 @@ static const int io_calls[] = {
 	__NR_preadv, __NR_pwritev, __NR_pread64, __NR_pwrite64, __NR_fdatasync,
 	__NR_fallocate,			/* discard and write-zeroes */
 	__NR_readv, __NR_writev,	/* the tap */
+	__NR_sendmsg,			/* passt's stream (it never blocks) */
 	__NR_getrandom,			/* virtio-rng */
 	__NR_io_uring_enter,		/* virtio-blk's batches (its ring is set up before) */
 };

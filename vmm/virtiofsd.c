@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "a64vm/daemon.h"
 #include "a64vm/log.h"
 #include "a64vm/mono_time.h"
 
@@ -39,32 +39,13 @@ static int mkdir_in(const char *dir, const char *name)
 	return mkdir(path, 0700);
 }
 
-static bool executable(const char *path)
-{
-	return !access(path, X_OK);
-}
-
 /* --fs-daemon, else the Rust virtiofsd (PATH, Debian's place), else QEMU's C one. */
 static const char *find_daemon(const char *given, char *buf, size_t len)
 {
-	const char *path = getenv("PATH");
+	static const char *const others[] = { "/usr/libexec/virtiofsd",
+					      "/usr/lib/qemu/virtiofsd", NULL };
 
-	if (given)
-		return given;
-	while (path && *path) {
-		const char *colon = strchr(path, ':');
-		size_t n = colon ? (size_t)(colon - path) : strlen(path);
-
-		if (n && (size_t)snprintf(buf, len, "%.*s/virtiofsd", (int)n, path) < len &&
-		    executable(buf))
-			return buf;
-		path = colon ? colon + 1 : NULL;
-	}
-	if (executable("/usr/libexec/virtiofsd"))
-		return "/usr/libexec/virtiofsd";
-	if (executable("/usr/lib/qemu/virtiofsd"))
-		return "/usr/lib/qemu/virtiofsd";
-	return NULL;
+	return given ? given : daemon_find("virtiofsd", others, buf, len);
 }
 
 /*
@@ -86,58 +67,19 @@ static int read_only_view(const char *dir, const char *at)
 	return mount(NULL, at, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) ? -errno : 0;
 }
 
-/* Whether the root is the initramfs itself, which pivot_root cannot leave. */
-static bool root_is_rootfs(void)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[512];
-	bool rootfs = false;
-
-	while (f && fgets(line, sizeof(line), f)) {
-		char point[64], type[32];
-
-		if (sscanf(line, "%*d %*d %*s %*s %63s %*[^-]- %31s", point, type) == 2 &&
-		    !strcmp(point, "/")) {
-			rootfs = !strcmp(type, "rootfs");
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	return rootfs;
-}
-
-/*
- * The daemon's sandbox pivots its root into the shared directory, which
- * fails while the root is the initramfs (a test host, a rescue system):
- * give it a root that is a mount of its own, a bind of the initramfs moved
- * onto / as switch_root does, by way of the (still empty) socket directory.
- */
-static int leave_rootfs(const char *via)
-{
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    mount("/", via, NULL, MS_BIND | MS_REC, NULL) || chdir(via) ||
-	    mount(".", "/", NULL, MS_MOVE, NULL) || chroot(".") || chdir("/"))
-		return -errno;
-	return 0;
-}
-
 static void run_daemon(const struct virtio_fs_options *fs, const char *daemon,
 		       const struct virtiofsd *d)
 {
 	char socket_arg[128], source_arg[CONFIG_DISK_PATH_MAX + 16], ro_point[80];
 	const char *source = fs->path;
-	int err, null = open("/dev/null", O_RDWR);
+	int err;
 
-	prctl(PR_SET_PDEATHSIG, SIGTERM); /* a64vm killed: the daemon goes too */
-	/* Not the operator's keys, not the guest's console. */
-	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0) {
-		fprintf(stderr, "a64vm: --fs: /dev/null for the daemon: %s\n", strerror(errno));
-		_exit(126);
-	}
-	if (null > STDERR_FILENO)
-		close(null);
-	if (root_is_rootfs() && (err = leave_rootfs(d->dir)))
+	daemon_child_setup("--fs");
+	/*
+	 * The daemon's sandbox pivots its root into the shared directory, which
+	 * fails while the root is the initramfs (a test host, a rescue system).
+	 */
+	if (daemon_root_is_rootfs() && (err = daemon_leave_rootfs(d->dir)))
 		fprintf(stderr, "a64vm: --fs: the root is the initramfs and cannot be left "
 			"for the daemon's sandbox: %s\n", strerror(-err));
 	snprintf(ro_point, sizeof(ro_point), "%s/ro", d->dir);
@@ -204,7 +146,7 @@ int virtiofsd_start(const struct virtio_fs_options *fs, const char *given, struc
 			  "with --fs-daemon");
 		return -ENOENT;
 	}
-	if (!executable(daemon)) {
+	if (!daemon_executable(daemon)) {
 		log_error("--fs-daemon: %s: %s", daemon, strerror(errno));
 		return -ENOENT;
 	}
@@ -273,20 +215,8 @@ void virtiofsd_kill(struct virtiofsd *d)
 
 void virtiofsd_abort(struct virtiofsd *d)
 {
-	uint64_t until = mono_ns() + STOP_WAIT_NS;
-
-	if (d->pid > 0) {
-		kill(d->pid, SIGTERM);
-		while (waitpid(d->pid, NULL, WNOHANG) == 0) {
-			if (mono_ns() >= until) {
-				kill(d->pid, SIGKILL);
-				waitpid(d->pid, NULL, 0);
-				break;
-			}
-			nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
-		}
-		d->pid = 0;
-	}
+	daemon_stop(d->pid, STOP_WAIT_NS);
+	d->pid = 0;
 	virtiofsd_connected(d);
 	virtiofsd_remove(d);
 }

@@ -1,8 +1,9 @@
 /*
  * virtio-net (VIRTIO 1.x, 5.1): frames travel with the 12-byte
  * virtio_net_hdr that a tap device opened with IFF_VNET_HDR speaks too, so
- * checksum offload passes straight through. Receive buffers are mergeable
- * when the driver accepts VIRTIO_NET_F_MRG_RXBUF.
+ * checksum offload passes straight through; a backend without it (passt's
+ * stream) gets whole frames, the guest finishing its checksums. Receive
+ * buffers are mergeable when the driver accepts VIRTIO_NET_F_MRG_RXBUF.
  */
 #ifndef A64VM_VIRTIO_NET_H
 #define A64VM_VIRTIO_NET_H
@@ -29,9 +30,33 @@
 #define VIRTIO_NET_TX 1
 #define VIRTIO_NET_MAX_FRAME (VIRTIO_NET_HDR_LEN + 65535 + 14)
 
-/* --net tap=NAME[,mac=MAC][,transport=T] */
+#define VIRTIO_NET_MAX_FORWARDS 16
+#define VIRTIO_NET_PATH_MAX 108 /* sun_path */
+
+enum virtio_net_link {
+	VIRTIO_NET_TAP,	   /* tap=NAME */
+	VIRTIO_NET_USER,   /* user: a passt a64vm starts */
+	VIRTIO_NET_STREAM, /* stream=PATH: a passt (or QEMU-style peer) already there */
+};
+
+/* hostfwd=tcp|udp:[ADDR]:HOSTPORT-:GUESTPORT, as QEMU spells it. */
+struct virtio_net_forward {
+	bool udp;
+	char addr[46]; /* INET6_ADDRSTRLEN; 127.0.0.1 unless given */
+	uint16_t host_port, guest_port;
+};
+
+/*
+ * --net tap=NAME[,mac=MAC][,transport=T]
+ * --net user[,hostfwd=...]...[,mac=MAC][,transport=T]
+ * --net stream=PATH[,mac=MAC][,transport=T]
+ */
 struct virtio_net_options {
+	enum virtio_net_link link;
 	char tap[16]; /* IFNAMSIZ */
+	char path[VIRTIO_NET_PATH_MAX];
+	struct virtio_net_forward fwd[VIRTIO_NET_MAX_FORWARDS];
+	unsigned nfwd;
 	uint8_t mac[6];
 	enum config_transport transport;
 };
@@ -54,6 +79,7 @@ struct virtio_net_backend {
 
 struct virtio_net {
 	uint8_t mac[6];
+	bool tx_csum; /* the backend takes partial checksums (CSUM is offered) */
 	const struct virtio_net_backend *be;
 	void *be_ctx;
 	bool csum; /* what set_csum last said */
@@ -61,7 +87,8 @@ struct virtio_net {
 	uint8_t rx_frame[VIRTIO_NET_MAX_FRAME];
 };
 
-uint64_t virtio_net_features(void);
+/* What the device offers; CSUM only with a backend that takes partial checksums. */
+uint64_t virtio_net_features(const struct virtio_net *n);
 void virtio_net_config_read(const struct virtio_net *n, uint32_t off, uint8_t *data,
 			    unsigned len);
 

@@ -107,6 +107,13 @@ def control():
         seed("control", name, line)
 
 
+def net_stream():
+    def framed(n, b):
+        return struct.pack(">I", n) + bytes([b]) * n
+    seed("net_stream", "two-frames-in-pieces", struct.pack("<H", 6) + framed(60, 1) + framed(1514, 2))
+    seed("net_stream", "bad-length", struct.pack("<H", 0) + framed(60, 1) + struct.pack(">I", 13))
+
+
 def boot():
     image = struct.pack("<IIQQQQQQ4sI", 0x14000010, 0, 0, 0x10000, 0xa, 0, 0, 0,
                         b"ARM\x64", 0) + bytes(256)
@@ -245,6 +252,7 @@ def virtio_pci():
 
 
 if __name__ == "__main__":
-    for make in (a64, mmu, virtio, virtio_pci, gdb, control, boot, fw_cfg, pci, cfi_flash, dtb):
+    for make in (a64, mmu, virtio, virtio_pci, gdb, control, net_stream, boot, fw_cfg, pci,
+                 cfi_flash, dtb):
         make()
     sys.exit(0)

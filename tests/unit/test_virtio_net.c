@@ -1,5 +1,6 @@
 /* virtio-net's receive path: frames into mergeable and plain buffers. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "a64vm/virtio_net.h"
@@ -99,7 +100,12 @@ static void test_config(void)
 	virtio_net_config_read(&n, 0, cfg, 8);
 	CU_ASSERT_EQUAL(memcmp(cfg, n.mac, 6), 0);
 	CU_ASSERT_EQUAL(cfg[6], 1); /* link up */
-	CU_ASSERT_TRUE(virtio_net_features() & VIRTIO_NET_F_MRG_RXBUF);
+	CU_ASSERT_TRUE(virtio_net_features(&n) & VIRTIO_NET_F_MRG_RXBUF);
+	/* Partial checksums are sent only to a backend that takes them (a tap). */
+	CU_ASSERT_FALSE(virtio_net_features(&n) & VIRTIO_NET_F_CSUM);
+	n.tx_csum = true;
+	CU_ASSERT_TRUE(virtio_net_features(&n) & VIRTIO_NET_F_CSUM);
+	CU_ASSERT_TRUE(virtio_net_features(&n) & VIRTIO_NET_F_GUEST_CSUM);
 }
 
 /* A fake backend: frames to deliver, and what the device said to it. */
@@ -198,6 +204,13 @@ static void test_options(void)
 		"tap", "tap=", "tun=x", "tap=0123456789abcdef", "tap=a/b", "tap=x,mac=",
 		"tap=x,mac=52:54:00:12:34", "tap=x,mac=52:54:00:12:34:567",
 		"tap=x,mac=53:54:00:12:34:56", "tap=x,mac=zz:54:00:12:34:56", "tap=x,ro",
+		"users", "stream=", "tap=x,hostfwd=tcp::2222-:22", "stream=/s,hostfwd=tcp::1-:2",
+		"user,hostfwd=", "user,hostfwd=tcp::2222-:0", "user,hostfwd=tcp::0-:22",
+		"user,hostfwd=tcp::65536-:22", "user,hostfwd=tcp::2222-10.0.2.15:22",
+		"user,hostfwd=sctp::2222-:22", "user,hostfwd=tcp::2222:22",
+		"user,hostfwd=tcp:1.2.3:2222-:22", "user,hostfwd=tcp:::1:2222-:22",
+		"user,hostfwd=tcp:[1.2.3.4]:2222-:22", "user,hostfwd=tcp::22a-:22",
+		"user,hostfwd=tcp::2222-:", "user,hostfwd=tcp:2222-:22", "user,hostfwd=:80-:8080",
 	};
 	struct virtio_net_options n;
 
@@ -211,6 +224,37 @@ static void test_options(void)
 	CU_ASSERT_EQUAL(n.transport, CONFIG_TRANSPORT_PCI);
 	CU_ASSERT_EQUAL(n.mac[5], 1);
 	CU_ASSERT_EQUAL(virtio_net_parse_options("tap=t,transport=isa", &n), -EINVAL);
+	CU_ASSERT_EQUAL_FATAL(virtio_net_parse_options("user", &n), 0);
+	CU_ASSERT_EQUAL(n.link, VIRTIO_NET_USER);
+	CU_ASSERT_EQUAL(n.nfwd, 0);
+	CU_ASSERT_EQUAL_FATAL(virtio_net_parse_options("user,hostfwd=tcp::2222-:22,"
+		"hostfwd=udp:0.0.0.0:5353-:53,hostfwd=::80-:8080,hostfwd=tcp:[::1]:2223-:22,"
+		"mac=02:00:00:00:00:02,transport=mmio", &n), 0);
+	CU_ASSERT_EQUAL_FATAL(n.nfwd, 4);
+	CU_ASSERT_FALSE(n.fwd[0].udp);
+	CU_ASSERT_STRING_EQUAL(n.fwd[0].addr, "127.0.0.1"); /* not every address */
+	CU_ASSERT_EQUAL(n.fwd[0].host_port, 2222);
+	CU_ASSERT_EQUAL(n.fwd[0].guest_port, 22);
+	CU_ASSERT_TRUE(n.fwd[1].udp);
+	CU_ASSERT_STRING_EQUAL(n.fwd[1].addr, "0.0.0.0");
+	CU_ASSERT_EQUAL(n.fwd[1].guest_port, 53);
+	CU_ASSERT_FALSE(n.fwd[2].udp);
+	CU_ASSERT_EQUAL(n.fwd[2].host_port, 80);
+	CU_ASSERT_STRING_EQUAL(n.fwd[3].addr, "::1");
+	CU_ASSERT_EQUAL(n.mac[5], 2);
+	CU_ASSERT_EQUAL(n.transport, CONFIG_TRANSPORT_MMIO);
+	CU_ASSERT_EQUAL_FATAL(virtio_net_parse_options("stream=/run/user/1000/passt.sock", &n), 0);
+	CU_ASSERT_EQUAL(n.link, VIRTIO_NET_STREAM);
+	CU_ASSERT_STRING_EQUAL(n.path, "/run/user/1000/passt.sock");
+	{
+		char many[1024] = "user";
+
+		for (int i = 0; i < VIRTIO_NET_MAX_FORWARDS; i++)
+			sprintf(many + strlen(many), ",hostfwd=tcp::%d-:22", 2000 + i);
+		CU_ASSERT_EQUAL(virtio_net_parse_options(many, &n), 0);
+		strcat(many, ",hostfwd=tcp::3000-:22");
+		CU_ASSERT_EQUAL(virtio_net_parse_options(many, &n), -EINVAL);
+	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (virtio_net_parse_options(bad[i], &n) != -EINVAL)
 			CU_FAIL(bad[i]);
