@@ -48,6 +48,12 @@ check ctl-bad-command 2 'usage: a64vm ctl' ctl "$tmp/s" 'st"atus'
 check ctl-overflowing-number 2 'usage: a64vm ctl' ctl "$tmp/s" read-phys addr=99999999999999999999
 check bad-vsock-cid 2 "--vsock: 'cid=2' is not cid=N" run --kernel x --vsock cid=2
 check two-vsock 2 '--vsock: at most 1' run --kernel x --vsock cid=3 --vsock cid=4
+# A forward passt cannot take, or one QEMU would but passt cannot (a guest address).
+check bad-hostfwd 2 "--net: 'user,hostfwd=tcp::2222-10.0.2.15:22' is not" \
+  run --kernel x --net user,hostfwd=tcp::2222-10.0.2.15:22
+check bad-hostfwd-port 2 "--net: 'user,hostfwd=tcp::70000-:22' is not" \
+  run --kernel x --net user,hostfwd=tcp::70000-:22
+check hostfwd-on-tap 2 "is not tap=NAME, user" run --kernel x --net tap=t0,hostfwd=tcp::1-:2
 
 # Every option the binary lists (the machine's and every device kind's in
 # its table) is in the man page, where roff writes each '-' as '\-'.

@@ -3,10 +3,13 @@
 # or, on virtio-mmio (virtio_net_user_mmio.sh), --net stream=PATH to a passt
 # the test started. The guest gets its address, route and DNS by DHCP,
 # fetches 16 MiB from the test host's loopback through the gateway's
-# address, and the test host fetches 16 MiB from the guest through a
-# forwarded port bound to 127.0.0.1 only, with matching checksums; a reboot
+# address and sends 16 MiB there, and the test host fetches 16 MiB from
+# the guest through a forwarded port bound to 127.0.0.1 only, all with
+# matching checksums; a reboot
 # keeps the link; passt killed ends the link with one line and the VM runs
-# on; a forward to a port in use is refused before the guest runs.
+# on; a forward to a port in use is refused before the guest runs. UDP
+# both ways: 200 datagrams from the guest echoed by the test host, 200
+# from the test host through a UDP forward echoed by the guest.
 if [ ! -x /usr/bin/passt ]; then
   skip usernet "the test host has no /usr/bin/passt"; return
 fi
@@ -14,7 +17,9 @@ mkdir -p www
 dd if=/dev/urandom of=www/host.bin bs=1M count=16 2>/dev/null
 host_sha=$(sha256sum <www/host.bin | cut -d' ' -f1)
 httpd -p 127.0.0.1:8080 -h www # the loopback: only passt's gateway mapping reaches it
-link="user,hostfwd=tcp::2222-:8080"
+net-probe udp-serve 7000 2>/dev/null &
+net-probe tcp-recv 9000 >up1.bin &
+link="user,hostfwd=tcp::2222-:8080,hostfwd=udp::7001-:7000"
 if [ -n "${A64VM_TRANSPORT:-}" ]; then
   # A directory passt may write in: it runs as nobody.
   mkdir -p sock && chmod 777 sock && rm -f sock/passt.sock
@@ -24,19 +29,20 @@ if [ -n "${A64VM_TRANSPORT:-}" ]; then
   unshare -m sh -c 'mount -o rbind / /tmp/passt-root && cd /tmp/passt-root &&
     mount -o move . / && exec chroot . "$@"' passt-root \
     /usr/bin/passt --foreground --quiet --one-off --socket "$PWD/sock/passt.sock" \
-    --runas 65534:65534 --tcp-ports 127.0.0.1/2222:8080 2>passt.err &
+    --runas 65534:65534 --tcp-ports 127.0.0.1/2222:8080 --udp-ports 127.0.0.1/7001:7000 \
+    2>passt.err &
   passt_pid=$!
   for _ in $(seq 100); do [ -S sock/passt.sock ] && break; sleep 0.1; done
   if [ ! -S sock/passt.sock ]; then
-    fail usernet "passt did not listen: $(cat passt.err)"; killall httpd; return
+    fail usernet "passt did not listen: $(cat passt.err)"; killall httpd net-probe; return
   fi
   link="stream=$PWD/sock/passt.sock"
 fi
 vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --net "$link" \
   --append "console=ttyAMA0 quiet a64vm.test=usernet"
-if ! wait_for "^USERNET-SERVE [0-9a-f]\{64\}" 200; then
+if ! wait_for "^USERNET-READY" 200; then
   fail usernet "the guest did not get through its part"; show_logs
-  kill -KILL $VM_PID; vm_wait 10; killall httpd; return
+  kill -KILL $VM_PID; vm_wait 10; killall httpd net-probe; return
 fi
 tr -d '\r' <out.log >guest.log
 lease=$(sed -n 's/^DHCP-LEASE //p' guest.log)
@@ -54,6 +60,18 @@ set -- $(sed -n 's/^USERNET-GOT //p' guest.log)
 [ "$1" = "$host_sha" ] && pass usernet-guest-fetches-16mib "checksum matches, $3 s" ||
   fail usernet-guest-fetches-16mib "guest $1, host $host_sha"
 note "usernet${A64VM_TRANSPORT:+-$A64VM_TRANSPORT}: guest fetches 16 MiB in $3 s"
+grep -q "^USERNET-UDP ECHOED 200 of 200" guest.log &&
+  pass usernet-udp-guest-to-host "200 datagrams echoed by the test host" ||
+  fail usernet-udp-guest-to-host "$(grep USERNET-UDP guest.log)"
+sent() { # CHECK N: the guest's N-th file reached the test host's nc
+  want=$(sed -n 's/^USERNET-SERVE //p' guest.log | sed -n "${2}p")
+  [ -n "$want" ] && [ "$(sha256sum <up$2.bin | cut -d' ' -f1)" = "$want" ] &&
+    pass $1 "checksum matches" || fail $1 "got $(wc -c <up$2.bin) bytes"
+}
+sent usernet-guest-sends-16mib 1
+out=$(net-probe udp-ping 127.0.0.1 7001 200 2>&1)
+[ "$out" = "ECHOED 200 of 200" ] && pass usernet-udp-forward "200 datagrams echoed by the guest" ||
+  fail usernet-udp-forward "$out"
 fetch() { # CHECK SHA-LINE-NUMBER
   t0=$(now)
   wget -q -O guest.bin http://127.0.0.1:2222/guest.bin
@@ -68,13 +86,15 @@ wget -q -T 5 -O /dev/null http://10.0.2.15:2222/guest.bin 2>/dev/null &&
   fail usernet-forward-loopback-only "the forward answered on 10.0.2.15" ||
   pass usernet-forward-loopback-only "nothing on 10.0.2.15:2222"
 
+net-probe tcp-recv 9000 >up2.bin &
 type_line 'reboot -f'
-if wait_for "^USERNET-SERVE [0-9a-f]\{64\}" 200 2; then
+if wait_for "^USERNET-READY" 200 2; then
   tr -d '\r' <out.log >guest.log
   [ "$(grep -c '^DHCP-LEASE 10.0.2.15/' guest.log)" = 2 ] &&
     pass usernet-reboot-lease "a second lease" ||
     fail usernet-reboot-lease "$(grep DHCP guest.log | tail -1)"
   fetch usernet-reboot-forward 2
+  sent usernet-reboot-guest-sends 2
 else
   fail usernet-reboot-lease "the rebooted guest did not get through"; show_logs
 fi
@@ -91,7 +111,7 @@ fi
 type_line 'poweroff -f'
 vm_wait 60; st=$?
 [ $st -eq 0 ] && pass usernet-poweroff "exit 0" || fail usernet-poweroff "status $st"
-killall httpd
+killall httpd net-probe 2>/dev/null
 
 # A forward to a port in use: refused before the guest runs, passt saying why.
 if [ -z "${A64VM_TRANSPORT:-}" ]; then
