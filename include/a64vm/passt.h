@@ -2,8 +2,9 @@
  * The passt a64vm runs for --net user: Debian's passt (on PATH, else
  * /usr/bin/passt), in the foreground, on one end of a socketpair (passt
  * --fd), its port forwards from hostfwd=. passt sandboxes itself and, when
- * started as root, runs as nobody; it ends when a64vm closes its end, or
- * with a64vm (PR_SET_PDEATHSIG).
+ * started as root, runs as nobody; it ends when its end of the link closes,
+ * as a64vm's exit closes it (PR_SET_PDEATHSIG does not survive its change
+ * of user).
  */
 #ifndef A64VM_PASST_H
 #define A64VM_PASST_H

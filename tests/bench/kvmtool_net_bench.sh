@@ -23,7 +23,7 @@ for vmm in $vmms; do : >h2g-$vmm; : >g2h-$vmm; : >rr-$vmm; done
 for round in 1 2 3 4 5; do
   for vmm in $(rotate $round $vmms); do
     host=10.0.2.2; [ $vmm = kvmtool ] && host=10.0.2.15
-    net-probe tcp-recv 9000 >/dev/null &
+    net-probe tcp-recv 9000 67108864 >/dev/null & # closes after 64 MiB
     sink=$!
     peer_start $vmm 2 "a64vm.test=netbench a64vm.nethost=$host"
     if wait_for "^NETBENCH-RR [0-9]*[^0-9]" 300; then # the whole number

@@ -12,7 +12,9 @@
  *                                    connection: the mean in microseconds
  *   net-probe tcp-send HOST PORT     stdin to HOST:PORT, then waits until
  *                                    the peer has closed (all was taken)
- *   net-probe tcp-recv PORT          one connection to stdout, then exits
+ *   net-probe tcp-recv PORT [BYTES]  one connection to stdout until it ends
+ *                                    (or BYTES came: a half-close the
+ *                                    network may not carry), then closes
  * Servers run until killed. Exit 1 with a line on stderr on failure.
  */
 #include <arpa/inet.h>
@@ -160,16 +162,18 @@ static int tcp_rr(const char *host, unsigned port, unsigned n)
 	return 0;
 }
 
-/* in to out until in ends: 0, or -1. */
-static int copy(int in, int out)
+/* in to out until in ends or limit bytes went: 0, or -1. */
+static int copy(int in, int out, unsigned long long limit)
 {
 	char buf[65536];
-	ssize_t n;
+	ssize_t n = 1;
 
-	while ((n = read(in, buf, sizeof(buf))) > 0)
+	while (limit && (n = read(in, buf, limit < sizeof(buf) ? limit : sizeof(buf))) > 0) {
+		limit -= (unsigned long long)n;
 		for (ssize_t done = 0, k; done < n; done += k)
 			if ((k = write(out, buf + done, (size_t)(n - done))) <= 0)
 				return -1;
+	}
 	return n < 0 ? -1 : 0;
 }
 
@@ -178,18 +182,18 @@ static int tcp_send(const char *host, unsigned port)
 	int fd = connected(SOCK_STREAM, host, port);
 	char c;
 
-	if (fd < 0 || copy(STDIN_FILENO, fd) || shutdown(fd, SHUT_WR))
+	if (fd < 0 || copy(STDIN_FILENO, fd, ~0ull) || shutdown(fd, SHUT_WR))
 		return fail("send");
 	while (read(fd, &c, 1) > 0)
 		;
 	return 0;
 }
 
-static int tcp_recv(unsigned port)
+static int tcp_recv(unsigned port, unsigned long long limit)
 {
 	int ls = bound(SOCK_STREAM, port), fd = ls < 0 ? -1 : accept(ls, NULL, NULL);
 
-	if (fd < 0 || copy(fd, STDOUT_FILENO))
+	if (fd < 0 || copy(fd, STDOUT_FILENO, limit))
 		return fail("receive");
 	close(fd);
 	return 0;
@@ -203,13 +207,13 @@ int main(int argc, char **argv)
 		return tcp_serve((unsigned)atoi(argv[2]));
 	if (argc == 5 && !strcmp(argv[1], "udp-ping"))
 		return udp_ping(argv[2], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]));
-	if (argc == 3 && !strcmp(argv[1], "tcp-recv"))
-		return tcp_recv((unsigned)atoi(argv[2]));
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "tcp-recv"))
+		return tcp_recv((unsigned)atoi(argv[2]), argc == 4 ? strtoull(argv[3], NULL, 0) : ~0ull);
 	if (argc == 4 && !strcmp(argv[1], "tcp-send"))
 		return tcp_send(argv[2], (unsigned)atoi(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "tcp-rr"))
 		return tcp_rr(argv[2], (unsigned)atoi(argv[3]), (unsigned)atoi(argv[4]));
-	fprintf(stderr, "usage: net-probe udp-serve|tcp-serve|tcp-recv PORT | "
+	fprintf(stderr, "usage: net-probe udp-serve|tcp-serve PORT | net-probe tcp-recv PORT [BYTES] | "
 		"net-probe tcp-send HOST PORT | net-probe udp-ping|tcp-rr HOST PORT N\n");
 	return 2;
 }

@@ -1,6 +1,6 @@
 # limit: 300
 # virtio-net on passt, without root's tap: --net user (a64vm starts passt),
-# or, on virtio-mmio (virtio_net_user_mmio.sh), --net stream=PATH to a passt
+# or, on virtio-mmio with 2 vCPUs (virtio_net_user_mmio.sh), --net stream=PATH to a passt
 # the test started. The guest gets its address, route and DNS by DHCP,
 # fetches 16 MiB from the test host's loopback through the gateway's
 # address and sends 16 MiB there, and the test host fetches 16 MiB from
@@ -39,6 +39,7 @@ if [ -n "${A64VM_TRANSPORT:-}" ]; then
   link="stream=$PWD/sock/passt.sock"
 fi
 vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --net "$link" \
+  ${A64VM_TRANSPORT:+--cpus 2} \
   --append "console=ttyAMA0 quiet a64vm.test=usernet"
 if ! wait_for "^USERNET-READY" 200; then
   fail usernet "the guest did not get through its part"; show_logs
