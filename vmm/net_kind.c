@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "a64vm/log.h"
 #include "a64vm/net_stream.h"
@@ -21,7 +20,6 @@ struct net_dev {
 	struct virtio_net net; /* large: the device is allocated */
 	struct tap tap;
 	struct net_stream stream;
-	pid_t passt; /* the one a64vm started, or 0 */
 };
 
 static void on_frames(void *ctx)
@@ -40,7 +38,7 @@ static int open_stream(struct net_dev *n, const struct virtio_net_options *o,
 
 	if (o->link == VIRTIO_NET_STREAM)
 		return net_stream_connect(o->path, io, &n->stream);
-	ret = passt_start(o, &fd, &n->passt);
+	ret = passt_start(o, &fd);
 	if (ret)
 		return ret;
 	net_stream_adopt(fd, "passt", io, &n->stream);

@@ -32,7 +32,8 @@ struct ready {
 	int fd;
 };
 
-void passt_forward_spec(const struct virtio_net_forward *f, char *buf, size_t len)
+/* passt's -t/-u spec of a forward: "ADDR/HOSTPORT:GUESTPORT". */
+static void forward_spec(const struct virtio_net_forward *f, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/%u:%u", f->addr, f->host_port, f->guest_port);
 }
@@ -50,7 +51,8 @@ static void run_passt(const struct virtio_net_options *o, const char *passt, int
 	if (daemon_root_is_rootfs() && (err = daemon_leave_rootfs(ready->dir)))
 		fprintf(stderr, "a64vm: --net user: the root is the initramfs and cannot be "
 			"left for passt's sandbox: %s\n", strerror(-err));
-	if (dup2(fd, LINK_FD) < 0) {
+	/* dup2 onto itself would keep close-on-exec: clear it then instead. */
+	if ((fd == LINK_FD ? fcntl(fd, F_SETFD, 0) : dup2(fd, LINK_FD)) < 0) {
 		fprintf(stderr, "a64vm: --net user: dup2: %s\n", strerror(errno));
 		_exit(126);
 	}
@@ -67,7 +69,7 @@ static void run_passt(const struct virtio_net_options *o, const char *passt, int
 		argv[n++] = NOBODY;
 	}
 	for (unsigned i = 0; i < o->nfwd; i++) {
-		passt_forward_spec(&o->fwd[i], specs[i], sizeof(specs[i]));
+		forward_spec(&o->fwd[i], specs[i], sizeof(specs[i]));
 		argv[n++] = o->fwd[i].udp ? "--udp-ports" : "--tcp-ports";
 		argv[n++] = specs[i];
 	}
@@ -129,19 +131,19 @@ static int ready_wait(struct ready *r, const char *passt, pid_t pid)
 	}
 	log_error("--net user: %s was not ready within %llu s", passt,
 		  START_WAIT_NS / 1000000000u);
-	passt_stop(pid);
+	daemon_stop(pid, STOP_WAIT_NS);
 	return -ETIMEDOUT;
 }
 
-int passt_start(const struct virtio_net_options *o, int *fd, pid_t *pid)
+int passt_start(const struct virtio_net_options *o, int *fd)
 {
 	static const char *const others[] = { "/usr/bin/passt", NULL };
 	char found[4096];
 	const char *passt = daemon_find("passt", others, found, sizeof(found));
 	struct ready r = { .fd = -1 };
 	int sv[2] = { -1, -1 }, err;
+	pid_t pid = 0;
 
-	*pid = 0;
 	if (!passt) {
 		log_error("--net user: no passt: install Debian's passt package");
 		return -ENOENT;
@@ -152,31 +154,25 @@ int passt_start(const struct virtio_net_options *o, int *fd, pid_t *pid)
 		err = -errno;
 		log_error("--net user: socketpair: %s", strerror(-err));
 	}
-	if (!err && (*pid = fork()) < 0) {
+	if (!err && (pid = fork()) < 0) {
 		err = -errno;
-		*pid = 0;
 		log_error("--net user: fork: %s", strerror(-err));
 	}
-	if (!err && !*pid)
+	if (!err && !pid)
 		run_passt(o, passt, sv[1], &r);
 	if (sv[1] >= 0)
 		close(sv[1]);
 	if (!err)
-		err = ready_wait(&r, passt, *pid);
+		err = ready_wait(&r, passt, pid);
 	ready_remove(&r);
 	if (err) {
 		if (sv[0] >= 0)
 			close(sv[0]);
-		*pid = 0; /* reaped, or never there */
 		return err;
 	}
 	*fd = sv[0];
-	log_debug("--net user: %s ready (pid %d), %u port forward%s", passt, (int)*pid,
+	log_debug("--net user: %s ready (pid %d), %u port forward%s", passt, (int)pid,
 		  o->nfwd, o->nfwd == 1 ? "" : "s");
 	return 0;
 }
 
-void passt_stop(pid_t pid)
-{
-	daemon_stop(pid, STOP_WAIT_NS);
-}

@@ -9,19 +9,13 @@
 #ifndef A64VM_PASST_H
 #define A64VM_PASST_H
 
-#include <sys/types.h>
-
 #include "a64vm/virtio_net.h"
 
-/* passt's -t/-u spec of a forward: "ADDR/HOSTPORT:GUESTPORT". */
-void passt_forward_spec(const struct virtio_net_forward *f, char *buf, size_t len);
-
 /*
- * Starts passt for o's forwards: *fd is a64vm's end of the link, *pid the
- * daemon. 0, or -errno with a line said.
+ * Starts passt for o's forwards and waits until it is ready: *fd is
+ * a64vm's end of the link, whose close ends passt. 0, or -errno with a
+ * line said (passt then stopped and reaped).
  */
-int passt_start(const struct virtio_net_options *o, int *fd, pid_t *pid);
-/* Stops it (its link closed first: it ends on its own) and reaps it. */
-void passt_stop(pid_t pid);
+int passt_start(const struct virtio_net_options *o, int *fd);
 
 #endif
