@@ -53,7 +53,7 @@ static int bind_unix(int fd, const struct sockaddr_un *addr)
 
 static int finish(int fd, int ret)
 {
-	if (!ret && listen(fd, 4))
+	if (!ret && listen(fd, 64))
 		ret = -errno;
 	if (ret && fd >= 0)
 		close(fd);

@@ -45,6 +45,8 @@ static const int io_calls[] = {
 	__NR_sendmsg,			/* passt's stream (it never blocks) */
 	__NR_getrandom,			/* virtio-rng */
 	__NR_io_uring_enter,		/* virtio-blk's batches (its ring is set up before) */
+	/* vsock's own backend: host programs accepted, sockets from the opener, ended */
+	__NR_accept4, __NR_ppoll, __NR_recvmsg, __NR_sendto, __NR_shutdown, __NR_close,
 };
 
 static const uint32_t io_ioctls[] = {
@@ -93,10 +95,13 @@ static const uint32_t helper_ioctls[] = {
 	VHOST_SET_OWNER, VHOST_GET_FEATURES, VHOST_VSOCK_SET_GUEST_CID,
 };
 
-/* The child that opens a kernel vhost device anew (vmm/device_opener.c). */
+/*
+ * The child that opens a kernel vhost device anew, or connects a guest's
+ * vsock connection to the host's socket (vmm/device_opener.c).
+ */
 static const int opener_calls[] = {
 	COMMON,
-	__NR_openat, __NR_close, __NR_sendmsg,
+	__NR_openat, __NR_close, __NR_sendmsg, __NR_socket, __NR_connect,
 };
 
 const struct seccomp_policy seccomp_policies[SECCOMP_THREADS] = {

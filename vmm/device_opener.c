@@ -6,7 +6,10 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "a64vm/arch.h"
@@ -34,18 +37,38 @@ static int send_answer(int sock, int err, int fd)
 	return sendmsg(sock, &m, MSG_NOSIGNAL) == sizeof(err) ? 0 : -1;
 }
 
-/* The child: a byte asks for one open; the parent's end of the pair closed ends it. */
-static void serve(int sock, const char *path, enum seccomp_mode mode)
+/* path_PORT connected (a stream socket), or -1 with errno. */
+static int connect_port(const char *path, uint32_t port)
 {
-	char c;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, err;
+
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s_%u", path, port) >=
+	    sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || !connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return fd;
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+/* The child: each request (a port) is one open or connect; the parent's end closed ends it. */
+static void serve(int sock, const char *path, bool connector, enum seccomp_mode mode)
+{
+	uint32_t port;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (close_range(STDERR_FILENO + 1, (unsigned)sock - 1, 0) ||
 	    close_range((unsigned)sock + 1, ~0u, 0) ||
 	    seccomp_install(&seccomp_policies[SECCOMP_OPENER], ARCH_AUDIT_ARCH, mode, "opener"))
 		_exit(1);
-	while (read(sock, &c, 1) == 1) {
-		int fd = open(path, O_RDWR | O_CLOEXEC);
+	while (read(sock, &port, sizeof(port)) == sizeof(port)) {
+		int fd = connector ? connect_port(path, port) : open(path, O_RDWR | O_CLOEXEC);
 
 		if (send_answer(sock, fd < 0 ? errno : 0, fd))
 			_exit(1);
@@ -55,7 +78,8 @@ static void serve(int sock, const char *path, enum seccomp_mode mode)
 	_exit(0);
 }
 
-int device_opener_start(struct device_opener *o, const char *path, enum seccomp_mode mode)
+static int start(struct device_opener *o, const char *path, bool connector,
+		 enum seccomp_mode mode)
 {
 	int pair[2], ret;
 
@@ -76,13 +100,24 @@ int device_opener_start(struct device_opener *o, const char *path, enum seccomp_
 		return ret;
 	}
 	if (!o->pid)
-		serve(pair[1], path, mode);
+		serve(pair[1], path, connector, mode);
 	close(pair[1]);
 	o->sock = pair[0];
 	return 0;
 }
 
-int device_opener_get(struct device_opener *o)
+int device_opener_start(struct device_opener *o, const char *path, enum seccomp_mode mode)
+{
+	return start(o, path, false, mode);
+}
+
+int device_opener_start_connector(struct device_opener *o, const char *path,
+				  enum seccomp_mode mode)
+{
+	return start(o, path, true, mode);
+}
+
+static int ask(struct device_opener *o, uint32_t port)
 {
 	char control[CMSG_SPACE(sizeof(int))];
 	int err = 0, fd = -1;
@@ -93,7 +128,7 @@ int device_opener_get(struct device_opener *o)
 	struct cmsghdr *c;
 	ssize_t n;
 
-	if (o->sock < 0 || write(o->sock, "o", 1) != 1)
+	if (o->sock < 0 || write(o->sock, &port, sizeof(port)) != sizeof(port))
 		return -EPIPE;
 	if (poll(&p, 1, DEVICE_OPENER_TIMEOUT_MS) != 1)
 		return -ETIMEDOUT;
@@ -107,6 +142,16 @@ int device_opener_get(struct device_opener *o)
 	if (err > 0)
 		return -err;
 	return fd >= 0 ? fd : -EPROTO;
+}
+
+int device_opener_get(struct device_opener *o)
+{
+	return ask(o, 0);
+}
+
+int device_opener_connect(struct device_opener *o, uint32_t port)
+{
+	return ask(o, port);
 }
 
 /* No wait: a64vm is ending, under a filter without wait4. */

@@ -6,6 +6,12 @@
  * (vmm/device_opener.c): closing the old, which no longer holds the CID,
  * is what makes the kernel reset every host connection to the guest that
  * is gone (else a host peer waiting for credit would wait for ever).
+ *
+ * With uds=PATH, a64vm's own backend (lib/vsock_mux.c) serves rx and tx
+ * on the I/O thread: host programs connect to the UNIX socket PATH, and
+ * the guest's connections to the host's port P reach PATH_P through a
+ * child forked at setup (vmm/device_opener.c), as no thread of a64vm may
+ * connect to a path once the guest runs.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +19,7 @@
 #include <unistd.h>
 
 #include "a64vm/device_opener.h"
+#include "a64vm/listen_socket.h"
 #include "a64vm/log.h"
 #include "a64vm/vhost_kernel.h"
 #include "a64vm/vhost_worker.h"
@@ -23,9 +30,12 @@
 #define VHOST_VSOCK_PATH "/dev/vhost-vsock"
 
 struct vsock_dev {
-	struct virtio_vsock model;
+	struct virtio_vsock model; /* large: the device is allocated */
 	struct device_opener opener;
 	const char *name;
+	struct virtio_slot *slot;
+	int listen_fd; /* uds=PATH's, or -1 */
+	struct unix_socket_owner owner;
 };
 
 /*
@@ -67,6 +77,43 @@ static int renew(void *ctx, int old)
 	return set_up(v, fd, true);
 }
 
+static int connect_host(void *ctx, uint32_t port)
+{
+	return device_opener_connect(&((struct vsock_dev *)ctx)->opener, port);
+}
+
+static void on_host(void *ctx)
+{
+	struct vsock_dev *v = ctx;
+
+	virtio_slot_lock(v->slot);
+	vsock_mux_poll(v->model.mux);
+	virtio_vsock_fill_rx(&v->model, virtio_slot_core(v->slot));
+	virtio_slot_unlock(v->slot);
+}
+
+static int open_uds(const struct virtio_kind_ctx *ctx, struct vsock_dev *v, const char *path)
+{
+	int ret;
+
+	v->listen_fd = listen_unix(path, &v->owner);
+	if (v->listen_fd < 0) {
+		ret = v->listen_fd;
+		log_error("%s: uds=%s: %s", v->name, path, ret == -EADDRINUSE ?
+			  "something is there already (a file, or a socket another "
+			  "program listens on)" : strerror(-ret));
+		return ret;
+	}
+	ret = device_opener_start_connector(&v->opener, path, ctx->cfg->seccomp);
+	if (!ret)
+		ret = vsock_mux_create(v->model.cid, v->listen_fd, connect_host, v,
+				       &v->model.mux);
+	if (!ret)
+		ret = virtio_slot_watch(ctx->slot, vsock_mux_fd(v->model.mux), true, on_host, v);
+	log_debug("%s: a64vm's own backend on %s (no vhost-vsock)", v->name, path);
+	return ret;
+}
+
 static int vsock_open(const struct virtio_kind_ctx *ctx, void **priv)
 {
 	struct virtio_vsock_options o;
@@ -77,13 +124,16 @@ static int vsock_open(const struct virtio_kind_ctx *ctx, void **priv)
 	*priv = v;
 	if (!v)
 		return -ENOMEM;
-	v->opener.sock = -1;
+	v->opener.sock = v->listen_fd = v->owner.dir_fd = -1;
+	v->slot = ctx->slot;
 	virtio_slot_set_name(ctx->slot, "virtio-vsock");
 	v->name = virtio_slot_name(ctx->slot);
 	if (virtio_vsock_parse_options(ctx->value, &o))
 		return -EINVAL; /* checked when parsed: cannot happen */
 	v->model.cid = o.cid;
 	virtio_slot_set_model(ctx->slot, &v->model);
+	if (o.uds[0])
+		return open_uds(ctx, v, o.uds);
 	fd = vhost_kernel_open(VHOST_VSOCK_PATH, v->name, &v->model.features);
 	if (fd < 0)
 		return fd;
@@ -114,6 +164,19 @@ static void vsock_close(struct virtio_slot *s, void *priv)
 	if (v->model.dropped)
 		log_info("%s: %llu packets dropped after its backend went",
 			 virtio_slot_name(s), (unsigned long long)v->model.dropped);
+	if (v->model.mux) {
+		struct vsock_mux_stats st;
+
+		vsock_mux_stats(v->model.mux, &st);
+		if (st.refused || st.violations)
+			log_info("%s: %llu connections refused, %llu packets past their credit "
+				 "or malformed", virtio_slot_name(s),
+				 (unsigned long long)st.refused, (unsigned long long)st.violations);
+	}
+	vsock_mux_destroy(v->model.mux);
+	if (v->listen_fd >= 0)
+		close(v->listen_fd);
+	listen_unix_remove(&v->owner);
 	device_opener_stop(&v->opener);
 	free(v);
 }

@@ -1,16 +1,19 @@
 /*
- * A child process that opens one device node on request and hands the
- * descriptor back over a socket pair (SCM_RIGHTS): a64vm's threads may
- * not open files once the guest runs (seccomp), nor after --user dropped
- * root, yet a kernel vhost device is renewed whenever the guest lets go
- * of it. The child keeps only its socket and stderr, runs under its own
- * seccomp filter (open, send, read), opens nothing but its path, and
- * dies with a64vm.
+ * A child process that opens one device node on request, or connects to
+ * the UNIX sockets PATH_PORT, and hands the descriptor back over a socket
+ * pair (SCM_RIGHTS): a64vm's threads may not open files once the guest
+ * runs (seccomp), nor after --user dropped root or --chroot left the
+ * host's tree, yet a kernel vhost device is renewed whenever the guest
+ * lets go of it, and a guest's vsock connection to the host's port P goes
+ * to PATH_P. The child keeps only its socket and stderr, runs under its
+ * own seccomp filter (open, connect, send, read), reaches nothing but its
+ * path, and dies with a64vm.
  */
 #ifndef A64VM_DEVICE_OPENER_H
 #define A64VM_DEVICE_OPENER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "a64vm/seccomp.h"
@@ -25,8 +28,13 @@ struct device_opener {
 
 /* Forks the child for path; its filter in mode. 0 or -errno, with a line said. */
 int device_opener_start(struct device_opener *o, const char *path, enum seccomp_mode mode);
+/* The same, for a child that connects to path_PORT. */
+int device_opener_start_connector(struct device_opener *o, const char *path,
+				  enum seccomp_mode mode);
 /* A new descriptor of the path, or -errno (the child's open failed, or it is gone). */
 int device_opener_get(struct device_opener *o);
+/* A stream socket connected to path_PORT (non-blocking), or -errno. */
+int device_opener_connect(struct device_opener *o, uint32_t port);
 /* Ends the child: it exits once its end of the pair reads end-of-file. */
 void device_opener_stop(struct device_opener *o);
 

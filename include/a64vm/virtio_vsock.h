@@ -1,9 +1,10 @@
 /*
  * virtio-vsock (VIRTIO 1.2, 5.10): the guest's CID in the configuration,
- * and three queues: rx and tx, which the host's vhost-vsock serves, and
- * event, which a64vm keeps. a64vm serves rx and tx only once that backend
- * failed: transmitted packets are dropped and nothing is received, so the
- * guest's connections time out rather than hang the queues.
+ * and three queues: rx and tx, which the host's vhost-vsock serves or
+ * a64vm's own backend (lib/vsock_mux.c, --vsock uds=PATH), and event,
+ * which a64vm keeps. Without either (the kernel's failed), transmitted
+ * packets are dropped and nothing is received, so the guest's
+ * connections time out rather than hang the queues.
  */
 #ifndef A64VM_VIRTIO_VSOCK_H
 #define A64VM_VIRTIO_VSOCK_H
@@ -12,6 +13,8 @@
 
 #include "a64vm/config.h"
 #include "a64vm/virtio_core.h"
+#include "a64vm/vsock_mux.h"
+#include "a64vm/vsock_packet.h"
 
 #define VIRTIO_VSOCK_ID 19
 #define VIRTIO_VSOCK_QUEUES 3 /* rx, tx, event */
@@ -20,10 +23,11 @@
 #define VIRTIO_VSOCK_CID_MIN 3ull
 #define VIRTIO_VSOCK_CID_MAX 0xfffffffeull
 
-/* --vsock cid=N[,transport=T] */
+/* --vsock cid=N[,uds=PATH][,transport=T] */
 struct virtio_vsock_options {
 	uint64_t cid;
 	enum config_transport transport;
+	char uds[96]; /* "": the kernel's vhost-vsock; room left for "_PORT" */
 };
 
 /* --vsock's value -> out; 0 or -EINVAL. */
@@ -35,7 +39,13 @@ struct virtio_vsock {
 	uint64_t cid;
 	uint64_t features; /* the backend's device features */
 	uint64_t dropped;  /* packets a64vm took from tx without a backend */
+	struct vsock_mux *mux; /* a64vm's own backend, or NULL */
+	struct virtq_req rx_req;
+	uint8_t pkt[VSOCK_HDR_LEN + VSOCK_MAX_PAYLOAD];
 };
+
+/* What the userspace backend has for the guest, into rx's buffers. */
+void virtio_vsock_fill_rx(struct virtio_vsock *v, struct virtio_core *t);
 
 /* The kind's transport ops; dev is a struct virtio_vsock. */
 extern const struct virtio_core_ops virtio_vsock_ops;

@@ -6,6 +6,10 @@
  *   vsock-pipe echo PORT          every connection echoed, a child each
  *   vsock-pipe rr CID PORT N      N one-byte round trips to an echo server:
  *                                 the mean in microseconds on stdout
+ * and the same through a64vm's own backend (--vsock cid=N,uds=PATH):
+ *   vsock-pipe uds-connect PATH PORT    "CONNECT PORT" on PATH, then relay
+ *   vsock-pipe uds-rr PATH PORT N       round trips so
+ *   vsock-pipe uds-listen PATH_PORT     one guest connection, relayed
  * A relay ends when stdin has reached the peer (then SHUT_WR) and the
  * peer has shut its side. Exit 0, or 1 with a line on stderr.
  */
@@ -17,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -120,6 +125,49 @@ static int connected(unsigned cid, unsigned port)
 	return s;
 }
 
+static struct sockaddr_un unix_addr(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	return a;
+}
+
+/* Firecracker's handshake: "CONNECT PORT\n", answered "OK HOSTPORT\n". */
+static int uds_connected(const char *path, unsigned port)
+{
+	struct sockaddr_un a = unix_addr(path);
+	char line[32];
+	size_t n = 0;
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)))
+		die("connect");
+	n = (size_t)snprintf(line, sizeof(line), "CONNECT %u\n", port);
+	if (write(s, line, n) != (ssize_t)n)
+		die("write CONNECT");
+	for (n = 0; n < sizeof(line) - 1; n++)
+		if (read(s, &line[n], 1) != 1 || line[n] == '\n')
+			break;
+	line[n] = '\0';
+	if (strncmp(line, "OK ", 3)) {
+		fprintf(stderr, "vsock-pipe: no OK after CONNECT %u (got '%s')\n", port, line);
+		exit(1);
+	}
+	return s;
+}
+
+static int uds_listener(const char *path)
+{
+	struct sockaddr_un a = unix_addr(path);
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	unlink(path);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 128))
+		die("listen");
+	return s;
+}
+
 static void round_trips(int s, long n)
 {
 	struct timespec t0, t1;
@@ -138,8 +186,8 @@ int main(int argc, char **argv)
 {
 	int s;
 
-	if (argc == 3 && !strcmp(argv[1], "listen")) {
-		int l = listener((unsigned)atoi(argv[2]));
+	if (argc == 3 && (!strcmp(argv[1], "listen") || !strcmp(argv[1], "uds-listen"))) {
+		int l = argv[1][0] == 'u' ? uds_listener(argv[2]) : listener((unsigned)atoi(argv[2]));
 
 		s = accept(l, NULL, NULL);
 		if (s < 0)
@@ -148,9 +196,13 @@ int main(int argc, char **argv)
 		relay(s, 0, 1);
 	} else if (argc == 4 && !strcmp(argv[1], "connect")) {
 		relay(connected((unsigned)atoi(argv[2]), (unsigned)atoi(argv[3])), 0, 1);
+	} else if (argc == 4 && !strcmp(argv[1], "uds-connect")) {
+		relay(uds_connected(argv[2], (unsigned)atoi(argv[3])), 0, 1);
 	} else if (argc == 5 && !strcmp(argv[1], "rr") && atol(argv[4]) > 0) {
 		round_trips(connected((unsigned)atoi(argv[2]), (unsigned)atoi(argv[3])),
 			    atol(argv[4]));
+	} else if (argc == 5 && !strcmp(argv[1], "uds-rr") && atol(argv[4]) > 0) {
+		round_trips(uds_connected(argv[2], (unsigned)atoi(argv[3])), atol(argv[4]));
 	} else if (argc == 3 && !strcmp(argv[1], "echo")) {
 		int l = listener((unsigned)atoi(argv[2]));
 
@@ -168,7 +220,8 @@ int main(int argc, char **argv)
 		}
 	} else {
 		fprintf(stderr, "usage: vsock-pipe listen PORT | connect CID PORT | echo PORT | "
-			"rr CID PORT N\n");
+			"rr CID PORT N | uds-connect PATH PORT | uds-rr PATH PORT N | "
+			"uds-listen PATH_PORT\n");
 		return 2;
 	}
 	return 0;

@@ -114,6 +114,18 @@ def net_stream():
     seed("net_stream", "bad-length", struct.pack("<H", 0) + framed(60, 1) + struct.pack(">I", 13))
 
 
+def vsock():
+    def guest(op, gport, hport, payload=b"", flags=0):
+        # fuzz_vsock's guest packet: which, cid, op, ports, flags, buf_alloc, fwd_cnt, type, len
+        return (b"\0" + b"\0" + bytes([op, gport, hport, flags]) + struct.pack("<HH", 0x1000, 0)
+                + b"\1" + struct.pack("<H", len(payload)) + payload + b"\0")
+    recv = b"\3" + struct.pack("<H", 4140)
+    seed("vsock", "guest-connects-sends-shuts", guest(1, 1, 2) + recv + guest(5, 1, 2, b"hi" * 100)
+         + b"\7\0" + struct.pack("<H", 300) + b"\0" + b"\4" + recv + guest(4, 1, 2, flags=3) + recv)
+    seed("vsock", "host-connects", b"\5\15CONNECT 1025\n" + b"\4" + recv + guest(2, 0, 0) + b"\4"
+         + recv + b"\7\0" + struct.pack("<H", 5000) + b"\0" + b"\4" + recv)
+
+
 def boot():
     image = struct.pack("<IIQQQQQQ4sI", 0x14000010, 0, 0, 0x10000, 0xa, 0, 0, 0,
                         b"ARM\x64", 0) + bytes(256)
@@ -252,7 +264,7 @@ def virtio_pci():
 
 
 if __name__ == "__main__":
-    for make in (a64, mmu, virtio, virtio_pci, gdb, control, net_stream, boot, fw_cfg, pci,
-                 cfi_flash, dtb):
+    for make in (a64, mmu, virtio, virtio_pci, gdb, control, net_stream, vsock, boot, fw_cfg,
+                 pci, cfi_flash, dtb):
         make()
     sys.exit(0)

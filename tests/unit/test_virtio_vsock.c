@@ -63,7 +63,10 @@ static void test_options(void)
 		int ret;
 		uint64_t cid;
 		enum config_transport transport;
+		const char *uds;
 	} cases[] = {
+		{ "cid=3,uds=/tmp/v", 0, 3, 0, "/tmp/v" },
+		{ "uds=v.sock,cid=9,transport=mmio", 0, 9, CONFIG_TRANSPORT_MMIO, "v.sock" },
 		{ "cid=3", 0, 3 }, { "cid=4294967294", 0, 4294967294ull },
 		{ "cid=42,transport=mmio", 0, 42, CONFIG_TRANSPORT_MMIO },
 		{ "transport=pci,cid=7", 0, 7, CONFIG_TRANSPORT_PCI },
@@ -71,7 +74,13 @@ static void test_options(void)
 		{ "cid=99999999999999999999", -EINVAL }, { "cid=", -EINVAL },
 		{ "cid=-3", -EINVAL }, { "cid=+3", -EINVAL }, { "cid=3x", -EINVAL },
 		{ "cid= 3", -EINVAL }, { "", -EINVAL }, { "transport=pci", -EINVAL },
-		{ "cid=3,uds=/tmp/v", -EINVAL }, { "cid=3,", -EINVAL },
+		{ "cid=3,", -EINVAL }, { "cid=3,uds=", -EINVAL },
+		{ "uds=/tmp/v", -EINVAL }, /* a CID is needed either way */
+		{ "cid=3,uds=/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", -EINVAL }, /* 96 bytes: PATH_PORT would not fit */
+		{ "cid=3,uds=/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0, 3, 0, "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },
 	};
 	struct virtio_vsock_options o;
 
@@ -81,7 +90,53 @@ static void test_options(void)
 			continue;
 		CU_ASSERT_EQUAL(o.cid, cases[i].cid);
 		CU_ASSERT_EQUAL(o.transport, cases[i].transport);
+		CU_ASSERT_STRING_EQUAL(o.uds, cases[i].uds ? cases[i].uds : "");
 	}
+}
+
+static int refuse(void *ctx, uint32_t port)
+{
+	(void)ctx;
+	(void)port;
+	return -ECONNREFUSED;
+}
+
+/*
+ * With a64vm's own backend: a request on tx reaches it; what it owes the
+ * guest goes into rx's buffers, one packet a buffer, header first.
+ */
+static void test_own_backend(void)
+{
+	static struct virtio_vsock v;
+	uint8_t hdr[VSOCK_HDR_LEN];
+	struct vsock_hdr h = { .src_cid = 5, .dst_cid = 2, .src_port = 1000, .dst_port = 80,
+			       .type = VSOCK_TYPE_STREAM, .op = VSOCK_OP_REQUEST };
+
+	memset(&v, 0, sizeof(v));
+	v.cid = 5;
+	CU_ASSERT_EQUAL_FATAL(vsock_mux_create(5, -1, refuse, NULL, &v.mux), 0);
+	fx_transport(&t, &virtio_vsock_ops, &v, 1);
+	vsock_hdr_encode(&h, hdr);
+	memcpy((uint8_t *)fx_mem.hva + (FX_BUF - FX_RAM), hdr, sizeof(hdr));
+	fx_put_desc(FX_DESC, 0, FX_BUF, sizeof(hdr), 0, 0);
+	fx_offer(0);
+	virtio_core_service(&t, 1);
+	CU_ASSERT_EQUAL(fx_used16(2), 1);
+	/* Now rx: two buffers offered, one answer (an RST: nothing listens). */
+	fx_transport(&t, &virtio_vsock_ops, &v, 0);
+	fx_put_desc(FX_DESC, 0, FX_BUF, 4096, VIRTQ_DESC_F_WRITE, 0);
+	fx_put_desc(FX_DESC, 1, FX_BUF + 4096, 4096, VIRTQ_DESC_F_WRITE, 0);
+	fx_offer(0);
+	fx_offer(1);
+	virtio_core_service(&t, 0);
+	CU_ASSERT_EQUAL(fx_used16(2), 1);
+	CU_ASSERT_EQUAL(fx_used_len(0), VSOCK_HDR_LEN);
+	vsock_hdr_decode((uint8_t *)fx_mem.hva + (FX_BUF - FX_RAM), &h);
+	CU_ASSERT_EQUAL(h.op, VSOCK_OP_RST);
+	CU_ASSERT_EQUAL(h.dst_cid, 5);
+	CU_ASSERT_EQUAL(h.dst_port, 1000);
+	CU_ASSERT_EQUAL(h.src_port, 80);
+	vsock_mux_destroy(v.mux);
 }
 
 const char unit_suite_name[] = "virtio_vsock";
@@ -90,5 +145,6 @@ const struct unit_test unit_tests[] = {
 	{ "tx without a backend: dropped, used", test_tx_dropped },
 	{ "rx and event buffers kept", test_receive_buffers_kept },
 	{ "--vsock's value", test_options },
+	{ "a64vm's own backend on the queues", test_own_backend },
 	{ NULL, NULL },
 };

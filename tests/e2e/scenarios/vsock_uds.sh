@@ -1,0 +1,111 @@
+# limit: 300
+# virtio-vsock on a64vm's own backend (--vsock cid=3,uds=PATH), which needs
+# no /dev/vhost-vsock and no root (a64vm drops to nobody): 16 MiB from the
+# guest to a listener at PATH_6000, 16 MiB from the test host through the
+# guest's echo server and back ("CONNECT 5000" on PATH), 64 connections at
+# once beside a peer that never reads, a reboot mid-transfer; a PATH where
+# something is already is refused with one line.
+grep -q '^nobody:' /etc/passwd 2>/dev/null ||
+  echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
+mkdir -p -m 777 /tmp/vs
+V=/tmp/vs/v${A64VM_TRANSPORT:+-$A64VM_TRANSPORT}.sock
+dd if=/dev/urandom of=host.bin bs=1M count=16 2>/dev/null
+host_sha=$(sha256sum <host.bin | cut -d' ' -f1)
+vsock-pipe uds-listen ${V}_6000 </dev/null >got.bin 2>listen.err &
+listener=$!
+vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --vsock cid=3,uds=$V \
+  --user nobody --append "console=ttyAMA0 quiet a64vm.test=vsock"
+if ! wait_for "^VSOCK-SENT in [0-9.]* s" 120; then
+  fail vsock-uds-guest-to-host-16mib "the guest did not send its 16 MiB: $(grep VSOCK out.log | tr -d '\r')"
+  show_logs; kill $listener; kill -KILL $VM_PID; vm_wait 10; return
+fi
+tr -d '\r' <out.log >guest.log
+wait $listener
+guest_sha=$(sed -n 's/^VSOCK-SENDING //p' guest.log)
+[ -n "$guest_sha" ] && [ "$(sha256sum <got.bin | cut -d' ' -f1)" = "$guest_sha" ] &&
+  pass vsock-uds-guest-to-host-16mib "checksum matches, $(sed -n 's/^VSOCK-SENT in //p' guest.log)" ||
+  fail vsock-uds-guest-to-host-16mib "got $(wc -c <got.bin) bytes: $(cat listen.err)"
+
+t0=$(now)
+vsock-pipe uds-connect $V 5000 <host.bin >back.bin 2>connect.err
+took=$(elapsed $t0)
+[ "$(sha256sum <back.bin | cut -d' ' -f1)" = "$host_sha" ] &&
+  pass vsock-uds-host-to-guest-echo-16mib "16 MiB there and back, checksum matches, $took s" ||
+  fail vsock-uds-host-to-guest-echo-16mib "got back $(wc -c <back.bin) bytes: $(cat connect.err)"
+note "vsock uds: 16 MiB to the guest's echo server and back in $took s"
+
+# A port nothing listens on in the guest: the host program's connection
+# is closed without "OK".
+vsock-pipe uds-connect $V 5999 </dev/null >/dev/null 2>noport.err
+st=$?
+[ $st -eq 1 ] && grep -q "no OK after CONNECT 5999 (got '')" noport.err &&
+  pass vsock-uds-no-listener "$(cat noport.err)" ||
+  fail vsock-uds-no-listener "status $st: $(cat noport.err)"
+
+# A peer that never reads: its echo stalls (its pipe to sleep fills), the
+# 64 connections below go on beside it.
+vsock-pipe uds-connect $V 5000 <host.bin 2>/dev/null | sleep 600 &
+stalled=$!
+head -c 262144 host.bin >part.bin
+i=0 pids=
+while [ $i -lt 64 ]; do
+  vsock-pipe uds-connect $V 5000 <part.bin >back.$i 2>err.$i &
+  pids="$pids $!" i=$((i + 1))
+done
+wait $pids # not a64vm, which runs on
+part_sha=$(sha256sum <part.bin | cut -d' ' -f1)
+ok=0
+for f in back.*; do [ "$(sha256sum <$f | cut -d' ' -f1)" = "$part_sha" ] && ok=$((ok + 1)); done
+[ $ok -eq 64 ] && pass vsock-uds-64-connections "64 of 64 echoed whole beside a stalled one" ||
+  fail vsock-uds-64-connections "$ok of 64 echoed whole: $(cat err.* | sort | uniq -c | head -3)"
+kill $stalled; killall vsock-pipe 2>/dev/null
+
+# A reboot in the middle of a transfer: the host's connection ends, and the
+# rebooted guest's vsock works again.
+vsock-pipe uds-listen ${V}_6000 </dev/null >got2.bin 2>listen2.err &
+listener=$!
+vsock-pipe uds-connect $V 5000 </dev/zero >/dev/null 2>stream.err &
+streamer=$!
+sleep 1
+type_line 'reboot -f'
+if wait_for "^VSOCK-SENT in [0-9.]* s" 120 2; then
+  wait $listener
+  tr -d '\r' <out.log >guest.log
+  guest_sha=$(sed -n 's/^VSOCK-SENDING //p' guest.log | tail -1)
+  [ "$(sha256sum <got2.bin | cut -d' ' -f1)" = "$guest_sha" ] &&
+    pass vsock-uds-after-reboot "16 MiB from the rebooted guest, checksum matches" ||
+    fail vsock-uds-after-reboot "got $(wc -c <got2.bin) bytes: $(cat listen2.err)"
+else
+  fail vsock-uds-after-reboot "the rebooted guest did not send: $(grep VSOCK out.log | tr -d '\r' | tail -2)"
+  kill $listener
+fi
+deadline=$(( $(cut -d. -f1 /proc/uptime) + $(scaled 30) ))
+while kill -0 $streamer 2>/dev/null && [ "$(cut -d. -f1 /proc/uptime)" -lt "$deadline" ]; do
+  sleep 0.2
+done
+if kill -0 $streamer 2>/dev/null; then
+  fail vsock-uds-reboot-ends-connection "the host's connection still open 30 s after the reboot"
+  kill $streamer
+else
+  pass vsock-uds-reboot-ends-connection "the host's connection ended at the reboot"
+fi
+
+# Something already at PATH (this VM's live socket, a file): refused.
+touch /tmp/vs/file
+chmod 666 /dev/kvm
+for p in $V /tmp/vs/file; do
+  su nobody -s /bin/sh -c "/a64vm run --kernel $GUEST_KERNEL --mem 64M --vsock cid=4,uds=$p" \
+    </dev/null >/dev/null 2>exists.err
+  st=$?
+  [ $st -eq 1 ] && grep -q "uds=$p: something is there already" exists.err &&
+    [ "$(wc -l <exists.err)" -eq 1 ] &&
+    pass vsock-uds-path-exists-${p##*/} "$(cat exists.err)" ||
+    fail vsock-uds-path-exists-${p##*/} "status $st: $(cat exists.err)"
+done
+chmod 600 /dev/kvm
+
+type_line 'poweroff -f'
+vm_wait 30
+st=$?
+[ $st -eq 0 ] && [ ! -e $V ] && pass vsock-uds-poweroff "exit 0, $V removed" ||
+  { fail vsock-uds-poweroff "status $st, $(ls $V 2>&1)"; show_logs; }
