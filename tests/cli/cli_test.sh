@@ -47,6 +47,7 @@ check ctl-long-args 2 'usage: a64vm ctl' ctl "$tmp/s" read-phys \
 check ctl-bad-command 2 'usage: a64vm ctl' ctl "$tmp/s" 'st"atus'
 check ctl-overflowing-number 2 'usage: a64vm ctl' ctl "$tmp/s" read-phys addr=99999999999999999999
 check bad-vsock-cid 2 "--vsock: 'cid=2' is not cid=N" run --kernel x --vsock cid=2
+check bad-vsock-uds 2 "a PATH of 1 to 95 bytes" run --kernel x --vsock cid=3,uds=/tmp/ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd
 check two-vsock 2 '--vsock: at most 1' run --kernel x --vsock cid=3 --vsock cid=4
 # A forward passt cannot take, or one QEMU would but passt cannot (a guest address).
 check bad-hostfwd 2 "--net: 'user,hostfwd=tcp::2222-10.0.2.15:22' is not" \
