@@ -9,7 +9,9 @@
 # keeps the link; passt killed ends the link with one line and the VM runs
 # on; a forward to a port in use is refused before the guest runs. UDP
 # both ways: 200 datagrams from the guest echoed by the test host, 200
-# from the test host through a UDP forward echoed by the guest.
+# from the test host through a UDP forward echoed by the guest. IPv6: an
+# address and a route by NDP (SLAAC), 16 MiB from the test host's ::1
+# through its IPv6 gateway's address.
 if [ ! -x /usr/bin/passt ]; then
   skip usernet "the test host has no /usr/bin/passt"; return
 fi
@@ -17,6 +19,7 @@ mkdir -p www
 dd if=/dev/urandom of=www/host.bin bs=1M count=16 2>/dev/null
 host_sha=$(sha256sum <www/host.bin | cut -d' ' -f1)
 httpd -p 127.0.0.1:8080 -h www # the loopback: only passt's gateway mapping reaches it
+httpd -p '[::1]:8080' -h www
 net-probe udp-serve 7000 2>/dev/null &
 net-probe tcp-recv 9000 >up1.bin &
 link="user,hostfwd=tcp::2222-:8080,hostfwd=udp::7001-:7000"
@@ -40,7 +43,7 @@ if [ -n "${A64VM_TRANSPORT:-}" ]; then
 fi
 vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --net "$link" \
   ${A64VM_TRANSPORT:+--cpus 2} \
-  --append "console=ttyAMA0 quiet a64vm.test=usernet"
+  --append "console=ttyAMA0 quiet a64vm.test=usernet a64vm.gw6=2001:db8::2"
 if ! wait_for "^USERNET-READY" 200; then
   fail usernet "the guest did not get through its part"; show_logs
   kill -KILL $VM_PID; vm_wait 10; killall httpd net-probe; return
@@ -83,6 +86,16 @@ fetch() { # CHECK SHA-LINE-NUMBER
   note "$1${A64VM_TRANSPORT:+-$A64VM_TRANSPORT}: 16 MiB in $took s"
 }
 fetch usernet-forward-16mib 1
+addr6=$(sed -n 's/^USERNET6-ADDR //p' guest.log)
+case "$addr6" in
+  # Debian 12's passt advertises the prefix but the guest takes no
+  # default route from it: the gateway's address is on the prefix.
+  2001:db8::*/64" via "*) pass usernet-ipv6-ndp "SLAAC address ${addr6% via*}, default route via '${addr6#* via }'" ;;
+  *) fail usernet-ipv6-ndp "address and route '$addr6'" ;;
+esac
+[ "$(sed -n 's/^USERNET6-GOT //p' guest.log)" = "$host_sha" ] &&
+  pass usernet-ipv6-guest-fetches-16mib "from [2001:db8::2]:8080 (the test host's ::1), checksum matches" ||
+  fail usernet-ipv6-guest-fetches-16mib "$(grep USERNET6 guest.log | tail -1)"
 wget -q -T 5 -O /dev/null http://10.0.2.15:2222/guest.bin 2>/dev/null &&
   fail usernet-forward-loopback-only "the forward answered on 10.0.2.15" ||
   pass usernet-forward-loopback-only "nothing on 10.0.2.15:2222"
