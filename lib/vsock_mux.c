@@ -422,7 +422,8 @@ bool vsock_mux_from_guest(struct vsock_mux *m, const uint8_t *pkt, size_t len)
 
 	take_reset(m);
 	c = take_packet(m, pkt, len);
-	return m->rst_count != rsts || (c && c->owed);
+	/* An answer, or credit for bytes already waiting (no event will say so). */
+	return m->rst_count != rsts || (c && (c->owed || (may_read(c) && c->readable)));
 }
 
 static uint32_t new_port(struct vsock_mux *m)

@@ -44,7 +44,8 @@ int vsock_mux_fd(const struct vsock_mux *m);
 void vsock_mux_poll(struct vsock_mux *m);
 /*
  * A packet the guest sent (header and payload), however malformed:
- * whether the guest is owed an answer now (see vsock_mux_to_guest).
+ * whether vsock_mux_to_guest has something for the guest now (an answer,
+ * or host bytes its new credit lets go).
  */
 bool vsock_mux_from_guest(struct vsock_mux *m, const uint8_t *pkt, size_t len);
 /*

@@ -164,9 +164,12 @@ peer_start() {
   rm -f out.log err.log
   VM_T0=$(now)
   case $1 in
-  a64vm|baseline)
-    bin=/a64vm; [ "$1" = baseline ] && bin=/a64vm-baseline
-    $bin run ${PEER_A64VM_ARGS:-} --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 512M --cpus "$2" \
+  a64vm|baseline|a64vm-*)
+    bin=/a64vm args=${PEER_A64VM_ARGS:-}
+    [ "$1" = baseline ] && bin=/a64vm-baseline
+    # a64vm-NAME: a64vm with PEER_A64VM_NAME_ARGS instead (a second backend)
+    [ "${1#a64vm-}" != "$1" ] && eval args=\${PEER_A64VM_$(echo "${1#a64vm-}" | tr a-z A-Z)_ARGS:-}
+    $bin run $args --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 512M --cpus "$2" \
       ${DISK:+--disk $DISK} --append "console=ttyAMA0 quiet nopowerbtn $3" \
       </dev/null >out.log 2>err.log & ;;
   kvmtool)

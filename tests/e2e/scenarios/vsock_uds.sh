@@ -2,8 +2,9 @@
 # virtio-vsock on a64vm's own backend (--vsock cid=3,uds=PATH), which needs
 # no /dev/vhost-vsock and no root (a64vm drops to nobody): 16 MiB from the
 # guest to a listener at PATH_6000, 16 MiB from the test host through the
-# guest's echo server and back ("CONNECT 5000" on PATH), 64 connections at
-# once beside a peer that never reads, a reboot mid-transfer; a PATH where
+# guest's echo server and back ("CONNECT 5000" on PATH) and into a sink
+# that shut its side first, 64 connections at once beside a peer that
+# never reads, a reboot mid-transfer; a PATH where
 # something is already is refused with one line.
 grep -q '^nobody:' /etc/passwd 2>/dev/null ||
   echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
@@ -33,6 +34,14 @@ took=$(elapsed $t0)
   pass vsock-uds-host-to-guest-echo-16mib "16 MiB there and back, checksum matches, $took s" ||
   fail vsock-uds-host-to-guest-echo-16mib "got back $(wc -c <back.bin) bytes: $(cat connect.err)"
 note "vsock uds: 16 MiB to the guest's echo server and back in $took s"
+
+# Into a sink that shut its sending side at once: the guest's credit
+# updates alone must keep the host's bytes going (they once stalled).
+t0=$(now)
+timeout 60 vsock-pipe uds-connect $V 5001 <host.bin >/dev/null 2>sink.err
+st=$?
+[ $st -eq 0 ] && pass vsock-uds-host-to-guest-16mib "16 MiB into a sink that shut its side first, $(elapsed $t0) s" ||
+  fail vsock-uds-host-to-guest-16mib "status $st after $(elapsed $t0) s: $(cat sink.err)"
 
 # A port nothing listens on in the guest: the host program's connection
 # is closed without "OK".
