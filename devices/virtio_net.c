@@ -25,38 +25,13 @@ void virtio_net_config_read(const struct virtio_net *n, uint32_t off, uint8_t *d
 	memcpy(data, cfg + off, len);
 }
 
-/* Bytes [off, off + n) of the frame's parts, into req's buffer from its start. */
-static uint64_t copy_parts(const struct virtq_req *req, const struct iovec parts[2],
-			   size_t off, size_t n)
-{
-	uint64_t put = 0;
-
-	for (int i = 0; i < 2 && n; i++) {
-		size_t k;
-		uint64_t got;
-
-		if (off >= parts[i].iov_len) {
-			off -= parts[i].iov_len;
-			continue;
-		}
-		k = parts[i].iov_len - off < n ? parts[i].iov_len - off : n;
-		got = virtq_copy_to(req, put, (const uint8_t *)parts[i].iov_base + off, k);
-		put += got;
-		n -= (size_t)got;
-		off = 0;
-		if (got < k)
-			break; /* this buffer is full */
-	}
-	return put;
-}
-
-int virtio_net_receive_parts(struct virtq *q, const struct guest_mem *mem, bool mergeable,
-			     struct virtq_req *req, const struct iovec parts[2])
+int virtio_net_receive(struct virtq *q, const struct guest_mem *mem, bool mergeable,
+		       struct virtq_req *req, const uint8_t *frame, size_t len)
 {
 	uint16_t heads[VIRTQ_MAX_SIZE];
 	uint32_t lens[VIRTQ_MAX_SIZE];
 	uint8_t *num_buffers = NULL;
-	size_t done = 0, len = parts[0].iov_len + parts[1].iov_len;
+	size_t done = 0;
 	unsigned n = 0;
 	int ret;
 
@@ -78,7 +53,7 @@ int virtio_net_receive_parts(struct virtq *q, const struct guest_mem *mem, bool 
 			}
 			num_buffers = req->iov[req->nout].base + NUM_BUFFERS_OFF;
 		}
-		chunk = copy_parts(req, parts, done, len - done);
+		chunk = virtq_copy_to(req, 0, frame + done, len - done);
 		heads[n] = req->head;
 		lens[n++] = (uint32_t)chunk;
 		done += chunk;
@@ -95,50 +70,12 @@ int virtio_net_receive_parts(struct virtq *q, const struct guest_mem *mem, bool 
 	return 1;
 }
 
-int virtio_net_receive(struct virtq *q, const struct guest_mem *mem, bool mergeable,
-		       struct virtq_req *req, const uint8_t *frame, size_t len)
-{
-	const struct iovec parts[2] = { { (void *)frame, len }, { NULL, 0 } };
-
-	return virtio_net_receive_parts(q, mem, mergeable, req, parts);
-}
-
-/*
- * The next frame, header first: from a backend that hands its frames in
- * place (after a header of zeros: no offloads), else the one recv put in
- * rx_frame. False when there is none.
- */
-static bool next_frame(struct virtio_net *n, struct iovec parts[2])
-{
-	static const uint8_t no_offloads[VIRTIO_NET_HDR_LEN];
-	size_t len;
-	const uint8_t *f;
-
-	if (n->be->peek) {
-		f = n->be->peek(n->be_ctx, &len);
-		parts[0] = (struct iovec){ (void *)no_offloads, sizeof(no_offloads) };
-		parts[1] = (struct iovec){ (void *)f, len };
-		return f;
-	}
-	if (!n->rx_len) {
-		ssize_t got = n->be->recv(n->be_ctx, n->rx_frame, sizeof(n->rx_frame));
-
-		if (got <= 0)
-			return false;
-		n->rx_len = (size_t)got;
-	}
-	parts[0] = (struct iovec){ n->rx_frame, n->rx_len };
-	parts[1] = (struct iovec){ NULL, 0 };
-	return true;
-}
-
 void virtio_net_frames_ready(struct virtio_net *n, struct virtio_core *t)
 {
 	struct virtq *q = virtio_core_live_queue(t, VIRTIO_NET_RX);
 	bool mergeable = t->driver_features & VIRTIO_NET_F_MRG_RXBUF;
 	bool csum = t->driver_features & VIRTIO_NET_F_GUEST_CSUM;
 	bool pushed = false;
-	struct iovec parts[2];
 	int ret = 1;
 
 	if (!q) {
@@ -149,12 +86,19 @@ void virtio_net_frames_ready(struct virtio_net *n, struct virtio_core *t)
 		n->be->set_csum(n->be_ctx, csum);
 		n->csum = csum;
 	}
-	while (next_frame(n, parts)) {
-		ret = virtio_net_receive_parts(q, t->mem, mergeable, &t->req, parts);
+	for (;;) {
+		if (!n->rx_len) {
+			ssize_t len = n->be->recv(n->be_ctx, n->rx_frame,
+						  sizeof(n->rx_frame));
+
+			if (len <= 0)
+				break;
+			n->rx_len = (size_t)len;
+		}
+		ret = virtio_net_receive(q, t->mem, mergeable, &t->req, n->rx_frame,
+					 n->rx_len);
 		if (ret <= 0)
 			break;
-		if (n->be->peek)
-			n->be->consume(n->be_ctx);
 		n->rx_len = 0;
 		pushed = true;
 	}

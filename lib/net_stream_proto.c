@@ -10,13 +10,8 @@ void net_stream_rx_init(struct net_stream_rx *r)
 
 size_t net_stream_rx_space(struct net_stream_rx *r, uint8_t **at)
 {
-	/*
-	 * Bytes already taken out make room at the front, moved only when the
-	 * end has no room for a whole frame: most reads move nothing.
-	 */
-	if (r->start == r->end)
-		r->start = r->end = 0;
-	if (r->start && sizeof(r->buf) - r->end < NET_STREAM_LEN_SIZE + NET_STREAM_MAX_FRAME) {
+	/* Bytes already taken out make room at the front. */
+	if (r->start) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
 		r->end -= r->start;
 		r->start = 0;

@@ -19,7 +19,6 @@
 void net_stream_adopt(int fd, const char *peer, struct virtio_io *io, struct net_stream *s)
 {
 	memset(s, 0, offsetof(struct net_stream, tx));
-	s->frame = NULL;
 	net_stream_rx_init(&s->rx);
 	s->fd = fd;
 	s->io = io;
@@ -101,35 +100,32 @@ static bool flush(struct net_stream *s)
 	return !s->down;
 }
 
-/* The next whole frame, where it lies in the receive buffer, or NULL. */
-static const uint8_t *stream_peek(void *ctx, size_t *len)
+static ssize_t stream_recv(void *ctx, uint8_t *buf, size_t cap)
 {
 	struct net_stream *s = ctx;
 
 	flush(s); /* a peer that sends may take again */
-	if (s->frame) {
-		*len = s->frame_len;
-		return s->frame;
-	}
 	for (;;) {
+		const uint8_t *frame;
 		uint8_t *at;
-		size_t room;
+		size_t len, room;
 		ssize_t n;
-		int ret = net_stream_rx_next(&s->rx, &s->frame, &s->frame_len);
+		int ret = net_stream_rx_next(&s->rx, &frame, &len);
 
-		if (ret > 0) {
-			*len = s->frame_len;
-			return s->frame;
+		if (ret > 0 && VIRTIO_NET_HDR_LEN + len <= cap) {
+			/* No offloads: a header of zeros, num_buffers filled in later. */
+			memset(buf, 0, VIRTIO_NET_HDR_LEN);
+			memcpy(buf + VIRTIO_NET_HDR_LEN, frame, len);
+			return (ssize_t)(VIRTIO_NET_HDR_LEN + len);
 		}
 		if (ret < 0) {
 			char why[64];
 
-			snprintf(why, sizeof(why), "sent a frame length of %zu", s->frame_len);
+			snprintf(why, sizeof(why), "sent a frame length of %zu", len);
 			link_down(s, why);
 		}
 		if (ret != 0 || s->down)
-			return NULL;
-		/* Only now, with no frame handed out, may the buffer move. */
+			return 0;
 		room = net_stream_rx_space(&s->rx, &at);
 		n = read(s->fd, at, room);
 		if (n > 0) {
@@ -140,13 +136,8 @@ static const uint8_t *stream_peek(void *ctx, size_t *len)
 			continue;
 		if (n == 0 || errno != EAGAIN)
 			link_down(s, n ? strerror(errno) : "closed the connection");
-		return NULL;
+		return 0;
 	}
-}
-
-static void stream_consume(void *ctx)
-{
-	((struct net_stream *)ctx)->frame = NULL;
 }
 
 static void stream_send(void *ctx, const struct iovec *iov, unsigned n)
@@ -221,7 +212,6 @@ static void stream_set_csum(void *ctx, bool on)
 }
 
 const struct virtio_net_backend net_stream_backend = {
-	.peek = stream_peek, .consume = stream_consume, .send = stream_send,
-	.want_frames = stream_want_frames,
+	.recv = stream_recv, .send = stream_send, .want_frames = stream_want_frames,
 	.set_csum = stream_set_csum,
 };

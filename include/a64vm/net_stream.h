@@ -28,8 +28,6 @@ struct net_stream {
 	uint64_t dropped;	/* frames the guest sent that the peer had no room for */
 	size_t tx_off, tx_len;	/* tx[tx_off..tx_len): the rest of a frame */
 	uint8_t tx[NET_STREAM_LEN_SIZE + NET_STREAM_MAX_FRAME];
-	const uint8_t *frame;	/* handed to the device in rx, not yet consumed */
-	size_t frame_len;
 	struct net_stream_rx rx;
 };
 

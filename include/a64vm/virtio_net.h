@@ -70,13 +70,6 @@ extern const struct config_option virtio_net_cli[];
 struct virtio_net_backend {
 	/* One frame, header first, into buf: its length, or <= 0 for none. */
 	ssize_t (*recv)(void *ctx, uint8_t *buf, size_t cap);
-	/*
-	 * Or, instead of recv: the next frame where the backend has it,
-	 * without a header (NULL: none), the same one until consume says it
-	 * went to the guest. Saves a copy of every frame.
-	 */
-	const uint8_t *(*peek)(void *ctx, size_t *len);
-	void (*consume)(void *ctx);
 	void (*send)(void *ctx, const struct iovec *iov, unsigned n);
 	/* Whether the device wants to hear of waiting frames (it has buffers). */
 	void (*want_frames)(void *ctx, bool on);
@@ -107,9 +100,6 @@ void virtio_net_config_read(const struct virtio_net *n, uint32_t off, uint8_t *d
  */
 int virtio_net_receive(struct virtq *q, const struct guest_mem *mem, bool mergeable,
 		       struct virtq_req *req, const uint8_t *frame, size_t len);
-/* The same, for a frame in two parts (a header, then the rest). */
-int virtio_net_receive_parts(struct virtq *q, const struct guest_mem *mem, bool mergeable,
-			     struct virtq_req *req, const struct iovec parts[2]);
 
 /*
  * Frames wait at the backend: moves them into receive buffers until

@@ -147,29 +147,7 @@ static void be_csum(void *ctx, bool on)
 }
 
 static const struct virtio_net_backend fake_backend = {
-	.recv = be_recv, .send = be_send, .want_frames = be_want, .set_csum = be_csum,
-};
-
-/* The same frames handed in place, without a header (as passt's stream's). */
-static unsigned consumed;
-
-static const uint8_t *be_peek(void *ctx, size_t *len)
-{
-	(void)ctx;
-	*len = be.frame_len;
-	return be.frames ? frame : NULL;
-}
-
-static void be_consume(void *ctx)
-{
-	(void)ctx;
-	be.frames--;
-	consumed++;
-}
-
-static const struct virtio_net_backend in_place_backend = {
-	.peek = be_peek, .consume = be_consume, .send = be_send, .want_frames = be_want,
-	.set_csum = be_csum,
+	be_recv, be_send, be_want, be_csum,
 };
 
 static void test_device_receive(void)
@@ -200,41 +178,6 @@ static void test_device_receive(void)
 	CU_ASSERT_EQUAL(fx_used16(2), 3);
 	CU_ASSERT_EQUAL(n.rx_len, 0);
 	CU_ASSERT_TRUE(be.want);
-}
-
-/* Frames in place get a header of zeros; one without a buffer stays the backend's. */
-static void test_device_receive_in_place(void)
-{
-	static struct virtio_net n = { .be = &in_place_backend };
-	static struct virtio_core t;
-	uint8_t got[VIRTIO_NET_HDR_LEN + 4];
-
-	setup(0, 0);
-	fx_transport(&t, &virtio_net_ops, &n, VIRTIO_NET_RX);
-	t.driver_features = VIRTIO_NET_F_MRG_RXBUF;
-	/* a 3000-byte frame over two 2048-byte buffers, then one with none */
-	for (unsigned i = 0; i < 2; i++) {
-		fx_put_desc(FX_DESC, i, FX_BUF + 0x1000ull * i, 2048, VIRTQ_DESC_F_WRITE, 0);
-		fx_offer((uint16_t)i);
-	}
-	memset((uint8_t *)fx_mem.hva + (FX_BUF - FX_RAM), 0xee, VIRTIO_NET_HDR_LEN);
-	be = (struct fake_be){ .frames = 2, .frame_len = 3000 };
-	consumed = 0;
-	virtio_core_service(&t, VIRTIO_NET_RX);
-	CU_ASSERT_EQUAL(fx_used16(2), 2);
-	CU_ASSERT_EQUAL(fx_used_len(0), 2048);
-	CU_ASSERT_EQUAL(fx_used_len(1), VIRTIO_NET_HDR_LEN + 3000 - 2048);
-	CU_ASSERT_EQUAL(consumed, 1);
-	CU_ASSERT_EQUAL(be.frames, 1);
-	CU_ASSERT_FALSE(be.want);
-	memcpy(got, (uint8_t *)fx_mem.hva + (FX_BUF - FX_RAM), sizeof(got));
-	/* no offloads; num_buffers 2; then the frame's first bytes */
-	for (unsigned i = 0; i < VIRTIO_NET_HDR_LEN; i++)
-		CU_ASSERT_EQUAL(got[i], i == 10 ? 2 : 0);
-	CU_ASSERT_EQUAL(memcmp(got + VIRTIO_NET_HDR_LEN, frame, 4), 0);
-	/* the frame that crossed into the second buffer continues there */
-	CU_ASSERT_EQUAL(memcmp((uint8_t *)fx_mem.hva + (FX_BUF + 0x1000 - FX_RAM),
-			       frame + 2048 - VIRTIO_NET_HDR_LEN, 16), 0);
 }
 
 static void test_device_transmit(void)
@@ -324,7 +267,6 @@ const struct unit_test unit_tests[] = {
 	{ "hostile receive buffers", test_hostile_buffers },
 	{ "configuration space", test_config },
 	{ "the device: frames from its backend", test_device_receive },
-	{ "the device: frames in place, a header of zeros", test_device_receive_in_place },
 	{ "the device: frames to its backend", test_device_transmit },
 	{ "--net's value", test_options },
 	{ NULL, NULL },
