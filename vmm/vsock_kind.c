@@ -110,7 +110,8 @@ static int open_uds(const struct virtio_kind_ctx *ctx, struct vsock_dev *v, cons
 				       &v->model.mux);
 	if (!ret)
 		ret = virtio_slot_watch(ctx->slot, vsock_mux_fd(v->model.mux), true, on_host, v);
-	log_debug("%s: a64vm's own backend on %s (no vhost-vsock)", v->name, path);
+	if (!ret)
+		log_debug("%s: a64vm's own backend on %s (no vhost-vsock)", v->name, path);
 	return ret;
 }
 
