@@ -205,3 +205,58 @@ peer_timeline() { # INIT-WALL-TIME GUEST-UPTIME-AT-INIT -> "exec vcpu byte clock
   awk -v e="$exec_t" -v v="$vcpu_t" -v b="$(cat first-byte.txt 2>/dev/null)" -v i="$1" -v u="$2" \
     'BEGIN { printf "%.2f %.2f %.2f %.2f\n", v - e, (b == "" ? i : b) - e, i - u - e, i - e }'
 }
+
+# ---- virtio-vsock, either backend (vsock.sh, vsock_uds.sh) ----
+# CONNECT and LISTEN are vsock-pipe's words for the guest's echo port
+# 5000 and the host's port 6000 ("connect 3 5000", "uds-connect PATH 5000").
+# 64 connections at once, 256 KiB each, beside one whose reader stalls.
+vsock_many_check() { # NAME CONNECT...
+  name=$1; shift
+  vsock-pipe "$@" <host.bin 2>/dev/null | sleep 600 &
+  stalled=$!
+  head -c 262144 host.bin >part.bin
+  i=0 pids=
+  while [ $i -lt 64 ]; do
+    vsock-pipe "$@" <part.bin >back.$i 2>err.$i &
+    pids="$pids $!" i=$((i + 1))
+  done
+  wait $pids # not a64vm, which runs on
+  part_sha=$(sha256sum <part.bin | cut -d' ' -f1)
+  ok=0
+  for f in back.*; do [ "$(sha256sum <$f | cut -d' ' -f1)" = "$part_sha" ] && ok=$((ok + 1)); done
+  [ $ok -eq 64 ] && pass $name "64 of 64 echoed whole beside a stalled one" ||
+    fail $name "$ok of 64 echoed whole: $(cat err.* | sort | uniq -c | head -3)"
+  kill $stalled; killall vsock-pipe 2>/dev/null
+}
+# A reboot in the middle of a transfer: the rebooted guest sends its 16 MiB
+# again (NAME-after-reboot), and the host's connection ends within 30 s
+# (NAME-reboot-ends-connection).
+vsock_reboot_check() { # NAME "LISTEN..." "CONNECT..."
+  vsock-pipe $2 </dev/null >got2.bin 2>listen2.err &
+  listener=$!
+  vsock-pipe $3 </dev/zero >/dev/null 2>stream.err &
+  streamer=$!
+  sleep 1
+  type_line 'reboot -f'
+  if wait_for "^VSOCK-SENT in [0-9.]* s" 120 2; then
+    wait $listener
+    tr -d '\r' <out.log >guest.log
+    guest_sha=$(sed -n 's/^VSOCK-SENDING //p' guest.log | tail -1)
+    [ "$(sha256sum <got2.bin | cut -d' ' -f1)" = "$guest_sha" ] &&
+      pass $1-after-reboot "16 MiB from the rebooted guest, checksum matches" ||
+      fail $1-after-reboot "got $(wc -c <got2.bin) bytes: $(cat listen2.err)"
+  else
+    fail $1-after-reboot "the rebooted guest did not send: $(grep VSOCK out.log | tr -d '\r' | tail -2)"
+    kill $listener
+  fi
+  deadline=$(( $(cut -d. -f1 /proc/uptime) + $(scaled 30) ))
+  while kill -0 $streamer 2>/dev/null && [ "$(cut -d. -f1 /proc/uptime)" -lt "$deadline" ]; do
+    sleep 0.2
+  done
+  if kill -0 $streamer 2>/dev/null; then
+    fail $1-reboot-ends-connection "the host's connection still open 30 s after the reboot"
+    kill $streamer
+  else
+    pass $1-reboot-ends-connection "the host's connection ended at the reboot $(cat stream.err)"
+  fi
+}

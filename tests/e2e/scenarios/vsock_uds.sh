@@ -51,53 +51,10 @@ st=$?
   pass vsock-uds-no-listener "$(cat noport.err)" ||
   fail vsock-uds-no-listener "status $st: $(cat noport.err)"
 
-# A peer that never reads: its echo stalls (its pipe to sleep fills), the
-# 64 connections below go on beside it.
-vsock-pipe uds-connect $V 5000 <host.bin 2>/dev/null | sleep 600 &
-stalled=$!
-head -c 262144 host.bin >part.bin
-i=0 pids=
-while [ $i -lt 64 ]; do
-  vsock-pipe uds-connect $V 5000 <part.bin >back.$i 2>err.$i &
-  pids="$pids $!" i=$((i + 1))
-done
-wait $pids # not a64vm, which runs on
-part_sha=$(sha256sum <part.bin | cut -d' ' -f1)
-ok=0
-for f in back.*; do [ "$(sha256sum <$f | cut -d' ' -f1)" = "$part_sha" ] && ok=$((ok + 1)); done
-[ $ok -eq 64 ] && pass vsock-uds-64-connections "64 of 64 echoed whole beside a stalled one" ||
-  fail vsock-uds-64-connections "$ok of 64 echoed whole: $(cat err.* | sort | uniq -c | head -3)"
-kill $stalled; killall vsock-pipe 2>/dev/null
+# 64 connections at once beside a peer that never reads (its echo stalls).
+vsock_many_check vsock-uds-64-connections uds-connect $V 5000
 
-# A reboot in the middle of a transfer: the host's connection ends, and the
-# rebooted guest's vsock works again.
-vsock-pipe uds-listen ${V}_6000 </dev/null >got2.bin 2>listen2.err &
-listener=$!
-vsock-pipe uds-connect $V 5000 </dev/zero >/dev/null 2>stream.err &
-streamer=$!
-sleep 1
-type_line 'reboot -f'
-if wait_for "^VSOCK-SENT in [0-9.]* s" 120 2; then
-  wait $listener
-  tr -d '\r' <out.log >guest.log
-  guest_sha=$(sed -n 's/^VSOCK-SENDING //p' guest.log | tail -1)
-  [ "$(sha256sum <got2.bin | cut -d' ' -f1)" = "$guest_sha" ] &&
-    pass vsock-uds-after-reboot "16 MiB from the rebooted guest, checksum matches" ||
-    fail vsock-uds-after-reboot "got $(wc -c <got2.bin) bytes: $(cat listen2.err)"
-else
-  fail vsock-uds-after-reboot "the rebooted guest did not send: $(grep VSOCK out.log | tr -d '\r' | tail -2)"
-  kill $listener
-fi
-deadline=$(( $(cut -d. -f1 /proc/uptime) + $(scaled 30) ))
-while kill -0 $streamer 2>/dev/null && [ "$(cut -d. -f1 /proc/uptime)" -lt "$deadline" ]; do
-  sleep 0.2
-done
-if kill -0 $streamer 2>/dev/null; then
-  fail vsock-uds-reboot-ends-connection "the host's connection still open 30 s after the reboot"
-  kill $streamer
-else
-  pass vsock-uds-reboot-ends-connection "the host's connection ended at the reboot"
-fi
+vsock_reboot_check vsock-uds "uds-listen ${V}_6000" "uds-connect $V 5000"
 
 # Something already at PATH (this VM's live socket, a file): refused.
 touch /tmp/vs/file
