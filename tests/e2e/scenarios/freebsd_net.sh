@@ -18,6 +18,6 @@ if [ $st -eq 0 ] && echo "$lease" | grep -qE '^[1-9][0-9.]* mask [0-9.]+ router 
    grep -q '^vtnet0: <' fbnet.log; then
   pass freebsd-vtnet-lease "$lease (offer $(sed -n 's/^FREEBSD-DHCP-OFFER //p' fbnet.log)), exit 0"
 else
-  fail freebsd-vtnet-lease "exit $st: $(grep -E 'FREEBSD-DHCP|vtnet0' fbnet.log | head -n 4 | tr '\n' ' ')"
+  fail freebsd-vtnet-lease "exit $st: $(grep FREEBSD-DHCP fbnet.log | tail -n 3 | tr '\n' ' ')"
   tail -n 20 fbnet.log | sed 's/^/  | /'; tail -n 5 err.log
 fi

@@ -39,6 +39,7 @@
 #define BIOCSETIF IOC(IN, 'B', 108, IFREQ_SIZE)
 #define BIOCSRTIMEOUT IOC(IN, 'B', 109, 16)
 #define BIOCIMMEDIATE IOC(IN, 'B', 112, 4)
+#define TIOCDRAIN IOC(0x20000000ul, 't', 94, 0) /* _IO: waits until output is sent */
 
 #define DHCP_DISCOVER 1
 #define DHCP_OFFER 2
@@ -70,13 +71,26 @@ static long sys(long nr, long a, long b, long c)
 	return failed ? -x0 : x0;
 }
 
+/*
+ * Output is gathered and written a line at a time, then drained: the
+ * kernel's own messages (those of a power-off) go to the console
+ * directly, and would cut into a line still queued in the tty.
+ */
+static char line[256];
+static long line_len;
+
 static void out(const char *s)
 {
-	long n = 0;
+	while (*s && line_len < (long)sizeof(line) - 1)
+		line[line_len++] = *s++;
+}
 
-	while (s[n])
-		n++;
-	sys(NR_WRITE, 1, (long)s, n);
+static void out_line(void)
+{
+	line[line_len++] = '\n'; /* out() left room for it */
+	sys(NR_WRITE, 1, (long)line, line_len);
+	sys(NR_IOCTL, 1, (long)TIOCDRAIN, 0);
+	line_len = 0;
 }
 
 static void out_num(unsigned long v)
@@ -107,7 +121,7 @@ static __attribute__((noreturn)) void finish(const char *why, long err)
 		out(why);
 		out(" ");
 		out_num((unsigned long)-err);
-		out("\n");
+		out_line();
 	}
 	sys(NR_REBOOT, RB_POWEROFF | RB_HALT, 0, 0);
 	for (;;)
@@ -288,7 +302,8 @@ __attribute__((noreturn, used)) void start_c(void)
 	if (console < 0)
 		sys(NR_EXIT, 100, 0, 0);
 	sys(NR_DUP2, console, 1, 0);
-	out("FREEBSD-DHCP-START vtnet0\n");
+	out("FREEBSD-DHCP-START vtnet0");
+	out_line();
 	s = sys(NR_SOCKET, AF_INET, SOCK_DGRAM, 0);
 	ifreq(req);
 	if (s < 0 || (ret = sys(NR_IOCTL, s, (long)SIOCGIFFLAGS, (long)req)) < 0)
@@ -314,7 +329,7 @@ __attribute__((noreturn, used)) void start_c(void)
 		finish("no offer in 20 tries", 0);
 	out("FREEBSD-DHCP-OFFER ");
 	out_ip(offer.addr);
-	out("\n");
+	out_line();
 	for (tries = 0; tries < 20; tries++)
 		if (exchange(bpf, blen, DHCP_REQUEST, DHCP_ACK, &ack, offer.addr, offer.server))
 			break;
@@ -328,7 +343,7 @@ __attribute__((noreturn, used)) void start_c(void)
 		out(" router "), out_ip(ack.router);
 	if (ack.dns)
 		out(" dns "), out_ip(ack.dns);
-	out("\n");
+	out_line();
 	finish(0, 0);
 }
 
