@@ -9,8 +9,8 @@ uint64_t virtio_core_offered(const struct virtio_core *t)
 {
 	uint64_t own = t->ops->features ? t->ops->features(t->dev) : 0;
 
-	return own | VIRTIO_F_VERSION_1 | VIRTIO_F_RING_INDIRECT_DESC |
-	       VIRTIO_F_RING_EVENT_IDX;
+	return (own | VIRTIO_F_VERSION_1 | VIRTIO_F_RING_INDIRECT_DESC |
+		VIRTIO_F_RING_EVENT_IDX) & ~t->withheld;
 }
 
 void virtio_core_init(struct virtio_core *t, const struct virtio_core_ops *ops,

@@ -11,6 +11,9 @@
 
 uint64_t virtio_net_features(const struct virtio_net *n)
 {
+	if (n->vhost)
+		return VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS |
+		       (n->vhost_offers & VIRTIO_NET_VHOST_OFFLOADS);
 	return (n->tx_csum ? VIRTIO_NET_F_CSUM : 0) | VIRTIO_NET_F_GUEST_CSUM |
 	       VIRTIO_NET_F_MAC | VIRTIO_NET_F_MRG_RXBUF | VIRTIO_NET_F_STATUS;
 }
@@ -216,6 +219,11 @@ static bool parse_link(const char *opt, size_t len, struct virtio_net_options *o
 		memcpy(out->path, opt + 7, len - 7);
 		return true;
 	}
+	if (len > 11 && !strncmp(opt, "vhost-user=", 11) && len - 11 < sizeof(out->path)) {
+		out->link = VIRTIO_NET_VHOST_USER;
+		memcpy(out->path, opt + 11, len - 11);
+		return true;
+	}
 	if (len <= 4 || strncmp(opt, "tap=", 4) || len - 4 >= sizeof(out->tap) ||
 	    memchr(opt + 4, '/', len - 4))
 		return false;
@@ -241,6 +249,15 @@ int virtio_net_parse_options(const char *s, struct virtio_net_options *out)
 				return -EINVAL;
 			continue;
 		}
+		if (out->link == VIRTIO_NET_USER && len > 11 && !strncmp(opt, "vhost-user=", 11)) {
+			if (len == 13 && !strncmp(opt + 11, "on", 2))
+				out->vhost_user = VIRTIO_NET_VU_ON;
+			else if (len == 14 && !strncmp(opt + 11, "off", 3))
+				out->vhost_user = VIRTIO_NET_VU_OFF;
+			else
+				return -EINVAL;
+			continue;
+		}
 		if (!config_parse_mac(opt, len, out->mac) &&
 		    !config_parse_transport(opt, len, &out->transport))
 			return -EINVAL;
@@ -253,8 +270,9 @@ static int apply_net(struct config *cfg, const char *val, char *err, size_t errl
 	struct virtio_net_options o;
 
 	if (virtio_net_parse_options(val, &o))
-		return errmsg(err, errlen, "--net: '%s' is not tap=NAME, user[,hostfwd=FWD]... "
-			      "or stream=PATH, then [,mac=MAC][,transport=mmio|pci] (a tap "
+		return errmsg(err, errlen, "--net: '%s' is not tap=NAME, user[,hostfwd=FWD]..."
+			      "[,vhost-user=on|off], stream=PATH or vhost-user=PATH, then "
+			      "[,mac=MAC][,transport=mmio|pci] (a tap "
 			      "name of 1 to 15 characters; a unicast MAC; FWD as QEMU's: "
 			      "tcp|udp:[ADDR]:HOSTPORT-:GUESTPORT, at most %d)", val,
 			      VIRTIO_NET_MAX_FORWARDS);
@@ -262,8 +280,11 @@ static int apply_net(struct config *cfg, const char *val, char *err, size_t errl
 }
 
 const struct config_option virtio_net_cli[] = {
-	{ "net", " tap=NAME|user|stream=PATH[,hostfwd=FWD][,mac=MAC][,transport=T]",
+	{ "net", " tap=NAME|user|stream=PATH|vhost-user=PATH[,hostfwd=FWD][,mac=MAC]"
+	  "[,transport=T]",
 	  "virtio-net on a tap (created when absent), on a passt a64vm starts (user: "
-	  "no root needed), or on one listening at PATH", apply_net },
+	  "no root needed; by vhost-user where passt has it, vhost-user=off: never), "
+	  "or on a passt listening at PATH (stream=), or a vhost-user-net daemon at "
+	  "PATH", apply_net },
 	{ NULL, NULL, NULL, NULL },
 };

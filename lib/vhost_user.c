@@ -250,18 +250,26 @@ void vhost_user_set_timeout(struct vhost_user *vu, unsigned ms)
 int vhost_user_open(struct vhost_user *vu, const char *path, const char *name,
 		    unsigned wait_ms)
 {
+	int fd = connect_to(path, wait_ms);
+
+	if (fd < 0) {
+		memset(vu, 0, sizeof(*vu));
+		vu->fd = -1;
+		log_error("%s: cannot connect to %s: %s", name, path, strerror(-fd));
+		return fd;
+	}
+	return vhost_user_adopt(vu, fd, name);
+}
+
+int vhost_user_adopt(struct vhost_user *vu, int fd, const char *name)
+{
 	struct vhost_user_msg m;
 	int ret;
 
 	memset(vu, 0, sizeof(*vu));
 	snprintf(vu->name, sizeof(vu->name), "%s", name);
 	vu->timeout_ms = VHOST_USER_TIMEOUT_MS;
-	vu->fd = connect_to(path, wait_ms);
-	if (vu->fd < 0) {
-		ret = vu->fd;
-		log_error("%s: cannot connect to %s: %s", name, path, strerror(-ret));
-		return ret;
-	}
+	vu->fd = fd;
 	ret = query(vu, VHOST_USER_GET_FEATURES, &vu->features);
 	if (!ret && (vu->features & (1ull << VHOST_USER_F_PROTOCOL_FEATURES))) {
 		uint64_t theirs = 0;

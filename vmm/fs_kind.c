@@ -50,8 +50,15 @@ static void fs_close(struct virtio_slot *s, void *priv)
 	free(f);
 }
 
+/* virtiofsd maps guest RAM, always. */
+static bool fs_shares_ram(const struct config *cfg)
+{
+	(void)cfg;
+	return true;
+}
+
 const struct virtio_kind fs_kind = {
 	.ops = &virtio_fs_ops, .pci_class = 0x018000, /* QEMU's vhost-user-fs-pci */
-	.options = virtio_fs_cli, .adds = "fs", .shares_ram = true,
+	.options = virtio_fs_cli, .adds = "fs", .shares_ram = fs_shares_ram,
 	.open = fs_open, .close = fs_close,
 };

@@ -38,8 +38,8 @@ static void forward_spec(const struct virtio_net_forward *f, char *buf, size_t l
 	snprintf(buf, len, "%s/%u:%u", f->addr, f->host_port, f->guest_port);
 }
 
-static void run_passt(const struct virtio_net_options *o, const char *passt, int fd,
-		      const struct ready *ready)
+static void run_passt(const struct virtio_net_options *o, const char *passt, bool vhost_user,
+		      int fd, const struct ready *ready)
 {
 	char specs[VIRTIO_NET_MAX_FORWARDS][64], fd_arg[16];
 	const char *argv[MAX_ARGS];
@@ -64,6 +64,8 @@ static void run_passt(const struct virtio_net_options *o, const char *passt, int
 	argv[n++] = fd_arg;
 	argv[n++] = "--pid";
 	argv[n++] = ready->fifo;
+	if (vhost_user)
+		argv[n++] = "--vhost-user";
 	if (!geteuid()) { /* what it would do, without saying so on stderr */
 		argv[n++] = "--runas";
 		argv[n++] = NOBODY;
@@ -135,11 +137,78 @@ static int ready_wait(struct ready *r, const char *passt, pid_t pid)
 	return -ETIMEDOUT;
 }
 
-int passt_start(const struct virtio_net_options *o, int *fd)
+static const char *find_passt(char *buf, size_t len)
 {
 	static const char *const others[] = { "/usr/bin/passt", NULL };
+
+	return daemon_find("passt", others, buf, len);
+}
+
+/* Whether what comes through fd before its end (or the deadline) has word. */
+static bool output_has(int fd, const char *word, uint64_t until)
+{
+	char buf[4096];
+	size_t keep = 0, wlen = strlen(word);
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		uint64_t now = mono_ns();
+		size_t len;
+		ssize_t n;
+
+		if (now >= until || poll(&p, 1, (int)((until - now) / 1000000u) + 1) <= 0)
+			return false;
+		n = read(fd, buf + keep, sizeof(buf) - 1 - keep);
+		if (n <= 0)
+			return false;
+		len = keep + (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, word))
+			return true;
+		/* The start of a word the next read completes. */
+		keep = len < wlen ? len : wlen - 1;
+		memmove(buf, buf + len - keep, keep);
+	}
+}
+
+bool passt_offers_vhost_user(void)
+{
+	static int known = -1;
 	char found[4096];
-	const char *passt = daemon_find("passt", others, found, sizeof(found));
+	const char *passt;
+	int pipefd[2];
+	pid_t pid;
+
+	if (known >= 0)
+		return known;
+	known = 0;
+	passt = find_passt(found, sizeof(found));
+	if (!passt || pipe2(pipefd, O_CLOEXEC))
+		return false;
+	pid = fork();
+	if (!pid) {
+		int null = open("/dev/null", O_RDONLY);
+
+		if (null < 0 || dup2(null, 0) < 0 || dup2(pipefd[1], 1) < 0 ||
+		    dup2(pipefd[1], 2) < 0)
+			_exit(126);
+		execv(passt, (char *const[]){ (char *)passt, "--help", NULL });
+		_exit(127);
+	}
+	close(pipefd[1]);
+	if (pid > 0) {
+		known = output_has(pipefd[0], "--vhost-user", mono_ns() + START_WAIT_NS);
+		daemon_stop(pid, STOP_WAIT_NS);
+	}
+	close(pipefd[0]);
+	log_debug("--net user: %s %s --vhost-user", passt, known ? "has" : "has no");
+	return known;
+}
+
+int passt_start(const struct virtio_net_options *o, bool vhost_user, int *fd)
+{
+	char found[4096];
+	const char *passt = find_passt(found, sizeof(found));
 	struct ready r = { .fd = -1 };
 	int sv[2] = { -1, -1 }, err;
 	pid_t pid = 0;
@@ -159,7 +228,7 @@ int passt_start(const struct virtio_net_options *o, int *fd)
 		log_error("--net user: fork: %s", strerror(-err));
 	}
 	if (!err && !pid)
-		run_passt(o, passt, sv[1], &r);
+		run_passt(o, passt, vhost_user, sv[1], &r);
 	if (sv[1] >= 0)
 		close(sv[1]);
 	if (!err)
@@ -171,8 +240,8 @@ int passt_start(const struct virtio_net_options *o, int *fd)
 		return err;
 	}
 	*fd = sv[0];
-	log_debug("--net user: %s ready (pid %d), %u port forward%s", passt, (int)pid,
-		  o->nfwd, o->nfwd == 1 ? "" : "s");
+	log_debug("--net user: %s ready (pid %d), %u port forward%s%s", passt, (int)pid,
+		  o->nfwd, o->nfwd == 1 ? "" : "s", vhost_user ? ", vhost-user" : "");
 	return 0;
 }
 

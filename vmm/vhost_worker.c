@@ -16,9 +16,8 @@
 #include "a64vm/virtio_slot.h"
 #include "a64vm/virtiofsd.h"
 
-/* What a vhost-user device must offer: the ring features the transport adds. */
-#define RING_FEATURES (VIRTIO_F_VERSION_1 | VIRTIO_F_RING_INDIRECT_DESC | \
-		       VIRTIO_F_RING_EVENT_IDX)
+/* Ring features a64vm offers only when the backend has them too. */
+#define RING_EXTRAS (VIRTIO_F_RING_INDIRECT_DESC | VIRTIO_F_RING_EVENT_IDX)
 
 struct vhost_call {
 	struct vhost_worker *vh;
@@ -45,6 +44,7 @@ struct vhost_worker {
 	int kernel_fd; /* the kernel's vhost device now; -1: none */
 	struct vhost_kernel_device kernel; /* its kind's hooks */
 	const char *without; /* what the guest sees once a64vm took the queues back */
+	uint64_t lacks;	     /* of RING_EXTRAS */
 	struct virtio_slot *d;
 	struct vhost_call call[VIRTIO_MAX_QUEUES];
 	/* Under the device's lock: what the driver wants, what the daemon has. */
@@ -163,6 +163,20 @@ static struct vhost_worker *worker_new(void)
 	return vh;
 }
 
+/* The handshake's features checked: VERSION_1 at least (passt's has no ring extras). */
+static int user_features(struct vhost_worker *vh, const char *name, uint64_t *device_features)
+{
+	if (!(vh->vu.features & VIRTIO_F_VERSION_1)) {
+		log_error("%s: the vhost-user daemon offers no VIRTIO_F_VERSION_1 (features "
+			  "0x%llx): a64vm has no legacy devices", name,
+			  (unsigned long long)vh->vu.features);
+		return -EPROTO;
+	}
+	vh->lacks = RING_EXTRAS & ~vh->vu.features;
+	*device_features = vh->vu.features & VHOST_DEVICE_FEATURES;
+	return 0;
+}
+
 int vhost_worker_open(const struct virtio_fs_options *fs, const char *daemon, const char *name,
 		   struct vhost_worker **out, uint64_t *device_features)
 {
@@ -178,19 +192,32 @@ int vhost_worker_open(const struct virtio_fs_options *fs, const char *daemon, co
 	if (!ret)
 		ret = vhost_user_open(&vh->vu, fs->socket ? fs->path : vh->daemon.socket, name,
 				      fs->socket ? 0 : 2000);
-	if (!ret && (vh->vu.features & RING_FEATURES) != RING_FEATURES) {
-		log_error("%s: the daemon offers no usable virtio-fs features (0x%llx: "
-			  "VERSION_1, INDIRECT_DESC and EVENT_IDX are needed)", name,
-			  (unsigned long long)vh->vu.features);
-		ret = -EPROTO;
-	}
+	if (!ret)
+		ret = user_features(vh, name, device_features);
 	if (ret) {
 		virtiofsd_abort(&vh->daemon);
 		return ret;
 	}
 	virtiofsd_connected(&vh->daemon);
-	*device_features = vh->vu.features & VHOST_DEVICE_FEATURES;
 	return 0;
+}
+
+int vhost_worker_open_user(int fd, const char *path, const char *name, const char *without,
+			   struct vhost_worker **out, uint64_t *device_features)
+{
+	struct vhost_worker *vh = worker_new();
+	int ret;
+
+	*out = vh;
+	if (!vh) {
+		if (fd >= 0)
+			close(fd);
+		return -ENOMEM;
+	}
+	vh->be = &user_backend;
+	vh->without = without;
+	ret = fd >= 0 ? vhost_user_adopt(&vh->vu, fd, name) : vhost_user_open(&vh->vu, path, name, 0);
+	return ret ? ret : user_features(vh, name, device_features);
 }
 
 int vhost_worker_open_kernel(const struct vhost_kernel_device *k, struct vhost_worker **out)
@@ -513,6 +540,7 @@ int vhost_worker_wire(struct vhost_worker *vh, struct virtio_slot *d)
 
 	vh->d = d;
 	vh->vu.stopping = virtio_slot_stopping(d);
+	t->withheld = vh->lacks;
 	t->running = on_running;
 	t->held = on_held;
 	t->running_ctx = vh;

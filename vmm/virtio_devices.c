@@ -58,7 +58,7 @@ static const char *value_of(const struct virtio_kind *k, const struct config *cf
 bool virtio_devices_share_ram(const struct config *cfg)
 {
 	for (unsigned k = 0; k < NKINDS; k++)
-		if (kinds[k]->shares_ram && count(kinds[k], cfg))
+		if (kinds[k]->shares_ram && count(kinds[k], cfg) && kinds[k]->shares_ram(cfg))
 			return true;
 	return false;
 }

@@ -43,6 +43,8 @@ struct vhost_user_vring {
  */
 int vhost_user_open(struct vhost_user *vu, const char *path, const char *name,
 		    unsigned wait_ms);
+/* The same on a socket already connected (a daemon's end of a socketpair): vu owns fd. */
+int vhost_user_adopt(struct vhost_user *vu, int fd, const char *name);
 void vhost_user_close(struct vhost_user *vu);
 /*
  * How long a request may take to send, and its reply to arrive whole

@@ -1,13 +1,16 @@
 /*
- * A virtio device whose queues a vhost-user daemon serves (virtio-fs): the
- * daemon gets guest RAM, each queue's notify eventfd as its kick and, with
- * MSI-X, the vector's irqfd as its call, so a request passes through none
- * of a64vm's threads. Without MSI-X (virtio-mmio, INTx) the call is an
- * eventfd the I/O thread turns into the transport's interrupt, since those
- * need the interrupt status set. When the daemon dies, hangs or breaks the
- * protocol, a64vm takes the queues back and answers each new request
- * itself (the kind's model: for virtio-fs, EIO). A driver's reset ends
- * only once the daemon has given the queues back (or is gone).
+ * A virtio device whose queues a vhost-user daemon serves (virtio-fs,
+ * virtio-net on passt's vhost-user): the daemon gets guest RAM, each
+ * queue's notify eventfd as its kick and, with MSI-X, the vector's irqfd
+ * as its call, so a request passes through none of a64vm's threads.
+ * Without MSI-X (virtio-mmio, INTx) the call is an eventfd the I/O thread
+ * turns into the transport's interrupt, since those need the interrupt
+ * status set. Ring features a64vm has and the daemon lacks (passt offers
+ * neither indirect descriptors nor event index) are not offered to the
+ * driver. When the daemon dies, hangs or breaks the protocol, a64vm takes
+ * the queues back and answers each new request itself (the kind's model:
+ * for virtio-fs, EIO). A driver's reset ends only once the daemon has
+ * given the queues back (or is gone).
  *
  * The host kernel's vhost devices (vhost-vsock) are served the same way,
  * through ioctls instead of messages. A kind may leave its last queues to
@@ -34,6 +37,13 @@ struct vhost_worker;
  */
 int vhost_worker_open(const struct virtio_fs_options *fs, const char *daemon, const char *name,
 		   struct vhost_worker **out, uint64_t *device_features);
+/*
+ * A vhost-user daemon someone else started: on fd, connected (the worker
+ * owns it, even on failure), else at path. without: what the guest sees
+ * once a64vm took the queues back. As vhost_worker_open otherwise.
+ */
+int vhost_worker_open_user(int fd, const char *path, const char *name, const char *without,
+			   struct vhost_worker **out, uint64_t *device_features);
 /* A kernel vhost device, open, owned and set up by its kind. */
 struct vhost_kernel_device {
 	int fd;

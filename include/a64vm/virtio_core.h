@@ -98,6 +98,8 @@ struct virtio_core {
 	uint32_t status;
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
 	uint64_t driver_features;
+	/* Ring features a64vm has but a backend serving the queues lacks: not offered. */
+	uint64_t withheld;
 	uint32_t isr; /* 1 used buffer, 2 configuration change */
 	uint32_t config_generation;
 	struct virtq queues[VIRTIO_MAX_QUEUES];

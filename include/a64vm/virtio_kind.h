@@ -41,8 +41,12 @@ struct virtio_kind {
 	const char *adds;
 	/* How many the command line asks for, when not one per use of adds. */
 	unsigned (*count)(const struct config *cfg);
-	/* Another process maps guest RAM (a vhost-user daemon): it is shared. */
-	bool shares_ram;
+	/*
+	 * Whether another process maps guest RAM (a vhost-user daemon), so
+	 * that it is shared: asked before RAM is made, once any is asked for.
+	 * NULL: never.
+	 */
+	bool (*shares_ram)(const struct config *cfg);
 	/*
 	 * Opens one device's host side: the slot's name and model
 	 * (virtio_slot_set_name, _set_model), the I/O thread's watches of

@@ -26,6 +26,12 @@
 #define VIRTIO_NET_F_MAC (1ull << 5)
 #define VIRTIO_NET_F_MRG_RXBUF (1ull << 15)
 #define VIRTIO_NET_F_STATUS (1ull << 16)
+/*
+ * What a vhost-user backend may offer the driver through a64vm: the
+ * checksum, segmentation and merging features (bits 0-1, 7-15), which
+ * need neither configuration space nor a control queue.
+ */
+#define VIRTIO_NET_VHOST_OFFLOADS 0xff83ull
 #define VIRTIO_NET_RX 0
 #define VIRTIO_NET_TX 1
 #define VIRTIO_NET_MAX_FRAME (VIRTIO_NET_HDR_LEN + 65535 + 14)
@@ -37,6 +43,14 @@ enum virtio_net_link {
 	VIRTIO_NET_TAP,	   /* tap=NAME */
 	VIRTIO_NET_USER,   /* user: a passt a64vm starts */
 	VIRTIO_NET_STREAM, /* stream=PATH: a passt (or QEMU-style peer) already there */
+	VIRTIO_NET_VHOST_USER, /* vhost-user=PATH: a vhost-user-net daemon already there */
+};
+
+/* user's vhost-user=on|off: passt's vhost-user mode where it has one, or always, or never. */
+enum virtio_net_vhost_user {
+	VIRTIO_NET_VU_AUTO,
+	VIRTIO_NET_VU_ON,
+	VIRTIO_NET_VU_OFF,
 };
 
 /* hostfwd=tcp|udp:[ADDR]:HOSTPORT-:GUESTPORT, as QEMU spells it. */
@@ -58,6 +72,7 @@ struct virtio_net_options {
 	struct virtio_net_forward fwd[VIRTIO_NET_MAX_FORWARDS];
 	unsigned nfwd;
 	uint8_t mac[6];
+	enum virtio_net_vhost_user vhost_user;
 	enum config_transport transport;
 };
 
@@ -80,6 +95,9 @@ struct virtio_net_backend {
 struct virtio_net {
 	uint8_t mac[6];
 	bool tx_csum; /* the backend takes partial checksums (CSUM is offered) */
+	/* A vhost-user daemon serves the queues, offering these (device bits). */
+	bool vhost;
+	uint64_t vhost_offers;
 	const struct virtio_net_backend *be;
 	void *be_ctx;
 	bool csum; /* what set_csum last said */
@@ -87,7 +105,11 @@ struct virtio_net {
 	uint8_t rx_frame[VIRTIO_NET_MAX_FRAME];
 };
 
-/* What the device offers; CSUM only with a backend that takes partial checksums. */
+/*
+ * What the device offers: CSUM only with a backend that takes partial
+ * checksums; with a vhost-user daemon, MAC and STATUS (a64vm's) and of
+ * the daemon's offloads those in VIRTIO_NET_VHOST_OFFLOADS.
+ */
 uint64_t virtio_net_features(const struct virtio_net *n);
 void virtio_net_config_read(const struct virtio_net *n, uint32_t off, uint8_t *data,
 			    unsigned len);

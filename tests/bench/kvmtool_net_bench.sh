@@ -8,6 +8,9 @@
 # reaches the host at
 # the gateway's address under passt (which maps it to the host) and at the
 # host's own address under kvmtool (which connects from the host as given).
+# a64vm runs Debian 12's passt (its stream protocol); a64vm-vhost Debian
+# 13's in its vhost-user mode (passt serves the queues), where the test
+# host has it.
 . /e2e/lib.sh
 vmms=$(peer_vmms) || exit 0
 if [ ! -x /usr/bin/passt ]; then
@@ -17,15 +20,22 @@ mkdir -p www && dd if=/dev/urandom of=www/net64.bin bs=1M count=64 2>/dev/null
 httpd -p 8080 -h www
 net-probe tcp-serve 9001 2>/dev/null &
 echo_server=$!
-PEER_A64VM_ARGS="--net user --virtio-transport mmio" PEER_KVMTOOL_ARGS="--network mode=user"
-export PEER_A64VM_ARGS PEER_KVMTOOL_ARGS
+PEER_A64VM_ARGS="--net user,vhost-user=off --virtio-transport mmio"
+PEER_A64VM_VHOST_ARGS="--net user,vhost-user=on --virtio-transport mmio"
+PEER_KVMTOOL_ARGS="--network mode=user"
+export PEER_A64VM_ARGS PEER_A64VM_VHOST_ARGS PEER_KVMTOOL_ARGS
+[ -x /opt/passt-vu/bin/passt ] && vmms="$vmms a64vm-vhost"
+base_path=$PATH
 for vmm in $vmms; do : >h2g-$vmm; : >g2h-$vmm; : >rr-$vmm; done
 for round in 1 2 3 4 5; do
   for vmm in $(rotate $round $vmms); do
     host=10.0.2.2; [ $vmm = kvmtool ] && host=10.0.2.15
     net-probe tcp-recv 9000 67108864 >/dev/null & # closes after 64 MiB
     sink=$!
+    PATH=$base_path
+    [ $vmm = a64vm-vhost ] && PATH=/opt/passt-vu/bin:$base_path
     peer_start $vmm 2 "a64vm.test=netbench a64vm.nethost=$host"
+    PATH=$base_path
     if wait_for "^NETBENCH-RR [0-9]*[^0-9]" 300; then # the whole number
       tr -d '\r' <out.log >guest.log
       sed -n 's/^NETBENCH-H2G //p' guest.log >>h2g-$vmm
@@ -45,6 +55,8 @@ for vmm in $vmms; do
     "(medians of $(grep -c . h2g-$vmm), $(grep -c . g2h-$vmm), $(grep -c . rr-$vmm))"
 done
 for k in h2g g2h rr; do
-  a=$(median <$k-a64vm) b=$(median <$k-kvmtool)
-  echo "E2E-BENCH net $k: a64vm $a, kvmtool $b, a64vm/kvmtool $(ratio "$a" "$b") (time: lower is better)"
+  a=$(median <$k-a64vm) b=$(median <$k-kvmtool) v=
+  [ -e $k-a64vm-vhost ] && v=$(median <$k-a64vm-vhost)
+  echo "E2E-BENCH net $k: a64vm $a, kvmtool $b, a64vm/kvmtool $(ratio "$a" "$b")" \
+    "${v:+, a64vm-vhost $v, a64vm-vhost/kvmtool $(ratio "$v" "$b")} (time: lower is better)"
 done

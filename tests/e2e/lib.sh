@@ -7,9 +7,10 @@ GUEST_INITRD=/guest/initrd.cpio.gz
 
 # A64VM_TRANSPORT=pci (set by a *_pci scenario before it sources the
 # MMIO one): every VM gets --virtio-transport pci and every check's name
-# ends in -pci.
+# ends in -pci. A64VM_VARIANT=V (a scenario sourced again another way):
+# names end in -V, before the transport's.
 report() { # VERDICT NAME [REASON...]
-  v=$1 n=$2${A64VM_TRANSPORT:+-$A64VM_TRANSPORT}; shift 2
+  v=$1 n=$2${A64VM_VARIANT:+-$A64VM_VARIANT}${A64VM_TRANSPORT:+-$A64VM_TRANSPORT}; shift 2
   echo "E2E-RESULT $n $v $*"
   touch .result
 }

@@ -165,6 +165,17 @@ static void test_negotiation(void)
 	wr(0x024, 0);
 	wr(0x020, 0);
 	CU_ASSERT_EQUAL(t.driver_features, VIRTIO_F_VERSION_1 | VIRTIO_F_RING_EVENT_IDX);
+	/* Ring features a vhost-user backend lacks: neither offered nor taken. */
+	setup();
+	t.withheld = VIRTIO_F_RING_INDIRECT_DESC | VIRTIO_F_RING_EVENT_IDX;
+	wr(0x014, 0);
+	CU_ASSERT_EQUAL(rd(0x010), 1u << 5);
+	negotiate(VIRTIO_F_VERSION_1 | VIRTIO_F_RING_EVENT_IDX);
+	CU_ASSERT_FALSE(rd(0x070) & VIRTIO_STATUS_FEATURES_OK);
+	setup();
+	t.withheld = VIRTIO_F_RING_INDIRECT_DESC | VIRTIO_F_RING_EVENT_IDX;
+	negotiate(VIRTIO_F_VERSION_1 | (1ull << 5));
+	CU_ASSERT_TRUE(rd(0x070) & VIRTIO_STATUS_FEATURES_OK);
 }
 
 static void test_queue_setup(void)

@@ -108,6 +108,25 @@ static void test_config(void)
 	CU_ASSERT_TRUE(virtio_net_features(&n) & VIRTIO_NET_F_GUEST_CSUM);
 }
 
+/* With a vhost-user daemon: a64vm's MAC and STATUS, and what of its offers a64vm can carry. */
+static void test_vhost_features(void)
+{
+	struct virtio_net n = { .vhost = true };
+
+	/* passt's: VERSION_1 and MRG_RXBUF (the device bits only reach here). */
+	n.vhost_offers = VIRTIO_NET_F_MRG_RXBUF;
+	CU_ASSERT_EQUAL(virtio_net_features(&n),
+			VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS | VIRTIO_NET_F_MRG_RXBUF);
+	/* Checksums and segmentation pass; MTU (3), CTRL_VQ (17), MQ (22) would need more. */
+	n.vhost_offers = VIRTIO_NET_F_CSUM | VIRTIO_NET_F_GUEST_CSUM | (1ull << 3) |
+			 (1ull << 11) | (1ull << 17) | (1ull << 22);
+	CU_ASSERT_EQUAL(virtio_net_features(&n), VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS |
+			VIRTIO_NET_F_CSUM | VIRTIO_NET_F_GUEST_CSUM | (1ull << 11));
+	n.tx_csum = true; /* the tap's, which does not count here */
+	n.vhost_offers = 0;
+	CU_ASSERT_FALSE(virtio_net_features(&n) & VIRTIO_NET_F_CSUM);
+}
+
 /* A fake backend: frames to deliver, and what the device said to it. */
 static struct fake_be {
 	unsigned frames; /* waiting */
@@ -211,6 +230,10 @@ static void test_options(void)
 		"user,hostfwd=tcp:1.2.3:2222-:22", "user,hostfwd=tcp:::1:2222-:22",
 		"user,hostfwd=tcp:[1.2.3.4]:2222-:22", "user,hostfwd=tcp::22a-:22",
 		"user,hostfwd=tcp::2222-:", "user,hostfwd=tcp:2222-:22", "user,hostfwd=:80-:8080",
+		"vhost-user=", "vhost-user", "user,vhost-user=", "user,vhost-user=yes",
+		"user,vhost-user=o", "user,vhost-user=onn", "stream=/s,vhost-user=on",
+		"tap=t,vhost-user=off", "vhost-user=/s,vhost-user=on",
+		"vhost-user=/s,hostfwd=tcp::1-:2",
 	};
 	struct virtio_net_options n;
 
@@ -246,6 +269,18 @@ static void test_options(void)
 	CU_ASSERT_EQUAL_FATAL(virtio_net_parse_options("stream=/run/user/1000/passt.sock", &n), 0);
 	CU_ASSERT_EQUAL(n.link, VIRTIO_NET_STREAM);
 	CU_ASSERT_STRING_EQUAL(n.path, "/run/user/1000/passt.sock");
+	CU_ASSERT_EQUAL(n.vhost_user, VIRTIO_NET_VU_AUTO);
+	CU_ASSERT_EQUAL_FATAL(virtio_net_parse_options("vhost-user=/tmp/vu.sock,mac=02:00:00:00:00:03,"
+						       "transport=pci", &n), 0);
+	CU_ASSERT_EQUAL(n.link, VIRTIO_NET_VHOST_USER);
+	CU_ASSERT_STRING_EQUAL(n.path, "/tmp/vu.sock");
+	CU_ASSERT_EQUAL(n.mac[5], 3);
+	CU_ASSERT_EQUAL_FATAL(virtio_net_parse_options("user,vhost-user=off,hostfwd=tcp::2222-:22",
+						       &n), 0);
+	CU_ASSERT_EQUAL(n.vhost_user, VIRTIO_NET_VU_OFF);
+	CU_ASSERT_EQUAL(n.nfwd, 1);
+	CU_ASSERT_EQUAL_FATAL(virtio_net_parse_options("user,vhost-user=on", &n), 0);
+	CU_ASSERT_EQUAL(n.vhost_user, VIRTIO_NET_VU_ON);
 	{
 		char many[1024] = "user";
 
@@ -266,6 +301,7 @@ const struct unit_test unit_tests[] = {
 	{ "one buffer per frame", test_plain_buffers },
 	{ "hostile receive buffers", test_hostile_buffers },
 	{ "configuration space", test_config },
+	{ "features with a vhost-user daemon", test_vhost_features },
 	{ "the device: frames from its backend", test_device_receive },
 	{ "the device: frames to its backend", test_device_transmit },
 	{ "--net's value", test_options },

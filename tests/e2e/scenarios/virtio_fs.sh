@@ -123,5 +123,5 @@ fake_daemon http
 fs_refused virtio-fs-not-vhost-user 1 "bad reply" --fs socket=/tmp/fake.sock,tag=x
 kill $FAKE_PID 2>/dev/null
 fake_daemon nofeatures
-fs_refused virtio-fs-no-features 1 "no usable virtio-fs features" --fs socket=/tmp/fake.sock,tag=x
+fs_refused virtio-fs-no-features 1 "offers no VIRTIO_F_VERSION_1" --fs socket=/tmp/fake.sock,tag=x
 kill $FAKE_PID 2>/dev/null
