@@ -20,6 +20,12 @@
 #define FIRST_HOST_PORT 1024u	/* where a host program's connections are numbered from */
 #define OK_LINE_MAX 16		/* "OK 4294967295\n" */
 #define PEND_SIZE (VSOCK_MUX_BUF + OK_LINE_MAX)
+/*
+ * What one read of a host socket takes at most: the guest's receive
+ * buffers are small (Linux posts 4 KiB ones), and a read per buffer cost
+ * more than the copy.
+ */
+#define STAGE_SIZE (64u * 1024)
 
 enum state { FREE, LINE, REQUESTED, ESTABLISHED, CLOSED };
 
@@ -37,6 +43,8 @@ struct conn {
 	bool readable, host_eof, guest_no_send, guest_no_rcv, wr_shut;
 	uint8_t *pend; /* bytes the host socket has not taken yet */
 	size_t pend_len, pend_extra; /* ... of which the first pend_extra are our "OK" */
+	uint8_t *stage; /* bytes read from the host socket, not yet in a guest buffer */
+	size_t stage_off, stage_len;
 	char line[VSOCK_CONNECT_LINE_MAX];
 	size_t line_len;
 };
@@ -112,11 +120,17 @@ static bool may_read(const struct conn *c)
 	return c->state == ESTABLISHED && !c->host_eof && !c->guest_no_rcv && credit(c);
 }
 
+/* Whether host bytes wait for the guest: staged, or in the socket. */
+static bool has_data(const struct conn *c)
+{
+	return may_read(c) && (c->stage_len || c->readable);
+}
+
 static void update(struct vsock_mux *m, struct conn *c)
 {
 	uint32_t ev = 0;
 
-	if (c->state == LINE || (may_read(c) && !c->readable))
+	if (c->state == LINE || (may_read(c) && !c->readable && !c->stage_len))
 		ev |= EPOLLIN;
 	if (c->state == ESTABLISHED && c->pend_len)
 		ev |= EPOLLOUT;
@@ -128,22 +142,34 @@ static void update(struct vsock_mux *m, struct conn *c)
  * thread's arena may open /proc/sys/vm/overcommit_memory, which the I/O
  * thread's seccomp filter forbids.
  */
-static bool hold(struct conn *c)
+static uint8_t *map(uint8_t **buf, size_t size)
 {
 	void *p;
 
-	if (c->pend)
-		return true;
-	p = mmap(NULL, PEND_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	c->pend = p == MAP_FAILED ? NULL : p;
-	return c->pend;
+	if (!*buf) {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		*buf = p == MAP_FAILED ? NULL : p;
+	}
+	return *buf;
+}
+
+static void unmap(uint8_t **buf, size_t size)
+{
+	if (*buf)
+		munmap(*buf, size);
+	*buf = NULL;
+}
+
+static bool hold(struct conn *c)
+{
+	return map(&c->pend, PEND_SIZE);
 }
 
 static void release(struct conn *c)
 {
-	if (c->pend)
-		munmap(c->pend, PEND_SIZE);
-	c->pend = NULL;
+	unmap(&c->pend, PEND_SIZE);
+	unmap(&c->stage, STAGE_SIZE);
+	c->stage_off = c->stage_len = 0;
 }
 
 /* The host socket closed; the guest told with an RST, or not (it sent one). */
@@ -423,7 +449,7 @@ bool vsock_mux_from_guest(struct vsock_mux *m, const uint8_t *pkt, size_t len)
 	take_reset(m);
 	c = take_packet(m, pkt, len);
 	/* An answer, or credit for bytes already waiting (no event will say so). */
-	return m->rst_count != rsts || (c && (c->owed || (may_read(c) && c->readable)));
+	return m->rst_count != rsts || (c && (c->owed || has_data(c)));
 }
 
 static uint32_t new_port(struct vsock_mux *m)
@@ -551,29 +577,50 @@ static size_t emit_owed(struct vsock_mux *m, struct conn *c, uint8_t *buf)
 	return len;
 }
 
+/*
+ * Refills the stage from the host socket, at most the guest's credit: >0
+ * read, 0 the host's end of stream, -errno.
+ */
+static ssize_t refill(struct conn *c)
+{
+	size_t want = credit(c) < STAGE_SIZE ? credit(c) : STAGE_SIZE;
+	ssize_t n;
+
+	if (!map(&c->stage, STAGE_SIZE))
+		return -ENOMEM;
+	do
+		n = read(c->fd, c->stage, want);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	c->stage_off = 0;
+	c->stage_len = (size_t)n;
+	return n;
+}
+
 /* Data the host sent, as much as the guest's credit and buffer take. */
 static size_t emit_data(struct vsock_mux *m, struct conn *c, uint8_t *buf, size_t cap)
 {
 	size_t max = cap - VSOCK_HDR_LEN;
-	ssize_t n;
+	ssize_t n = c->stage_len ? (ssize_t)c->stage_len : refill(c);
 
-	if (max > credit(c))
-		max = credit(c);
-	if (max > VSOCK_MAX_PAYLOAD)
-		max = VSOCK_MAX_PAYLOAD;
-	do
-		n = read(c->fd, buf + VSOCK_HDR_LEN, max);
-	while (n < 0 && errno == EINTR);
 	if (n > 0) {
-		c->tx_cnt += (uint32_t)n;
+		if (max > credit(c))
+			max = credit(c);
+		if (max > c->stage_len)
+			max = c->stage_len;
+		memcpy(buf + VSOCK_HDR_LEN, c->stage + c->stage_off, max);
+		c->stage_off += max;
+		c->stage_len -= max;
+		c->tx_cnt += (uint32_t)max;
 		update(m, c);
-		return emit(m, c, VSOCK_OP_RW, 0, (uint32_t)n, buf);
+		return emit(m, c, VSOCK_OP_RW, 0, (uint32_t)max, buf);
 	}
 	if (!n) {
 		c->host_eof = true;
 		c->owed |= OWE_SHUTDOWN;
 		maybe_finish(m, c);
-	} else if (errno == EAGAIN) {
+	} else if (n == -EAGAIN) {
 		c->readable = false;
 	} else {
 		end_conn(m, c, true);
@@ -604,7 +651,7 @@ size_t vsock_mux_to_guest(struct vsock_mux *m, uint8_t *buf, size_t cap)
 		for (int tries = 0; tries < 2 && !len && c->state > LINE; tries++) {
 			if (c->owed)
 				len = emit_owed(m, c, buf);
-			else if (may_read(c) && c->readable)
+			else if (has_data(c))
 				len = emit_data(m, c, buf, cap);
 		}
 		if (len) {

@@ -9,7 +9,8 @@
  * a guest that sends past the credit it was given loses it.
  *
  * Bounded: at most VSOCK_MUX_MAX_CONNS connections, each holding at most
- * VSOCK_MUX_BUF bytes the host has not yet taken (allocated only then).
+ * VSOCK_MUX_BUF bytes the host has not yet taken and 64 KiB read from
+ * the host but not yet in a guest buffer (each allocated only then).
  *
  * One thread drives it (the I/O thread, under the device's lock), except
  * vsock_mux_reset, which any thread may call.

@@ -5,7 +5,8 @@
 # alternating in one test host, medians of 5: 64 MiB from the test host
 # into a sink in the guest, 64 MiB from the guest to a listener on the test
 # host (timed by the guest), and the mean of 2000 one-byte round trips to
-# an echo server in the guest.
+# an echo server in the guest. An older a64vm (A64VM_BASELINE) runs on
+# its own backend too, against a64vm-uds.
 . /e2e/lib.sh
 vmms=$(peer_vmms) || exit 0
 if [ ! -c /dev/vhost-vsock ]; then
@@ -15,18 +16,19 @@ dd if=/dev/urandom of=/tmp/vsock64.bin bs=1M count=64 2>/dev/null
 UDS=/tmp/bench-vsock.sock
 PEER_A64VM_ARGS="--vsock cid=3 --virtio-transport mmio" PEER_KVMTOOL_ARGS="--vsock 3"
 PEER_A64VM_UDS_ARGS="--vsock cid=3,uds=$UDS --virtio-transport mmio"
-export PEER_A64VM_ARGS PEER_KVMTOOL_ARGS PEER_A64VM_UDS_ARGS
+PEER_BASELINE_ARGS=$PEER_A64VM_UDS_ARGS
+export PEER_A64VM_ARGS PEER_KVMTOOL_ARGS PEER_A64VM_UDS_ARGS PEER_BASELINE_ARGS
 vmms="$vmms a64vm-uds"
 # The host's side, vsock-pipe's words: AF_VSOCK, or the UNIX sockets of
 # a64vm's own backend.
 h_connect() { # VMM PORT
-  case $1 in a64vm-uds) echo uds-connect $UDS $2 ;; *) echo connect 3 $2 ;; esac
+  case $1 in a64vm-uds|baseline) echo uds-connect $UDS $2 ;; *) echo connect 3 $2 ;; esac
 }
 h_rr() { # VMM PORT N
-  case $1 in a64vm-uds) echo uds-rr $UDS $2 $3 ;; *) echo rr 3 $2 $3 ;; esac
+  case $1 in a64vm-uds|baseline) echo uds-rr $UDS $2 $3 ;; *) echo rr 3 $2 $3 ;; esac
 }
 h_listen() { # VMM PORT
-  case $1 in a64vm-uds) echo uds-listen ${UDS}_$2 ;; *) echo listen $2 ;; esac
+  case $1 in a64vm-uds|baseline) echo uds-listen ${UDS}_$2 ;; *) echo listen $2 ;; esac
 }
 for vmm in $vmms; do : >h2g-$vmm; : >g2h-$vmm; : >rr-$vmm; done
 for round in 1 2 3 4 5; do
@@ -60,6 +62,8 @@ for vmm in $vmms; do
 done
 for k in h2g g2h rr; do
   a=$(median <$k-a64vm) u=$(median <$k-a64vm-uds) b=$(median <$k-kvmtool)
+  o=; [ -e $k-baseline ] && o=$(median <$k-baseline)
   echo "E2E-BENCH vsock $k: a64vm $a, a64vm-uds $u, kvmtool $b, a64vm/kvmtool $(ratio "$a" "$b")," \
-    "a64vm-uds/kvmtool $(ratio "$u" "$b") (time: lower is better)"
+    "a64vm-uds/kvmtool $(ratio "$u" "$b")${o:+, baseline-uds $o, a64vm-uds/baseline-uds $(ratio "$u" "$o")}" \
+    "(time: lower is better)"
 done

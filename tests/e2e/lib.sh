@@ -12,7 +12,7 @@ GUEST_INITRD=/guest/initrd.cpio.gz
 report() { # VERDICT NAME [REASON...]
   v=$1 n=$2${A64VM_VARIANT:+-$A64VM_VARIANT}${A64VM_TRANSPORT:+-$A64VM_TRANSPORT}; shift 2
   echo "E2E-RESULT $n $v $*"
-  touch .result
+  echo "$n" >>"${A64VM_RESULTS:-.result}"
 }
 pass() { report PASS "$@"; }
 fail() { report FAIL "$@"; }
@@ -167,7 +167,8 @@ peer_start() {
   case $1 in
   a64vm|baseline|a64vm-*)
     bin=/a64vm args=${PEER_A64VM_ARGS:-}
-    [ "$1" = baseline ] && bin=/a64vm-baseline
+    # The older a64vm: PEER_BASELINE_ARGS when a bench compares another backend.
+    [ "$1" = baseline ] && bin=/a64vm-baseline args=${PEER_BASELINE_ARGS:-$args}
     # a64vm-NAME: a64vm with PEER_A64VM_NAME_ARGS instead (a second backend)
     [ "${1#a64vm-}" != "$1" ] && eval args=\${PEER_A64VM_$(echo "${1#a64vm-}" | tr a-z A-Z)_ARGS:-}
     $bin run $args --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 512M --cpus "$2" \

@@ -7,10 +7,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -218,6 +220,49 @@ static void test_guest_credit(void)
 	/* Then as much as a receive buffer holds. */
 	CU_ASSERT_EQUAL(to_guest(&h, RXBUF), RXBUF);
 	CU_ASSERT_EQUAL(to_guest(&h, 1000), 1000);
+	teardown();
+}
+
+/*
+ * One read of the host's socket serves several small guest buffers (Linux
+ * posts 4 KiB ones), in order; what was read but the guest's credit no
+ * longer covers waits.
+ */
+static void test_staged_reads(void)
+{
+	static uint8_t sent[10000], got[10000];
+	struct vsock_hdr h;
+	size_t at = 0, len;
+	int queued = -1;
+
+	setup();
+	for (size_t i = 0; i < sizeof(sent); i++)
+		sent[i] = (uint8_t)(i * 7 + i / 251);
+	send_guest(VSOCK_OP_REQUEST, 1, 5000, 0, 1u << 20, 0, NULL, 0);
+	expect(VSOCK_OP_RESPONSE, 5000, 1);
+	CU_ASSERT_EQUAL(write(host_end, sent, sizeof(sent)), (ssize_t)sizeof(sent));
+	CU_ASSERT_EQUAL(to_guest(&h, 4096), 4096);
+	memcpy(got, pkt + VSOCK_HDR_LEN, h.len);
+	at = h.len;
+	/* All of it was taken from the socket by that one read. */
+	CU_ASSERT_EQUAL(ioctl(host_end, SIOCOUTQ, &queued), 0);
+	CU_ASSERT_EQUAL(queued, 0);
+	/* The guest shrinks its buffer: 5000 in all, so 948 more for now. */
+	send_guest(VSOCK_OP_CREDIT_UPDATE, 1, 5000, 0, 5000, 0, NULL, 0);
+	CU_ASSERT_EQUAL(to_guest(&h, 4096), VSOCK_HDR_LEN + 948);
+	memcpy(got + at, pkt + VSOCK_HDR_LEN, h.len);
+	at += h.len;
+	CU_ASSERT_EQUAL(to_guest(&h, 4096), 0);
+	send_guest(VSOCK_OP_CREDIT_UPDATE, 1, 5000, 0, 1u << 20, 5000, NULL, 0);
+	while (at < sizeof(got) && (len = to_guest(&h, 4096)) > VSOCK_HDR_LEN) {
+		CU_ASSERT_EQUAL_FATAL(h.op, VSOCK_OP_RW);
+		CU_ASSERT_FATAL(at + h.len <= sizeof(got));
+		memcpy(got + at, pkt + VSOCK_HDR_LEN, h.len);
+		at += h.len;
+	}
+	CU_ASSERT_EQUAL(at, sizeof(sent));
+	CU_ASSERT_EQUAL(memcmp(got, sent, sizeof(sent)), 0);
+	CU_ASSERT_EQUAL(to_guest(&h, 4096), 0);
 	teardown();
 }
 
@@ -435,6 +480,7 @@ const struct unit_test unit_tests[] = {
 	{ "the host's CONNECT line", test_connect_line },
 	{ "the guest connects, both send", test_guest_connects },
 	{ "the host sends within the guest's credit", test_guest_credit },
+	{ "one read of the host serves small buffers", test_staged_reads },
 	{ "refused and malformed packets", test_refusals },
 	{ "a host program connects", test_host_connects },
 	{ "a bad line, no guest listener", test_host_refused },
