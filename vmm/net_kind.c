@@ -99,7 +99,7 @@ static int open_vhost_user(const struct virtio_kind_ctx *ctx, struct net_dev *n,
 					     "daemon the guest's frames are dropped", &vh,
 					     &n->net.vhost_offers);
 	if (vh)
-		virtio_slot_set_vhost(ctx->slot, vh, 2); /* closed with the device */
+		virtio_slot_set_vhost(ctx->slot, vh, virtio_net_ops.nqueues); /* closed with it */
 	n->net.vhost = true;
 	n->net.be = &no_link;
 	n->net.be_ctx = n;
