@@ -32,10 +32,22 @@ _Static_assert(VIRTQ_MAX_REQ_BYTES / SIZE_MAX_BYTES <= VIRTQ_MAX_IOV,
 #define SLICE (4u << 20) /* long work checks for a stop this often */
 #define CANCELED 0xff	 /* an internal status: stopped halfway */
 
+/* A daemon's own, as far as a64vm passes them on; read-only when asked. */
+static uint64_t vhost_features(const struct virtio_blk *b)
+{
+	uint64_t f = b->vhost_features & VIRTIO_BLK_VHOST_FEATURES & ~F_MQ;
+
+	if (b->num_queues > 1)
+		f |= F_MQ;
+	return b->read_only ? (f | F_RO) & ~(F_DISCARD | F_WRITE_ZEROES) : f;
+}
+
 uint64_t virtio_blk_features(const struct virtio_blk *b)
 {
 	uint64_t f = F_SIZE_MAX | F_SEG_MAX | F_BLK_SIZE | F_FLUSH;
 
+	if (b->vhost)
+		return vhost_features(b);
 	if (b->num_queues > 1)
 		f |= F_MQ;
 	return b->read_only ? f | F_RO : f | F_DISCARD | F_WRITE_ZEROES;
@@ -51,6 +63,13 @@ void virtio_blk_config_read(const struct virtio_blk *b, uint32_t off,
 {
 	uint8_t cfg[VIRTIO_BLK_CONFIG_SIZE] = { 0 };
 
+	if (b->vhost) { /* the daemon's, with the queues a64vm made */
+		memcpy(cfg, b->vhost_config, sizeof(cfg));
+		cfg[34] = (uint8_t)b->num_queues;
+		cfg[35] = 0;
+		memcpy(data, cfg + off, len);
+		return;
+	}
 	memcpy(cfg, &b->sectors, 8);		   /* capacity */
 	put32(cfg, 8, SIZE_MAX_BYTES);		   /* size_max */
 	put32(cfg, 12, SEG_MAX);		   /* seg_max */
@@ -240,6 +259,11 @@ int virtio_blk_request(struct virtio_blk *b, unsigned q, const struct virtq_req 
 
 	if (!req->in_len)
 		return -EINVAL; /* nowhere to put the status */
+	if (b->vhost) { /* a64vm has the queues: the daemon is gone */
+		b->failed++;
+		status = VIRTIO_BLK_S_IOERR;
+		goto done;
+	}
 	if (req->out_len < HDR_LEN) {
 		status = VIRTIO_BLK_S_IOERR;
 		goto done;
@@ -358,7 +382,7 @@ static void blk_requests_taken(void *dev, unsigned q)
 	struct virtio_blk *b = dev;
 
 	(void)q;
-	if (b->be->start)
+	if (b->be && b->be->start) /* none when a daemon served the queues */
 		b->be->start(b->be_ctx);
 }
 
@@ -387,33 +411,71 @@ const struct virtio_core_ops virtio_blk_ops = {
 	.reset = blk_reset, .busy = blk_busy,
 };
 
+/* One ITEM=VALUE of a list of words: *out gets the word's index. */
+static bool parse_word(const char *opt, size_t len, const char *item,
+		       const char *const *words, unsigned *out)
+{
+	size_t n = strlen(item);
+
+	if (len <= n || strncmp(opt, item, n))
+		return false;
+	for (unsigned i = 0; words[i]; i++)
+		if (len - n == strlen(words[i]) && !strncmp(opt + n, words[i], len - n)) {
+			*out = i;
+			return true;
+		}
+	return false;
+}
+
+static bool parse_item(const char *opt, size_t len, struct virtio_blk_options *out)
+{
+	static const char *const formats[] = { "raw", "qcow2", NULL };
+	static const char *const on_off[] = { "off", "on", NULL };
+	static const char *const aios[] = { "io_uring", "sync", NULL };
+	unsigned w;
+
+	if (len == 2 && !strncmp(opt, "ro", 2)) {
+		out->read_only = true;
+	} else if (len > 7 && !strncmp(opt, "serial=", 7) && len - 7 < sizeof(out->serial)) {
+		memcpy(out->serial, opt + 7, len - 7);
+		out->serial[len - 7] = '\0';
+	} else if (len == 8 && !strncmp(opt, "queues=", 7) && opt[7] >= '1' &&
+		   opt[7] <= '0' + VIRTIO_BLK_MAX_QUEUES) {
+		out->queues = (unsigned)(opt[7] - '0');
+	} else if (parse_word(opt, len, "aio=", aios, &w)) {
+		out->aio = w ? VIRTIO_BLK_AIO_SYNC : VIRTIO_BLK_AIO_IO_URING;
+	} else if (parse_word(opt, len, "format=", formats, &w)) {
+		out->format = w ? VIRTIO_BLK_FORMAT_QCOW2 : VIRTIO_BLK_FORMAT_RAW;
+	} else if (parse_word(opt, len, "snapshot=", on_off, &w)) {
+		out->snapshot = w;
+	} else {
+		return config_parse_transport(opt, len, &out->transport);
+	}
+	return true;
+}
+
 int virtio_blk_parse_options(const char *s, struct virtio_blk_options *out)
 {
 	const char *opt;
 	size_t len;
 
 	memset(out, 0, sizeof(*out));
-	if (!config_next_item(&s, &opt, &len) || !len || len >= sizeof(out->path))
+	if (!config_next_item(&s, &opt, &len))
+		return -EINVAL;
+	if (len >= 11 && !strncmp(opt, "vhost-user=", 11)) {
+		out->vhost_user = true;
+		opt += 11;
+		len -= 11;
+	}
+	if (!len || len >= sizeof(out->path))
 		return -EINVAL;
 	memcpy(out->path, opt, len);
-	while (config_next_item(&s, &opt, &len)) {
-		if (len == 2 && !strncmp(opt, "ro", 2)) {
-			out->read_only = true;
-		} else if (len > 7 && !strncmp(opt, "serial=", 7) &&
-			   len - 7 < sizeof(out->serial)) {
-			memcpy(out->serial, opt + 7, len - 7);
-			out->serial[len - 7] = '\0';
-		} else if (len == 8 && !strncmp(opt, "queues=", 7) && opt[7] >= '1' &&
-			   opt[7] <= '0' + VIRTIO_BLK_MAX_QUEUES) {
-			out->queues = (unsigned)(opt[7] - '0');
-		} else if (len == 12 && !strncmp(opt, "aio=io_uring", 12)) {
-			out->aio = VIRTIO_BLK_AIO_IO_URING;
-		} else if (len == 8 && !strncmp(opt, "aio=sync", 8)) {
-			out->aio = VIRTIO_BLK_AIO_SYNC;
-		} else if (!config_parse_transport(opt, len, &out->transport)) {
+	while (config_next_item(&s, &opt, &len))
+		if (!parse_item(opt, len, out))
 			return -EINVAL;
-		}
-	}
+	/* A daemon's own: what it serves, how, and whether it keeps writes. */
+	if (out->vhost_user && (out->format || out->snapshot || out->aio))
+		return -EINVAL;
 	return 0;
 }
 
@@ -423,16 +485,23 @@ static int apply_disk(struct config *cfg, const char *val, char *err, size_t err
 
 	if (virtio_blk_parse_options(val, &o))
 		return errmsg(err, errlen, "--disk: '%s' is not PATH[,ro][,serial=ID]"
-			      "[,transport=mmio|pci][,queues=1-%d][,aio=io_uring|sync] "
-			      "(an ID has at most 20 characters)", val, VIRTIO_BLK_MAX_QUEUES);
+			      "[,transport=mmio|pci][,queues=1-%d][,aio=io_uring|sync]"
+			      "[,format=raw|qcow2][,snapshot=on|off] or vhost-user=SOCKET"
+			      "[,ro][,serial=ID][,transport=T][,queues=N] (an ID has at most "
+			      "20 characters)", val, VIRTIO_BLK_MAX_QUEUES);
 	return config_use(cfg, "disk", val, VIRTIO_BLK_MAX_DISKS, "disks", err, errlen);
 }
 
 const struct config_option virtio_blk_cli[] = {
-	{ "disk", " PATH[,ro][,serial=ID][,transport=T][,queues=N][,aio=A]",
-	  "a raw disk image on virtio-blk (repeatable,\n"
-	  "up to 8); N request queues (default one per vCPU,\n"
-	  "up to 4); A io_uring or sync (default io_uring\n"
-	  "where the host has it)", apply_disk },
+	{ "disk", " PATH[,ro][,serial=ID][,transport=T][,queues=N][,aio=A]\n"
+	  "[,format=F][,snapshot=on]",
+	  "a disk image on virtio-blk (repeatable, up to 8);\n"
+	  "N request queues (default one per vCPU, up to 4);\n"
+	  "A io_uring or sync (default io_uring where the\n"
+	  "host has it). A qcow2 image (F qcow2, or found by\n"
+	  "its header), or any with snapshot=on (writes to a\n"
+	  "temporary overlay), is served by qemu-storage-daemon\n"
+	  "over vhost-user-blk; PATH vhost-user=SOCKET: the\n"
+	  "vhost-user-blk daemon listening on SOCKET", apply_disk },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -227,6 +227,29 @@ void virtio_core_service(struct virtio_core *t, unsigned qi)
 		virtio_core_used(t, qi);
 }
 
+void virtio_core_answer_heads(struct virtio_core *t, unsigned qi, const uint16_t *heads,
+			      unsigned n)
+{
+	struct virtq *q = virtio_core_live_queue(t, qi);
+	bool pushed = false;
+
+	for (unsigned i = 0; q && i < n; i++) {
+		int used;
+
+		if (virtq_take_head(q, t->mem, heads[i], &t->req) != 1) {
+			virtio_core_needs_reset(t, t->req.error);
+			break;
+		}
+		used = t->ops->request(t->dev, t, qi, &t->req);
+		if (used < 0) /* no room for an answer, or pending: nothing to give back */
+			continue;
+		virtq_push(q, t->mem, heads[i], (uint32_t)used);
+		pushed = true;
+	}
+	if (pushed)
+		virtio_core_used(t, qi);
+}
+
 void virtio_core_needs_reset(struct virtio_core *t, const char *why)
 {
 	log_ratelimited(LOG_WARN, "%s: the guest offered %s; the device needs a "

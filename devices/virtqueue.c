@@ -141,14 +141,29 @@ static int walk_chain(const struct virtq *q, const struct guest_mem *mem,
 	}
 }
 
+static void req_clear(struct virtq_req *req)
+{
+	req->nout = req->nin = 0;
+	req->out_len = req->in_len = 0;
+	req->error = NULL;
+}
+
+int virtq_take_head(const struct virtq *q, const struct guest_mem *mem, uint16_t head,
+		    struct virtq_req *req)
+{
+	req_clear(req);
+	req->head = head;
+	if (!q->ready || head >= q->num)
+		return refuse(req, "a head descriptor index out of range");
+	return walk_chain(q, mem, req) ? -EINVAL : 1;
+}
+
 int virtq_pop(struct virtq *q, const struct guest_mem *mem, struct virtq_req *req)
 {
 	uint16_t avail_idx, pending;
 	int ret;
 
-	req->nout = req->nin = 0;
-	req->out_len = req->in_len = 0;
-	req->error = NULL;
+	req_clear(req);
 	if (!q->ready)
 		return 0;
 	/* With event index, the avail_event we wrote must be visible first. */
@@ -174,10 +189,31 @@ int virtq_pop(struct virtq *q, const struct guest_mem *mem, struct virtq_req *re
 	return 1;
 }
 
+bool virtq_avail_event(const struct virtq *q, const struct guest_mem *mem, uint16_t *idx)
+{
+	if (!q->event_idx)
+		return false;
+	*idx = load16(mem, q->used + 4 + 8ull * q->num);
+	return true;
+}
+
+void virtq_indexes(const struct virtq *q, const struct guest_mem *mem, uint16_t *avail,
+		   uint16_t *used)
+{
+	*avail = load16(mem, q->avail + 2);
+	*used = load16(mem, q->used + 2);
+}
+
 void virtq_resume(struct virtq *q, const struct guest_mem *mem)
 {
-	q->last_avail = load16(mem, q->avail + 2);
+	virtq_resume_after(q, mem, (uint16_t)(load16(mem, q->avail + 2) -
+					      load16(mem, q->used + 2)));
+}
+
+void virtq_resume_after(struct virtq *q, const struct guest_mem *mem, uint16_t taken)
+{
 	q->used_idx = q->signalled = load16(mem, q->used + 2);
+	q->last_avail = (uint16_t)(q->used_idx + taken);
 	/* The next request must notify us, whatever the last owner asked for. */
 	if (q->event_idx)
 		store16(mem, q->used + 4 + 8ull * q->num, q->last_avail);

@@ -61,6 +61,7 @@ static const int main_calls[] = {
 	__NR_fcntl, __NR_pread64,	/* a reboot reads its pinned files again */
 	__NR_getrandom,			/* ... and seeds its device tree */
 	__NR_unlinkat,			/* sockets removed at exit, by directory */
+	__NR_kill, __NR_wait4,		/* a daemon that listens (qemu-storage-daemon) stopped at exit */
 };
 
 static const uint32_t main_ioctls[] = {

@@ -14,8 +14,14 @@
 #include "a64vm/mono_time.h"
 #include "a64vm/vhost_user_proto.h"
 
-/* What a64vm asks of the protocol: REPLY_ACK, so a failed request is told. */
-#define WANTED_PROTOCOL (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK)
+/*
+ * What a64vm asks of the protocol: REPLY_ACK, so a failed request is told;
+ * CONFIG and INFLIGHT_SHMFD, used where the device has them (virtio-blk),
+ * asked of every daemon as QEMU does.
+ */
+#define WANTED_PROTOCOL ((1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK) | \
+			 (1ull << VHOST_USER_PROTOCOL_F_CONFIG) | \
+			 (1ull << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD))
 
 /* The daemon is gone or broke the protocol: one line, and no more talk. */
 static int gone(struct vhost_user *vu, const struct vhost_user_msg *m, const char *why,
@@ -110,10 +116,10 @@ static int send_msg(struct vhost_user *vu, const struct vhost_user_msg *m, const
 
 /*
  * Exactly len bytes by deadline; descriptors that come along are counted
- * and closed.
+ * and closed, but for the first into *keep when keep is given.
  */
 static int recv_exact(struct vhost_user *vu, uint8_t *buf, size_t len, unsigned *nfds,
-		      uint64_t deadline)
+		      int *keep, uint64_t deadline)
 {
 	size_t done = 0;
 
@@ -140,7 +146,10 @@ static int recv_exact(struct vhost_user *vu, uint8_t *buf, size_t len, unsigned 
 				int fd;
 
 				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
-				close(fd);
+				if (keep && *keep < 0)
+					*keep = fd;
+				else
+					close(fd);
 				(*nfds)++;
 			}
 		}
@@ -149,35 +158,45 @@ static int recv_exact(struct vhost_user *vu, uint8_t *buf, size_t len, unsigned 
 	return 0;
 }
 
-/* The reply to req, checked as want; into *out. */
-static int recv_reply(struct vhost_user *vu, const struct vhost_user_msg *req,
-		      enum vhost_user_reply want, struct vhost_user_msg *out)
+/* The reply to req, checked as want; into *out, and its descriptor into *fd when given. */
+static int recv_reply_fd(struct vhost_user *vu, const struct vhost_user_msg *req,
+			 enum vhost_user_reply want, struct vhost_user_msg *out, int *fd)
 {
 	uint8_t buf[VHOST_USER_HDR_SIZE + VHOST_USER_MAX_PAYLOAD];
 	uint64_t deadline = deadline_of(vu); /* one for the whole reply */
 	const char *why = NULL;
 	unsigned nfds = 0;
 	uint32_t size;
-	int ret = recv_exact(vu, buf, VHOST_USER_HDR_SIZE, &nfds, deadline);
+	int ret = recv_exact(vu, buf, VHOST_USER_HDR_SIZE, &nfds, fd, deadline);
 
 	if (!ret) {
 		memcpy(&size, buf + 8, sizeof(size));
 		/* Oversized: refused by the check before it is read. */
 		if (size <= VHOST_USER_MAX_PAYLOAD)
-			ret = recv_exact(vu, buf + VHOST_USER_HDR_SIZE, size, &nfds, deadline);
+			ret = recv_exact(vu, buf + VHOST_USER_HDR_SIZE, size, &nfds, fd, deadline);
 		else
 			size = 0;
 	}
-	if (ret)
-		return gone(vu, req, why_of(ret, false), ret);
-	if (vhost_user_check_reply(req, want, buf, VHOST_USER_HDR_SIZE + size, nfds, out,
-				   &why)) {
+	if (!ret && vhost_user_check_reply(req, want, buf, VHOST_USER_HDR_SIZE + size, nfds,
+					   out, &why))
+		ret = -EPROTO;
+	if (ret && fd && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	if (ret == -EPROTO) {
 		char what[96];
 
 		snprintf(what, sizeof(what), "sent a bad reply: %s", why);
 		return gone(vu, req, what, -EPROTO);
 	}
-	return 0;
+	return ret ? gone(vu, req, why_of(ret, false), ret) : 0;
+}
+
+static int recv_reply(struct vhost_user *vu, const struct vhost_user_msg *req,
+		      enum vhost_user_reply want, struct vhost_user_msg *out)
+{
+	return recv_reply_fd(vu, req, want, out, NULL);
 }
 
 /* A request that has no reply of its own: acknowledged when REPLY_ACK is on. */
@@ -370,5 +389,49 @@ int vhost_user_stop_vring(struct vhost_user *vu, unsigned index, uint16_t *base)
 		ret = recv_reply(vu, &m, VHOST_USER_REPLY_STATE, &reply);
 	if (!ret)
 		*base = (uint16_t)vhost_user_reply_num(&reply);
+	return ret;
+}
+
+int vhost_user_get_config(struct vhost_user *vu, uint8_t *buf, uint32_t size)
+{
+	struct vhost_user_msg m, reply;
+	uint32_t got;
+	int ret;
+
+	if (!(vu->protocol & (1ull << VHOST_USER_PROTOCOL_F_CONFIG)))
+		return -EOPNOTSUPP;
+	ret = vhost_user_request_config(&m, 0, size);
+	if (!ret)
+		ret = send_msg(vu, &m, NULL, 0);
+	if (!ret)
+		ret = recv_reply(vu, &m, VHOST_USER_REPLY_CONFIG, &reply);
+	if (!ret)
+		memcpy(buf, vhost_user_reply_config(&reply, &got), size);
+	return ret;
+}
+
+int vhost_user_inflight(struct vhost_user *vu, uint16_t nqueues, uint16_t qsize, int *fd,
+			uint64_t *size, uint64_t *offset)
+{
+	struct vhost_user_msg m, reply;
+	int ret;
+
+	*fd = -1;
+	if (!(vu->protocol & (1ull << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)))
+		return -EOPNOTSUPP;
+	vhost_user_request_inflight(&m, VHOST_USER_GET_INFLIGHT_FD, 0, 0, nqueues, qsize);
+	ret = send_msg(vu, &m, NULL, 0);
+	if (!ret)
+		ret = recv_reply_fd(vu, &m, VHOST_USER_REPLY_INFLIGHT, &reply, fd);
+	if (ret)
+		return ret;
+	vhost_user_reply_inflight(&reply, size, offset);
+	vhost_user_request_inflight(&m, VHOST_USER_SET_INFLIGHT_FD, *size, *offset, nqueues,
+				    qsize);
+	ret = request(vu, &m, fd, 1);
+	if (ret) {
+		close(*fd);
+		*fd = -1;
+	}
 	return ret;
 }

@@ -67,12 +67,25 @@ int vhost_user_request_config(struct vhost_user_msg *m, uint32_t offset, uint32_
 	return 0;
 }
 
+void vhost_user_request_inflight(struct vhost_user_msg *m, enum vhost_user_request req,
+				 uint64_t size, uint64_t offset, uint16_t nqueues,
+				 uint16_t qsize)
+{
+	header(m, req, VHOST_USER_INFLIGHT_PAYLOAD, 0);
+	memset(m->payload, 0, VHOST_USER_INFLIGHT_PAYLOAD);
+	memcpy(m->payload, &size, 8);
+	memcpy(m->payload + 8, &offset, 8);
+	memcpy(m->payload + 16, &nqueues, 2);
+	memcpy(m->payload + 18, &qsize, 2);
+}
+
 /* The payload size a reply of kind want to req must have. */
 static uint32_t expected_size(const struct vhost_user_msg *req, enum vhost_user_reply want)
 {
 	switch (want) {
 	case VHOST_USER_REPLY_U64: return 8;
 	case VHOST_USER_REPLY_STATE: return 8;
+	case VHOST_USER_REPLY_INFLIGHT: return VHOST_USER_INFLIGHT_PAYLOAD;
 	default: return req->size; /* GET_CONFIG: as asked */
 	}
 }
@@ -89,7 +102,9 @@ int vhost_user_check_reply(const struct vhost_user_msg *req, enum vhost_user_rep
 {
 	uint32_t size;
 
-	if (nfds)
+	if (want == VHOST_USER_REPLY_INFLIGHT && nfds != 1)
+		return refuse(why, "an in-flight region without its one file descriptor");
+	if (nfds && want != VHOST_USER_REPLY_INFLIGHT)
 		return refuse(why, "a reply that carried file descriptors");
 	if (len < VHOST_USER_HDR_SIZE)
 		return refuse(why, "a reply shorter than a header");
@@ -106,6 +121,8 @@ int vhost_user_check_reply(const struct vhost_user_msg *req, enum vhost_user_rep
 		return refuse(why, "a vring state for another queue");
 	if (want == VHOST_USER_REPLY_CONFIG && memcmp(out->payload, req->payload, 8))
 		return refuse(why, "configuration bytes for another range");
+	if (want == VHOST_USER_REPLY_INFLIGHT && memcmp(out->payload + 16, req->payload + 16, 4))
+		return refuse(why, "an in-flight region of other queues");
 	return 0;
 }
 
@@ -131,6 +148,12 @@ const uint8_t *vhost_user_reply_config(const struct vhost_user_msg *m, uint32_t 
 	return m->payload + VHOST_USER_CONFIG_HDR;
 }
 
+void vhost_user_reply_inflight(const struct vhost_user_msg *m, uint64_t *size, uint64_t *offset)
+{
+	memcpy(size, m->payload, 8);
+	memcpy(offset, m->payload + 8, 8);
+}
+
 const char *vhost_user_request_name(uint32_t req)
 {
 	static const char *const names[] = {
@@ -152,6 +175,8 @@ const char *vhost_user_request_name(uint32_t req)
 		[VHOST_USER_SET_VRING_ENABLE] = "SET_VRING_ENABLE",
 		[VHOST_USER_GET_CONFIG] = "GET_CONFIG",
 		[VHOST_USER_SET_CONFIG] = "SET_CONFIG",
+		[VHOST_USER_GET_INFLIGHT_FD] = "GET_INFLIGHT_FD",
+		[VHOST_USER_SET_INFLIGHT_FD] = "SET_INFLIGHT_FD",
 	};
 
 	return req < sizeof(names) / sizeof(names[0]) && names[req] ? names[req] : "?";

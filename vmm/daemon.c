@@ -42,7 +42,15 @@ const char *daemon_find(const char *name, const char *const *others, char *buf, 
 void daemon_child_setup(const char *what)
 {
 	int null = open("/dev/null", O_RDWR);
+	sigset_t none;
 
+	/*
+	 * a64vm's threads block the signals its signal thread takes; a mask
+	 * survives exec, and a daemon that blocks SIGTERM (qemu-storage-daemon
+	 * did) would outlive a64vm and hold its image's lock.
+	 */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGTERM); /* a64vm killed: the daemon goes too */
 	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0) {
 		fprintf(stderr, "a64vm: %s: /dev/null for the daemon: %s\n", what,

@@ -1,15 +1,20 @@
 #include "a64vm/vhost_worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "a64vm/log.h"
+#include "a64vm/mono_time.h"
+#include "a64vm/vhost_inflight.h"
 #include "a64vm/vhost_kernel.h"
 #include "a64vm/vhost_user.h"
 #include "a64vm/vhost_user_proto.h"
@@ -18,6 +23,8 @@
 
 /* Ring features a64vm offers only when the backend has them too. */
 #define RING_EXTRAS (VIRTIO_F_RING_INDIRECT_DESC | VIRTIO_F_RING_EVENT_IDX)
+#define STALL_NS (30ull * 1000000000u) /* a request unanswered this long: it hangs */
+#define WATCH_MS 1000
 
 struct vhost_call {
 	struct vhost_worker *vh;
@@ -57,6 +64,14 @@ struct vhost_worker {
 	pthread_t worker;
 	bool worker_running;
 	atomic_bool quit; /* the worker ends (the VMM's stopping flag may be unset) */
+	/* Where each request gets one answer (virtio-blk): see vhost_worker_track. */
+	pid_t owned;	     /* a daemon its kind started, killed when it misbehaves; 0 */
+	bool tracked;	     /* a request unanswered too long: the daemon hangs */
+	uint8_t *inflight;   /* the daemon's record of what it holds (mapped); NULL */
+	size_t inflight_len; /* its bytes, and each queue's share of them */
+	size_t inflight_stride;
+	uint16_t last_used[VIRTIO_MAX_QUEUES]; /* the used index when last looked at */
+	uint64_t waiting_since[VIRTIO_MAX_QUEUES]; /* ns: requests unanswered, no progress */
 };
 
 /* What the worker does with the lock let go: a copy of what it needs. */
@@ -99,6 +114,9 @@ static void user_end(struct vhost_worker *vh)
 {
 	vhost_user_close(&vh->vu);
 	virtiofsd_kill(&vh->daemon);
+	if (vh->owned > 0 && kill(vh->owned, SIGKILL))
+		log_warn("%s: cannot kill the daemon (pid %d): %s", virtio_slot_name(vh->d),
+			 (int)vh->owned, strerror(errno));
 }
 
 static const struct vhost_backend user_backend = {
@@ -220,6 +238,53 @@ int vhost_worker_open_user(int fd, const char *path, const char *name, const cha
 	return ret ? ret : user_features(vh, name, device_features);
 }
 
+int vhost_worker_get_config(struct vhost_worker *vh, uint8_t *buf, uint32_t len)
+{
+	return vhost_user_get_config(&vh->vu, buf, len);
+}
+
+/* The record is the daemon's: a shrunk file would fault a64vm when read. */
+static bool sealed(int fd)
+{
+	int seals = fcntl(fd, F_GET_SEALS);
+
+	return seals >= 0 && (seals & F_SEAL_SHRINK);
+}
+
+int vhost_worker_track(struct vhost_worker *vh, unsigned nqueues, pid_t daemon)
+{
+	uint64_t size = 0, offset = 0;
+	int fd, ret;
+	void *p;
+
+	vh->owned = daemon;
+	vh->tracked = true;
+	ret = vhost_user_inflight(&vh->vu, (uint16_t)nqueues, VIRTQ_MAX_SIZE, &fd, &size, &offset);
+	if (ret == -EOPNOTSUPP) {
+		log_debug("%s: the daemon keeps no record of its requests: those it holds "
+			  "when it goes are lost", vh->vu.name);
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (!size || size > (64u << 20) || size / nqueues < vhost_inflight_queue_bytes(VIRTQ_MAX_SIZE) ||
+	    !sealed(fd)) {
+		close(fd);
+		log_warn("%s: the daemon's record of its requests is unusable (%llu bytes, "
+			 "unsealed or too small): those it holds when it goes are lost",
+			 vh->vu.name, (unsigned long long)size);
+		return 0;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)offset);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -errno;
+	vh->inflight = p;
+	vh->inflight_len = size;
+	vh->inflight_stride = size / nqueues;
+	return 0;
+}
+
 int vhost_worker_open_kernel(const struct vhost_kernel_device *k, struct vhost_worker **out)
 {
 	struct vhost_worker *vh = worker_new();
@@ -286,9 +351,58 @@ static int renew_calls(struct vhost_worker *vh)
 }
 
 /*
+ * Queue q's requests the daemon took and left unanswered, from its record:
+ * answered by the kind's model (an I/O error), and a64vm goes on after them.
+ */
+static void answer_held(struct vhost_worker *vh, unsigned q)
+{
+	struct virtio_core *t = core(vh);
+	struct virtq *vq = &t->queues[q];
+	uint8_t rec[VHOST_INFLIGHT_HDR + VHOST_INFLIGHT_DESC * VIRTQ_MAX_SIZE];
+	uint16_t heads[VIRTQ_MAX_SIZE], avail, used;
+	size_t len = vh->inflight_stride < sizeof(rec) ? vh->inflight_stride : sizeof(rec);
+	unsigned n;
+
+	if ((q + 1) * vh->inflight_stride > vh->inflight_len) {
+		virtq_resume(vq, t->mem);
+		return;
+	}
+	/* One copy: what is left of the daemon cannot change it while it is read. */
+	memcpy(rec, vh->inflight + q * vh->inflight_stride, len);
+	virtq_indexes(vq, t->mem, &avail, &used);
+	n = vhost_inflight_heads(rec, len, vq->num, used, (uint16_t)(avail - used), heads);
+	virtq_resume_after(vq, t->mem, (uint16_t)n);
+	if (n)
+		log_warn("%s: queue %u: %u requests the daemon held fail", name(vh), q, n);
+	virtio_core_answer_heads(t, q, heads, n);
+}
+
+/*
+ * Without the daemon's record: what it took is lost (said, where requests
+ * are counted); with event index, where it took up to is known, and what
+ * it never took is served by a64vm (a hung daemon's, the common case).
+ */
+static void resume_lost(struct vhost_worker *vh, unsigned q)
+{
+	struct virtio_core *t = core(vh);
+	struct virtq *vq = &t->queues[q];
+	uint16_t avail, used, took;
+
+	virtq_indexes(vq, t->mem, &avail, &used);
+	if (!vh->tracked || !virtq_avail_event(vq, t->mem, &took) ||
+	    (uint16_t)(took - used) > (uint16_t)(avail - used))
+		took = avail;
+	if (vh->tracked && took != used)
+		log_warn("%s: queue %u: %u requests the daemon took are lost with it (it kept "
+			 "no record of them)", name(vh), q, (uint16_t)(took - used));
+	virtq_resume_after(vq, t->mem, (uint16_t)(took - used));
+}
+
+/*
  * The daemon is gone (or broke the protocol, or was too slow): a64vm
  * serves the queues from where the driver is now. Requests the daemon held
- * are lost with it (which ones cannot be known); every later one is
+ * are answered by the kind's model when the daemon kept a record of them
+ * (vhost_worker_track), else lost with it; every later one is
  * answered by the kind's model. A daemon a64vm started is killed, and
  * every descriptor it had (kicks, calls, irqfds) is replaced, so that
  * whatever is left of it can no longer reach the guest. Under the host
@@ -312,8 +426,10 @@ static void take_back(struct vhost_worker *vh)
 	for (unsigned q = 0; q < backend_queues(vh); q++) {
 		struct virtq *vq = &t->queues[q];
 
-		if (vq->ready && !t->resetting)
-			virtq_resume(vq, t->mem);
+		if (vq->ready && !t->resetting && vh->inflight)
+			answer_held(vh, q);
+		else if (vq->ready && !t->resetting)
+			resume_lost(vh, q);
 		/* A request posted while the queue changed hands is not missed. */
 		if (write(virtio_slot_kick_fd(vh->d, q), &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
 			log_debug("%s: queue %u: %s", name(vh), q, strerror(errno));
@@ -381,6 +497,9 @@ static int carry_out(struct vhost_worker *vh, const struct vhost_plan *p)
 	int ret = 0;
 
 	if (p->what == PLAN_START) {
+		/* A fresh record: nothing of a driver before a reset is held. */
+		if (vh->inflight)
+			memset(vh->inflight, 0, vh->inflight_len);
 		ret = vh->be->set_features(vh, p->features);
 		if (!ret)
 			ret = vh->be->set_mem(vh, mem);
@@ -469,6 +588,40 @@ static void daemon_spoke(struct vhost_worker *vh)
 }
 
 /*
+ * Requests unanswered while the used index stands still for STALL_NS: the
+ * daemon hangs; a64vm takes the queues back (and their requests fail).
+ */
+static void watch_requests(struct vhost_worker *vh)
+{
+	struct virtio_core *t = core(vh);
+	uint64_t now = mono_ns();
+
+	lock(vh);
+	for (unsigned q = 0; vh->held && !vh->taken_back && q < backend_queues(vh); q++) {
+		uint16_t avail, used;
+
+		if (!t->queues[q].ready) {
+			vh->waiting_since[q] = 0;
+			continue;
+		}
+		virtq_indexes(&t->queues[q], t->mem, &avail, &used);
+		if (avail == used || used != vh->last_used[q]) {
+			vh->last_used[q] = used;
+			vh->waiting_since[q] = avail == used ? 0 : now;
+		} else if (!vh->waiting_since[q]) {
+			vh->waiting_since[q] = now;
+		} else if (now - vh->waiting_since[q] >= STALL_NS) {
+			log_error("%s: the vhost-user daemon answered none of %u requests in %llu "
+				  "s: it hangs", name(vh), (uint16_t)(avail - used),
+				  STALL_NS / 1000000000ull);
+			take_back(vh);
+			virtio_slot_settle(vh->d);
+		}
+	}
+	unlock(vh);
+}
+
+/*
  * The worker: every conversation with the backend happens here, so that no
  * vCPU, no device lock and not the host bridge's lock waits on it.
  */
@@ -478,10 +631,12 @@ static void *worker(void *arg)
 	uint64_t count;
 
 	while (!stopping(vh)) {
-		struct pollfd p[2] = { { .fd = vh->wake_fd, .events = POLLIN },
-				       { .fd = vh->vu.fd, .events = POLLIN } }; /* -1: none */
+		struct pollfd p[2] = { { .fd = vh->wake_fd, .events = POLLIN } };
 
-		if (poll(p, 2, -1) < 0)
+		if (vh->tracked)
+			watch_requests(vh); /* may end the daemon and close its socket */
+		p[1] = (struct pollfd){ .fd = vh->vu.fd, .events = POLLIN }; /* -1: none */
+		if (poll(p, 2, vh->tracked ? WATCH_MS : -1) < 0)
 			continue;
 		if ((p[0].revents & POLLIN) && read(vh->wake_fd, &count, sizeof(count)) < 0)
 			log_debug("%s: %s", name(vh), strerror(errno));
@@ -614,6 +769,8 @@ void vhost_worker_close(struct vhost_worker *vh)
 	if (vh->kernel_fd >= 0)
 		close(vh->kernel_fd);
 	virtiofsd_remove(&vh->daemon);
+	if (vh->inflight)
+		munmap(vh->inflight, vh->inflight_len);
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		if (vh->call[q].fd >= 0)
 			close(vh->call[q].fd);

@@ -15,7 +15,7 @@ const char *daemon_find(const char *name, const char *const *others, char *buf, 
 bool daemon_executable(const char *path);
 
 /*
- * In the child: it dies with a64vm (PR_SET_PDEATHSIG), and reads nothing
+ * In the child: no signal blocked, it dies with a64vm (PR_SET_PDEATHSIG), and reads nothing
  * from a64vm's terminal nor writes to the guest's console (stdin and stdout
  * are /dev/null; stderr stays, for its messages). what names it in the
  * message; exits 126 when that cannot be done.

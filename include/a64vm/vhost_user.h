@@ -67,5 +67,15 @@ int vhost_user_start_vring(struct vhost_user *vu, const struct guest_mem *mem,
 int vhost_user_set_call(struct vhost_user *vu, unsigned index, int fd);
 /* The daemon stops the queue; *base: the next avail entry it would take. */
 int vhost_user_stop_vring(struct vhost_user *vu, unsigned index, uint16_t *base);
+/* The device's configuration space, size bytes from 0; -EOPNOTSUPP without CONFIG. */
+int vhost_user_get_config(struct vhost_user *vu, uint8_t *buf, uint32_t size);
+/*
+ * The daemon's record of requests in flight (INFLIGHT_SHMFD) for nqueues
+ * queues of up to qsize entries: asked for, and handed back so that the
+ * daemon keeps it. *fd (the caller's), *size and *offset say where it is
+ * to be mapped. -EOPNOTSUPP when the daemon keeps none.
+ */
+int vhost_user_inflight(struct vhost_user *vu, uint16_t nqueues, uint16_t qsize, int *fd,
+			uint64_t *size, uint64_t *offset);
 
 #endif

@@ -31,12 +31,15 @@ enum vhost_user_request {
 	VHOST_USER_SET_VRING_ENABLE = 18,
 	VHOST_USER_GET_CONFIG = 24,
 	VHOST_USER_SET_CONFIG = 25,
+	VHOST_USER_GET_INFLIGHT_FD = 31,
+	VHOST_USER_SET_INFLIGHT_FD = 32,
 };
 
 #define VHOST_USER_F_PROTOCOL_FEATURES 30 /* a feature bit */
 #define VHOST_USER_PROTOCOL_F_MQ 0
 #define VHOST_USER_PROTOCOL_F_REPLY_ACK 3
 #define VHOST_USER_PROTOCOL_F_CONFIG 9
+#define VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD 12
 
 #define VHOST_USER_VERSION 1
 #define VHOST_USER_FLAG_REPLY 0x4
@@ -84,6 +87,15 @@ int vhost_user_request_mem(struct vhost_user_msg *m, const struct vhost_user_reg
 /* GET_CONFIG for size bytes at offset (size at most VHOST_USER_MAX_CONFIG). */
 int vhost_user_request_config(struct vhost_user_msg *m, uint32_t offset, uint32_t size);
 
+/*
+ * GET_INFLIGHT_FD (size and offset 0) or SET_INFLIGHT_FD (the region the
+ * reply named): the in-flight record of nqueues queues of qsize entries.
+ */
+#define VHOST_USER_INFLIGHT_PAYLOAD 24
+void vhost_user_request_inflight(struct vhost_user_msg *m, enum vhost_user_request req,
+				 uint64_t size, uint64_t offset, uint16_t nqueues,
+				 uint16_t qsize);
+
 /* The bytes to send: the header and the payload. */
 static inline size_t vhost_user_len(const struct vhost_user_msg *m)
 {
@@ -95,6 +107,7 @@ enum vhost_user_reply {
 	VHOST_USER_REPLY_U64,	 /* features, queue count, REPLY_ACK's status */
 	VHOST_USER_REPLY_STATE,	 /* GET_VRING_BASE: index and num */
 	VHOST_USER_REPLY_CONFIG, /* GET_CONFIG: the header and the bytes asked for */
+	VHOST_USER_REPLY_INFLIGHT, /* GET_INFLIGHT_FD: the region, with its one descriptor */
 };
 
 /*
@@ -106,10 +119,11 @@ int vhost_user_check_reply(const struct vhost_user_msg *req, enum vhost_user_rep
 			   const uint8_t *buf, size_t len, unsigned nfds,
 			   struct vhost_user_msg *out, const char **why);
 
-/* A reply's u64, a vring state's num, or the config bytes (after its header). */
+/* A reply's u64, a vring state's num, the config bytes (after its header), or a region. */
 uint64_t vhost_user_reply_u64(const struct vhost_user_msg *m);
 uint32_t vhost_user_reply_num(const struct vhost_user_msg *m);
 const uint8_t *vhost_user_reply_config(const struct vhost_user_msg *m, uint32_t *size);
+void vhost_user_reply_inflight(const struct vhost_user_msg *m, uint64_t *size, uint64_t *offset);
 
 /* The request's name, for messages ("SET_MEM_TABLE"); "?" when unknown. */
 const char *vhost_user_request_name(uint32_t req);

@@ -21,6 +21,8 @@
 #define A64VM_VHOST_WORKER_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "a64vm/virtio_fs.h"
 
@@ -44,6 +46,17 @@ int vhost_worker_open(const struct virtio_fs_options *fs, const char *daemon, co
  */
 int vhost_worker_open_user(int fd, const char *path, const char *name, const char *without,
 			   struct vhost_worker **out, uint64_t *device_features);
+/* The daemon's configuration space (GET_CONFIG), len bytes; -EOPNOTSUPP. */
+int vhost_worker_get_config(struct vhost_worker *vh, uint8_t *buf, uint32_t len);
+/*
+ * For a device whose every request gets one answer (virtio-blk): requests
+ * unanswered for 30 s with no progress mean the daemon hangs, and a64vm
+ * takes the queues back; the daemon's record of the requests it holds
+ * (INFLIGHT_SHMFD, where it keeps one) lets a64vm's model answer those.
+ * daemon: its pid when a64vm started it (killed when it misbehaves), else
+ * 0. Before the guest runs; 0 or -errno.
+ */
+int vhost_worker_track(struct vhost_worker *vh, unsigned nqueues, pid_t daemon);
 /* A kernel vhost device, open, owned and set up by its kind. */
 struct vhost_kernel_device {
 	int fd;

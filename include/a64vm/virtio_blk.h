@@ -33,7 +33,10 @@ enum { VIRTIO_BLK_S_OK = 0, VIRTIO_BLK_S_IOERR = 1, VIRTIO_BLK_S_UNSUPP = 2 };
 
 struct virtio_blk_io;
 
-/* --disk PATH[,ro][,serial=ID][,transport=T][,queues=N][,aio=A] */
+/*
+ * --disk PATH[,ro][,serial=ID][,transport=T][,queues=N][,aio=A]
+ *        [,format=raw|qcow2][,snapshot=on|off], or vhost-user=SOCKET[,...]
+ */
 #define VIRTIO_BLK_MAX_DISKS 8
 #define VIRTIO_BLK_MAX_QUEUES 4 /* request queues */
 
@@ -44,8 +47,18 @@ enum virtio_blk_aio {
 	VIRTIO_BLK_AIO_SYNC,	 /* one at a time, on the I/O thread */
 };
 
+/* What PATH holds: qcow2 (and snapshot=on) is served by qemu-storage-daemon. */
+enum virtio_blk_format {
+	VIRTIO_BLK_FORMAT_AUTO,	 /* qcow2 by its magic, else raw */
+	VIRTIO_BLK_FORMAT_RAW,
+	VIRTIO_BLK_FORMAT_QCOW2,
+};
+
 struct virtio_blk_options {
-	char path[CONFIG_DISK_PATH_MAX];
+	char path[CONFIG_DISK_PATH_MAX]; /* the image, or the daemon's socket */
+	bool vhost_user;		 /* path is a vhost-user-blk daemon's socket */
+	enum virtio_blk_format format;
+	bool snapshot; /* writes go to a temporary overlay, thrown away at exit */
 	bool read_only;
 	char serial[21]; /* virtio-blk's 20 bytes, NUL-terminated here */
 	enum config_transport transport;
@@ -108,7 +121,24 @@ struct virtio_blk {
 	atomic_uint in_flight;
 	unsigned generation; /* a reset's: what completes after it is dropped */
 	uint32_t answered;   /* queues answered since virtio_blk_interrupts */
+	/*
+	 * A vhost-user-blk daemon serves the queues (be unused): its features
+	 * and configuration space are the device's; once it is gone, every
+	 * request fails (VIRTIO_BLK_S_IOERR), counted in failed.
+	 */
+	bool vhost;
+	uint64_t vhost_features;
+	uint8_t vhost_config[VIRTIO_BLK_CONFIG_SIZE];
+	uint64_t failed;
 };
+
+/*
+ * Of a vhost-user-blk daemon's device features, those a64vm offers the
+ * driver: the configuration is read through a64vm, never written (no
+ * CONFIG_WCE), and geometry, topology and limits are passed on as given.
+ */
+#define VIRTIO_BLK_VHOST_FEATURES 0x7676ull /* SIZE_MAX SEG_MAX GEOMETRY RO BLK_SIZE
+					       FLUSH TOPOLOGY MQ DISCARD WRITE_ZEROES */
 
 /* The device features this disk offers. */
 uint64_t virtio_blk_features(const struct virtio_blk *b);

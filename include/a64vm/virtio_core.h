@@ -207,6 +207,13 @@ void virtio_core_service(struct virtio_core *t, unsigned q);
 
 /* After used buffers were pushed: interrupt if the driver wants it. */
 void virtio_core_used(struct virtio_core *t, unsigned queue);
+/*
+ * Answers, through the model, n requests of queue qi that another owner
+ * took and left unanswered (a vhost-user daemon gone), by their heads;
+ * then the queue's interrupt.
+ */
+void virtio_core_answer_heads(struct virtio_core *t, unsigned qi, const uint16_t *heads,
+			      unsigned n);
 
 /*
  * The driver broke the rules (why says how): DEVICE_NEEDS_RESET and a

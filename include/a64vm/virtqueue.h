@@ -71,6 +71,27 @@ int virtq_pop(struct virtq *q, const struct guest_mem *mem, struct virtq_req *re
  * next request. What was made available before is not taken.
  */
 void virtq_resume(struct virtq *q, const struct guest_mem *mem);
+/*
+ * The same, for a previous owner that took taken requests past the used
+ * index and answered none of them: the next one is taken after those.
+ */
+void virtq_resume_after(struct virtq *q, const struct guest_mem *mem, uint16_t taken);
+/*
+ * A request another owner took and left unanswered, by its head: as
+ * virtq_pop reads it, without moving the available index. 1 or -EINVAL.
+ */
+int virtq_take_head(const struct virtq *q, const struct guest_mem *mem, uint16_t head,
+		    struct virtq_req *req);
+
+/*
+ * With event index, the avail_event a device that takes requests writes
+ * as it takes them (libvhost-user does): how far it took. false without.
+ */
+bool virtq_avail_event(const struct virtq *q, const struct guest_mem *mem, uint16_t *idx);
+
+/* The driver's available index and the device's used index, as they are now. */
+void virtq_indexes(const struct virtq *q, const struct guest_mem *mem, uint16_t *avail,
+		   uint16_t *used);
 
 /*
  * Returns a request with len bytes written into its writable segments;

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -32,7 +34,7 @@ struct msg {
 };
 
 enum behaviour { GOOD, FD_IN_REPLY, WRONG_REPLY, OVERSIZED, HANG_AFTER_OWNER,
-		 REFUSE_FEATURES, CLOSE_AFTER_OWNER, TRICKLE_AFTER_OWNER };
+		 REFUSE_FEATURES, CLOSE_AFTER_OWNER, TRICKLE_AFTER_OWNER, BLK };
 
 static char path[64];
 static int listener = -1;
@@ -44,6 +46,8 @@ static uint64_t protocol_set;
 static off_t mem_fd_size;
 static int shrink_err, grow_err; /* what ftruncate on guest RAM's fd said */
 static unsigned kick_fds, call_fds;
+static uint8_t inflight_set[24]; /* SET_INFLIGHT_FD's payload */
+static unsigned inflight_set_fds;
 
 static int get(int fd, struct msg *m)
 {
@@ -67,7 +71,7 @@ static int get(int fd, struct msg *m)
 static void put(int fd, uint32_t request, uint32_t size, const void *payload, size_t len,
 		int pass_fd)
 {
-	uint8_t buf[12 + 64];
+	uint8_t buf[12 + 128];
 	uint32_t flags = VHOST_USER_VERSION | VHOST_USER_FLAG_REPLY;
 	char control[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct iovec iov = { buf, 12 + len };
@@ -117,8 +121,37 @@ static bool serve(int c, struct msg *m)
 		return true;
 	case VHOST_USER_GET_PROTOCOL_FEATURES:
 		put_u64(c, m->request, 1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK |
-				       1ull << VHOST_USER_PROTOCOL_F_MQ);
+				       1ull << VHOST_USER_PROTOCOL_F_MQ |
+				       (how == BLK ? 1ull << VHOST_USER_PROTOCOL_F_CONFIG |
+					1ull << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD : 0));
 		return true;
+	case VHOST_USER_GET_CONFIG: { /* as asked, the bytes 0x10 + offset */
+		uint8_t cfg[12 + 60];
+
+		memcpy(cfg, m->payload, 12);
+		for (unsigned i = 0; i < 60; i++)
+			cfg[12 + i] = (uint8_t)(0x10 + i);
+		put(c, m->request, m->size, cfg, m->size, -1);
+		return true;
+	}
+	case VHOST_USER_GET_INFLIGHT_FD: { /* a sealed memfd of 2 queues' records */
+		uint8_t reply[24];
+		uint64_t size = 2 * 4160;
+		int fd = memfd_create("inflight", MFD_ALLOW_SEALING);
+
+		if (ftruncate(fd, (off_t)size) ||
+		    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL))
+			perror("fake daemon: memfd");
+		memcpy(reply, m->payload, 24);
+		memcpy(reply, &size, 8);
+		put(c, m->request, 24, reply, 24, fd);
+		close(fd);
+		return true;
+	}
+	case VHOST_USER_SET_INFLIGHT_FD:
+		memcpy(inflight_set, m->payload, sizeof(inflight_set));
+		inflight_set_fds = m->nfds;
+		break;
 	case VHOST_USER_SET_PROTOCOL_FEATURES:
 		memcpy(&protocol_set, m->payload, 8);
 		return true;
@@ -405,6 +438,47 @@ static void test_daemon_refuses_or_goes(void)
 	stop_daemon(&vu);
 }
 
+/* A vhost-user-blk daemon's: its configuration, and its record of requests in flight. */
+static void test_config_and_inflight(void)
+{
+	struct vhost_user vu;
+	uint8_t cfg[60];
+	uint64_t size = 0, offset = 1;
+	uint16_t nq, qsize;
+	int fd = -1;
+
+	start_daemon(GOOD); /* without CONFIG and INFLIGHT_SHMFD */
+	CU_ASSERT_EQUAL_FATAL(vhost_user_open(&vu, path, "test", 1000), 0);
+	CU_ASSERT_EQUAL(vhost_user_get_config(&vu, cfg, sizeof(cfg)), -EOPNOTSUPP);
+	CU_ASSERT_EQUAL(vhost_user_inflight(&vu, 2, 256, &fd, &size, &offset), -EOPNOTSUPP);
+	CU_ASSERT_EQUAL(fd, -1);
+	stop_daemon(&vu);
+	start_daemon(BLK);
+	CU_ASSERT_EQUAL_FATAL(vhost_user_open(&vu, path, "test", 1000), 0);
+	CU_ASSERT_EQUAL(vu.protocol, 1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK |
+				     1ull << VHOST_USER_PROTOCOL_F_CONFIG |
+				     1ull << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD);
+	CU_ASSERT_EQUAL(vhost_user_get_config(&vu, cfg, sizeof(cfg)), 0);
+	CU_ASSERT_EQUAL(cfg[0], 0x10);
+	CU_ASSERT_EQUAL(cfg[59], 0x10 + 59);
+	CU_ASSERT_EQUAL(vhost_user_inflight(&vu, 2, 256, &fd, &size, &offset), 0);
+	CU_ASSERT(fd >= 0);
+	CU_ASSERT_EQUAL(size, 2 * 4160);
+	CU_ASSERT_EQUAL(offset, 0);
+	stop_daemon(&vu);
+	/* Handed back for the daemon to keep, with its descriptor. */
+	memcpy(&size, inflight_set, 8);
+	memcpy(&nq, inflight_set + 16, 2);
+	memcpy(&qsize, inflight_set + 18, 2);
+	CU_ASSERT_EQUAL(size, 2 * 4160);
+	CU_ASSERT_EQUAL(nq, 2);
+	CU_ASSERT_EQUAL(qsize, 256);
+	CU_ASSERT_EQUAL(inflight_set_fds, 1);
+	CU_ASSERT_EQUAL(seen[nseen - 1], VHOST_USER_SET_INFLIGHT_FD);
+	if (fd >= 0)
+		close(fd);
+}
+
 static void test_nobody_listens(void)
 {
 	struct vhost_user vu;
@@ -423,6 +497,7 @@ const struct unit_test unit_tests[] = {
 	  test_daemon_hangs_under_signals },
 	{ "a64vm stops while the daemon is silent", test_stop_ends_wait },
 	{ "a daemon that refuses, or goes", test_daemon_refuses_or_goes },
+	{ "a blk daemon's configuration and in-flight record", test_config_and_inflight },
 	{ "nobody listening", test_nobody_listens },
 	{ NULL, NULL },
 };

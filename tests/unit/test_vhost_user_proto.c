@@ -157,8 +157,40 @@ static void test_largest_config(void)
 	free(req);
 }
 
+/* GET_INFLIGHT_FD's reply: its region, with exactly one descriptor, for the queues asked. */
+static void test_inflight_reply(void)
+{
+	struct vhost_user_msg req, out;
+	uint8_t payload[24] = { 0 };
+	uint64_t size = 8320, offset = 0;
+	uint16_t nq = 2, qsize = 256;
+	const char *why = NULL;
+
+	vhost_user_request_inflight(&req, VHOST_USER_GET_INFLIGHT_FD, 0, 0, nq, qsize);
+	CU_ASSERT_EQUAL(req.size, 24);
+	memcpy(payload, &size, 8);
+	memcpy(payload + 16, &nq, 2);
+	memcpy(payload + 18, &qsize, 2);
+	CU_ASSERT_EQUAL(vhost_user_check_reply(&req, VHOST_USER_REPLY_INFLIGHT, buf,
+					       reply(31, 5, payload, 24), 1, &out, &why), 0);
+	size = 0;
+	vhost_user_reply_inflight(&out, &size, &offset);
+	CU_ASSERT_EQUAL(size, 8320);
+	CU_ASSERT_EQUAL(vhost_user_check_reply(&req, VHOST_USER_REPLY_INFLIGHT, buf,
+					       reply(31, 5, payload, 24), 0, &out, &why), -EPROTO);
+	CU_ASSERT_EQUAL(vhost_user_check_reply(&req, VHOST_USER_REPLY_INFLIGHT, buf,
+					       reply(31, 5, payload, 24), 2, &out, &why), -EPROTO);
+	payload[16] = 3; /* other queues */
+	CU_ASSERT_EQUAL(vhost_user_check_reply(&req, VHOST_USER_REPLY_INFLIGHT, buf,
+					       reply(31, 5, payload, 24), 1, &out, &why), -EPROTO);
+	CU_ASSERT_PTR_NOT_NULL(why && strstr(why, "other queues"));
+	CU_ASSERT_STRING_EQUAL(vhost_user_request_name(VHOST_USER_SET_INFLIGHT_FD),
+			       "SET_INFLIGHT_FD");
+}
+
 const char unit_suite_name[] = "vhost_user_proto";
 const struct unit_test unit_tests[] = {
+	{ "GET_INFLIGHT_FD's reply", test_inflight_reply },
 	{ "requests as the spec lays them out", test_requests },
 	{ "replies a backend should send", test_good_replies },
 	{ "hostile replies", test_hostile_replies },

@@ -551,6 +551,8 @@ static void test_options(void)
 		bool ro;
 		unsigned queues; /* 0: one per vCPU */
 		enum virtio_blk_aio aio;
+		enum virtio_blk_format format;
+		bool snapshot, vhost_user;
 	} cases[] = {
 		{ "disk.img", 0, "disk.img", "", false },
 		{ "/d/a.img,ro", 0, "/d/a.img", "", true },
@@ -566,6 +568,16 @@ static void test_options(void)
 		{ "a.img,queues=0", -EINVAL }, { "a.img,queues=5", -EINVAL },
 		{ "a.img,queues=", -EINVAL }, { "a.img,queues=12", -EINVAL },
 		{ "a.img,aio=native", -EINVAL }, { "a.img,aio=", -EINVAL },
+		{ "a.qcow2,format=qcow2,snapshot=on", 0, "a.qcow2", "", false, 0, 0,
+		  VIRTIO_BLK_FORMAT_QCOW2, true },
+		{ "a.img,snapshot=off,format=raw,ro", 0, "a.img", "", true, 0, 0,
+		  VIRTIO_BLK_FORMAT_RAW, false },
+		{ "a.img,format=vmdk", -EINVAL }, { "a.img,format=", -EINVAL },
+		{ "a.img,snapshot=yes", -EINVAL }, { "a.img,snapshot", -EINVAL },
+		{ "vhost-user=/run/blk.sock,ro,queues=2", 0, "/run/blk.sock", "", true, 2, 0,
+		  0, false, true },
+		{ "vhost-user=", -EINVAL }, { "vhost-user=s,format=qcow2", -EINVAL },
+		{ "vhost-user=s,snapshot=on", -EINVAL }, { "vhost-user=s,aio=sync", -EINVAL },
 	};
 	struct virtio_blk_options d;
 
@@ -578,6 +590,9 @@ static void test_options(void)
 		CU_ASSERT_EQUAL(d.read_only, cases[i].ro);
 		CU_ASSERT_EQUAL(d.queues, cases[i].queues);
 		CU_ASSERT_EQUAL(d.aio, cases[i].aio);
+		CU_ASSERT_EQUAL(d.format, cases[i].format);
+		CU_ASSERT_EQUAL(d.snapshot, cases[i].snapshot);
+		CU_ASSERT_EQUAL(d.vhost_user, cases[i].vhost_user);
 	}
 }
 

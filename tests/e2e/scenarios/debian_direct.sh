@@ -1,4 +1,5 @@
 # limit: 420
+# suite: full
 # Debian 12 arm64 with systemd (tools/build-debian-image), booted directly:
 # Debian's own kernel and initramfs from the image, the image's root on
 # virtio-blk (a copy-on-write of it: the outer QEMU's snapshot), 2 vCPUs.

@@ -1,0 +1,281 @@
+#include "a64vm/storage_daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "a64vm/daemon.h"
+#include "a64vm/log.h"
+#include "a64vm/mono_time.h"
+#include "a64vm/qcow2.h"
+
+#define START_WAIT_NS (20ull * 1000000000u) /* until it says it is ready */
+#define STOP_WAIT_NS (2ull * 1000000000u)   /* after SIGTERM, before SIGKILL */
+#define OVERLAY_FD 3			   /* the overlay, in the daemon */
+#define ARG_LEN (2 * CONFIG_DISK_PATH_MAX + 160)
+
+/* An image's kind: its format (by its header unless o says), size, and whether a device. */
+struct image {
+	bool qcow2, device;
+	uint64_t size; /* virtual: what the guest sees */
+};
+
+/* say: a failure is told (else the raw disk's open tells it). */
+static int probe(const struct virtio_blk_options *o, struct image *im, bool say)
+{
+	uint8_t head[QCOW2_HEADER_LEN];
+	int fd = open(o->path, O_RDONLY | O_CLOEXEC), err = 0;
+	struct stat st;
+	ssize_t got = 0;
+	off_t end = 0;
+
+	if (fd < 0 || fstat(fd, &st))
+		err = errno;
+	else if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		err = EINVAL;
+	else if ((end = lseek(fd, 0, SEEK_END)) < 0 || (got = pread(fd, head, sizeof(head), 0)) < 0)
+		err = errno;
+	if (fd >= 0)
+		close(fd);
+	if (err && say)
+		log_error("--disk %s: %s", o->path,
+			  err == EINVAL ? "neither a file nor a block device" : strerror(err));
+	if (err)
+		return -err;
+	im->device = S_ISBLK(st.st_mode);
+	im->qcow2 = qcow2_probe(head, (size_t)got, &im->size);
+	if (o->format == VIRTIO_BLK_FORMAT_QCOW2 && !im->qcow2) {
+		if (say)
+			log_error("--disk %s,format=qcow2: not a qcow2 image (no QFI header)",
+				  o->path);
+		return -EINVAL;
+	}
+	if (o->format == VIRTIO_BLK_FORMAT_RAW || !im->qcow2) {
+		im->qcow2 = false;
+		im->size = (uint64_t)end;
+	}
+	return 0;
+}
+
+bool storage_daemon_serves(const struct virtio_blk_options *o)
+{
+	struct image im;
+
+	if (o->vhost_user)
+		return false;
+	if (o->snapshot || o->format == VIRTIO_BLK_FORMAT_QCOW2)
+		return true;
+	return o->format == VIRTIO_BLK_FORMAT_AUTO && !probe(o, &im, false) && im.qcow2;
+}
+
+/* QEMU's option syntax: a comma in a value is written twice. */
+static void escaped(char *out, size_t len, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s && n + 2 < len; s++) {
+		out[n++] = *s;
+		if (*s == ',')
+			out[n++] = ',';
+	}
+	out[n] = '\0';
+}
+
+/* An unnamed file in dir: O_TMPFILE, else a name removed at once. */
+static int unnamed_file(const char *dir)
+{
+	char path[96];
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR))
+		return fd >= 0 ? fd : -errno;
+	snprintf(path, sizeof(path), "%.80s/a64vm-XXXXXX", dir);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	return fd;
+}
+
+/*
+ * An empty qcow2 of size bytes in an unnamed file of $TMPDIR, else
+ * /var/tmp (QEMU's choice), else /tmp: its descriptor, or -errno.
+ */
+static int make_overlay(const char *image, uint64_t size)
+{
+	const char *tmp = getenv("TMPDIR");
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int fd = qcow2_empty(size - size % 512, &buf, &len);
+
+	if (!fd && tmp)
+		fd = unnamed_file(tmp);
+	else if (!fd && (fd = unnamed_file(tmp = "/var/tmp")) == -ENOENT)
+		fd = unnamed_file(tmp = "/tmp");
+	if (fd >= 0 && pwrite(fd, buf, len, 0) != (ssize_t)len) {
+		int err = errno ? -errno : -EIO;
+
+		close(fd);
+		fd = err;
+	}
+	free(buf);
+	if (fd < 0)
+		log_error("--disk %s,snapshot=on: an overlay in %s: %s", image,
+			  tmp ? tmp : "$TMPDIR", strerror(-fd));
+	return fd;
+}
+
+static void run_daemon(const struct virtio_blk_options *o, const char *qsd,
+		       const struct image *im, int overlay, unsigned queues,
+		       const struct storage_daemon *d)
+{
+	char path[2 * CONFIG_DISK_PATH_MAX], file[ARG_LEN], image[160], top[160], export[ARG_LEN];
+	const char *ro = o->snapshot || o->read_only ? "on" : "off";
+	const char *argv[16];
+	unsigned n = 0;
+
+	daemon_child_setup("--disk");
+	/* dup2 onto itself would keep close-on-exec: clear it then instead. */
+	if (overlay >= 0 && (overlay == OVERLAY_FD ? fcntl(overlay, F_SETFD, 0)
+						   : dup2(overlay, OVERLAY_FD)) < 0) {
+		fprintf(stderr, "a64vm: --disk: dup2: %s\n", strerror(errno));
+		_exit(126);
+	}
+	escaped(path, sizeof(path), o->path);
+	snprintf(file, sizeof(file), "driver=%s,node-name=file,filename=%s,read-only=%s",
+		 im->device ? "host_device" : "file", path, ro);
+	snprintf(image, sizeof(image), "driver=%s,node-name=image,file=file,read-only=%s",
+		 im->qcow2 ? "qcow2" : "raw", ro);
+	snprintf(export, sizeof(export), "type=vhost-user-blk,id=disk,node-name=%s,"
+		 "addr.type=unix,addr.path=%s,writable=%s,num-queues=%u",
+		 overlay >= 0 ? "overlay" : "image", d->socket, o->read_only ? "off" : "on",
+		 queues);
+	argv[n++] = qsd;
+	argv[n++] = "--blockdev";
+	argv[n++] = file;
+	argv[n++] = "--blockdev";
+	argv[n++] = image;
+	if (overlay >= 0) {
+		argv[n++] = "--blockdev";
+		argv[n++] = "driver=file,node-name=overlay-file,filename=/proc/self/fd/3";
+		snprintf(top, sizeof(top), "driver=qcow2,node-name=overlay,file=overlay-file,"
+			 "backing=image");
+		argv[n++] = "--blockdev";
+		argv[n++] = top;
+	}
+	argv[n++] = "--export";
+	argv[n++] = export;
+	argv[n++] = "--pidfile";
+	argv[n++] = d->pid_file;
+	argv[n] = NULL;
+	execv(qsd, (char *const *)argv);
+	fprintf(stderr, "a64vm: --disk: cannot run %s: %s\n", qsd, strerror(errno));
+	_exit(127);
+}
+
+/* The pid file is written once the export listens: until then, its exit, or time out. */
+static int wait_ready(struct storage_daemon *d, const char *qsd)
+{
+	uint64_t until = mono_ns() + START_WAIT_NS;
+	struct stat st;
+	int status;
+
+	while (stat(d->pid_file, &st) || !st.st_size) {
+		if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
+			d->pid = 0;
+			log_error("--disk: %s exited before it listened (status %d)", qsd,
+				  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+			return -ECHILD;
+		}
+		if (mono_ns() >= until) {
+			log_error("--disk: %s did not listen within %llu s", qsd,
+				  START_WAIT_NS / 1000000000u);
+			return -ETIMEDOUT;
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	}
+	return 0;
+}
+
+static int make_dir(struct storage_daemon *d)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	tmp = tmp && strlen(tmp) < 32 ? tmp : "/tmp";
+	snprintf(d->dir, sizeof(d->dir), "%s/a64vm-blk-XXXXXX", tmp);
+	if (!mkdtemp(d->dir)) {
+		int err = errno;
+
+		log_error("--disk: cannot make a directory in %s: %s", tmp, strerror(err));
+		d->dir[0] = 0;
+		return -err;
+	}
+	snprintf(d->socket, sizeof(d->socket), "%s/vhost.sock", d->dir);
+	snprintf(d->pid_file, sizeof(d->pid_file), "%s/pid", d->dir);
+	return 0;
+}
+
+int storage_daemon_start(const struct virtio_blk_options *o, unsigned queues,
+			 struct storage_daemon *d)
+{
+	static const char *const others[] = { "/usr/bin/qemu-storage-daemon", NULL };
+	char found[4096];
+	const char *qsd = daemon_find("qemu-storage-daemon", others, found, sizeof(found));
+	struct image im = { 0 };
+	int overlay = -1, ret;
+
+	memset(d, 0, sizeof(*d));
+	if (!qsd) {
+		log_error("--disk %s: no qemu-storage-daemon for a qcow2 image or snapshot=on: "
+			  "install Debian's qemu-system-common", o->path);
+		return -ENOENT;
+	}
+	ret = probe(o, &im, true);
+	if (!ret && o->snapshot && (overlay = make_overlay(o->path, im.size)) < 0)
+		ret = overlay;
+	if (!ret)
+		ret = make_dir(d);
+	if (!ret && (d->pid = fork()) < 0) {
+		ret = -errno;
+		d->pid = 0;
+		log_error("--disk: fork: %s", strerror(-ret));
+	}
+	if (!ret && !d->pid)
+		run_daemon(o, qsd, &im, overlay, queues, d);
+	if (overlay >= 0)
+		close(overlay); /* the daemon's now */
+	if (!ret) {
+		log_debug("--disk %s: %s (pid %d), %s%s, %u queues", o->path, qsd, (int)d->pid,
+			  im.qcow2 ? "qcow2" : "raw", o->snapshot ? " under a temporary overlay" : "",
+			  queues);
+		ret = wait_ready(d, qsd);
+	}
+	if (ret) {
+		storage_daemon_stop(d);
+		storage_daemon_connected(d);
+	}
+	return ret;
+}
+
+void storage_daemon_connected(struct storage_daemon *d)
+{
+	if (d->socket[0])
+		unlink(d->socket);
+	if (d->pid_file[0])
+		unlink(d->pid_file);
+	if (d->dir[0])
+		rmdir(d->dir);
+	d->socket[0] = d->pid_file[0] = d->dir[0] = 0;
+}
+
+void storage_daemon_stop(struct storage_daemon *d)
+{
+	daemon_stop(d->pid, STOP_WAIT_NS);
+	d->pid = 0;
+}
