@@ -57,7 +57,7 @@ fi
 # sshd, through passt's forward of the test host's port 2222.
 ssh_out=
 for _ in 1 2 3; do
-  ssh_out=$(ssh -i key -p 2222 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+  ssh_out=$(/usr/bin/ssh -i key -p 2222 -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
     -o ConnectTimeout=$(scaled 30) -o LogLevel=ERROR root@127.0.0.1 \
     'echo SSH-$((6 * 7)) $(findmnt -n -o SOURCE /) $(nproc)' 2>&1) && break
   sleep 5
