@@ -251,9 +251,10 @@ int storage_daemon_start(const struct virtio_blk_options *o, unsigned queues,
 	if (overlay >= 0)
 		close(overlay); /* the daemon's now */
 	if (!ret) {
-		log_debug("--disk %s: %s (pid %d), %s%s, %u queues", o->path, qsd, (int)d->pid,
-			  im.qcow2 ? "qcow2" : "raw", o->snapshot ? " under a temporary overlay" : "",
-			  queues);
+		log_debug("--disk %s: %s (pid %d), %s%s, %u queues, export %s", o->path, qsd,
+			  (int)d->pid, im.qcow2 ? "qcow2" : "raw",
+			  o->snapshot ? " under a temporary overlay" : "", queues,
+			  o->read_only ? "writable=off" : "writable=on");
 		ret = wait_ready(d, qsd);
 	}
 	if (ret) {

@@ -17,7 +17,7 @@ for round in 1 2 3 4 5; do
     a64vm) DISK=$RAW ;;
     a64vm-qsdraw)
       rm -f $SOCK
-      qemu-storage-daemon --blockdev driver=file,node-name=f,filename=$RAW \
+      /usr/bin/qemu-storage-daemon --blockdev driver=file,node-name=f,filename=$RAW \
         --blockdev driver=raw,node-name=d,file=f --export type=vhost-user-blk,id=e,node-name=d,addr.type=unix,addr.path=$SOCK,writable=on,num-queues=2 &
       qsd=$!
       for _ in $(seq 100); do [ -S $SOCK ] && break; sleep 0.1; done ;;
@@ -26,7 +26,7 @@ for round in 1 2 3 4 5; do
     wait_for "random-write-4k-qd32 .* a request)" 300 || echo "E2E-BENCH vhost-blk $vmm: blkbench did not finish"
     tr -d '\r' <out.log | sed -n "s/^BENCH virtio-blk /E2E-BENCH vhost-blk $vmm round $round: /p"
     tr -d '\r' <out.log | sed -n 's/^BENCH virtio-blk //p' | while read -r test val rest; do
-      echo "$val" >>"blk-$vmm-$test.txt"
+      echo "$val" >>"blk.$vmm.$test.txt"
     done
     peer_stop
     [ -z "$qsd" ] || { kill $qsd; wait $qsd 2>/dev/null; }
@@ -34,8 +34,8 @@ for round in 1 2 3 4 5; do
 done
 rm -f $RAW $QCOW $SOCK
 for vmm in $vmms; do
-  for f in blk-$vmm-*.txt; do
-    test=${f#blk-$vmm-}; test=${test%.txt}
+  for f in blk.$vmm.*.txt; do
+    test=${f#blk.$vmm.}; test=${test%.txt}
     echo "E2E-BENCH vhost-blk median $vmm $test: $(median <"$f") (of $(grep -c . "$f"))"
   done
 done

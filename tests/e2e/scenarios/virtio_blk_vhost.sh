@@ -13,6 +13,7 @@
 #     with an I/O error, a64vm and the guest go on and power off (exit 0);
 #   - the daemon stopped (SIGSTOP): a64vm says it hangs, the read the
 #     guest made meanwhile fails with an I/O error.
+#   - a daemon the test started itself, at --disk vhost-user=SOCKET.
 # The images come from tools/testhost (qemu-img on the build machine).
 IMG=/guest/qcow2
 cp $IMG/base.qcow2 $IMG/top.qcow2 $IMG/ro.qcow2 .
@@ -56,8 +57,7 @@ guest W 'dd if=/dev/urandom of=/tmp/d bs=1M count=1 2>/dev/null; dd if=/tmp/d of
 guest R 'echo 3 >/proc/sys/vm/drop_caches; echo READ $(dd if=$TOP bs=1M skip=4 count=1 2>/dev/null | sha256sum)'
 guest S 'dd if=/tmp/d of=$RAW bs=1M conv=fsync 2>/dev/null && echo SNAP-WROTE; echo 3 >/proc/sys/vm/drop_caches; echo SNAP $(dd if=$RAW bs=1M count=1 2>/dev/null | sha256sum)'
 guest O 'dd if=/tmp/d of=$RO bs=4k count=1 conv=fsync 2>/dev/null && echo RO-WRITTEN || echo RO-REFUSED'
-ro_pid=$(qsd_pid ro.qcow2)
-ro_export=$(tr '\0' '\n' </proc/${ro_pid:-none}/cmdline 2>/dev/null | grep -o 'writable=[a-z]*')
+ro_export=$(sed -n 's/.*--disk ro.qcow2: .*, export \(writable=[a-z]*\)$/\1/p' err.log)
 kill -KILL $VM_PID; vm_wait 10
 daemons_gone
 
@@ -83,19 +83,38 @@ tr -d '\r' <out.log | grep -q '^RO-REFUSED' && [ "$ro_export" = writable=off ] &
   fail vhost-blk-read-only "$(tr -d '\r' <out.log | grep '^RO-') export '$ro_export'"
 
 # Again, on the same overlay: what was synced before SIGKILL is there.
-vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --cpus 2 \
-  --disk top.qcow2 --disk raw.img,snapshot=on --append "console=ttyAMA0 quiet a64vm.test=shell"
+# And a daemon the test starts itself, at --disk vhost-user=SOCKET.
+dd if=/dev/zero of=user.img bs=1M count=8 2>/dev/null
+/usr/bin/qemu-storage-daemon --blockdev driver=file,node-name=f,filename=user.img \
+  --export type=vhost-user-blk,id=e,node-name=f,addr.type=unix,addr.path=user.sock,writable=on \
+  2>user-qsd.err &
+for _ in $(seq 100); do [ -S user.sock ] && break; sleep 0.1; done
+vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --cpus 2 --verbose \
+  --disk top.qcow2 --disk raw.img,snapshot=on --disk vhost-user=user.sock \
+  --append "console=ttyAMA0 quiet a64vm.test=shell"
 if ! wait_for '^guest# ' 150; then
   fail vhost-blk-guest "no guest shell the second time"; show_logs
   kill -KILL $VM_PID; vm_wait 10; return
 fi
 guest D "$DEVS"
 guest A 'echo AGAIN $(dd if=$TOP bs=1M skip=4 count=1 2>/dev/null | sha256sum)'
+guest U 'USR=$(dev 16384); dd if=/dev/urandom of=/tmp/d bs=1M count=1 2>/dev/null; dd if=/tmp/d of=$USR bs=1M seek=2 conv=fsync 2>/dev/null; echo USER $(sha256sum </tmp/d)'
 [ "$(val AGAIN | cut -d' ' -f1)" = "$wrote" ] && [ "$(md5sum <base.qcow2)" = "$base_sum" ] &&
   pass vhost-blk-durable "the fsync'd write is in the overlay after SIGKILL; the backing image unchanged" ||
   fail vhost-blk-durable "read $(val AGAIN) of $wrote"
+user=$(val USER | cut -d' ' -f1)
+[ -n "$user" ] && [ "$(dd if=user.img bs=1M skip=2 count=1 2>/dev/null | sha256sum | cut -d' ' -f1)" = "$user" ] &&
+  grep -q "virtio-blk2.*by vhost-user, on user.sock: 16384 sectors" err.log &&
+  pass vhost-blk-user-daemon "--disk vhost-user=SOCKET: the guest's write is in the file the daemon serves" ||
+  fail vhost-blk-user-daemon "guest $user; $(grep 'virtio-blk2' err.log | head -n 2 | tr '\n' ' ') $(cat user-qsd.err)"
 
 # The first disk's daemon killed: a64vm says so, the guest's reads fail.
+# First every daemon holds its queues (the worker talks to them after DRIVER_OK).
+for _ in $(seq 100); do
+  [ "$(grep -c 'virtio-blk[012] ([0-9:.]*): the daemon took the queues: done' err.log)" -ge 3 ] && break
+  sleep 0.2
+done
+guest V 'echo RAWDEV $RAW TOPDEV $TOP'
 kill -KILL "$(qsd_pid top.qcow2)"
 for _ in $(seq 100); do grep -q "closed its socket" err.log && break; sleep 0.2; done
 guest K 'dd if=$TOP of=/dev/null bs=4k count=1 skip=300 iflag=direct 2>&1 | grep -o "Input/output error" | head -n 1 | sed "s/^/KILLED /"'
@@ -112,7 +131,7 @@ guest H 'dd if=$RAW of=/dev/null bs=4k count=1 skip=200 iflag=direct 2>&1 | grep
 if [ "$(val HUNG)" = "Input/output error" ] && grep -q "virtio-blk1 ([0-9:.]*): the vhost-user daemon answered none of 1 requests in 30 s: it hangs" err.log; then
   pass vhost-blk-daemon-hangs "a64vm took the queues back $(elapsed $t0) s after the read; the read: I/O error"
 else
-  fail vhost-blk-daemon-hangs "guest '$(val HUNG)'; $(tail -n 3 err.log | tr '\n' ' ')"
+  fail vhost-blk-daemon-hangs "guest '$(val HUNG)' ($(val RAWDEV)); raw's daemon $(qsd_pid raw.img); $(grep 'virtio-blk1' err.log | tail -n 4 | tr '\n' ' ')"
 fi
 type_line 'poweroff -f'
 vm_wait 60; st=$?

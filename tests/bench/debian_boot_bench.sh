@@ -1,0 +1,68 @@
+# a64vm against kvmtool, alternating in one test host: Debian 12 with
+# systemd (tools/build-debian-image) booted directly, the same kernel,
+# initramfs, arguments and raw disk on virtio-blk for both, each VMM on its
+# defaults (virtio-pci); 1 and 2 vCPUs, BOOT_ROUNDS rounds (5). Wall time
+# from exec to the serial login prompt, and systemd-analyze's kernel and
+# userspace split, medians. kvmtool takes no compressed kernel: it gets
+# the image's vmlinuz uncompressed (a64vm takes it as Debian ships it).
+. /e2e/lib.sh
+vmms=$(peer_vmms) || exit 0
+DEB=/guest/debian
+disk=
+for b in /sys/block/vd*; do
+  [ "$(cat $b/serial 2>/dev/null)" = a64vm-debian ] && disk=/dev/${b#/sys/block/}
+done
+if [ -z "$disk" ] || [ ! -r $DEB/vmlinuz ]; then
+  echo "E2E-BENCH debian-boot: not run: no Debian image in the test host (tools/build-debian-image)"
+  exit 0
+fi
+zcat $DEB/vmlinuz >/tmp/debian-Image
+ARGS="root=/dev/vda2 ro"
+start() { # VMM CPUS: its console on a FIFO (fd 3), out.log
+  rm -f in out.log err.log
+  mkfifo in
+  VM_T0=$(now)
+  case $1 in
+  kvmtool)
+    /bin/lkvm run -k /tmp/debian-Image -i $DEB/initrd.img -m 1024 -c "$2" -d $disk \
+      --nodefaults --console serial -p "$ARGS console=ttyS0" <in >out.log 2>err.log & ;;
+  *)
+    /a64vm run --kernel $DEB/vmlinuz --initrd $DEB/initrd.img --mem 1G --cpus "$2" \
+      --disk $disk --append "$ARGS console=ttyAMA0" <in >out.log 2>err.log & ;;
+  esac
+  VM_PID=$!
+  exec 3>in
+}
+for cpus in 1 2; do
+  for round in $(seq ${BOOT_ROUNDS:-5}); do
+    for vmm in $(rotate $round $vmms); do
+      start $vmm $cpus
+      if wait_for "a64vm-debian login:" 400; then
+        elapsed "$VM_T0" >>login-$vmm-$cpus.txt; echo >>login-$vmm-$cpus.txt
+        type_line root
+        wait_for "^Password:" 30
+        type_line a64vm
+        wait_for "root@a64vm-debian:" 30
+        type_line 'echo T""-$(systemd-analyze time | head -n 1)'
+        wait_for "^T-Startup finished.*userspace" 120
+        tr -d '\r' <out.log | sed -n 's/^T-Startup finished in //p' | tail -n 1 |
+          awk '{ for (i = 1; i < NF; i++) { if ($(i + 1) == "(kernel)") k = $i; if ($(i + 1) == "(userspace)") u = $i }
+                 print k, u }' | sed 's/s//g' | while read -r k u; do
+            echo "$k" >>kernel-$vmm-$cpus.txt; echo "$u" >>user-$vmm-$cpus.txt
+            echo "E2E-BENCH debian-boot $vmm ${cpus}cpu round $round: login $(tail -n 1 login-$vmm-$cpus.txt) s, kernel $k s, userspace $u s"
+          done
+        type_line 'systemctl poweroff'
+        vm_wait 120 >/dev/null
+      else
+        echo "E2E-BENCH debian-boot $vmm ${cpus}cpu round $round: no login prompt in 400 s"
+        kill -9 $VM_PID; wait $VM_PID 2>/dev/null
+      fi
+      exec 3>&-
+    done
+  done
+  k=$(median <login-kvmtool-$cpus.txt)
+  for vmm in $vmms; do
+    m=$(median <login-$vmm-$cpus.txt)
+    echo "E2E-BENCH debian-boot median ${cpus}cpu $vmm: login $m s (of $(grep -c . login-$vmm-$cpus.txt)), ratio to kvmtool $(ratio "$m" "$k"); systemd-analyze kernel $(median <kernel-$vmm-$cpus.txt) s, userspace $(median <user-$vmm-$cpus.txt) s"
+  done
+done
