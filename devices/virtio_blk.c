@@ -473,8 +473,8 @@ int virtio_blk_parse_options(const char *s, struct virtio_blk_options *out)
 	while (config_next_item(&s, &opt, &len))
 		if (!parse_item(opt, len, out))
 			return -EINVAL;
-	/* A daemon's own: what it serves, how, and whether it keeps writes. */
-	if (out->vhost_user && (out->format || out->snapshot || out->aio))
+	/* A daemon's own: what it serves, how, whether it keeps writes, its ID. */
+	if (out->vhost_user && (out->format || out->snapshot || out->aio || out->serial[0]))
 		return -EINVAL;
 	return 0;
 }
@@ -487,7 +487,7 @@ static int apply_disk(struct config *cfg, const char *val, char *err, size_t err
 		return errmsg(err, errlen, "--disk: '%s' is not PATH[,ro][,serial=ID]"
 			      "[,transport=mmio|pci][,queues=1-%d][,aio=io_uring|sync]"
 			      "[,format=raw|qcow2][,snapshot=on|off] or vhost-user=SOCKET"
-			      "[,ro][,serial=ID][,transport=T][,queues=N] (an ID has at most "
+			      "[,ro][,transport=T][,queues=N] (an ID has at most "
 			      "20 characters)", val, VIRTIO_BLK_MAX_QUEUES);
 	return config_use(cfg, "disk", val, VIRTIO_BLK_MAX_DISKS, "disks", err, errlen);
 }

@@ -578,6 +578,7 @@ static void test_options(void)
 		  0, false, true },
 		{ "vhost-user=", -EINVAL }, { "vhost-user=s,format=qcow2", -EINVAL },
 		{ "vhost-user=s,snapshot=on", -EINVAL }, { "vhost-user=s,aio=sync", -EINVAL },
+		{ "vhost-user=s,serial=X", -EINVAL },
 	};
 	struct virtio_blk_options d;
 
