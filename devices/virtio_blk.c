@@ -12,7 +12,7 @@
 #define F_RO (1ull << 5)
 #define F_BLK_SIZE (1ull << 6)
 #define F_FLUSH (1ull << 9)
-#define F_MQ (1ull << 12)
+#define F_MQ VIRTIO_BLK_F_MQ
 #define F_DISCARD (1ull << 13)
 #define F_WRITE_ZEROES (1ull << 14)
 #define MAX_RANGE_SECTORS (1u << 22) /* 2 GiB per discard/zeroes range */

@@ -77,8 +77,6 @@ static int open_aio(struct blk_dev *b, const struct virtio_blk_options *o)
 	return 0;
 }
 
-#define F_MQ (1ull << 12)
-
 /* The daemon's queues, its configuration and features, as the device's. */
 static int take_daemon_config(struct blk_dev *b, struct vhost_worker *vh, unsigned wanted)
 {
@@ -90,7 +88,7 @@ static int take_daemon_config(struct blk_dev *b, struct vhost_worker *vh, unsign
 			  "(no CONFIG protocol feature)", virtio_slot_name(b->slot));
 	if (ret)
 		return ret;
-	if (b->blk.vhost_features & F_MQ)
+	if (b->blk.vhost_features & VIRTIO_BLK_F_MQ)
 		memcpy(&daemon_queues, b->blk.vhost_config + 34, 2);
 	b->blk.num_queues = wanted < daemon_queues ? wanted : daemon_queues ? daemon_queues : 1;
 	memcpy(&b->blk.sectors, b->blk.vhost_config, 8);

@@ -9,10 +9,12 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "a64vm/log.h"
 #include "a64vm/mono_time.h"
 
 bool daemon_executable(const char *path)
@@ -87,6 +89,30 @@ int daemon_leave_rootfs(const char *via)
 	    mount("/", via, NULL, MS_BIND | MS_REC, NULL) || chdir(via) ||
 	    mount(".", "/", NULL, MS_MOVE, NULL) || chroot(".") || chdir("/"))
 		return -errno;
+	return 0;
+}
+
+int daemon_wait_path(pid_t *pid, const char *path, bool nonempty, uint64_t wait_ns,
+		     const char *what, const char *daemon)
+{
+	uint64_t until = mono_ns() + wait_ns;
+	struct stat st;
+	int status;
+
+	while (stat(path, &st) || (nonempty && !st.st_size)) {
+		if (waitpid(*pid, &status, WNOHANG) == *pid) {
+			*pid = 0;
+			log_error("%s: %s exited before it listened (status %d)", what, daemon,
+				  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+			return -ECHILD;
+		}
+		if (mono_ns() >= until) {
+			log_error("%s: %s did not listen within %llu s", what, daemon,
+				  (unsigned long long)(wait_ns / 1000000000u));
+			return -ETIMEDOUT;
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	}
 	return 0;
 }
 

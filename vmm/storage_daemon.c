@@ -6,13 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "a64vm/daemon.h"
 #include "a64vm/log.h"
-#include "a64vm/mono_time.h"
 #include "a64vm/qcow2.h"
 
 #define START_WAIT_NS (20ull * 1000000000u) /* until it says it is ready */
@@ -114,9 +111,14 @@ static int make_overlay(const char *image, uint64_t size)
 	size_t len = 0;
 	int fd = qcow2_empty(size - size % 512, &buf, &len);
 
-	if (!fd && tmp)
+	if (fd) {
+		log_error("--disk %s,snapshot=on: an image of %llu bytes (below 512 or above "
+			  "64 TiB) takes no overlay", image, (unsigned long long)size);
+		return fd;
+	}
+	if (tmp)
 		fd = unnamed_file(tmp);
-	else if (!fd && (fd = unnamed_file(tmp = "/var/tmp")) == -ENOENT)
+	else if ((fd = unnamed_file(tmp = "/var/tmp")) == -ENOENT)
 		fd = unnamed_file(tmp = "/tmp");
 	if (fd >= 0 && pwrite(fd, buf, len, 0) != (ssize_t)len) {
 		int err = errno ? -errno : -EIO;
@@ -126,8 +128,8 @@ static int make_overlay(const char *image, uint64_t size)
 	}
 	free(buf);
 	if (fd < 0)
-		log_error("--disk %s,snapshot=on: an overlay in %s: %s", image,
-			  tmp ? tmp : "$TMPDIR", strerror(-fd));
+		log_error("--disk %s,snapshot=on: an overlay in %s: %s", image, tmp,
+			  strerror(-fd));
 	return fd;
 }
 
@@ -177,30 +179,6 @@ static void run_daemon(const struct virtio_blk_options *o, const char *qsd,
 	execv(qsd, (char *const *)argv);
 	fprintf(stderr, "a64vm: --disk: cannot run %s: %s\n", qsd, strerror(errno));
 	_exit(127);
-}
-
-/* The pid file is written once the export listens: until then, its exit, or time out. */
-static int wait_ready(struct storage_daemon *d, const char *qsd)
-{
-	uint64_t until = mono_ns() + START_WAIT_NS;
-	struct stat st;
-	int status;
-
-	while (stat(d->pid_file, &st) || !st.st_size) {
-		if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
-			d->pid = 0;
-			log_error("--disk: %s exited before it listened (status %d)", qsd,
-				  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-			return -ECHILD;
-		}
-		if (mono_ns() >= until) {
-			log_error("--disk: %s did not listen within %llu s", qsd,
-				  START_WAIT_NS / 1000000000u);
-			return -ETIMEDOUT;
-		}
-		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
-	}
-	return 0;
 }
 
 static int make_dir(struct storage_daemon *d)
@@ -255,7 +233,8 @@ int storage_daemon_start(const struct virtio_blk_options *o, unsigned queues,
 			  (int)d->pid, im.qcow2 ? "qcow2" : "raw",
 			  o->snapshot ? " under a temporary overlay" : "", queues,
 			  o->read_only ? "writable=off" : "writable=on");
-		ret = wait_ready(d, qsd);
+		/* Its pid file is written once the export listens. */
+		ret = daemon_wait_path(&d->pid, d->pid_file, true, START_WAIT_NS, "--disk", qsd);
 	}
 	if (ret) {
 		storage_daemon_stop(d);

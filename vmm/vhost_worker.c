@@ -267,8 +267,8 @@ int vhost_worker_track(struct vhost_worker *vh, unsigned nqueues, pid_t daemon)
 	}
 	if (ret)
 		return ret;
-	if (!size || size > (64u << 20) || size / nqueues < vhost_inflight_queue_bytes(VIRTQ_MAX_SIZE) ||
-	    !sealed(fd)) {
+	if (!size || size > (64u << 20) ||
+	    size / nqueues < vhost_inflight_queue_bytes(VIRTQ_MAX_SIZE) || !sealed(fd)) {
 		close(fd);
 		log_warn("%s: the daemon's record of its requests is unusable (%llu bytes, "
 			 "unsealed or too small): those it holds when it goes are lost",

@@ -10,13 +10,10 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "a64vm/daemon.h"
 #include "a64vm/log.h"
-#include "a64vm/mono_time.h"
 
 #define START_WAIT_NS (10ull * 1000000000u) /* until its socket is there */
 #define STOP_WAIT_NS (2ull * 1000000000u)   /* after SIGTERM, before SIGKILL */
@@ -99,29 +96,6 @@ static void run_daemon(const struct virtio_fs_options *fs, const char *daemon,
 	_exit(127);
 }
 
-/* Until the socket exists, the daemon exits, or time runs out. */
-static int wait_for_socket(struct virtiofsd *d, const char *daemon)
-{
-	uint64_t until = mono_ns() + START_WAIT_NS;
-	int status;
-
-	while (access(d->socket, F_OK)) {
-		if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
-			d->pid = 0;
-			log_error("--fs: %s exited before it listened (status %d)", daemon,
-				  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-			return -ECHILD;
-		}
-		if (mono_ns() >= until) {
-			log_error("--fs: %s did not listen on %s within %llu s", daemon, d->socket,
-				  START_WAIT_NS / 1000000000u);
-			return -ETIMEDOUT;
-		}
-		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
-	}
-	return 0;
-}
-
 int virtiofsd_start(const struct virtio_fs_options *fs, const char *given, struct virtiofsd *d)
 {
 	char found[4096];
@@ -178,7 +152,7 @@ int virtiofsd_start(const struct virtio_fs_options *fs, const char *given, struc
 		run_daemon(fs, daemon, d);
 	log_debug("--fs %s: %s started (pid %d) on %s", fs->path, daemon, (int)d->pid,
 		  d->socket);
-	return wait_for_socket(d, daemon);
+	return daemon_wait_path(&d->pid, d->socket, false, START_WAIT_NS, "--fs", daemon);
 }
 
 /* Its socket is no longer needed: the daemon serves one connection. */

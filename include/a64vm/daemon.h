@@ -31,6 +31,14 @@ bool daemon_root_is_rootfs(void);
  */
 int daemon_leave_rootfs(const char *via);
 
+/*
+ * Until path exists (with nonempty, and has bytes: a pid file), the daemon
+ * exits (*pid becomes 0), or wait_ns pass: 0, -ECHILD or -ETIMEDOUT, with
+ * a line said ("WHAT: DAEMON exited before it listened").
+ */
+int daemon_wait_path(pid_t *pid, const char *path, bool nonempty, uint64_t wait_ns,
+		     const char *what, const char *daemon);
+
 /* Stops it (SIGTERM, SIGKILL after wait_ns) and reaps it; pid 0 is none. */
 void daemon_stop(pid_t pid, uint64_t wait_ns);
 

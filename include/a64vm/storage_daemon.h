@@ -5,7 +5,7 @@
  * a64vm chose, from a socket in a private directory that goes once a64vm
  * is connected. ro is the export's (writable=off), not only the guest's;
  * snapshot=on puts an empty qcow2 overlay, an unnamed file in $TMPDIR
- * (else /var/tmp) that goes with the daemon, over the image opened
+ * (else /var/tmp, else /tmp) that goes with the daemon, over the image opened
  * read-only. A qcow2 image's backing chain is QEMU's to follow. The
  * daemon has PR_SET_PDEATHSIG; stdin and stdout are /dev/null.
  */

@@ -137,6 +137,7 @@ struct virtio_blk {
  * driver: the configuration is read through a64vm, never written (no
  * CONFIG_WCE), and geometry, topology and limits are passed on as given.
  */
+#define VIRTIO_BLK_F_MQ (1ull << 12)
 #define VIRTIO_BLK_VHOST_FEATURES 0x7676ull /* SIZE_MAX SEG_MAX GEOMETRY RO BLK_SIZE
 					       FLUSH TOPOLOGY MQ DISCARD WRITE_ZEROES */
 

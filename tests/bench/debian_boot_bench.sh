@@ -8,10 +8,7 @@
 . /e2e/lib.sh
 vmms=$(peer_vmms) || exit 0
 DEB=/guest/debian
-disk=
-for b in /sys/block/vd*; do
-  [ "$(cat $b/serial 2>/dev/null)" = a64vm-debian ] && disk=/dev/${b#/sys/block/}
-done
+disk=$(disk_by_serial a64vm-debian)
 if [ -z "$disk" ] || [ ! -r $DEB/vmlinuz ]; then
   echo "E2E-BENCH debian-boot: not run: no Debian image in the test host (tools/build-debian-image)"
   exit 0
@@ -39,10 +36,7 @@ for cpus in 1 2; do
       start $vmm $cpus
       if wait_for "a64vm-debian login:" 400; then
         elapsed "$VM_T0" >>login-$vmm-$cpus.txt; echo >>login-$vmm-$cpus.txt
-        type_line root
-        wait_for "^Password:" 30
-        type_line a64vm
-        wait_for "root@a64vm-debian:" 30
+        debian_login 1 30
         type_line 'echo T""-$(systemd-analyze time | head -n 1)'
         wait_for "^T-Startup finished.*userspace" 120
         tr -d '\r' <out.log | sed -n 's/^T-Startup finished in //p' | tail -n 1 |

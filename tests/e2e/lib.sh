@@ -262,3 +262,35 @@ vsock_reboot_check() { # NAME "LISTEN..." "CONNECT..."
     pass $1-reboot-ends-connection "the host's connection ended at the reboot $(cat stream.err)"
   fi
 }
+
+# The Debian image's scenarios (tools/build-debian-image): the test host's
+# disk with serial SERIAL (the outer machine gives the image's forms).
+disk_by_serial() { # SERIAL
+  for b in /sys/block/vd*; do
+    [ "$(cat $b/serial 2>/dev/null)" = "$1" ] && echo /dev/${b#/sys/block/}
+  done
+}
+# debian_login N SECONDS: the N-th login prompt within SECONDS, then root's shell.
+debian_login() {
+  wait_for "a64vm-debian login:" $2 $1 || return 1
+  type_line root
+  wait_for "^Password:" 30 $1 || return 1
+  shells=$(grep -c "root@a64vm-debian:" out.log)
+  type_line a64vm
+  wait_for "root@a64vm-debian:" 30 $((shells + 1)) # after bash's bracketed-paste escape
+}
+# debian_running CHECK SECONDS: systemctl is-system-running says running,
+# else CHECK fails with the failed units.
+debian_running() {
+  # Output lines start after bash's escape; the quotes keep the typed line from matching.
+  type_line 'echo STATE""-$(systemctl is-system-running --wait)'
+  wait_for "STATE-[a-z]" $2
+  state=$(tr -d '\r' <out.log | sed -n 's/.*STATE-\([a-z][a-z]*\).*/\1/p' | tail -n 1)
+  if [ "$state" = running ]; then
+    pass $1 "systemctl is-system-running: running"
+  else
+    type_line 'echo FAILED""-$(systemctl --failed --no-legend --plain | tr "\n" " ")'
+    wait_for "FAILED-[^$]" 30
+    fail $1 "$state: $(tr -d '\r' <out.log | grep -o 'FAILED-[^$].*' | tail -n 1)"
+  fi
+}

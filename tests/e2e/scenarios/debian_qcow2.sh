@@ -12,29 +12,18 @@ DEB=/guest/debian
 if [ ! -r $DEB/id_ed25519 ]; then
   skip debian-qcow2 "no Debian image in the test host (tools/build-debian-image)"; return
 fi
-disk=
-for b in /sys/block/vd*; do
-  [ "$(cat $b/serial 2>/dev/null)" = a64vm-debian-qcow2 ] && disk=/dev/${b#/sys/block/}
-done
+disk=$(disk_by_serial a64vm-debian-qcow2)
 [ -n "$disk" ] || { fail debian-qcow2 "no disk with serial a64vm-debian-qcow2"; return; }
 # ssh looks its user up; the test host has no passwd file of its own.
 grep -q '^root:' /etc/passwd 2>/dev/null || echo 'root:x:0:0:root:/root:/bin/sh' >>/etc/passwd
 mkdir -p /root
 cp $DEB/id_ed25519 key && chmod 600 key
 base_sum=$(md5sum <$disk)
-login() { # N: the N-th login prompt, then root's shell
-  wait_for "a64vm-debian login:" 420 $1 || return 1
-  type_line root
-  wait_for "^Password:" 30 $1 || return 1
-  shells=$(grep -c "root@a64vm-debian:" out.log)
-  type_line a64vm
-  wait_for "root@a64vm-debian:" 30 $((shells + 1)) # after bash's bracketed-paste escape
-}
 cp /guest/fw/AAVMF_VARS.fd vars.fd
 t0=$(now)
 vm_start --flash0 /guest/fw/AAVMF_CODE.fd,ro --flash1 vars.fd --disk $disk,snapshot=on \
   --cpus 2 --mem 1G --net user,hostfwd=tcp::2222-:22 --verbose
-if ! login 1; then
+if ! debian_login 1 420; then
   fail debian-qcow2-login "no login prompt"; show_logs; kill -KILL $VM_PID; vm_wait 10; return
 fi
 if grep -q "qemu-storage-daemon.*qcow2 under a temporary overlay, 2 queues" err.log &&
@@ -43,17 +32,7 @@ if grep -q "qemu-storage-daemon.*qcow2 under a temporary overlay, 2 queues" err.
 else
   fail debian-qcow2-login "not through EDK2, GRUB and qemu-storage-daemon: $(grep -i 'disk\|blk' err.log | head -n 5 | tr '\n' ' ')"
 fi
-# Output lines start after bash's escape; the quotes keep the typed line from matching.
-type_line 'echo STATE""-$(systemctl is-system-running --wait)'
-wait_for "STATE-[a-z]" 180
-state=$(tr -d '\r' <out.log | sed -n 's/.*STATE-\([a-z][a-z]*\).*/\1/p' | tail -n 1)
-if [ "$state" = running ]; then
-  pass debian-qcow2-running "systemctl is-system-running: running"
-else
-  type_line 'echo FAILED""-$(systemctl --failed --no-legend --plain | tr "\n" " ")'
-  wait_for "FAILED-[^$]" 30
-  fail debian-qcow2-running "$state: $(tr -d '\r' <out.log | grep -o 'FAILED-[^$].*' | tail -n 1)"
-fi
+debian_running debian-qcow2-running 180
 # sshd, through passt's forward of the test host's port 2222.
 ssh_out=
 for _ in 1 2 3; do
@@ -69,7 +48,7 @@ else
 fi
 # A write, flushed, is in the overlay after a reboot through the firmware.
 type_line 'echo a64vm-$((6 * 7)) >/root/marker && sync && systemctl reboot'
-if login 2; then
+if debian_login 2 420; then
   type_line 'echo MARK""-$(cat /root/marker)'
   if wait_for "MARK-a64vm-42" 30; then
     pass debian-qcow2-reboot "back through EDK2 and GRUB; the write before it is there"
