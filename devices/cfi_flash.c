@@ -6,8 +6,11 @@
  */
 #include "a64vm/cfi_flash.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "a64vm/snapshot_file.h"
 
 enum {
 	CMD_READ_ARRAY = 0x00, /* the model's own name for the 0xff state */
@@ -356,9 +359,48 @@ static void cfi_flash_write(void *dev, uint64_t off, unsigned size, uint64_t val
 	write32(dev, off, (uint32_t)value, size);
 }
 
+/* The mode and a buffered program under way; the contents are the file's. */
+static void cfi_flash_save(const void *dev, struct snapshot_writer *w)
+{
+	const struct cfi_flash *f = dev;
+
+	snapshot_put_u32(w, f->cmd | (uint32_t)f->status << 8 | f->wcycle << 16);
+	snapshot_put_u32(w, f->counter);
+	snapshot_put_u64(w, f->buf.block);
+	snapshot_put_u32(w, f->buf.lo);
+	snapshot_put_u32(w, f->buf.hi);
+	snapshot_put_u32(w, f->buf.bad);
+	snapshot_put_bytes(w, f->buf.bytes, sizeof(f->buf.bytes));
+}
+
+static int cfi_flash_restore(void *dev, struct snapshot_cursor *c)
+{
+	struct cfi_flash *f = dev;
+	struct write_buffer b;
+	uint32_t mode = snapshot_get_u32(c), counter = snapshot_get_u32(c);
+	unsigned wcycle = mode >> 16;
+
+	b.block = snapshot_get_u64(c);
+	b.lo = snapshot_get_u32(c);
+	b.hi = snapshot_get_u32(c);
+	b.bad = snapshot_get_u32(c) != 0;
+	snapshot_get_bytes(c, b.bytes, sizeof(b.bytes));
+	if (!snapshot_cursor_done(c) || wcycle > 3 || b.block >= f->env.storage_size ||
+	    b.block % WRITE_BLOCK_SIZE || (b.lo <= b.hi && b.hi >= WRITE_BLOCK_SIZE))
+		return -EINVAL;
+	f->cmd = (uint8_t)mode;
+	f->status = (uint8_t)(mode >> 8);
+	f->wcycle = wcycle;
+	f->counter = counter;
+	f->buf = b;
+	f->env.direct_reads(f->env.ctx, f->cmd == CMD_READ_ARRAY && !f->wcycle);
+	return 0;
+}
+
 const struct device_ops cfi_flash_device = {
 	.name = "cfi-flash", .create = cfi_flash_create, .destroy = free,
 	.reset = cfi_flash_reset, .read = cfi_flash_read, .write = cfi_flash_write,
+	.save = cfi_flash_save, .restore = cfi_flash_restore,
 	.max_width = 4, /* a 32-bit bus: a doubleword is two accesses */
 	.dt = { .name = "flash", DEVICE_DT_COMPATIBLE("cfi-flash"), .one_node = true,
 		.u32_prop = { "bank-width", CFI_FLASH_BANK_WIDTH } },

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "a64vm/memory.h"
+#include "a64vm/snapshot_file.h"
 
 #define DATA 0x00
 #define SELECTOR 0x08
@@ -282,9 +283,34 @@ static void fw_cfg_write(void *dev, uint64_t off, unsigned size, uint64_t value)
 	/* The data register takes no writes (QEMU dropped them in 2.4). */
 }
 
+/* The items are the configuration's, made again at restore: only the guest's place in them is saved. */
+static void fw_cfg_save(const void *dev, struct snapshot_writer *w)
+{
+	const struct fw_cfg *f = dev;
+
+	snapshot_put_u32(w, f->key);
+	snapshot_put_u32(w, f->offset);
+	snapshot_put_u64(w, f->dma_addr);
+}
+
+static int fw_cfg_restore(void *dev, struct snapshot_cursor *c)
+{
+	struct fw_cfg *f = dev;
+	uint32_t key = snapshot_get_u32(c), offset = snapshot_get_u32(c);
+	uint64_t dma_addr = snapshot_get_u64(c);
+
+	if (!snapshot_cursor_done(c) || (key != FW_CFG_INVALID && key >= KEYS))
+		return -EINVAL;
+	f->key = (uint16_t)key;
+	f->offset = offset; /* past an item's end reads zeros, as it did */
+	f->dma_addr = dma_addr;
+	return 0;
+}
+
 const struct device_ops fw_cfg_device = {
 	.name = "fw-cfg", .create = fw_cfg_create, .destroy = fw_cfg_destroy,
 	.reset = fw_cfg_reset, .read = fw_cfg_read, .write = fw_cfg_write,
+	.save = fw_cfg_save, .restore = fw_cfg_restore,
 	.max_width = 8, /* the wide data register, and the DMA address */
 	.dt = { .name = "fw-cfg", DEVICE_DT_COMPATIBLE("qemu,fw-cfg-mmio"),
 		.dma_coherent = true },

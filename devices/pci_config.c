@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "a64vm/snapshot_file.h"
+
 #define PCI_CLASS_REVISION 0x08
 #define PCI_HEADER_TYPE 0x0e
 #define PCI_SUBSYSTEM_VENDOR_ID 0x2c
@@ -110,6 +112,33 @@ int pci_config_add_cap(struct pci_config *c, uint8_t id, unsigned len)
 	pci_config_set(c, PCI_STATUS, 2,
 		       pci_config_get(c, PCI_STATUS, 2) | PCI_STATUS_CAP_LIST);
 	return (int)off;
+}
+
+/* The bytes a guest could have changed are what a snapshot needs; all are kept, for simplicity. */
+void pci_config_save(const struct pci_config *c, struct snapshot_writer *w)
+{
+	snapshot_put_bytes(w, c->data, sizeof(c->data));
+}
+
+int pci_config_check(const struct pci_config *c, const uint8_t *saved)
+{
+	/* Vendor, device, revision and class: the function's identity. */
+	static const unsigned identity[] = { 0, 1, 2, 3, 8, 9, 10, 11 };
+
+	for (unsigned i = 0; i < sizeof(identity) / sizeof(identity[0]); i++)
+		if (saved[identity[i]] != c->data[identity[i]])
+			return -EINVAL;
+	return 0;
+}
+
+void pci_config_restore(struct pci_config *c, const uint8_t *saved)
+{
+	/* Only what a guest write changes: the rest is this model's own. */
+	for (unsigned i = 0; i < PCI_CONFIG_SIZE; i++) {
+		uint8_t m = c->wmask[i] | c->w1c[i];
+
+		c->data[i] = (uint8_t)((saved[i] & m) | (c->data[i] & ~m));
+	}
 }
 
 void pci_config_reset(struct pci_config *c)

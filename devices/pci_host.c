@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "a64vm/memmap.h"
+#include "a64vm/snapshot_file.h"
 
 #define REDHAT_VENDOR 0x1b36
 #define GENERIC_HOST_BRIDGE 0x0008
@@ -252,11 +253,58 @@ static void host_reset(void *dev)
 	pci_host_reset(dev);
 }
 
+/* Each function's configuration space; its model's own state is saved by its owner. */
+static void host_save(const void *dev, struct snapshot_writer *w)
+{
+	const struct pci_host *h = dev;
+	uint32_t present = 0;
+
+	for (unsigned s = 1; s < PCI_HOST_SLOTS; s++)
+		present |= h->slots[s] ? 1u << s : 0;
+	snapshot_put_u32(w, present);
+	pci_config_save(&h->root.cfg, w);
+	for (unsigned s = 1; s < PCI_HOST_SLOTS; s++)
+		if (h->slots[s])
+			pci_config_save(&h->slots[s]->cfg, w);
+}
+
+static int host_restore(void *dev, struct snapshot_cursor *c)
+{
+	struct pci_host *h = dev;
+	const uint8_t *saved[PCI_HOST_SLOTS];
+	uint32_t present = snapshot_get_u32(c);
+
+	for (unsigned s = 0; s < PCI_HOST_SLOTS; s++) {
+		saved[s] = NULL;
+		if (s && !h->slots[s] != !(present & 1u << s))
+			return -EINVAL; /* another set of functions */
+		if (s && !h->slots[s])
+			continue;
+		saved[s] = snapshot_get_span(c, PCI_CONFIG_SIZE);
+		if (!saved[s] || pci_config_check(s ? &h->slots[s]->cfg : &h->root.cfg, saved[s]))
+			return -EINVAL;
+	}
+	if (!snapshot_cursor_done(c) || present & 1)
+		return -EINVAL;
+	pci_config_restore(&h->root.cfg, saved[0]);
+	for (unsigned s = 1; s < PCI_HOST_SLOTS; s++)
+		if (h->slots[s]) {
+			pci_config_restore(&h->slots[s]->cfg, saved[s]);
+			if (h->slots[s]->config_written)
+				h->slots[s]->config_written(h->slots[s]->ctx, 0, PCI_CONFIG_SIZE);
+		}
+	if (h->decode_changed)
+		h->decode_changed(h->decode_ctx);
+	return 0;
+}
+
 const struct device_ops pci_host_device = {
 	.name = "pcie-host",
 	.create = host_create,
 	.destroy = host_destroy,
 	.reset = host_reset,
+	.save = host_save,
+	.restore = host_restore,
 	.read = pci_host_read,
 	.write = pci_host_write,
 	.min_width = 1,

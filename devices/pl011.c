@@ -5,7 +5,10 @@
  */
 #include "a64vm/pl011.h"
 
+#include <errno.h>
 #include <stdlib.h>
+
+#include "a64vm/snapshot_file.h"
 
 enum {
 	REG_DR = 0x00, REG_RSR = 0x04, REG_FR = 0x18, REG_ILPR = 0x20,
@@ -185,10 +188,43 @@ static size_t pl011_input(void *dev, const uint8_t *buf, size_t len)
 	return n;
 }
 
+static void pl011_save(const void *dev, struct snapshot_writer *w)
+{
+	const struct pl011 *u = dev;
+	const uint32_t regs[] = { u->head, u->count, u->ris, u->imsc, u->ibrd, u->fbrd,
+				  u->lcr_h, u->cr, u->ifls, u->dmacr, u->ilpr };
+
+	snapshot_put_bytes(w, u->fifo, sizeof(u->fifo));
+	for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		snapshot_put_u32(w, regs[i]);
+}
+
+static int pl011_restore(void *dev, struct snapshot_cursor *c)
+{
+	struct pl011 *u = dev, s = *u;
+	uint32_t *regs[] = { &s.ris, &s.imsc, &s.ibrd, &s.fbrd, &s.lcr_h, &s.cr, &s.ifls,
+			     &s.dmacr, &s.ilpr };
+
+	snapshot_get_bytes(c, s.fifo, sizeof(s.fifo));
+	s.head = snapshot_get_u32(c);
+	s.count = snapshot_get_u32(c);
+	for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		*regs[i] = snapshot_get_u32(c);
+	if (!snapshot_cursor_done(c) || s.head >= PL011_FIFO_DEPTH || s.count > rx_capacity(&s) ||
+	    s.imsc & ~INT_ALL || s.ris & ~INT_ALL)
+		return -EINVAL;
+	*u = s;
+	u->was_full = false;
+	u->irq_level = (u->ris & u->imsc) != 0;
+	u->env.set_irq(u->env.ctx, u->irq_level);
+	u->env.console_room(u->env.ctx); /* input may flow again */
+	return 0;
+}
+
 const struct device_ops pl011_device = {
 	.name = "pl011", .create = pl011_create, .destroy = free,
 	.reset = pl011_reset, .read = pl011_read, .write = pl011_write,
-	.input = pl011_input,
+	.input = pl011_input, .save = pl011_save, .restore = pl011_restore,
 	.min_width = 4, .max_width = 4, /* 32-bit registers, as QEMU implements them */
 	.dt = { .name = "pl011", DEVICE_DT_COMPATIBLE("arm,pl011\0arm,primecell"),
 		.clocks = DEVICE_CLOCKS_UART_APB },

@@ -6,7 +6,10 @@
  */
 #include "a64vm/pl031.h"
 
+#include <errno.h>
 #include <stdlib.h>
+
+#include "a64vm/snapshot_file.h"
 
 #define NS_PER_S 1000000000ull
 
@@ -131,10 +134,42 @@ static void pl031_timer(void *dev)
 	alarm(dev);
 }
 
+/* The offset is kept: after a restore the counter reads the host's time as the guest set it. */
+static void pl031_save(const void *dev, struct snapshot_writer *w)
+{
+	const struct pl031 *r = dev;
+
+	snapshot_put_u64(w, (uint64_t)r->offset);
+	snapshot_put_u32(w, r->mr);
+	snapshot_put_u32(w, r->lr);
+	snapshot_put_u32(w, (uint32_t)r->ris | (uint32_t)r->imsc << 1);
+}
+
+static int pl031_restore(void *dev, struct snapshot_cursor *c)
+{
+	struct pl031 *r = dev;
+	int64_t offset = (int64_t)snapshot_get_u64(c);
+	uint32_t mr = snapshot_get_u32(c), lr = snapshot_get_u32(c), bits = snapshot_get_u32(c);
+
+	if (!snapshot_cursor_done(c) || bits > 3)
+		return -EINVAL;
+	r->offset = offset;
+	r->mr = mr;
+	r->lr = lr;
+	r->ris = bits & 1;
+	r->imsc = bits & 2;
+	r->irq_level = r->ris && r->imsc;
+	r->env.set_irq(r->env.ctx, r->irq_level);
+	if (r->mr) /* an alarm the guest set */
+		set_alarm(r);
+	return 0;
+}
+
 /* The clock keeps running through a reboot, as a battery-backed one would. */
 const struct device_ops pl031_device = {
 	.name = "pl031", .create = pl031_create, .destroy = free,
 	.read = pl031_read, .write = pl031_write, .timer = pl031_timer,
+	.save = pl031_save, .restore = pl031_restore,
 	.max_width = 4, /* 32-bit registers, as QEMU implements them */
 	.dt = { .name = "pl031", DEVICE_DT_COMPATIBLE("arm,pl031\0arm,primecell"),
 		.clocks = DEVICE_CLOCKS_APB },

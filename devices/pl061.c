@@ -5,7 +5,10 @@
  */
 #include "a64vm/pl061.h"
 
+#include <errno.h>
 #include <stdlib.h>
+
+#include "a64vm/snapshot_file.h"
 
 enum {
 	REG_DATA_END = 0x400, REG_DIR = 0x400, REG_IS = 0x404, REG_IBE = 0x408,
@@ -132,10 +135,34 @@ static void pl061_set_line(void *dev, unsigned pin, bool level)
 	detect_edges(g, old);
 }
 
+static void pl061_save(const void *dev, struct snapshot_writer *w)
+{
+	const struct pl061 *g = dev;
+	const uint8_t regs[] = { g->out, g->in, g->dir, g->is, g->ibe, g->iev, g->ie,
+				 g->edges, g->afsel };
+
+	snapshot_put_bytes(w, regs, sizeof(regs));
+}
+
+static int pl061_restore(void *dev, struct snapshot_cursor *c)
+{
+	struct pl061 *g = dev;
+	uint8_t r[9];
+
+	snapshot_get_bytes(c, r, sizeof(r));
+	if (!snapshot_cursor_done(c))
+		return -EINVAL;
+	g->out = r[0], g->in = r[1], g->dir = r[2], g->is = r[3], g->ibe = r[4];
+	g->iev = r[5], g->ie = r[6], g->edges = r[7], g->afsel = r[8];
+	g->irq_level = (raw_status(g) & g->ie) != 0;
+	g->env.set_irq(g->env.ctx, g->irq_level);
+	return 0;
+}
+
 const struct device_ops pl061_device = {
 	.name = "pl061", .create = pl061_create, .destroy = free,
 	.reset = pl061_reset, .read = pl061_read, .write = pl061_write,
-	.set_line = pl061_set_line,
+	.set_line = pl061_set_line, .save = pl061_save, .restore = pl061_restore,
 	.max_width = 4, /* 32-bit registers, as QEMU implements them */
 	.dt = { .name = "pl061", DEVICE_DT_COMPATIBLE("arm,pl061\0arm,primecell"),
 		.clocks = DEVICE_CLOCKS_APB, .gpio_controller = true },

@@ -1,6 +1,9 @@
 #include "a64vm/testdev.h"
 
+#include <errno.h>
 #include <stdlib.h>
+
+#include "a64vm/snapshot_file.h"
 
 struct testdev {
 	uint8_t scratch[TESTDEV_SCRATCH_SIZE];
@@ -67,8 +70,31 @@ static void testdev_write(void *opaque, uint64_t offset, unsigned size,
 	}
 }
 
+static void testdev_save(const void *opaque, struct snapshot_writer *w)
+{
+	const struct testdev *dev = opaque;
+
+	snapshot_put_bytes(w, dev->scratch, sizeof(dev->scratch));
+	snapshot_put_u64(w, dev->reads);
+	snapshot_put_u64(w, dev->writes);
+}
+
+static int testdev_restore(void *opaque, struct snapshot_cursor *c)
+{
+	struct testdev *dev = opaque, s;
+
+	snapshot_get_bytes(c, s.scratch, sizeof(s.scratch));
+	s.reads = snapshot_get_u64(c);
+	s.writes = snapshot_get_u64(c);
+	if (!snapshot_cursor_done(c))
+		return -EINVAL;
+	*dev = s;
+	return 0;
+}
+
 /* No device tree node: only the tests' own guests know it is there. */
 const struct device_ops testdev_device = {
 	.name = "testdev", .create = testdev_create, .destroy = free,
 	.reset = testdev_reset, .read = testdev_read, .write = testdev_write,
+	.save = testdev_save, .restore = testdev_restore,
 };

@@ -256,6 +256,7 @@ SET_STRING(set_append, append)
 SET_STRING(set_dtb, dtb)
 SET_STRING(set_dump_dtb, dump_dtb)
 SET_STRING(set_control, control)
+SET_STRING(set_restore, restore)
 SET_STRING(set_user, user)
 SET_STRING(set_chroot, chroot_dir)
 SET_STRING(set_hugepages, hugepages)
@@ -461,6 +462,10 @@ static const struct config_option run_options[] = {
 	{ "testdev", NULL, "add the test devices (tests, benchmarks): a64vm's\n"
 	  "and QEMU's pci-testdev", set_testdev },
 	{ "control", " PATH", "serve the control socket (JSON lines) at PATH", set_control },
+	{ "restore", " DIR", "start the VM a snapshot holds (a64vm ctl PATH snapshot\n"
+	  "DIR): its options, devices and files are the snapshot's;\n"
+	  "--control, --gdb, --gdb-wait, --verbose and --seccomp\n"
+	  "may be given anew (docs/snapshot.md)", set_restore },
 	{ "shutdown-timeout", " SECONDS", "after SIGTERM presses the power button, stop hard\n"
 	  "when the guest has not powered off (default 30)", set_shutdown_timeout },
 	{ "gdb", " tcp:[HOST:]PORT | unix:PATH", "serve GDB's remote protocol (HOST "
@@ -538,8 +543,10 @@ void config_usage(FILE *f)
 {
 	fputs("usage: a64vm run --kernel FILE [options]\n"
 	      "       a64vm run --firmware FILE [--flash1 FILE] [options]\n"
+	      "       a64vm run --restore DIR [--control PATH] [--gdb ADDRESS]\n"
 	      "       a64vm ctl PATH status|pause|resume|powerdown|reset|quit\n"
 	      "       a64vm ctl PATH read-phys addr=N len=N\n"
+	      "       a64vm ctl PATH snapshot DIR [--paused]\n"
 	      "       a64vm --help | --version\n"
 	      "\n"
 	      "run options:\n", f);
@@ -604,7 +611,8 @@ static int parse_run(int argc, char *const argv[], struct config *cfg,
 		if (ret)
 			return ret;
 	}
-	if (cfg->action == CONFIG_RUN && !cfg->kernel && !config_firmware_boot(cfg))
+	if (cfg->action == CONFIG_RUN && !cfg->kernel && !config_firmware_boot(cfg) &&
+	    !cfg->restore)
 		return errmsg(err, errlen, "run: --kernel FILE is required (or --firmware FILE)");
 	if (cfg->firmware && cfg->flash[0].path)
 		return errmsg(err, errlen, "--firmware and --flash0 both give flash 0; "
@@ -621,7 +629,8 @@ int config_parse(int argc, char *const argv[], struct config *cfg, char *err,
 {
 	*cfg = (struct config){ .cpus = 1, .mem_size = CONFIG_DEFAULT_MEM,
 				.action = CONFIG_RUN, .seccomp_selftest = -1,
-				.shutdown_timeout = CONFIG_DEFAULT_SHUTDOWN_TIMEOUT };
+				.shutdown_timeout = CONFIG_DEFAULT_SHUTDOWN_TIMEOUT,
+				.argc = argc > 2 ? argc - 2 : 0, .argv = argc > 2 ? argv + 2 : NULL };
 	err[0] = '\0';
 	if (argc < 2)
 		return errmsg(err, errlen, "no command given (see a64vm --help)");

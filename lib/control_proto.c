@@ -11,7 +11,7 @@ static const char *const cmd_names[] = {
 	[CONTROL_STATUS] = "status",	 [CONTROL_PAUSE] = "pause",
 	[CONTROL_RESUME] = "resume",	 [CONTROL_POWERDOWN] = "powerdown",
 	[CONTROL_RESET] = "reset",	 [CONTROL_QUIT] = "quit",
-	[CONTROL_READ_PHYS] = "read-phys",
+	[CONTROL_READ_PHYS] = "read-phys", [CONTROL_SNAPSHOT] = "snapshot",
 };
 
 const char *control_cmd_name(enum control_cmd cmd)
@@ -48,8 +48,8 @@ static bool eat(struct reader *r, char c)
 	return false;
 }
 
-/* A JSON string of at most MAX_TOKEN - 1 bytes, escapes decoded. */
-static int read_string(struct reader *r, char out[MAX_TOKEN])
+/* A JSON string of at most size - 1 bytes, escapes decoded. */
+static int read_string_of(struct reader *r, char *out, size_t size)
 {
 	size_t n = 0;
 
@@ -74,7 +74,7 @@ static int read_string(struct reader *r, char out[MAX_TOKEN])
 			default: return bad(r, "unsupported escape");
 			}
 		}
-		if (n == MAX_TOKEN - 1)
+		if (n == size - 1)
 			return bad(r, "string too long");
 		out[n++] = c;
 	}
@@ -82,6 +82,11 @@ static int read_string(struct reader *r, char out[MAX_TOKEN])
 		return bad(r, "unterminated string");
 	out[n] = '\0';
 	return 0;
+}
+
+static int read_string(struct reader *r, char out[MAX_TOKEN])
+{
+	return read_string_of(r, out, MAX_TOKEN);
 }
 
 static int read_number(struct reader *r, uint64_t *out)
@@ -126,11 +131,14 @@ int control_parse(const char *line, size_t len, struct control_request *req,
 		  char *err, size_t errlen)
 {
 	struct reader r = { .p = line, .end = line + len, .err = err, .errlen = errlen };
-	bool have_cmd = false, have_addr = false, have_len = false;
+	bool have_cmd = false, have_addr = false, have_len = false, have_dir = false;
+	bool have_paused = false;
+	uint64_t paused = 0;
 	char key[MAX_TOKEN];
 	int ret;
 
-	*req = (struct control_request){ .cmd = CONTROL_STATUS };
+	memset(req, 0, sizeof(*req));
+	req->cmd = CONTROL_STATUS;
 	if (len > CONTROL_MAX_LINE)
 		return bad(&r, "line too long");
 	if (memchr(line, '\0', len))
@@ -155,6 +163,12 @@ int control_parse(const char *line, size_t len, struct control_request *req,
 			} else if (!strcmp(key, "len")) {
 				seen = &have_len;
 				ret = read_number(&r, &req->len);
+			} else if (!strcmp(key, "dir")) {
+				seen = &have_dir;
+				ret = read_string_of(&r, req->dir, sizeof(req->dir));
+			} else if (!strcmp(key, "paused")) {
+				seen = &have_paused;
+				ret = read_number(&r, &paused);
 			} else {
 				snprintf(err, errlen, "bad request: unknown key '%s'", key);
 				return -EINVAL;
@@ -180,5 +194,13 @@ int control_parse(const char *line, size_t len, struct control_request *req,
 				       : "unexpected arguments");
 	if (req->cmd == CONTROL_READ_PHYS && (!req->len || req->len > CONTROL_MAX_READ))
 		return bad(&r, "len must be 1..1024");
+	if ((have_dir || have_paused) != (req->cmd == CONTROL_SNAPSHOT) ||
+	    (req->cmd == CONTROL_SNAPSHOT && !have_dir))
+		return bad(&r, req->cmd == CONTROL_SNAPSHOT ? "snapshot needs \"dir\""
+							    : "unexpected arguments");
+	if (req->cmd == CONTROL_SNAPSHOT && (req->dir[0] != '/' || paused > 1))
+		return bad(&r, req->dir[0] != '/' ? "dir must be an absolute path"
+						  : "paused must be 0 or 1");
+	req->paused = paused;
 	return 0;
 }

@@ -62,6 +62,8 @@ static const int main_calls[] = {
 	__NR_getrandom,			/* ... and seeds its device tree */
 	__NR_unlinkat,			/* sockets removed at exit, by directory */
 	__NR_kill, __NR_wait4,		/* a daemon that listens (qemu-storage-daemon) stopped at exit */
+	__NR_fsync, __NR_ftruncate, __NR_pwrite64, /* a snapshot's files, the opener's */
+	__NR_ppoll, __NR_recvmsg, /* ... and its answer, awaited */
 };
 
 static const uint32_t main_ioctls[] = {
@@ -71,6 +73,7 @@ static const uint32_t main_ioctls[] = {
 	KVM_SET_VCPU_EVENTS, KVM_GET_VCPU_EVENTS,
 	KVM_IOEVENTFD, KVM_SET_DEVICE_ATTR, /* a reboot: doorbells, the ITS */
 	KVM_SET_GSI_ROUTING, /* virtio-console input: an MSI-X route */
+	KVM_GET_REG_LIST, KVM_GET_MP_STATE, KVM_GET_DEVICE_ATTR, /* a snapshot */
 	TCGETS, TCSETS, TCSETSW, TCSETSF, /* the terminal, restored at exit */
 };
 
@@ -97,12 +100,17 @@ static const uint32_t helper_ioctls[] = {
 };
 
 /*
- * The child that opens a kernel vhost device anew, or connects a guest's
- * vsock connection to the host's socket (vmm/device_opener.c).
+ * The child that opens a kernel vhost device anew, connects a guest's
+ * vsock connection to the host's socket, or makes a snapshot's files
+ * (vmm/device_opener.c).
  */
 static const int opener_calls[] = {
 	COMMON,
 	__NR_openat, __NR_close, __NR_sendmsg, __NR_socket, __NR_connect,
+	__NR_mkdirat, __NR_renameat2, /* a snapshot's directory and files */
+#ifdef __NR_renameat
+	__NR_renameat,
+#endif
 };
 
 const struct seccomp_policy seccomp_policies[SECCOMP_THREADS] = {

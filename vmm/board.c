@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
@@ -19,6 +20,7 @@
 #include "a64vm/mmio_bus.h"
 #include "a64vm/mono_time.h"
 #include "a64vm/pci_host.h"
+#include "a64vm/snapshot_file.h"
 
 #define FLASH_MEMSLOT 1 /* flash N is KVM memslot 1 + N; RAM is 0 */
 
@@ -247,6 +249,56 @@ void board_reset(struct board *b)
 		d->slot->ops->reset(d->dev);
 		pthread_mutex_unlock(&d->lock);
 	}
+}
+
+#define DEV_TAG SNAPSHOT_TAG('B', 'D', 'E', 'V')
+
+int board_save(struct board *b, struct snapshot_writer *w, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < b->n; i++)
+		if (b->devs[i].dev && !b->devs[i].slot->ops->save) {
+			snprintf(err, errlen, "%s cannot be saved yet", b->devs[i].slot->ops->name);
+			return -ENOTSUP;
+		}
+	for (unsigned i = 0; i < b->n; i++) {
+		struct board_dev *d = &b->devs[i];
+
+		if (!d->dev)
+			continue;
+		snapshot_writer_begin(w, DEV_TAG, i);
+		pthread_mutex_lock(&d->lock);
+		d->slot->ops->save(d->dev, w);
+		pthread_mutex_unlock(&d->lock);
+	}
+	return 0;
+}
+
+int board_restore(struct board *b, const struct snapshot_index *ix, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < b->n; i++)
+		if (!b->devs[i].dev != !snapshot_find(ix, DEV_TAG, i)) {
+			snprintf(err, errlen, "its board %s a %s", b->devs[i].dev ? "lacks" : "has",
+				 b->devs[i].slot->ops->name);
+			return -EINVAL;
+		}
+	for (unsigned i = 0; i < b->n; i++) {
+		struct board_dev *d = &b->devs[i];
+		struct snapshot_cursor c;
+		int ret;
+
+		if (!d->dev)
+			continue;
+		snapshot_cursor_init(&c, snapshot_find(ix, DEV_TAG, i));
+		pthread_mutex_lock(&d->lock);
+		ret = d->slot->ops->restore(d->dev, &c);
+		pthread_mutex_unlock(&d->lock);
+		if (ret) {
+			snprintf(err, errlen, "its %s state is not one the model can be in",
+				 d->slot->ops->name);
+			return ret;
+		}
+	}
+	return 0;
 }
 
 /* The main thread's alone, as button_down_ns is. */

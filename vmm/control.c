@@ -16,6 +16,7 @@
 #include "a64vm/listen_socket.h"
 #include "a64vm/log.h"
 #include "a64vm/memory.h"
+#include "a64vm/mono_time.h"
 #include "a64vm/vcpu.h"
 #include "a64vm/vm_ctl.h"
 
@@ -60,7 +61,7 @@ static int hold_state(struct vm_ctl *ctl, char *out, size_t size)
 {
 	static const struct { unsigned bit; const char *name; } reasons[] = {
 		{ VM_HOLD_OPERATOR, "operator" }, { VM_HOLD_DEBUGGER, "debugger" },
-		{ VM_HOLD_REBOOT, "reboot" },
+		{ VM_HOLD_REBOOT, "reboot" }, { VM_HOLD_SNAPSHOT, "snapshot" },
 	};
 	unsigned holds = vm_ctl_holds(ctl);
 	int n;
@@ -124,6 +125,22 @@ static void read_phys_reply(struct guest_mem *mem, const struct control_request 
 	snprintf(out + n, size - (size_t)n, "\"}\n");
 }
 
+static void error_reply(const char *err, char *out, size_t size);
+
+static void snapshot_reply(struct control *c, const struct control_request *req, char *out,
+			   size_t size)
+{
+	char err[200] = "this VM cannot be saved";
+	uint64_t t0 = mono_ns();
+
+	if (!c->w.snapshot || c->w.snapshot(c->w.snapshot_ctx, req->dir, req->paused, err,
+					    sizeof(err))) {
+		error_reply(err, out, size);
+		return;
+	}
+	snprintf(out, size, "{\"ok\":true,\"ms\":%.1f}\n", (double)(mono_ns() - t0) / 1e6);
+}
+
 static void execute(struct control *c, const struct control_request *req,
 		    char *out, size_t size)
 {
@@ -163,6 +180,9 @@ static void execute(struct control *c, const struct control_request *req,
 		break;
 	case CONTROL_READ_PHYS:
 		read_phys_reply(c->w.mem, req, out, size);
+		return;
+	case CONTROL_SNAPSHOT:
+		snapshot_reply(c, req, out, size);
 		return;
 	}
 	snprintf(out, size, "{\"ok\":true}\n");

@@ -1,4 +1,7 @@
-/* a64vm ctl PATH COMMAND [addr=N] [len=N]: one request, its reply on stdout. */
+/*
+ * a64vm ctl PATH COMMAND [addr=N] [len=N], or ctl PATH snapshot DIR
+ * [--paused]: one request, its reply on stdout.
+ */
 #include "a64vm/control.h"
 
 #include <errno.h>
@@ -15,11 +18,12 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: a64vm ctl PATH status|pause|resume|powerdown|reset|"
-			"quit|read-phys [addr=N len=N]\n");
+			"quit|read-phys [addr=N len=N]|snapshot DIR [--paused]\n");
 	return 2;
 }
 
 #define LOWER "abcdefghijklmnopqrstuvwxyz"
+#define SHORT_REQUEST 512
 
 /* Appends to out (size bytes, *len used); -E2BIG once it does not fit. */
 static int append(char *out, size_t size, size_t *len, const char *fmt, ...)
@@ -39,12 +43,43 @@ static int append(char *out, size_t size, size_t *len, const char *fmt, ...)
 	return 0;
 }
 
+/* {"cmd":"snapshot","dir":"/abs/DIR"[,"paused":1]}: a relative DIR is the client's. */
+static int build_snapshot(int argc, char **argv, char *out, size_t size)
+{
+	char path[CONTROL_MAX_PATH] = "";
+	size_t len = 0, at = 0;
+	int ret;
+
+	if (argc < 5 || argc > 6 || (argc == 6 && strcmp(argv[5], "--paused")) || !argv[4][0])
+		return -EINVAL;
+	if (argv[4][0] != '/') {
+		if (!getcwd(path, sizeof(path)))
+			return -errno;
+		at = strlen(path);
+		path[at++] = '/';
+	}
+	if (strlen(argv[4]) >= sizeof(path) - at)
+		return -ENAMETOOLONG;
+	strcpy(path + at, argv[4]);
+	ret = append(out, size, &len, "{\"cmd\":\"snapshot\",\"dir\":\"");
+	for (const char *c = path; *c && !ret; c++) {
+		if ((unsigned char)*c < 0x20)
+			return -EINVAL;
+		ret = append(out, size, &len, "%s%c", *c == '"' || *c == '\\' ? "\\" : "", *c);
+	}
+	return ret ? ret : append(out, size, &len, "\"%s}\n", argc == 6 ? ",\"paused\":1" : "");
+}
+
 /* Builds the request line from the command and key=value arguments. */
 static int build_request(int argc, char **argv, char *out, size_t size)
 {
 	size_t len = 0;
 	int ret;
 
+	if (!strcmp(argv[3], "snapshot"))
+		return build_snapshot(argc, argv, out, size);
+	/* Other requests are short: a long one is a mistake, told by the usage. */
+	size = size < SHORT_REQUEST ? size : SHORT_REQUEST;
 	if (!argv[3][0] || strspn(argv[3], LOWER "-") != strlen(argv[3]))
 		return -EINVAL;
 	ret = append(out, size, &len, "{\"cmd\":\"%s\"", argv[3]);
@@ -68,7 +103,7 @@ static int build_request(int argc, char **argv, char *out, size_t size)
 int control_client_main(int argc, char **argv)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	char req[512], reply[CONTROL_MAX_READ * 2 + 512];
+	char req[2 * CONTROL_MAX_PATH + 512], reply[CONTROL_MAX_READ * 2 + 512];
 	size_t got = 0;
 	int fd;
 

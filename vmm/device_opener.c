@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -57,8 +58,54 @@ static int connect_port(const char *path, uint32_t port)
 	return -1;
 }
 
-/* The child: each request (a port) is one open or connect; the parent's end closed ends it. */
-static void serve(int sock, const char *path, bool connector, enum seccomp_mode mode)
+/* A snapshot's file request: an operation, then the file's path. */
+struct files_request {
+	uint32_t op;
+	char path[DEVICE_OPENER_PATH_MAX];
+};
+
+/* DIR/NAME.new made anew (DIR too when missing), or NAME.new renamed NAME. */
+static int files_op(const struct files_request *r, size_t len)
+{
+	char from[DEVICE_OPENER_PATH_MAX + 8], dir[DEVICE_OPENER_PATH_MAX], *slash;
+
+	if (len <= sizeof(r->op) || len > sizeof(*r) || r->path[len - sizeof(r->op) - 1]) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(from, sizeof(from), "%s.new", r->path);
+	if (r->op == DEVICE_OPENER_COMMIT)
+		return rename(from, r->path);
+	snprintf(dir, sizeof(dir), "%s", r->path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		if (mkdir(dir, 0700) && errno != EEXIST)
+			return -1;
+	}
+	return open(from, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+}
+
+static void serve_files(int sock)
+{
+	struct files_request r;
+	ssize_t n;
+
+	while ((n = read(sock, &r, sizeof(r))) > 0) {
+		int fd = files_op(&r, (size_t)n);
+
+		if (send_answer(sock, fd < 0 ? errno : 0, r.op == DEVICE_OPENER_CREATE ? fd : -1))
+			_exit(1);
+		if (fd >= 0 && r.op == DEVICE_OPENER_CREATE)
+			close(fd);
+	}
+	_exit(0);
+}
+
+enum role { ROLE_OPEN, ROLE_CONNECT, ROLE_FILES };
+
+/* The child: each request is one open, connect or file operation; the parent's end closed ends it. */
+static void serve(int sock, const char *path, enum role role, enum seccomp_mode mode)
 {
 	uint32_t port;
 
@@ -67,7 +114,11 @@ static void serve(int sock, const char *path, bool connector, enum seccomp_mode 
 	    close_range((unsigned)sock + 1, ~0u, 0) ||
 	    seccomp_install(&seccomp_policies[SECCOMP_OPENER], ARCH_AUDIT_ARCH, mode, "opener"))
 		_exit(1);
+	if (role == ROLE_FILES)
+		serve_files(sock);
 	while (read(sock, &port, sizeof(port)) == sizeof(port)) {
+		bool connector = role == ROLE_CONNECT;
+
 		int fd = connector ? connect_port(path, port) : open(path, O_RDWR | O_CLOEXEC);
 
 		if (send_answer(sock, fd < 0 ? errno : 0, fd))
@@ -78,7 +129,7 @@ static void serve(int sock, const char *path, bool connector, enum seccomp_mode 
 	_exit(0);
 }
 
-static int start(struct device_opener *o, const char *path, bool connector,
+static int start(struct device_opener *o, const char *path, enum role role,
 		 enum seccomp_mode mode)
 {
 	int pair[2], ret;
@@ -100,7 +151,7 @@ static int start(struct device_opener *o, const char *path, bool connector,
 		return ret;
 	}
 	if (!o->pid)
-		serve(pair[1], path, connector, mode);
+		serve(pair[1], path, role, mode);
 	close(pair[1]);
 	o->sock = pair[0];
 	return 0;
@@ -108,16 +159,45 @@ static int start(struct device_opener *o, const char *path, bool connector,
 
 int device_opener_start(struct device_opener *o, const char *path, enum seccomp_mode mode)
 {
-	return start(o, path, false, mode);
+	return start(o, path, ROLE_OPEN, mode);
 }
 
 int device_opener_start_connector(struct device_opener *o, const char *path,
 				  enum seccomp_mode mode)
 {
-	return start(o, path, true, mode);
+	return start(o, path, ROLE_CONNECT, mode);
 }
 
+int device_opener_start_files(struct device_opener *o, enum seccomp_mode mode)
+{
+	return start(o, "snapshot files", ROLE_FILES, mode);
+}
+
+static int answer(struct device_opener *o, bool want_fd);
+
 static int ask(struct device_opener *o, uint32_t port)
+{
+	if (o->sock < 0 || write(o->sock, &port, sizeof(port)) != sizeof(port))
+		return -EPIPE;
+	return answer(o, true);
+}
+
+int device_opener_file(struct device_opener *o, enum device_opener_op op, const char *path)
+{
+	struct files_request r = { .op = op };
+	size_t len = strlen(path);
+
+	if (len >= sizeof(r.path))
+		return -ENAMETOOLONG;
+	memcpy(r.path, path, len + 1);
+	len += sizeof(r.op) + 1;
+	if (o->sock < 0 || write(o->sock, &r, len) != (ssize_t)len)
+		return -EPIPE;
+	return answer(o, op == DEVICE_OPENER_CREATE);
+}
+
+/* The child's answer: a descriptor (want_fd) or 0, else -errno. */
+static int answer(struct device_opener *o, bool want_fd)
 {
 	char control[CMSG_SPACE(sizeof(int))];
 	int err = 0, fd = -1;
@@ -128,8 +208,6 @@ static int ask(struct device_opener *o, uint32_t port)
 	struct cmsghdr *c;
 	ssize_t n;
 
-	if (o->sock < 0 || write(o->sock, &port, sizeof(port)) != sizeof(port))
-		return -EPIPE;
 	if (poll(&p, 1, DEVICE_OPENER_TIMEOUT_MS) != 1)
 		return -ETIMEDOUT;
 	n = recvmsg(o->sock, &m, MSG_CMSG_CLOEXEC);
@@ -139,8 +217,16 @@ static int ask(struct device_opener *o, uint32_t port)
 		memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	if (n != sizeof(err))
 		return -EPIPE;
-	if (err > 0)
+	if (err > 0) {
+		if (fd >= 0)
+			close(fd);
 		return -err;
+	}
+	if (!want_fd) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
 	return fd >= 0 ? fd : -EPROTO;
 }
 

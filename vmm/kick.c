@@ -83,7 +83,8 @@ void kick_thread_leave(struct kick_ctl *ctl)
 	pthread_mutex_unlock(&ctl->lock);
 }
 
-bool kick_check(struct kick_ctl *ctl, struct kvm_run *run, const _Atomic bool *hold)
+bool kick_check(struct kick_ctl *ctl, struct kvm_run *run, const _Atomic bool *hold,
+		void (*settle)(void *ctx), void *ctx)
 {
 	for (;;) {
 		bool stop;
@@ -93,6 +94,8 @@ bool kick_check(struct kick_ctl *ctl, struct kvm_run *run, const _Atomic bool *h
 		atomic_thread_fence(memory_order_seq_cst);
 		if (!atomic_load(&ctl->pending) && !atomic_load(hold))
 			return false;
+		if (settle)
+			settle(ctx);
 		pthread_mutex_lock(&ctl->lock);
 		while ((ctl->holds || atomic_load(hold)) && !ctl->stop) {
 			ctl->parked++;

@@ -7,6 +7,8 @@
 #include "a64vm/control.h"
 #include "a64vm/kick.h"
 #include "a64vm/log.h"
+#include "a64vm/snapshot.h"
+#include "a64vm/snapshot_conf.h"
 #include "a64vm/virtio_devices.h"
 #include "a64vm/vm.h"
 
@@ -29,12 +31,28 @@ static int block_signals(void)
 	return kick_init();
 }
 
+/* --restore DIR: the options are the snapshot's, with the restore's own after them. */
+static int restore_config(int argc, char **argv, struct config *cfg, char ***merged, int *n)
+{
+	char err[400];
+
+	if (snapshot_restore_argv(cfg->restore, argc, argv, merged, n, err, sizeof(err))) {
+		log_error("--restore: %s", err);
+		return 1;
+	}
+	if (config_parse(*n, *merged, cfg, err, sizeof(err))) {
+		log_error("--restore: the snapshot's options: %s", err);
+		return 2;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
-	char err[256];
+	char err[256], **merged = NULL;
 	struct vm *vm;
-	int status;
+	int status, nmerged = 0;
 
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
 		return control_client_main(argc, argv);
@@ -53,6 +71,8 @@ int main(int argc, char **argv)
 	case CONFIG_RUN:
 		break;
 	}
+	if (cfg.restore && (status = restore_config(argc, argv, &cfg, &merged, &nmerged)))
+		return status;
 	if (cfg.verbose)
 		log_set_level(LOG_DEBUG);
 	/*
@@ -65,12 +85,15 @@ int main(int argc, char **argv)
 		log_error("cannot set up signal handling");
 		return 1;
 	}
-	if (vm_create(&cfg, &vm))
+	if (vm_create(&cfg, &vm)) {
+		snapshot_conf_free(merged, nmerged);
 		return 1;
+	}
 	if (cfg.dump_dtb)
 		status = vm_dump_dtb(vm, cfg.dump_dtb) ? 1 : 0;
 	else
 		status = vm_run(vm);
 	vm_destroy(vm);
+	snapshot_conf_free(merged, nmerged);
 	return status;
 }

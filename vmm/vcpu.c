@@ -127,6 +127,25 @@ static int dispatch_exit(struct vcpu *v)
 	return 1;
 }
 
+/*
+ * A vCPU parks with nothing half done: KVM finishes an MMIO access (a
+ * load's value into its register, the PC past it) only on the next
+ * KVM_RUN, which immediate_exit makes return at once. A snapshot or a
+ * debugger then reads the state after the access, never before it.
+ */
+static void settle(void *arg)
+{
+	struct vcpu *v = arg;
+
+	if (v->run->exit_reason != KVM_EXIT_MMIO)
+		return;
+	*(volatile __u8 *)&v->run->immediate_exit = 1;
+	if (ioctl(v->fd, KVM_RUN, 0) == 0 || (errno != EINTR && errno != EAGAIN))
+		log_ratelimited(LOG_WARN, "vCPU %u: finishing an MMIO access before a pause: "
+				"KVM_RUN did not stop at once", v->id);
+	v->run->exit_reason = KVM_EXIT_INTR; /* done: no second call */
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -137,7 +156,7 @@ static void *vcpu_thread(void *arg)
 		return NULL;
 	kick_thread_enter(&v->w->ctl->kick, v->run);
 	for (;;) {
-		if (kick_check(&v->w->ctl->kick, v->run, &v->hold))
+		if (kick_check(&v->w->ctl->kick, v->run, &v->hold, settle, v))
 			break;
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)

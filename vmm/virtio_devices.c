@@ -55,6 +55,11 @@ static const char *value_of(const struct virtio_kind *k, const struct config *cf
 	return k->adds ? config_use_value(cfg, k->adds, index) : NULL;
 }
 
+const char *virtio_devices_first_name(const struct virtio_devices *v)
+{
+	return v && v->n ? virtio_slot_name(v->devs[0].slot) : NULL;
+}
+
 bool virtio_devices_share_ram(const struct config *cfg)
 {
 	for (unsigned k = 0; k < NKINDS; k++)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -20,6 +21,7 @@
 #include "a64vm/console.h"
 #include "a64vm/control.h"
 #include "a64vm/device_list.h"
+#include "a64vm/device_opener.h"
 #include "a64vm/event_loop.h"
 #include "a64vm/gdb_stub.h"
 #include "a64vm/kick.h"
@@ -32,6 +34,7 @@
 #include "a64vm/pci_bus.h"
 #include "a64vm/start_gate.h"
 #include "a64vm/pci_testdev_slot.h"
+#include "a64vm/snapshot.h"
 #include "a64vm/vcpu.h"
 #include "a64vm/virtio_devices.h"
 #include "a64vm/vm_ctl.h"
@@ -58,6 +61,7 @@ struct vm {
 	struct pci_bus *pci;		 /* the host bridge's KVM side */
 	struct pci_testdev_slot *pci_testdev; /* --testdev */
 	struct start_gate gate; /* every thread's seccomp filter, then the guest */
+	struct device_opener files; /* a snapshot's files (--control) */
 	/* Setup's milestones (--verbose): ns after vm_create was called. */
 	uint64_t t_create, t_read, t_ram, t_devices, t_loaded;
 };
@@ -193,6 +197,50 @@ static struct loader_target loader_target(struct vm *vm)
 	};
 }
 
+static struct snapshot_wiring snapshot_wiring(struct vm *vm)
+{
+	return (struct snapshot_wiring){
+		.cfg = vm->cfg, .vcpus = vm->vcpus, .ncpus = vm->ncpus, .gic = &vm->gic,
+		.cpu = &vm->cpu, .mem = &vm->mem, .board = vm->board, .virtio = vm->virtio,
+		.pci_testdev = vm->pci_testdev, .files = vm->files.sock >= 0 ? &vm->files : NULL,
+	};
+}
+
+/* Over what the loader put in: the snapshot's RAM, vCPUs, vGIC and devices. */
+static int restore(struct vm *vm)
+{
+	struct snapshot_wiring w = snapshot_wiring(vm);
+	char err[300];
+	int ret = snapshot_restore(&w, vm->cfg->restore, err, sizeof(err));
+
+	if (ret)
+		log_error("--restore: %s", err);
+	else
+		log_debug("restored from %s", vm->cfg->restore);
+	return ret;
+}
+
+/* The control socket's snapshot: every vCPU parked while it is written. */
+static int vm_snapshot(void *ctx, const char *dir, bool paused, char *err, size_t errlen)
+{
+	struct vm *vm = ctx;
+	struct snapshot_wiring w = snapshot_wiring(vm);
+	int ret = vm_ctl_hold(&vm->ctl, VM_HOLD_SNAPSHOT, NULL);
+
+	if (ret) {
+		snprintf(err, errlen, "the vCPUs did not park");
+		vm_ctl_release(&vm->ctl, VM_HOLD_SNAPSHOT);
+		return ret;
+	}
+	ret = snapshot_save(&w, dir, err, errlen);
+	if (!ret)
+		log_info("saved the VM to %s", dir);
+	if (paused)
+		vm_ctl_hold(&vm->ctl, VM_HOLD_OPERATOR, NULL);
+	vm_ctl_release(&vm->ctl, VM_HOLD_SNAPSHOT);
+	return ret;
+}
+
 static int create_pci_bus(struct vm *vm)
 {
 	pthread_mutex_t *lock;
@@ -214,6 +262,7 @@ static int build(struct vm *vm, const struct config *cfg)
 	vm->ncpus = cfg->cpus;
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->gic.fd = vm->gic.its_fd = -1;
+	vm->files.sock = -1;
 	device_list_init(&vm->devices);
 	vm->vcpu_wiring = (struct vcpu_wiring){ .ctl = &vm->ctl, .bus = &vm->bus,
 						.nisv = &vm->nisv, .gate = &vm->gate };
@@ -281,6 +330,8 @@ static int build(struct vm *vm, const struct config *cfg)
 		t.setup = true;
 		ret = loader_load(&t, &boot);
 	}
+	if (!ret && cfg->restore)
+		ret = restore(vm);
 	loader_free(&boot);
 	vm->t_loaded = since_create(vm);
 	return ret;
@@ -492,10 +543,14 @@ static int setup_loop(struct run_ctx *rc)
 			.ctl = &vm->ctl }, rc->loop);
 	if (!ret)
 		ret = board_attach(vm->board, rc->loop);
+	/* Before the filters: the snapshot's files are made by a child. */
+	if (!ret && vm->cfg->control)
+		ret = device_opener_start_files(&vm->files, vm->cfg->seccomp);
 	if (!ret && vm->cfg->control)
 		ret = control_open(vm->cfg->control, &(struct control_wiring){
 			.ctl = &vm->ctl, .board = vm->board, .mem = &vm->mem,
-			.vcpus = vm->vcpus, .ncpus = vm->ncpus, .nisv = &vm->nisv },
+			.vcpus = vm->vcpus, .ncpus = vm->ncpus, .nisv = &vm->nisv,
+			.snapshot = vm_snapshot, .snapshot_ctx = vm },
 			rc->loop, &rc->control);
 	if (!ret && vm->cfg->gdb.enabled)
 		ret = gdb_stub_open(&(struct gdb_stub_wiring){
@@ -567,6 +622,7 @@ int vm_run(struct vm *vm)
 		vcpu_join(&vm->vcpus[i]);
 	virtio_devices_stop(vm->virtio);
 	control_close(rc.control);
+	device_opener_stop(&vm->files);
 	vm->vcpu_wiring.debugger = (struct vcpu_debugger){ 0 };
 	gdb_stub_close(vm->gdb);
 	vm->gdb = NULL;

@@ -22,6 +22,7 @@
 #include "a64vm/hw_debug.h"
 #include "a64vm/memory.h"
 #include "a64vm/mmio_bus.h"
+#include "a64vm/snapshot_file.h"
 
 /* The host's system call architecture, for seccomp: KVM for arm64 guests runs on arm64. */
 #define ARCH_AUDIT_ARCH AUDIT_ARCH_AARCH64
@@ -69,6 +70,19 @@ int cpu_set_entry(int vcpu_fd, uint64_t entry, uint64_t x0);
 /* The vCPU's MPIDR_EL1: its identity in the device tree and for PSCI. */
 int cpu_read_mpidr(int vcpu_fd, uint64_t *mpidr);
 
+/* ---- arm64/cpu_state.c: a vCPU's state in a snapshot (docs/snapshot.md) ---- */
+
+/* Into the open section: every register KVM lists, MP state, events. */
+int cpu_state_save(int vcpu_fd, struct snapshot_writer *w);
+/*
+ * From a section cpu_state_save wrote, into a vCPU set up with the same
+ * features: 0, or -errno with why in err (the vCPU then half-restored:
+ * the caller throws the VM away).
+ */
+int cpu_state_restore(int vcpu_fd, struct snapshot_cursor *c, char *err, size_t errlen);
+/* "S3_0_C1_C0_0" for a system register, the id in hex otherwise. */
+void cpu_state_reg_name(uint64_t id, char *out, size_t size);
+
 /* ---- arm64/gic.c: the in-kernel vGIC, v3 where the host has it, else v2 ---- */
 
 struct gic {
@@ -97,6 +111,20 @@ int gic_set_spi(int vm_fd, unsigned spi, bool level);
 
 /* The irqfd GSI that raises shared peripheral interrupt spi. */
 unsigned gic_spi_gsi(unsigned spi);
+
+/* ---- arm64/gic_state.c: the vGICv3 and ITS in a snapshot (docs/snapshot.md) ---- */
+
+/* The LPI pending bits and the ITS's tables into guest RAM: before RAM is saved. */
+int gic_state_flush(const struct gic *gic);
+/* Sections GIC3 and (with an ITS) ITS0; -ENOTSUP for a GICv2. */
+int gic_state_save(const struct gic *gic, const uint64_t *mpidrs, unsigned ncpus,
+		   struct snapshot_writer *w);
+/*
+ * Into a VM built as the snapshot's was, its RAM and vCPUs restored: 0, or
+ * -errno with why in err.
+ */
+int gic_state_restore(const struct gic *gic, const struct snapshot_index *ix, char *err,
+		      size_t errlen);
 
 /* ---- arm64/nisv.c: loads and stores KVM cannot decode (KVM_EXIT_ARM_NISV) ---- */
 

@@ -38,6 +38,14 @@ void board_destroy(struct board *board);
 /* Device state back to power-on, for a reboot. */
 void board_reset(struct board *board);
 
+struct snapshot_index;
+struct snapshot_writer;
+/* Each device's state, a section BDEV.<slot> each; -ENOTSUP naming one that cannot. */
+int board_save(struct board *board, struct snapshot_writer *w, char *err, size_t errlen);
+/* Into a board built as the snapshot's was: 0, or -EINVAL with why in err. */
+int board_restore(struct board *board, const struct snapshot_index *ix, char *err,
+		  size_t errlen);
+
 /* About once a second: releases the power button. */
 void board_tick(struct board *board);
 

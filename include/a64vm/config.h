@@ -100,6 +100,10 @@ struct config {
 	const char *firmware; /* --firmware (--bios): a raw image in flash 0 */
 	struct config_flash flash[2];
 	char flash_paths[2][CONFIG_DISK_PATH_MAX];
+	const char *restore; /* --restore DIR: the VM is the snapshot's */
+	/* The options as given (argv[2..]): a snapshot keeps them. */
+	int argc;
+	char *const *argv;
 };
 
 /* Whether the VM starts firmware from flash 0 (--firmware or --flash0). */

@@ -5,6 +5,9 @@
 #ifndef A64VM_CONTROL_H
 #define A64VM_CONTROL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 struct board;
 struct control;
 struct event_loop;
@@ -21,6 +24,9 @@ struct control_wiring {
 	const struct vcpu *vcpus;      /* status: their exit counts */
 	unsigned ncpus;
 	const struct nisv_state *nisv; /* status: the NISV counts */
+	/* snapshot: the VM saved into dir (vm.c); 0 or -errno with why in err. */
+	int (*snapshot)(void *ctx, const char *dir, bool paused, char *err, size_t errlen);
+	void *snapshot_ctx;
 };
 
 int control_open(const char *path, const struct control_wiring *w,

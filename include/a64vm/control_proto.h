@@ -12,6 +12,7 @@
 
 #define CONTROL_MAX_LINE 4096
 #define CONTROL_MAX_READ 1024 /* bytes read-phys returns at most */
+#define CONTROL_MAX_PATH 1024 /* a snapshot's directory, with its NUL */
 
 enum control_cmd {
 	CONTROL_STATUS,
@@ -21,11 +22,14 @@ enum control_cmd {
 	CONTROL_RESET,
 	CONTROL_QUIT,
 	CONTROL_READ_PHYS,
+	CONTROL_SNAPSHOT,
 };
 
 struct control_request {
 	enum control_cmd cmd;
 	uint64_t addr, len; /* read-phys */
+	char dir[CONTROL_MAX_PATH]; /* snapshot: where (an absolute path) */
+	bool paused;		    /* snapshot: the guest stays paused after it */
 };
 
 /* Parses one request line (no newline). 0, or -EINVAL with a reason. */

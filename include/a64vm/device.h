@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 struct guest_mem;
+struct snapshot_cursor;
+struct snapshot_writer;
 
 /* What a model may ask of the machine around it. */
 struct device_env {
@@ -98,6 +100,15 @@ struct device_ops {
 	size_t (*input)(void *dev, const uint8_t *buf, size_t len);
 	/* Optional, GPIO controllers: an input line driven from outside. */
 	void (*set_line)(void *dev, unsigned line, bool level);
+	/*
+	 * The model's state for a snapshot (docs/snapshot.md), and back into a
+	 * model created from the same configuration: 0, or -EINVAL for a state
+	 * the model could not have been in (it is then unchanged). Its
+	 * interrupt line is driven to the restored level. A model without them
+	 * makes a snapshot refuse, naming it.
+	 */
+	void (*save)(const void *dev, struct snapshot_writer *w);
+	int (*restore)(void *dev, struct snapshot_cursor *c);
 	struct device_dt dt;
 };
 

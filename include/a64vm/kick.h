@@ -46,10 +46,12 @@ void kick_thread_leave(struct kick_ctl *ctl);
 /*
  * vCPU thread, before each KVM_RUN: clears immediate_exit, parks while a
  * reason holds the guest or while its own hold is set (the debugger keeps it
- * stopped while others run; set only while all are parked). Returns true
- * when the thread must leave its loop.
+ * stopped while others run; set only while all are parked). Before it
+ * parks it calls settle(ctx) (when not NULL): the vCPU finishes what its
+ * last exit left half done. Returns true when the thread must leave its loop.
  */
-bool kick_check(struct kick_ctl *ctl, struct kvm_run *run, const _Atomic bool *hold);
+bool kick_check(struct kick_ctl *ctl, struct kvm_run *run, const _Atomic bool *hold,
+		void (*settle)(void *ctx), void *ctx);
 
 /*
  * Adds hold reasons without kicking anyone: from a vCPU thread about to

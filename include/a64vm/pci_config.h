@@ -89,6 +89,14 @@ bool pci_config_write(struct pci_config *c, unsigned off, unsigned size, uint32_
 /* Power-on state: every bit a guest may write or clear back to 0. */
 void pci_config_reset(struct pci_config *c);
 
+struct snapshot_writer;
+/* The space for a snapshot: PCI_CONFIG_SIZE bytes. */
+void pci_config_save(const struct pci_config *c, struct snapshot_writer *w);
+/* Whether saved (PCI_CONFIG_SIZE bytes) is this function's: 0 or -EINVAL. */
+int pci_config_check(const struct pci_config *c, const uint8_t *saved);
+/* The bits a guest may write or clear taken from saved; the model's own kept. */
+void pci_config_restore(struct pci_config *c, const uint8_t *saved);
+
 /* Little-endian fields, for the device itself. */
 uint32_t pci_config_get(const struct pci_config *c, unsigned off, unsigned size);
 void pci_config_set(struct pci_config *c, unsigned off, unsigned size, uint32_t val);

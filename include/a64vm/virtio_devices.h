@@ -36,6 +36,8 @@ struct virtio_wiring {
 void virtio_devices_register_options(void);
 /* Whether any device asked for shares guest RAM with another process. */
 bool virtio_devices_share_ram(const struct config *cfg);
+/* The first device's name ("virtio-blk0"), or NULL when there is none: a snapshot refuses them yet. */
+const char *virtio_devices_first_name(const struct virtio_devices *v);
 
 /* Opens the disks (locked) and sets the devices up; 0 or -errno (logged). */
 int virtio_devices_create(const struct virtio_wiring *w, struct virtio_devices **out);

@@ -29,6 +29,7 @@ enum vm_hold {
 	VM_HOLD_OPERATOR = 1u << 0, /* the control socket's pause */
 	VM_HOLD_DEBUGGER = 1u << 1, /* stopped for GDB */
 	VM_HOLD_REBOOT = 1u << 2,   /* a guest reboot under way */
+	VM_HOLD_SNAPSHOT = 1u << 3, /* a snapshot being written */
 };
 
 struct vm_ctl {

@@ -23,6 +23,7 @@ check() { # NAME WANT_STATUS STDERR_PATTERN ARGS...
 }
 
 head -c 100 /dev/zero >"$tmp/zeros"
+mkdir "$tmp/zeros-dir" && cp "$tmp/zeros" "$tmp/zeros-dir/state"
 check help 0 'usage: a64vm run' --help
 check run-help 0 '--kernel FILE' run --help
 check version 0 '^a64vm [0-9]+\.[0-9]+' --version
@@ -38,6 +39,11 @@ check dir-kernel 1 'Is a directory' run --kernel "$tmp"
 check ctl-usage 2 'usage: a64vm ctl' ctl
 check ctl-bad-arg 2 'usage: a64vm ctl' ctl "$tmp/sock" read-phys addr=oops
 check ctl-no-socket 1 'cannot connect to' ctl "$tmp/nothing.sock" status
+check ctl-snapshot-no-dir 2 'usage: a64vm ctl' ctl "$tmp/sock" snapshot
+check ctl-snapshot-bad-flag 2 'usage: a64vm ctl' ctl "$tmp/sock" snapshot "$tmp/d" --later
+check restore-no-dir 2 '--restore needs a value' run --restore
+check restore-missing 1 "--restore: $tmp/none/state: No such file" run --restore "$tmp/none"
+check restore-not-a-snapshot 1 'not an a64vm snapshot' run --restore "$tmp/zeros-dir"
 # Once a stack overflow: a command of 504 characters or more.
 for n in 504 505 520 600; do
   check ctl-long-command-$n 2 'usage: a64vm ctl' ctl "$tmp/s" "$(printf 'a%.0s' $(seq $n))"

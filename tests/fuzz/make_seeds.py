@@ -263,8 +263,45 @@ def virtio_pci():
     seed("virtio_pci", "blk-reset-in-flight", b"\1" + bytes(mem) + ops)
 
 
+def crc32c(data, crc=0):
+    crc ^= 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def snapshot_file(sections):
+    """docs/snapshot.md's state file: header, then (tag, instance, bytes) sections."""
+    body = b""
+    for tag, instance, data in sections:
+        head = tag + struct.pack("<IQ", instance, len(data))
+        body += head + struct.pack("<II", crc32c(data, crc32c(head)), 0)
+        body += data + bytes(-len(data) % 8)
+    head = b"A64VMSNP" + struct.pack("<IIIIQQI", 1, 48, len(sections), 0, 48 + len(body), 0, 0)
+    return head + struct.pack("<I", crc32c(head)) + body
+
+
+def snapshot():
+    def blob(b):
+        return struct.pack("<I", len(b)) + b
+    # MP state, events, then (id, value) registers
+    vcpu = struct.pack("<II", 0, 2) + blob(bytes(64))
+    vcpu += struct.pack("<QQ", 0x6030000000100000, 0x40080000)
+    vcpu += struct.pack("<QQ", 0x6030000000100042, 0x3c5)
+    gic = struct.pack("<IQQ", 1, 0x8, 0x43b) + struct.pack("<IQQ", 1, 0, 0x13)
+    conf = struct.pack("<I", 4) + blob(b"--kernel") + blob(b"/g/Image") + blob(b"--control")
+    conf += blob(b"/tmp/s")
+    pl011 = bytes(32) + struct.pack("<11I", 3, 2, 0x10, 0x10, 13, 0, 0x10, 0x301, 0x12, 0, 0)
+    seed("snapshot", "two-vcpus", snapshot_file([(b"VCPU", 0, vcpu), (b"VCPU", 1, vcpu),
+                                                  (b"GIC3", 0, gic), (b"CONF", 0, conf),
+                                                  (b"BDEV", 0, pl011)]))
+    seed("snapshot", "empty", snapshot_file([]))
+
+
 if __name__ == "__main__":
     for make in (a64, mmu, virtio, virtio_pci, gdb, control, net_stream, vsock, boot, fw_cfg,
-                 pci, cfi_flash, dtb):
+                 pci, cfi_flash, dtb, snapshot):
         make()
     sys.exit(0)

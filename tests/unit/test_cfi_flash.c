@@ -1,8 +1,10 @@
 /* The CFI flash model: command sequences as u-boot, EDK2 and Linux send them. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "a64vm/cfi_flash.h"
+#include "snap_fixture.h"
 #include "unit.h"
 
 #define SIZE (1u << 20) /* 4 sectors */
@@ -315,11 +317,42 @@ static void test_bad_sequences(void)
 }
 
 const char unit_suite_name[] = "cfi_flash";
+/* A buffered program cut in two by a snapshot ends in the restored flash. */
+static void test_snapshot(void)
+{
+	void *f = make(false), *g;
+	const struct snapshot_section *saved;
+
+	wr(f, 0x1000, 0xe8);
+	wr(f, 0x1000, 3); /* four words */
+	wr(f, 0x1000, 0xa0a0a0a0u);
+	wr(f, 0x1004, 0xa0a0a0a1u);
+	saved = snap_fixture_save(&cfi_flash_device, f);
+	cfi_flash_device.destroy(f);
+	g = make(false);
+	CU_ASSERT_TRUE(direct);
+	CU_ASSERT_EQUAL(snap_fixture_restore(&cfi_flash_device, g, snap_fixture_cut(saved)), -EINVAL);
+	CU_ASSERT_TRUE(direct);
+	CU_ASSERT_EQUAL(snap_fixture_restore(&cfi_flash_device, g, saved), 0);
+	CU_ASSERT_FALSE(direct); /* mid-command: not memory */
+	wr(g, 0x1008, 0xa0a0a0a2u);
+	wr(g, 0x100c, 0xa0a0a0a3u);
+	wr(g, 0x1000, 0xd0);
+	CU_ASSERT_EQUAL(changes, 1);
+	CU_ASSERT_EQUAL(changed_len, 16);
+	wr(g, 0, 0xff);
+	CU_ASSERT_TRUE(direct);
+	CU_ASSERT_EQUAL(rd(g, 0x1000, 4), 0xa0a0a0a0u);
+	CU_ASSERT_EQUAL(rd(g, 0x100c, 4), 0xa0a0a0a3u);
+	cfi_flash_device.destroy(g);
+}
+
 const struct unit_test unit_tests[] = {
 	{ "read array and CFI query", test_read_array_and_query },
 	{ "device ID and status", test_id_and_status },
 	{ "word program, sector erase", test_word_program_and_erase },
 	{ "buffered program", test_buffered_program },
+	{ "saved and restored mid-program", test_snapshot },
 	{ "a buffer outside its block or too long stores nothing", test_buffer_rules },
 	{ "a failed storage write is a status error", test_storage_failure },
 	{ "erase only on its confirmation", test_erase_needs_confirm },

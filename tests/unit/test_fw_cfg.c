@@ -1,8 +1,10 @@
 /* fw_cfg: selectors, the data register, files, and DMA, hostile ones too. */
+#include <errno.h>
 #include <string.h>
 
 #include "a64vm/fw_cfg.h"
 #include "a64vm/memory.h"
+#include "snap_fixture.h"
 #include "unit.h"
 
 #define RAM 0x40000000ull
@@ -182,10 +184,28 @@ static void test_hostile_dma(void)
 }
 
 const char unit_suite_name[] = "fw_cfg";
+/* A guest halfway through the signature reads on where it was after a restore. */
+static void test_snapshot(void)
+{
+	struct fw_cfg *f = make(), *g = make();
+	const struct snapshot_section *saved;
+
+	select_item(f, 0); /* FW_CFG_SIGNATURE: "QEMU" */
+	CU_ASSERT_EQUAL(data(f, 1), 'Q');
+	saved = snap_fixture_save(&fw_cfg_device, f);
+	CU_ASSERT_EQUAL(snap_fixture_restore(&fw_cfg_device, g, snap_fixture_cut(saved)), -EINVAL);
+	CU_ASSERT_EQUAL(snap_fixture_restore(&fw_cfg_device, g, saved), 0);
+	CU_ASSERT_EQUAL(data(g, 1), 'E');
+	CU_ASSERT_EQUAL(data(g, 2), 'M' | 'U' << 8);
+	fw_cfg_device.destroy(f);
+	fw_cfg_device.destroy(g);
+}
+
 const struct unit_test unit_tests[] = {
 	{ "selector and data register", test_selector_and_data },
 	{ "the file directory", test_files },
 	{ "DMA: select, read, skip, write refused", test_dma },
 	{ "DMA outside RAM", test_hostile_dma },
+	{ "saved and restored", test_snapshot },
 	{ NULL, NULL },
 };

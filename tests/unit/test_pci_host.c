@@ -4,6 +4,7 @@
 
 #include "a64vm/memmap.h"
 #include "a64vm/pci_host.h"
+#include "snap_fixture.h"
 #include "unit.h"
 
 static struct pci_host h;
@@ -206,6 +207,39 @@ static void test_device_ops(void)
 	pci_host_device.destroy(dev);
 }
 
+/* The guest's writes to each function come back; a function's identity must match. */
+static void test_snapshot(void)
+{
+	struct pci_host *saved_host = pci_host_device.create(&(struct device_env){ 0 });
+	struct pci_host *other = pci_host_device.create(&(struct device_env){ 0 });
+	static struct pci_function f1, f2;
+	const struct snapshot_section *saved;
+
+	pci_config_init(&f1.cfg, 0x1af4, 0x1042, 0x01800000);
+	pci_config_add_bar(&f1.cfg, 0, 0x4000, PCI_BAR_MEM32);
+	f2 = f1;
+	f2.config_written = written;
+	CU_ASSERT_EQUAL_FATAL(pci_host_attach(saved_host, 2, &f1), 0);
+	pci_host_ecam_write(saved_host, ecam(0, 2, 0, 0x10), 4, 0x10040000);
+	pci_host_ecam_write(saved_host, ecam(0, 2, 0, 4), 2, PCI_COMMAND_MEMORY);
+	pci_host_ecam_write(saved_host, ecam(0, 0, 0, 4), 2, PCI_COMMAND_MEMORY);
+	saved = snap_fixture_save(&pci_host_device, saved_host);
+	/* Another set of functions, or a cut section: refused. */
+	CU_ASSERT_EQUAL(snap_fixture_restore(&pci_host_device, other, saved), -EINVAL);
+	CU_ASSERT_EQUAL_FATAL(pci_host_attach(other, 2, &f2), 0);
+	CU_ASSERT_EQUAL(snap_fixture_restore(&pci_host_device, other, snap_fixture_cut(saved)),
+			-EINVAL);
+	writes = 0;
+	CU_ASSERT_EQUAL(snap_fixture_restore(&pci_host_device, other, saved), 0);
+	CU_ASSERT_EQUAL(writes, 1); /* the function hears its space changed */
+	CU_ASSERT_EQUAL(pci_host_ecam_read(other, ecam(0, 2, 0, 0x10), 4), 0x10040000);
+	CU_ASSERT_EQUAL(pci_host_ecam_read(other, ecam(0, 2, 0, 4), 2), PCI_COMMAND_MEMORY);
+	CU_ASSERT_EQUAL(pci_host_ecam_read(other, ecam(0, 0, 0, 4), 2), PCI_COMMAND_MEMORY);
+	CU_ASSERT_EQUAL(pci_host_ecam_read(other, ecam(0, 2, 0, 0), 4), 0x10421af4);
+	pci_host_device.destroy(saved_host);
+	pci_host_device.destroy(other);
+}
+
 const char unit_suite_name[] = "pci_host";
 const struct unit_test unit_tests[] = {
 	{ "the root complex, 1b36:0008", test_root_complex },
@@ -215,5 +249,6 @@ const struct unit_test unit_tests[] = {
 	{ "BARs outside a window or over another", test_bars_misplaced },
 	{ "where BARs decode, and when that changes", test_decode_queries },
 	{ "the platform device", test_device_ops },
+	{ "saved and restored", test_snapshot },
 	{ NULL, NULL },
 };

@@ -1,6 +1,8 @@
+#include <errno.h>
 #include <string.h>
 
 #include "a64vm/pl011.h"
+#include "snap_fixture.h"
 #include "unit.h"
 
 enum {
@@ -135,11 +137,59 @@ static void test_fifo_disabled(void)
 	pl011_device.destroy(u);
 }
 
+/* Mid-conversation: 3 bytes waiting (the FIFO wrapped), masks and line set. */
+static void test_snapshot(void)
+{
+	static const unsigned regs[] = { FR, LCR_H, IMSC, RIS, MIS, 0x24, 0x28, 0x30, 0x34, 0x48 };
+	struct sink s = { 0 }, t = { 0 };
+	void *u = create(&s), *v = create(&t);
+	const struct snapshot_section *saved;
+
+	pl011_device.write(u, LCR_H, 4, FEN);
+	pl011_device.write(u, 0x24, 4, 13); /* IBRD */
+	pl011_device.write(u, IMSC, 4, INT_RX);
+	for (unsigned i = 0; i < PL011_FIFO_DEPTH - 1; i++) /* the head moves on */
+		pl011_device.input(u, (const uint8_t *)"x", 1), pl011_device.read(u, DR, 4);
+	pl011_device.input(u, (const uint8_t *)"abc", 3);
+	saved = snap_fixture_save(&pl011_device, u);
+	/* A cut section changes nothing. */
+	CU_ASSERT_EQUAL(snap_fixture_restore(&pl011_device, v, snap_fixture_cut(saved)), -EINVAL);
+	CU_ASSERT(pl011_device.read(v, FR, 4) & RXFE);
+	CU_ASSERT_EQUAL(snap_fixture_restore(&pl011_device, v, saved), 0);
+	CU_ASSERT_TRUE(t.irq); /* the restored line drives the interrupt */
+	for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		CU_ASSERT_EQUAL(pl011_device.read(v, regs[i], 4), pl011_device.read(u, regs[i], 4));
+	CU_ASSERT_EQUAL(pl011_device.read(v, DR, 4), 'a');
+	CU_ASSERT_EQUAL(pl011_device.read(v, DR, 4), 'b');
+	CU_ASSERT_EQUAL(pl011_device.read(v, DR, 4), 'c');
+	CU_ASSERT_FALSE(t.irq);
+	pl011_device.destroy(u);
+	pl011_device.destroy(v);
+}
+
+/* A state the model cannot be in is refused: a FIFO count past its depth. */
+static void test_snapshot_refused(void)
+{
+	struct sink s = { 0 };
+	void *u = create(&s);
+	struct snapshot_section bad = *snap_fixture_save(&pl011_device, u);
+	uint8_t copy[256];
+
+	CU_ASSERT_FATAL(bad.len <= sizeof(copy));
+	memcpy(copy, bad.data, bad.len);
+	copy[PL011_FIFO_DEPTH + 4] = PL011_FIFO_DEPTH + 1; /* count, after the FIFO and head */
+	bad.data = copy;
+	CU_ASSERT_EQUAL(snap_fixture_restore(&pl011_device, u, &bad), -EINVAL);
+	pl011_device.destroy(u);
+}
+
 const char unit_suite_name[] = "pl011";
 const struct unit_test unit_tests[] = {
 	{ "PrimeCell ID and reserved space", test_id_registers },
 	{ "transmit and TX interrupt", test_transmit },
 	{ "receive FIFO, back-pressure, RX interrupt", test_receive_fifo },
 	{ "FIFO disabled and reset", test_fifo_disabled },
+	{ "saved and restored", test_snapshot },
+	{ "an impossible state refused", test_snapshot_refused },
 	{ NULL, NULL },
 };

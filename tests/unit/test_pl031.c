@@ -1,5 +1,8 @@
 /* The PL031 as QEMU's: IDs, LR, and an alarm timed to the match instant. */
+#include <errno.h>
+
 #include "a64vm/pl031.h"
+#include "snap_fixture.h"
 #include "unit.h"
 
 #define S 1000000000ull
@@ -118,8 +121,33 @@ static void test_alarm(void)
 }
 
 const char unit_suite_name[] = "pl031";
+/* The guest's clock and alarm go on in a restore an hour later, on the host's time. */
+static void test_snapshot(void)
+{
+	struct fake f = { .now_ns = 1000 * S }, g = { .now_ns = 4600 * S };
+	void *r = create(&f), *q = create(&g);
+	const struct snapshot_section *saved;
+
+	wr(r, LR, 5000);  /* the guest's clock: host + 4000 s */
+	wr(r, MR, 5100);  /* an alarm 100 s ahead */
+	wr(r, IMSC, 1);
+	saved = snap_fixture_save(&pl031_device, r);
+	CU_ASSERT_EQUAL(snap_fixture_restore(&pl031_device, q, snap_fixture_cut(saved)), -EINVAL);
+	CU_ASSERT_EQUAL(snap_fixture_restore(&pl031_device, q, saved), 0);
+	CU_ASSERT_EQUAL(rd(q, DR), 8600);  /* host 4600 + the guest's offset */
+	CU_ASSERT_EQUAL(rd(q, LR), 5000);
+	CU_ASSERT_EQUAL(rd(q, MR), 5100);
+	CU_ASSERT_EQUAL(rd(q, IMSC), 1);
+	/* 5100 is 3500 s behind the restored clock: the alarm is due when it wraps. */
+	CU_ASSERT_EQUAL(g.timer, (4600 + (uint64_t)(uint32_t)(5100 - 8600)) * S);
+	CU_ASSERT_FALSE(g.irq);
+	pl031_device.destroy(r);
+	pl031_device.destroy(q);
+}
+
 const struct unit_test unit_tests[] = {
 	{ "counter, load register and IDs", test_counter },
 	{ "the alarm at the match instant", test_alarm },
+	{ "saved and restored", test_snapshot },
 	{ NULL, NULL },
 };

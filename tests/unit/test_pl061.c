@@ -1,4 +1,7 @@
+#include <errno.h>
+
 #include "a64vm/pl061.h"
+#include "snap_fixture.h"
 #include "unit.h"
 
 enum { DIR = 0x400, IS = 0x404, IBE = 0x408, IEV = 0x40c, IE = 0x410,
@@ -79,7 +82,35 @@ static void test_edges_levels_outputs(void)
 }
 
 const char unit_suite_name[] = "pl061";
+/* A pressed button's latched edge and the outputs survive, the line raised again. */
+static void test_snapshot(void)
+{
+	static const unsigned regs[] = { 0x3fc, DIR, IS, IBE, IEV, IE, RIS, MIS, 0x420 };
+	void *g = create(), *h = create();
+	const struct snapshot_section *saved;
+	uint32_t want[sizeof(regs) / sizeof(regs[0])];
+
+	pl061_device.write(g, DIR, 4, 0xf0);
+	pl061_device.write(g, 0x3fc, 4, 0xa0); /* outputs */
+	pl061_device.write(g, IBE, 4, 1 << 3);
+	pl061_device.write(g, IE, 4, 1 << 3);
+	pl061_device.set_line(g, 3, true);
+	for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		want[i] = (uint32_t)pl061_device.read(g, regs[i], 4);
+	saved = snap_fixture_save(&pl061_device, g);
+	irq = false;
+	CU_ASSERT_EQUAL(snap_fixture_restore(&pl061_device, h, snap_fixture_cut(saved)), -EINVAL);
+	CU_ASSERT_FALSE(irq);
+	CU_ASSERT_EQUAL(snap_fixture_restore(&pl061_device, h, saved), 0);
+	CU_ASSERT_TRUE(irq);
+	for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		CU_ASSERT_EQUAL(pl061_device.read(h, regs[i], 4), want[i]);
+	pl061_device.destroy(g);
+	pl061_device.destroy(h);
+}
+
 const struct unit_test unit_tests[] = {
+	{ "saved and restored", test_snapshot },
 	{ "power button on both edges", test_power_button_both_edges },
 	{ "edges, levels and outputs", test_edges_levels_outputs },
 	{ NULL, NULL },

@@ -1,4 +1,7 @@
+#include <errno.h>
+
 #include "a64vm/testdev.h"
+#include "snap_fixture.h"
 #include "unit.h"
 
 static void test_scratch_and_counters(void)
@@ -27,8 +30,28 @@ static void test_scratch_and_counters(void)
 	testdev_device.destroy(d);
 }
 
+static void test_snapshot(void)
+{
+	void *d = testdev_device.create(&(struct device_env){ 0 });
+	void *e = testdev_device.create(&(struct device_env){ 0 });
+	const struct snapshot_section *saved;
+
+	testdev_device.write(d, 16, 8, 0x1122334455667788ull);
+	testdev_device.read(d, 0, 1);
+	saved = snap_fixture_save(&testdev_device, d);
+	CU_ASSERT_EQUAL(snap_fixture_restore(&testdev_device, e, snap_fixture_cut(saved)), -EINVAL);
+	CU_ASSERT_EQUAL(testdev_device.read(e, TESTDEV_WRITES, 8), 0);
+	CU_ASSERT_EQUAL(snap_fixture_restore(&testdev_device, e, saved), 0);
+	CU_ASSERT_EQUAL(testdev_device.read(e, TESTDEV_READS, 8), 1);
+	CU_ASSERT_EQUAL(testdev_device.read(e, TESTDEV_WRITES, 8), 1);
+	CU_ASSERT_EQUAL(testdev_device.read(e, 16, 8), 0x1122334455667788ull);
+	testdev_device.destroy(d);
+	testdev_device.destroy(e);
+}
+
 const char unit_suite_name[] = "testdev";
 const struct unit_test unit_tests[] = {
 	{ "scratch space and counters", test_scratch_and_counters },
+	{ "saved and restored", test_snapshot },
 	{ NULL, NULL },
 };

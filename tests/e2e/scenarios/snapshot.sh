@@ -1,0 +1,147 @@
+# limit: 420
+# Save and restore (docs/snapshot.md). snap_guest computes a known result
+# on 1, then 4 vCPUs; the control socket snapshots it at two points while
+# it runs on. Each snapshot, started in a new a64vm, finishes with the
+# original's result, its counter neither going back nor jumping over the
+# time between, its PMU's cycles never going back, its timer's interrupts
+# arriving; the same snapshot twice gives the same output. Then what a
+# restore refuses, one line each, and a VM that cannot be saved runs on.
+G=/guest/snap_guest.img
+SOCK=/tmp/snap.sock
+# The restored run's output without the line that depends on timing.
+steady() { grep '^SNAP-GUEST' "$1" | grep -v CLOCK; }
+
+restore_check() { # NAME DIR ORIGINAL-LOG
+  vm_start --restore "$2"
+  if ! wait_for 'SNAP-GUEST TIMER' 180; then
+    fail "$1" "the restored guest did not finish"; show_logs; kill -9 $VM_PID; vm_wait 5
+    return 1
+  fi
+  vm_wait 60; st=$?
+  cp out.log "$1.log"
+  clock=$(grep 'SNAP-GUEST CLOCK' out.log | tr -d '\r')
+  step=$(echo "$clock" | sed -n 's/.*max_step_ms=\([0-9]*\).*/\1/p')
+  if [ $st -ne 0 ]; then
+    fail "$1" "exit status $st"; show_logs
+  elif [ "$(grep RESULT out.log)" != "$(grep RESULT "$3")" ]; then
+    fail "$1" "$(grep RESULT out.log) against $(grep RESULT "$3")"
+  elif ! echo "$clock" | grep -q 'backwards=0' || echo "$clock" | grep -q 'pmu_backwards=[1-9]' ||
+       [ "${step:-99999}" -ge 5000 ]; then
+    fail "$1" "$clock (the snapshot was taken 6 s before)"
+  elif ! grep -q 'SNAP-GUEST TIMER ok' out.log; then
+    fail "$1" "the timer's interrupts stopped"
+  else
+    pass "$1" "$(grep RESULT out.log | tr -d '\r'), $clock, timer ok, exit 0"
+    return 0
+  fi
+  return 1
+}
+
+for cpus in 1 4; do
+  D=/tmp/snap-$cpus
+  vm_start --kernel $G --cpus $cpus --mem 64M --control $SOCK
+  ok=true
+  for at in 30 60; do
+    if ! wait_for "SNAP-GUEST ROUND $at" 120; then
+      fail snapshot-${cpus}cpu-save "the guest did not reach round $at"; show_logs; ok=false
+      break
+    fi
+    /a64vm ctl $SOCK snapshot $D-$at >reply-$at.txt 2>&1 || ok=false
+  done
+  if $ok; then
+    pass snapshot-${cpus}cpu-save "at rounds 30 and 60: $(cat reply-30.txt) $(cat reply-60.txt)" \
+      "$(du -k $D-30/memory | cut -f1) KiB of memory, $(stat -c %s $D-30/state) bytes of state"
+  else
+    fail snapshot-${cpus}cpu-save "$(cat reply-*.txt)"
+  fi
+  wait_for 'SNAP-GUEST TIMER' 180; vm_wait 30; st=$?
+  cp out.log orig.log
+  if [ $st -ne 0 ] || ! grep -q 'SNAP-GUEST TIMER ok' orig.log; then
+    fail snapshot-${cpus}cpu-original "the snapshotted VM did not finish well (status $st)"
+    show_logs; continue
+  fi
+  $ok || continue
+  sleep 6 # a counter that followed the host's clock would jump this far
+  restore_check snapshot-${cpus}cpu-restore-30 $D-30 orig.log
+  restore_check snapshot-${cpus}cpu-restore-60 $D-60 orig.log
+  if restore_check snapshot-${cpus}cpu-restore-30-again $D-30 orig.log &&
+     [ "$(steady snapshot-${cpus}cpu-restore-30.log)" = "$(steady snapshot-${cpus}cpu-restore-30-again.log)" ]; then
+    pass snapshot-${cpus}cpu-same-twice "the same snapshot gave the same output twice"
+  else
+    fail snapshot-${cpus}cpu-same-twice "$(diff snapshot-${cpus}cpu-restore-30.log snapshot-${cpus}cpu-restore-30-again.log | head -5)"
+  fi
+done
+
+# A Linux guest on 2 vCPUs (no virtio device): saved at its prompt with a
+# value in its RAM disk, restored: it answers, reads the value back, its
+# timers fire (sleep 1 takes a second by the host's clock), and it powers
+# off with exit 0.
+vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --cpus 2 --control $SOCK \
+  --append "console=ttyAMA0 quiet"
+if wait_for "A64VM-GUEST-INIT" 150; then
+  type_line 'echo saved-$((6 * 7)) >/tmp/value; echo VALUE-WRITTEN'
+  wait_for '^VALUE-WRITTEN' 30
+  /a64vm ctl $SOCK snapshot /tmp/snap-linux >reply.txt 2>&1
+  /a64vm ctl $SOCK quit >/dev/null; vm_wait 30
+  vm_start --restore /tmp/snap-linux
+  type_line 'echo "VALUE-$(cat /tmp/value)"; echo SLEEP""-START; sleep 1; echo SLEPT""-1'
+  if wait_for '^SLEEP-START' 60; then
+    t0=$(now)
+    wait_for '^SLEPT-1' 30
+    took=$(elapsed $t0)
+    if grep -q '^VALUE-saved-42' out.log &&
+       awk -v t="$took" 'BEGIN { exit !(t >= 0.9 && t <= 3) }'; then
+      pass snapshot-linux-restore "the value read back, sleep 1 took $took s; $(cat reply.txt)"
+    else
+      fail snapshot-linux-restore "$(grep '^VALUE-' out.log), sleep 1 took $took s"; show_logs
+    fi
+  else
+    fail snapshot-linux-restore "no answer after the restore"; show_logs
+  fi
+  type_line 'poweroff -f'
+  vm_wait 60; st=$?
+  [ $st -eq 0 ] && pass snapshot-linux-poweroff "exit 0" || fail snapshot-linux-poweroff "status $st"
+else
+  fail snapshot-linux-restore "no guest init within 150 s"; show_logs; kill -9 $VM_PID; vm_wait 5
+fi
+
+# What a restore refuses: one line, exit 1, nothing started.
+refused() { # NAME DIR WANT [OPTION...]
+  name=$1 dir=$2 want=$3
+  shift 3
+  /a64vm run --restore "$dir" "$@" </dev/null >out.log 2>err.log; st=$?
+  if [ $st -ne 0 ] && [ "$(grep -c . err.log)" -eq 1 ] && grep -q -- "$want" err.log; then
+    pass "$name" "$(cat err.log)"
+  else
+    fail "$name" "status $st: $(head -c 300 err.log)"
+  fi
+}
+D=/tmp/snap-1-30
+if [ -d $D ]; then
+  mkdir -p /tmp/bad
+  cp $D/memory /tmp/bad/memory
+  head -c $(( $(stat -c %s $D/state) - 8 )) $D/state >/tmp/bad/state
+  refused snapshot-refuses-truncated /tmp/bad "truncated"
+  cp $D/state /tmp/bad/state
+  printf '\002' | dd of=/tmp/bad/state bs=1 seek=8 conv=notrunc 2>/dev/null
+  refused snapshot-refuses-newer /tmp/bad "made by a newer a64vm"
+  cp $D/state /tmp/bad/state
+  printf 'X' | dd of=/tmp/bad/state bs=1 seek=$(( $(stat -c %s $D/state) - 20 )) conv=notrunc 2>/dev/null
+  refused snapshot-refuses-corrupted /tmp/bad "corrupted (checksum)"
+  cp $D/state /tmp/bad/state
+  rm /tmp/bad/memory; cp $D/memory /tmp/bad/memory
+  refused snapshot-refuses-other-memory /tmp/bad "not the memory saved with its state"
+  refused snapshot-refuses-machine-change $D "the machine is the snapshot's" --cpus 2
+  refused snapshot-refuses-missing /tmp/nothing-here "No such file"
+fi
+
+# A VM with a device that cannot be saved yet: refused with its name, it runs on.
+vm_start --kernel $G --mem 64M --control $SOCK --rng
+wait_for 'SNAP-GUEST ROUND 30' 120
+/a64vm ctl $SOCK snapshot /tmp/snap-rng >reply.txt 2>&1
+if grep -q 'virtio-rng.* cannot be saved yet' reply.txt && wait_for 'SNAP-GUEST TIMER ok' 180 &&
+   vm_wait 30 && [ ! -e /tmp/snap-rng/state ]; then
+  pass snapshot-refuses-device "$(cat reply.txt); the guest finished"
+else
+  fail snapshot-refuses-device "$(cat reply.txt)"; show_logs; kill -9 $VM_PID 2>/dev/null; vm_wait 5
+fi

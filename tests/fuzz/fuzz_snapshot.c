@@ -1,0 +1,114 @@
+/*
+ * The snapshot reader: any bytes as a state file. What it accepts lies
+ * inside the input, and written again section by section it is the same
+ * file byte for byte (the format has one spelling); what it refuses it
+ * says why. Then each section goes to its reader as a restore would hand
+ * it: the vCPU and vGIC records, the options, and the board's device
+ * models (a state they refuse leaves them as they were).
+ */
+#include <string.h>
+
+#include "a64vm/cfi_flash.h"
+#include "a64vm/fw_cfg.h"
+#include "a64vm/kvm_records.h"
+#include "a64vm/pci_host.h"
+#include "a64vm/pl011.h"
+#include "a64vm/pl031.h"
+#include "a64vm/pl061.h"
+#include "a64vm/snapshot_conf.h"
+#include "a64vm/snapshot_file.h"
+#include "a64vm/testdev.h"
+#include "fuzz.h"
+
+static struct snapshot_index ix;
+static uint8_t flash[CFI_FLASH_SECTOR_SIZE];
+
+static void no_irq(void *ctx, bool level) { (void)ctx, (void)level; }
+static void no_byte(void *ctx, uint8_t b) { (void)ctx, (void)b; }
+static void no_room(void *ctx) { (void)ctx; }
+static uint64_t clock_ns(void *ctx) { (void)ctx; return 1700000000ull * 1000000000ull; }
+static void no_timer(void *ctx, uint64_t t) { (void)ctx, (void)t; }
+static void no_direct(void *ctx, bool on) { (void)ctx, (void)on; }
+
+static void restore_device(const struct snapshot_section *s)
+{
+	static const struct device_ops *const models[] = {
+		&pl011_device, &pl031_device, &pl061_device, &testdev_device, &fw_cfg_device,
+		&cfi_flash_device, &pci_host_device,
+	};
+	const struct device_ops *ops = models[s->instance % 7];
+	const struct device_env env = {
+		.set_irq = no_irq, .console_out = no_byte, .console_room = no_room,
+		.clock_ns = clock_ns, .set_timer = no_timer, .direct_reads = no_direct,
+		.storage = flash, .storage_size = sizeof(flash),
+	};
+	struct snapshot_cursor c;
+	void *dev = ops->create(&env);
+
+	FUZZ_CHECK(dev);
+	snapshot_cursor_init(&c, s);
+	ops->restore(dev, &c);
+	ops->destroy(dev);
+}
+
+static void read_section(const struct snapshot_section *s)
+{
+	struct snapshot_cursor c;
+	struct kvm_records_attr a;
+	char err[200];
+
+	snapshot_cursor_init(&c, s);
+	if (s->tag == SNAPSHOT_TAG('V', 'C', 'P', 'U')) {
+		uint32_t mp, n, len;
+		uint64_t id;
+		const uint8_t *v;
+		unsigned size;
+
+		if (kvm_records_get_vcpu_head(&c, &mp, &n) || !snapshot_get_blob(&c, &len))
+			return;
+		for (uint32_t i = 0; i < n && !kvm_records_get_reg(&c, &id, &v, &size); i++)
+			FUZZ_CHECK(size && size <= KVM_RECORDS_MAX_REG_BYTES && v >= s->data &&
+				   v + size <= s->data + s->len);
+	} else if (s->tag == SNAPSHOT_TAG('G', 'I', 'C', '3')) {
+		while (!snapshot_cursor_done(&c) && !kvm_records_get_attr(&c, ~0u, &a, err, 200))
+			FUZZ_CHECK(a.group < 32);
+	} else if (s->tag == SNAPSHOT_CONF_TAG) {
+		char *const argv[] = { "a64vm", "run", "--restore", "/s" };
+		char **out = NULL;
+		int n = 0;
+
+		if (!snapshot_conf_merge(s, 4, argv, &out, &n, err, sizeof(err)))
+			FUZZ_CHECK(n >= 4 && !strcmp(out[1], "run"));
+		snapshot_conf_free(out, n);
+	} else if (s->tag == SNAPSHOT_TAG('B', 'D', 'E', 'V')) {
+		restore_device(s);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct snapshot_writer w;
+	const uint8_t *again;
+	size_t len;
+	char err[160] = "";
+
+	if (snapshot_parse(data, size, &ix, err, sizeof(err))) {
+		FUZZ_CHECK(err[0]);
+		return 0;
+	}
+	snapshot_writer_init(&w);
+	for (unsigned i = 0; i < ix.nsections; i++) {
+		const struct snapshot_section *s = &ix.sections[i];
+
+		FUZZ_CHECK(s->data >= data && s->len <= size &&
+			   (size_t)(s->data - data) <= size - s->len);
+		FUZZ_CHECK(snapshot_find(&ix, s->tag, s->instance) == s);
+		snapshot_writer_begin(&w, s->tag, s->instance);
+		snapshot_put_bytes(&w, s->data, (size_t)s->len);
+		read_section(s);
+	}
+	FUZZ_CHECK(snapshot_writer_finish(&w, &again, &len) == 0);
+	FUZZ_CHECK(len == size && !memcmp(again, data, size));
+	snapshot_writer_free(&w);
+	return 0;
+}

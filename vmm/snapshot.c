@@ -1,0 +1,416 @@
+#include "a64vm/snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "a64vm/board.h"
+#include "a64vm/config.h"
+#include "a64vm/device_opener.h"
+#include "a64vm/memmap.h"
+#include "a64vm/memory.h"
+#include "a64vm/snapshot_conf.h"
+#include "a64vm/snapshot_file.h"
+#include "a64vm/vcpu.h"
+#include "a64vm/virtio_devices.h"
+
+#ifndef A64VM_VERSION
+#define A64VM_VERSION "unknown"
+#endif
+
+#define HOST_TAG SNAPSHOT_TAG('H', 'O', 'S', 'T')
+#define VCPU_TAG SNAPSHOT_TAG('V', 'C', 'P', 'U')
+#define PAGE 4096u
+
+static int say(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* What the VM was: a restore builds the same or refuses. */
+struct host_id {
+	uint32_t ncpus, features, sve_vq, gic, its, nr_irqs;
+	uint64_t mem_size, memory_ino, memory_size;
+};
+
+static struct host_id host_id_of(const struct snapshot_wiring *w)
+{
+	return (struct host_id){
+		.ncpus = w->ncpus, .sve_vq = w->cpu->sve_vq, .gic = w->gic->version,
+		.its = w->gic->its_fd >= 0, .nr_irqs = MEMMAP_NR_IRQS,
+		.features = (uint32_t)w->cpu->pmu | (uint32_t)w->cpu->sve << 1 |
+			    (uint32_t)w->cpu->ptrauth << 2 | (uint32_t)w->cpu->mte << 3,
+		.mem_size = w->mem->size,
+	};
+}
+
+static void put_host(struct snapshot_writer *sw, const struct host_id *h)
+{
+	const uint32_t words[] = { h->ncpus, h->features, h->sve_vq, h->gic, h->its, h->nr_irqs };
+
+	snapshot_writer_begin(sw, HOST_TAG, 0);
+	for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		snapshot_put_u32(sw, words[i]);
+	snapshot_put_u64(sw, h->mem_size);
+	snapshot_put_u64(sw, h->memory_ino);
+	snapshot_put_u64(sw, h->memory_size);
+	snapshot_put_blob(sw, A64VM_VERSION, (uint32_t)strlen(A64VM_VERSION));
+}
+
+static int get_host(const struct snapshot_index *ix, struct host_id *h)
+{
+	struct snapshot_cursor c;
+	uint32_t *words[] = { &h->ncpus, &h->features, &h->sve_vq, &h->gic, &h->its, &h->nr_irqs };
+	uint32_t len;
+
+	snapshot_cursor_init(&c, snapshot_find(ix, HOST_TAG, 0));
+	for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		*words[i] = snapshot_get_u32(&c);
+	h->mem_size = snapshot_get_u64(&c);
+	h->memory_ino = snapshot_get_u64(&c);
+	h->memory_size = snapshot_get_u64(&c);
+	snapshot_get_blob(&c, &len);
+	return snapshot_cursor_done(&c) ? 0 : -EINVAL;
+}
+
+/* One line saying how the snapshot's VM and this one differ, or 0. */
+static int compare_host(const struct host_id *s, const struct host_id *h, char *err,
+			size_t errlen)
+{
+	static const char *const feature[] = { "PMU", "SVE", "pointer authentication", "MTE" };
+
+	if (s->ncpus != h->ncpus || s->mem_size != h->mem_size)
+		return say(err, errlen, -EINVAL, "its VM has %" PRIu32 " vCPUs and %" PRIu64
+			   " MiB, this one %" PRIu32 " and %" PRIu64, s->ncpus, s->mem_size >> 20,
+			   h->ncpus, h->mem_size >> 20);
+	for (unsigned i = 0; i < 4; i++)
+		if ((s->features ^ h->features) & 1u << i)
+			return say(err, errlen, -EINVAL, "its vCPUs %s %s and this host's %s "
+				   "(another host, or other --cpu-features)",
+				   s->features & 1u << i ? "have" : "lack", feature[i],
+				   h->features & 1u << i ? "have it" : "do not");
+	if (s->sve_vq != h->sve_vq)
+		return say(err, errlen, -EINVAL, "its SVE vectors are %" PRIu32 " bits, this "
+			   "host's %" PRIu32, s->sve_vq * 128, h->sve_vq * 128);
+	if (s->gic != h->gic || s->nr_irqs != h->nr_irqs)
+		return say(err, errlen, -EINVAL, "its GIC is a v%" PRIu32 " with %" PRIu32
+			   " interrupts, this one a v%" PRIu32 " with %" PRIu32, s->gic,
+			   s->nr_irqs, h->gic, h->nr_irqs);
+	if (s->its != h->its)
+		return say(err, errlen, -EINVAL, "its VM %s an ITS and this host's KVM %s",
+			   s->its ? "had" : "had no", s->its ? "has none" : "has one");
+	return 0;
+}
+
+/* The state file, read whole and checked. */
+struct state {
+	uint8_t *buf;
+	size_t len;
+	struct snapshot_index ix;
+};
+
+static int read_state(const char *dir, struct state *st, char *err, size_t errlen)
+{
+	char path[4096], why[160];
+	struct stat sb;
+	int fd, ret = 0;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return say(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_size > SNAPSHOT_MAX_LEN)
+		ret = say(err, errlen, -EINVAL, "%s: not a snapshot's state file", path);
+	st->len = ret ? 0 : (size_t)sb.st_size;
+	st->buf = ret ? NULL : malloc(st->len ? st->len : 1);
+	if (!ret && !st->buf)
+		ret = -ENOMEM;
+	if (!ret && pread(fd, st->buf, st->len, 0) != (ssize_t)st->len)
+		ret = say(err, errlen, -EIO, "%s: cannot read it", path);
+	close(fd);
+	if (!ret && snapshot_parse(st->buf, st->len, &st->ix, why, sizeof(why)))
+		ret = say(err, errlen, -EINVAL, "%s: %s", path, why);
+	if (ret) {
+		free(st->buf);
+		st->buf = NULL;
+	}
+	return ret;
+}
+
+int snapshot_restore_argv(const char *dir, int argc, char *const argv[], char ***out,
+			  int *nout, char *err, size_t errlen)
+{
+	struct state st;
+	char why[200];
+	int ret = read_state(dir, &st, err, errlen);
+
+	if (ret)
+		return ret;
+	ret = snapshot_conf_merge(snapshot_find(&st.ix, SNAPSHOT_CONF_TAG, 0), argc, argv, out,
+				  nout, why, sizeof(why));
+	if (ret)
+		say(err, errlen, ret, "%s/state: %s", dir, why);
+	free(st.buf);
+	return ret;
+}
+
+/* Writes all of buf at off; 0 or -errno. */
+static int write_all(int fd, const void *buf, size_t len, off_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+static bool zero_page(const uint8_t *p)
+{
+	static const uint8_t zeros[PAGE];
+
+	return !memcmp(p, zeros, PAGE);
+}
+
+/* Guest RAM, its zero pages as holes: a fresh guest's RAM is mostly zeros. */
+static int save_ram(const struct guest_mem *mem, int fd)
+{
+	int ret = ftruncate(fd, (off_t)mem->size) ? -errno : 0;
+
+	for (uint64_t off = 0; off < mem->size && !ret;) {
+		uint64_t end;
+
+		if (zero_page(mem->hva + off)) {
+			off += PAGE;
+			continue;
+		}
+		for (end = off + PAGE; end < mem->size && !zero_page(mem->hva + end); end += PAGE)
+			;
+		ret = write_all(fd, mem->hva + off, (size_t)(end - off), (off_t)off);
+		off = end;
+	}
+	return ret;
+}
+
+/*
+ * A file of dir made anew as NAME.new (dir too), to be renamed over NAME
+ * once whole; by the opener child, since this thread's filter opens nothing.
+ */
+static int create_new(const struct snapshot_wiring *w, const char *dir, const char *name,
+		      char *path, size_t size)
+{
+	snprintf(path, size, "%s/%s", dir, name);
+	return device_opener_file(w->files, DEVICE_OPENER_CREATE, path);
+}
+
+static int commit(const struct snapshot_wiring *w, const char *dir, const char *name, int fd)
+{
+	char path[4096];
+
+	if (fsync(fd))
+		return -errno;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return device_opener_file(w->files, DEVICE_OPENER_COMMIT, path);
+}
+
+static int build_state(const struct snapshot_wiring *w, const struct host_id *host,
+		       struct snapshot_writer *sw, char *err, size_t errlen)
+{
+	uint64_t *mpidrs = calloc(w->ncpus, sizeof(*mpidrs));
+	int ret = mpidrs ? 0 : -ENOMEM;
+
+	put_host(sw, host);
+	snapshot_conf_save(sw, w->cfg->argc, w->cfg->argv);
+	for (unsigned i = 0; i < w->ncpus && !ret; i++) {
+		snapshot_writer_begin(sw, VCPU_TAG, i);
+		ret = cpu_state_save(w->vcpus[i].fd, sw);
+		mpidrs[i] = w->vcpus[i].mpidr;
+	}
+	if (ret) {
+		free(mpidrs);
+		return say(err, errlen, ret, "cannot read a vCPU's registers");
+	}
+	ret = gic_state_save(w->gic, mpidrs, w->ncpus, sw);
+	free(mpidrs);
+	if (ret)
+		return say(err, errlen, ret, "cannot read the vGIC's state");
+	return board_save(w->board, sw, err, errlen);
+}
+
+/* What cannot be saved yet is named before anything is written. */
+static int check_saveable(const struct snapshot_wiring *w, char *err, size_t errlen)
+{
+	const char *name = virtio_devices_first_name(w->virtio);
+
+	if (name)
+		return say(err, errlen, -ENOTSUP, "%s cannot be saved yet", name);
+	if (w->pci_testdev)
+		return say(err, errlen, -ENOTSUP, "pci-testdev cannot be saved yet");
+	if (w->gic->version != 3)
+		return say(err, errlen, -ENOTSUP, "a64vm saves a GICv3, and this VM has a GICv2");
+	return 0;
+}
+
+int snapshot_save(const struct snapshot_wiring *w, const char *dir, char *err, size_t errlen)
+{
+	struct host_id host = host_id_of(w);
+	struct snapshot_writer sw;
+	char path[4096];
+	const uint8_t *buf = NULL;
+	size_t len = 0;
+	struct stat sb;
+	int ram_fd = -1, state_fd = -1;
+	int ret = check_saveable(w, err, errlen);
+
+	if (ret)
+		return ret;
+	if (!w->files)
+		return say(err, errlen, -ENOTSUP, "this VM has no helper to write files");
+	/* The LPI pending bits and the ITS's tables go to RAM first. */
+	ret = gic_state_flush(w->gic);
+	if (ret)
+		return say(err, errlen, ret, "the vGIC cannot write its tables to RAM");
+	ram_fd = create_new(w, dir, "memory", path, sizeof(path));
+	if (ram_fd < 0)
+		return say(err, errlen, ram_fd, "%s.new: %s", path, strerror(-ram_fd));
+	ret = save_ram(w->mem, ram_fd);
+	if (!ret && fstat(ram_fd, &sb))
+		ret = -errno;
+	if (ret) {
+		close(ram_fd);
+		return say(err, errlen, ret, "%s: %s", path, strerror(-ret));
+	}
+	/* The state names its memory file: a restore refuses another. */
+	host.memory_ino = (uint64_t)sb.st_ino;
+	host.memory_size = (uint64_t)sb.st_size;
+	snapshot_writer_init(&sw);
+	ret = build_state(w, &host, &sw, err, errlen);
+	if (!ret && (ret = snapshot_writer_finish(&sw, &buf, &len)))
+		say(err, errlen, ret, "its state does not fit the format: %s", strerror(-ret));
+	if (!ret && (state_fd = create_new(w, dir, "state", path, sizeof(path))) < 0)
+		ret = say(err, errlen, state_fd, "%s.new: %s", path, strerror(-state_fd));
+	if (!ret && (ret = write_all(state_fd, buf, len, 0)))
+		say(err, errlen, ret, "%s: %s", path, strerror(-ret));
+	if (!ret && ((ret = commit(w, dir, "memory", ram_fd)) ||
+		     (ret = commit(w, dir, "state", state_fd))))
+		say(err, errlen, ret, "%s: %s", dir, strerror(-ret));
+	snapshot_writer_free(&sw);
+	close(ram_fd);
+	if (state_fd >= 0)
+		close(state_fd);
+	return ret;
+}
+
+/* Copy-on-write from the file where RAM is a64vm's alone; read in otherwise. */
+static int restore_ram(const struct snapshot_wiring *w, int fd)
+{
+	struct guest_mem *mem = w->mem;
+
+	if (mem->fd < 0 && !w->cfg->hugepages) {
+		if (mmap(mem->hva, mem->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd,
+			 0) == MAP_FAILED)
+			return -errno;
+		madvise(mem->hva, mem->size, MADV_DONTDUMP);
+		return 0;
+	}
+	for (uint64_t off = 0; off < mem->size;) {
+		ssize_t n = pread(fd, mem->hva + off, (size_t)(mem->size - off), (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int open_memory(const char *dir, const struct host_id *saved, int *fd, char *err,
+		       size_t errlen)
+{
+	char path[4096];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/memory", dir);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return say(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(*fd, &sb) || (uint64_t)sb.st_ino != saved->memory_ino ||
+	    (uint64_t)sb.st_size != saved->memory_size || saved->memory_size != saved->mem_size) {
+		close(*fd);
+		return say(err, errlen, -EINVAL, "%s is not the memory saved with its state "
+			   "(replaced, or a snapshot cut short)", path);
+	}
+	return 0;
+}
+
+static int restore_vcpus(const struct snapshot_wiring *w, const struct snapshot_index *ix,
+			 char *err, size_t errlen)
+{
+	char why[200];
+
+	for (unsigned i = 0; i < w->ncpus; i++) {
+		struct snapshot_cursor c;
+		const struct snapshot_section *s = snapshot_find(ix, VCPU_TAG, i);
+		int ret;
+
+		if (!s)
+			return say(err, errlen, -EINVAL, "it has no state for vCPU %u", i);
+		snapshot_cursor_init(&c, s);
+		ret = cpu_state_restore(w->vcpus[i].fd, &c, why, sizeof(why));
+		if (ret)
+			return say(err, errlen, ret, "vCPU %u: %s", i, why);
+	}
+	return 0;
+}
+
+int snapshot_restore(const struct snapshot_wiring *w, const char *dir, char *err,
+		     size_t errlen)
+{
+	struct host_id saved, here = host_id_of(w);
+	struct state st;
+	char why[200];
+	int fd = -1, ret = read_state(dir, &st, err, errlen);
+
+	if (ret)
+		return ret;
+	if (get_host(&st.ix, &saved))
+		ret = say(err, errlen, -EINVAL, "%s/state: it does not say what VM it holds", dir);
+	if (!ret && (ret = compare_host(&saved, &here, why, sizeof(why))))
+		say(err, errlen, ret, "%s: %s", dir, why);
+	if (!ret)
+		ret = open_memory(dir, &saved, &fd, err, errlen);
+	if (!ret && (ret = restore_ram(w, fd)))
+		say(err, errlen, ret, "%s/memory: %s", dir, strerror(-ret));
+	if (!ret)
+		ret = restore_vcpus(w, &st.ix, err, errlen);
+	if (!ret && (ret = gic_state_restore(w->gic, &st.ix, why, sizeof(why))))
+		say(err, errlen, ret, "%s: %s", dir, why);
+	if (!ret && (ret = board_restore(w->board, &st.ix, why, sizeof(why))))
+		say(err, errlen, ret, "%s: %s", dir, why);
+	if (fd >= 0)
+		close(fd);
+	free(st.buf);
+	return ret;
+}
