@@ -69,7 +69,8 @@ static int files_op(const struct files_request *r, size_t len)
 {
 	char from[DEVICE_OPENER_PATH_MAX + 8], dir[DEVICE_OPENER_PATH_MAX], *slash;
 
-	if (len <= sizeof(r->op) || len > sizeof(*r) || r->path[len - sizeof(r->op) - 1]) {
+	if (len <= sizeof(r->op) || len > sizeof(*r) || r->path[len - sizeof(r->op) - 1] ||
+	    (r->op != DEVICE_OPENER_CREATE && r->op != DEVICE_OPENER_COMMIT)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -107,6 +108,7 @@ enum role { ROLE_OPEN, ROLE_CONNECT, ROLE_FILES };
 /* The child: each request is one open, connect or file operation; the parent's end closed ends it. */
 static void serve(int sock, const char *path, enum role role, enum seccomp_mode mode)
 {
+	bool connector = role == ROLE_CONNECT;
 	uint32_t port;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -117,8 +119,6 @@ static void serve(int sock, const char *path, enum role role, enum seccomp_mode 
 	if (role == ROLE_FILES)
 		serve_files(sock);
 	while (read(sock, &port, sizeof(port)) == sizeof(port)) {
-		bool connector = role == ROLE_CONNECT;
-
 		int fd = connector ? connect_port(path, port) : open(path, O_RDWR | O_CLOEXEC);
 
 		if (send_answer(sock, fd < 0 ? errno : 0, fd))
@@ -173,29 +173,6 @@ int device_opener_start_files(struct device_opener *o, enum seccomp_mode mode)
 	return start(o, "snapshot files", ROLE_FILES, mode);
 }
 
-static int answer(struct device_opener *o, bool want_fd);
-
-static int ask(struct device_opener *o, uint32_t port)
-{
-	if (o->sock < 0 || write(o->sock, &port, sizeof(port)) != sizeof(port))
-		return -EPIPE;
-	return answer(o, true);
-}
-
-int device_opener_file(struct device_opener *o, enum device_opener_op op, const char *path)
-{
-	struct files_request r = { .op = op };
-	size_t len = strlen(path);
-
-	if (len >= sizeof(r.path))
-		return -ENAMETOOLONG;
-	memcpy(r.path, path, len + 1);
-	len += sizeof(r.op) + 1;
-	if (o->sock < 0 || write(o->sock, &r, len) != (ssize_t)len)
-		return -EPIPE;
-	return answer(o, op == DEVICE_OPENER_CREATE);
-}
-
 /* The child's answer: a descriptor (want_fd) or 0, else -errno. */
 static int answer(struct device_opener *o, bool want_fd)
 {
@@ -228,6 +205,27 @@ static int answer(struct device_opener *o, bool want_fd)
 		return 0;
 	}
 	return fd >= 0 ? fd : -EPROTO;
+}
+
+static int ask(struct device_opener *o, uint32_t port)
+{
+	if (o->sock < 0 || write(o->sock, &port, sizeof(port)) != sizeof(port))
+		return -EPIPE;
+	return answer(o, true);
+}
+
+int device_opener_file(struct device_opener *o, enum device_opener_op op, const char *path)
+{
+	struct files_request r = { .op = op };
+	size_t len = strlen(path);
+
+	if (len >= sizeof(r.path))
+		return -ENAMETOOLONG;
+	memcpy(r.path, path, len + 1);
+	len += sizeof(r.op) + 1;
+	if (o->sock < 0 || write(o->sock, &r, len) != (ssize_t)len)
+		return -EPIPE;
+	return answer(o, op == DEVICE_OPENER_CREATE);
 }
 
 int device_opener_get(struct device_opener *o)

@@ -49,8 +49,9 @@ for cpus in 1 2; do
         debian_login 1 30
         # systemd-analyze has its figures once the boot is finished.
         type_line 'systemctl is-system-running --wait >/dev/null; echo T""-$(systemd-analyze time | head -n 1)'
-        wait_for "^T-Startup finished.*userspace" 120
-        tr -d '\r' <out.log | sed -n 's/^T-Startup finished in //p' | tail -n 1 |
+        wait_for "T-Startup finished.*userspace" 120 # after bash's bracketed-paste escape
+        tr -d '\r' <out.log | grep -o 'T-Startup finished in .*' | sed 's/^T-Startup finished in //' |
+          tail -n 1 |
           awk '{ for (i = 1; i < NF; i++) { if ($(i + 1) == "(kernel)") k = $i; if ($(i + 1) == "(userspace)") u = $i }
                  print k, u }' | sed 's/s//g' | while read -r k u; do
             echo "$k" >>kernel-$vmm-$cpus.txt; echo "$u" >>user-$vmm-$cpus.txt
