@@ -65,9 +65,9 @@ static int open_regular(const char *path, size_t max, size_t *size)
 	return fd;
 }
 
-/* All len bytes at off, or -errno (-EIO: the file is shorter now). */
-static int pread_all(int fd, uint8_t *p, size_t len, uint64_t off)
+int file_pread_all(int fd, void *buf, size_t len, uint64_t off)
 {
+	uint8_t *p = buf;
 	size_t got = 0;
 
 	while (got < len) {
@@ -92,7 +92,7 @@ int file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len)
 	if (fd < 0)
 		return fd;
 	p = malloc(size ? size : 1);
-	ret = p ? pread_all(fd, p, size, 0) : -ENOMEM;
+	ret = p ? file_pread_all(fd, p, size, 0) : -ENOMEM;
 	close(fd);
 	if (ret) {
 		free(p);
@@ -111,7 +111,7 @@ int file_read_head(const char *path, size_t max, uint8_t *head, size_t *avail,
 	if (fd < 0)
 		return fd;
 	*avail = *avail < *size ? *avail : *size;
-	ret = pread_all(fd, head, *avail, 0);
+	ret = file_pread_all(fd, head, *avail, 0);
 	close(fd);
 	return ret;
 }
@@ -128,7 +128,7 @@ static void *read_part(void *arg)
 {
 	struct part_read *p = arg;
 
-	p->ret = pread_all(p->fd, p->buf, p->len, p->off);
+	p->ret = file_pread_all(p->fd, p->buf, p->len, p->off);
 	return NULL;
 }
 
@@ -150,17 +150,36 @@ int file_read_into(const char *path, uint8_t *buf, size_t len, bool helper)
 	pthread_attr_setstacksize(&attr, 64 << 10);
 	if (!helper || !half || pthread_create(&thread, &attr, read_part, &second)) {
 		pthread_attr_destroy(&attr);
-		ret = pread_all(fd, buf, len, 0);
+		ret = file_pread_all(fd, buf, len, 0);
 		close(fd);
 		return ret;
 	}
 	pthread_attr_destroy(&attr);
-	ret = pread_all(fd, buf, half, 0);
+	ret = file_pread_all(fd, buf, half, 0);
 	pthread_join(thread, NULL);
 	close(fd);
 	return ret ? ret : second.ret;
 }
 
+int file_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* write, not pwrite: --dump-dtb /dev/stdout may be a pipe. */
 int file_write_all(const char *path, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;

@@ -32,4 +32,8 @@ int file_pin(const char *path);
 
 int file_write_all(const char *path, const void *buf, size_t len);
 
+/* All len bytes at off of a descriptor, or -errno (-EIO: a read found the end). */
+int file_pread_all(int fd, void *buf, size_t len, uint64_t off);
+int file_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+
 #endif

@@ -69,37 +69,37 @@ static void test_restore_may_not_change_the_machine(void)
 	CU_ASSERT_PTR_NULL(out);
 }
 
-static void test_broken_section(void)
+/* A CONF section announcing count options, with the one blob given. */
+static const struct snapshot_section *raw_conf(uint32_t count, const char *arg, uint32_t len)
 {
 	struct snapshot_writer w;
 	const uint8_t *b;
-	size_t len;
+	size_t n;
+	char err[160];
+
+	snapshot_writer_init(&w);
+	snapshot_writer_begin(&w, SNAPSHOT_CONF_TAG, 0);
+	snapshot_put_u32(&w, count);
+	snapshot_put_blob(&w, arg, len);
+	CU_ASSERT_EQUAL_FATAL(snapshot_writer_finish(&w, &b, &n), 0);
+	memcpy(file, b, n);
+	snapshot_writer_free(&w);
+	CU_ASSERT_EQUAL_FATAL(snapshot_parse(file, n, &ix, err, sizeof(err)), 0);
+	return &ix.sections[0];
+}
+
+static void test_broken_section(void)
+{
 	char *const restore[] = { "a64vm", "run", "--restore", "/snap" };
 	char **out = NULL, err[200] = "";
 	int n = 0;
 
 	/* Two options announced, one there; then one with a NUL inside. */
-	snapshot_writer_init(&w);
-	snapshot_writer_begin(&w, SNAPSHOT_CONF_TAG, 0);
-	snapshot_put_u32(&w, 2);
-	snapshot_put_blob(&w, "--kernel", 8);
-	CU_ASSERT_EQUAL_FATAL(snapshot_writer_finish(&w, &b, &len), 0);
-	memcpy(file, b, len);
-	snapshot_writer_free(&w);
-	CU_ASSERT_EQUAL_FATAL(snapshot_parse(file, len, &ix, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(snapshot_conf_merge(&ix.sections[0], 4, restore, &out, &n, err,
+	CU_ASSERT_EQUAL(snapshot_conf_merge(raw_conf(2, "--kernel", 8), 4, restore, &out, &n, err,
 					    sizeof(err)), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "cut short"));
-	snapshot_writer_init(&w);
-	snapshot_writer_begin(&w, SNAPSHOT_CONF_TAG, 0);
-	snapshot_put_u32(&w, 1);
-	snapshot_put_blob(&w, "--ker\0nel", 9);
-	CU_ASSERT_EQUAL_FATAL(snapshot_writer_finish(&w, &b, &len), 0);
-	memcpy(file, b, len);
-	snapshot_writer_free(&w);
-	CU_ASSERT_EQUAL_FATAL(snapshot_parse(file, len, &ix, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(snapshot_conf_merge(&ix.sections[0], 4, restore, &out, &n, err,
-					    sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(snapshot_conf_merge(raw_conf(1, "--ker\0nel", 9), 4, restore, &out, &n,
+					    err, sizeof(err)), -EINVAL);
 	/* No section at all. */
 	CU_ASSERT_EQUAL(snapshot_conf_merge(NULL, 4, restore, &out, &n, err, sizeof(err)),
 			-EINVAL);
