@@ -265,6 +265,7 @@ SET_FLAG(set_no_reboot, no_reboot)
 SET_FLAG(set_testdev, testdev)
 SET_FLAG(set_gdb_wait, gdb.wait)
 SET_FLAG(set_verbose, verbose)
+SET_FLAG(set_restore_force, restore_force)
 
 static int set_help(struct config *cfg, const char *val, char *err, size_t errlen)
 {
@@ -464,8 +465,10 @@ static const struct config_option run_options[] = {
 	{ "control", " PATH", "serve the control socket (JSON lines) at PATH", set_control },
 	{ "restore", " DIR", "start the VM a snapshot holds (a64vm ctl PATH snapshot\n"
 	  "DIR): its options, devices and files are the snapshot's;\n"
-	  "--control, --gdb, --gdb-wait, --verbose and --seccomp\n"
-	  "may be given anew (docs/snapshot.md)", set_restore },
+	  "--control, --gdb, --gdb-wait, --verbose, --seccomp and\n"
+	  "--restore-force may be given anew (docs/snapshot.md)", set_restore },
+	{ "restore-force", NULL, "with --restore: take a disk written or replaced since\n"
+	  "the snapshot as it is", set_restore_force },
 	{ "shutdown-timeout", " SECONDS", "after SIGTERM presses the power button, stop hard\n"
 	  "when the guest has not powered off (default 30)", set_shutdown_timeout },
 	{ "gdb", " tcp:[HOST:]PORT | unix:PATH", "serve GDB's remote protocol (HOST "
@@ -619,6 +622,8 @@ static int parse_run(int argc, char *const argv[], struct config *cfg,
 			    "use one of them");
 	if (cfg->gdb.wait && !cfg->gdb.enabled)
 		return errmsg(err, errlen, "--gdb-wait needs --gdb");
+	if (cfg->restore_force && !cfg->restore)
+		return errmsg(err, errlen, "--restore-force needs --restore");
 	if (cfg->dtb && cfg->dump_dtb)
 		return errmsg(err, errlen, "--dtb and --dump-dtb exclude each other");
 	return 0;

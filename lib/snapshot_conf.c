@@ -10,7 +10,7 @@
 
 /* The options of the process, not of the machine: a restore gives its own. */
 static const char *const own[] = { "control", "gdb", "gdb-wait", "verbose", "seccomp",
-				   "restore", "dump-dtb", NULL };
+				   "restore", "restore-force", "dump-dtb", NULL };
 
 static bool is_own(const char *name, size_t len)
 {
@@ -118,8 +118,8 @@ int snapshot_conf_merge(const struct snapshot_section *s, int argc, char *const 
 
 		if (!option_of(argv[i], &len) || !is_own(argv[i] + 2, len))
 			return fail(v, n, err, errlen, "%s: with --restore, the machine is the "
-				    "snapshot's (only --control, --gdb, --gdb-wait, --verbose and "
-				    "--seccomp may be given)", argv[i]);
+				    "snapshot's (only --control, --gdb, --gdb-wait, --verbose, "
+				    "--seccomp and --restore-force may be given)", argv[i]);
 		for (int j = 0; j < span(argv[i]) && i + j < argc; j++)
 			v[n++] = strdup(argv[i + j]);
 	}

@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "a64vm/disk.h"
 #include "a64vm/disk_uring.h"
 #include "a64vm/log.h"
 #include "a64vm/memory.h"
+#include "a64vm/snapshot_file.h"
 #include "a64vm/storage_daemon.h"
 #include "a64vm/vhost_worker.h"
 #include "a64vm/virtio_blk.h"
@@ -186,6 +188,70 @@ static void blk_close(struct virtio_slot *s, void *priv)
 	free(b);
 }
 
+/* A disk a64vm serves itself; a daemon's is the daemon's to save. */
+static bool blk_saveable(void *priv)
+{
+	return !((struct blk_dev *)priv)->blk.vhost;
+}
+
+/*
+ * Its contents are not in the snapshot: what it is, so that a restore
+ * refuses a disk written or replaced since (the guest's caches in RAM
+ * would not match it).
+ */
+struct disk_id {
+	uint64_t ino, size, mtime_ns;
+};
+
+static int disk_id(const struct blk_dev *b, struct disk_id *id)
+{
+	struct stat sb;
+
+	if (fstat(b->disk.fd, &sb))
+		return -errno;
+	*id = (struct disk_id){ (uint64_t)sb.st_ino, b->disk.sectors,
+				(uint64_t)sb.st_mtim.tv_sec * 1000000000u +
+					(uint64_t)sb.st_mtim.tv_nsec };
+	return 0;
+}
+
+static void blk_save(struct virtio_slot *s, void *priv, struct snapshot_writer *w)
+{
+	struct disk_id id = { 0 };
+
+	(void)s;
+	disk_id(priv, &id); /* its descriptor is open: fstat does not fail */
+	snapshot_put_u64(w, id.ino);
+	snapshot_put_u64(w, id.size);
+	snapshot_put_u64(w, id.mtime_ns);
+}
+
+static int blk_restore(struct virtio_slot *s, void *priv, struct snapshot_cursor *c,
+		       bool force, char *err, size_t errlen)
+{
+	struct disk_id id, saved;
+	int ret = disk_id(priv, &id);
+
+	saved.ino = snapshot_get_u64(c);
+	saved.size = snapshot_get_u64(c);
+	saved.mtime_ns = snapshot_get_u64(c);
+	if (ret || c->bad)
+		return ret ? ret : -EINVAL;
+	if (saved.size != id.size) {
+		snprintf(err, errlen, "%s: its disk has %llu sectors, the snapshot's had %llu",
+			 virtio_slot_name(s), (unsigned long long)id.size,
+			 (unsigned long long)saved.size);
+		return -EINVAL;
+	}
+	if (!force && (saved.ino != id.ino || saved.mtime_ns != id.mtime_ns)) {
+		snprintf(err, errlen, "%s: its disk was %s since the snapshot (--restore-force "
+			 "takes it as it is)", virtio_slot_name(s),
+			 saved.ino != id.ino ? "replaced" : "written");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* A disk a daemon serves maps guest RAM. */
 static bool blk_shares_ram(const struct config *cfg)
 {
@@ -201,4 +267,5 @@ static bool blk_shares_ram(const struct config *cfg)
 const struct virtio_kind blk_kind = {
 	.ops = &virtio_blk_ops, .pci_class = 0x010000, .options = virtio_blk_cli,
 	.adds = "disk", .shares_ram = blk_shares_ram, .open = blk_open, .close = blk_close,
+	.saveable = blk_saveable, .save = blk_save, .restore = blk_restore,
 };

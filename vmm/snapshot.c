@@ -224,13 +224,19 @@ static int build_state(const struct snapshot_wiring *w, const struct host_id *ho
 	free(mpidrs);
 	if (ret)
 		return say(err, errlen, ret, "cannot read the vGIC's state");
-	return board_save(w->board, sw, err, errlen);
+	ret = board_save(w->board, sw, err, errlen);
+	if (!ret)
+		virtio_devices_save(w->virtio, sw);
+	return ret;
 }
+
+/* How long a snapshot waits for the devices' requests in flight to end. */
+#define SNAPSHOT_DRAIN_MS 10000
 
 /* What cannot be saved yet is named before anything is written. */
 static int check_saveable(const struct snapshot_wiring *w, char *err, size_t errlen)
 {
-	const char *name = virtio_devices_first_name(w->virtio);
+	const char *name = virtio_devices_unsaveable(w->virtio);
 
 	if (name)
 		return say(err, errlen, -ENOTSUP, "%s cannot be saved yet", name);
@@ -241,7 +247,9 @@ static int check_saveable(const struct snapshot_wiring *w, char *err, size_t err
 	return 0;
 }
 
-int snapshot_save(const struct snapshot_wiring *w, const char *dir, char *err, size_t errlen)
+/* The devices held: RAM, then the state that names it. */
+static int save_held(const struct snapshot_wiring *w, const char *dir, char *err,
+		     size_t errlen)
 {
 	struct host_id host = host_id_of(w);
 	struct snapshot_writer sw;
@@ -250,14 +258,9 @@ int snapshot_save(const struct snapshot_wiring *w, const char *dir, char *err, s
 	size_t len = 0;
 	struct stat sb;
 	int ram_fd = -1, state_fd = -1;
-	int ret = check_saveable(w, err, errlen);
-
-	if (ret)
-		return ret;
-	if (!w->files)
-		return say(err, errlen, -ENOTSUP, "this VM has no helper to write files");
 	/* The LPI pending bits and the ITS's tables go to RAM first. */
-	ret = gic_state_flush(w->gic);
+	int ret = gic_state_flush(w->gic);
+
 	if (ret)
 		return say(err, errlen, ret, "the vGIC cannot write its tables to RAM");
 	ram_fd = create_new(w, dir, "memory", path, sizeof(path));
@@ -288,6 +291,23 @@ int snapshot_save(const struct snapshot_wiring *w, const char *dir, char *err, s
 	close(ram_fd);
 	if (state_fd >= 0)
 		close(state_fd);
+	return ret;
+}
+
+int snapshot_save(const struct snapshot_wiring *w, const char *dir, char *err, size_t errlen)
+{
+	int ret = check_saveable(w, err, errlen);
+
+	if (ret)
+		return ret;
+	if (!w->files)
+		return say(err, errlen, -ENOTSUP, "this VM has no helper to write files");
+	/* RAM and the devices as one moment: no request in flight, none taken meanwhile. */
+	if (virtio_devices_hold(w->virtio, SNAPSHOT_DRAIN_MS))
+		return say(err, errlen, -ETIMEDOUT, "a device's requests were still in flight "
+			   "after %u s", SNAPSHOT_DRAIN_MS / 1000);
+	ret = save_held(w, dir, err, errlen);
+	virtio_devices_release(w->virtio);
 	return ret;
 }
 
@@ -368,6 +388,9 @@ int snapshot_restore(const struct snapshot_wiring *w, const char *dir, char *err
 	if (!ret && (ret = gic_state_restore(w->gic, &st.ix, why, sizeof(why))))
 		say(err, errlen, ret, "%s: %s", dir, why);
 	if (!ret && (ret = board_restore(w->board, &st.ix, why, sizeof(why))))
+		say(err, errlen, ret, "%s: %s", dir, why);
+	if (!ret && (ret = virtio_devices_restore(w->virtio, &st.ix, w->cfg->restore_force, why,
+						  sizeof(why))))
 		say(err, errlen, ret, "%s: %s", dir, why);
 	if (fd >= 0)
 		close(fd);

@@ -1,13 +1,18 @@
 #include "a64vm/virtio_devices.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "a64vm/config.h"
+#include "a64vm/errmsg.h"
 #include "a64vm/log.h"
 #include "a64vm/memmap.h"
 #include "a64vm/memory.h"
+#include "a64vm/mono_time.h"
+#include "a64vm/snapshot_file.h"
 #include "a64vm/start_gate.h"
 #include "a64vm/vhost_worker.h"
 #include "a64vm/virtio_io.h"
@@ -55,9 +60,104 @@ static const char *value_of(const struct virtio_kind *k, const struct config *cf
 	return k->adds ? config_use_value(cfg, k->adds, index) : NULL;
 }
 
-const char *virtio_devices_first_name(const struct virtio_devices *v)
+const char *virtio_devices_unsaveable(const struct virtio_devices *v)
 {
-	return v && v->n ? virtio_slot_name(v->devs[0].slot) : NULL;
+	for (unsigned i = 0; v && i < v->n; i++) {
+		const struct device *d = &v->devs[i];
+
+		if (virtio_slot_vhost(d->slot) || !d->kind->saveable || !d->kind->saveable(d->priv))
+			return virtio_slot_name(d->slot);
+	}
+	return NULL;
+}
+
+void virtio_devices_release(struct virtio_devices *v)
+{
+	for (unsigned i = 0; v && i < v->n; i++)
+		virtio_slot_unlock(v->devs[i].slot);
+}
+
+/*
+ * All at once or none: a device's I/O ends on the I/O thread, which may
+ * wait for another device's lock meanwhile.
+ */
+int virtio_devices_hold(struct virtio_devices *v, unsigned timeout_ms)
+{
+	uint64_t until = mono_ns() + (uint64_t)timeout_ms * 1000000u;
+
+	for (;;) {
+		bool quiet = true;
+
+		for (unsigned i = 0; v && i < v->n; i++) {
+			virtio_slot_lock(v->devs[i].slot);
+			quiet = quiet && virtio_slot_quiet(v->devs[i].slot);
+		}
+		if (quiet)
+			return 0;
+		virtio_devices_release(v);
+		if (mono_ns() >= until)
+			return -ETIMEDOUT;
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	}
+}
+
+#define VIRTIO_TAG SNAPSHOT_TAG('V', 'I', 'R', 'T')
+
+void virtio_devices_save(struct virtio_devices *v, struct snapshot_writer *w)
+{
+	for (unsigned i = 0; v && i < v->n; i++) {
+		struct device *d = &v->devs[i];
+		const char *kind = d->kind->ops->name;
+
+		snapshot_writer_begin(w, VIRTIO_TAG, i);
+		snapshot_put_blob(w, kind, (uint32_t)strlen(kind));
+		virtio_slot_save(d->slot, w);
+		if (d->kind->save)
+			d->kind->save(d->slot, d->priv, w);
+	}
+}
+
+static int restore_device(struct device *d, const struct snapshot_section *s, bool force,
+			  char *err, size_t errlen)
+{
+	const char *kind = d->kind->ops->name, *name = virtio_slot_name(d->slot);
+	struct snapshot_cursor c;
+	const uint8_t *saved;
+	uint32_t len;
+	int ret;
+
+	if (!s)
+		return errmsg(err, errlen, "it has no state for %s", name);
+	snapshot_cursor_init(&c, s);
+	saved = snapshot_get_blob(&c, &len);
+	if (!saved || len != strlen(kind) || memcmp(saved, kind, len))
+		return errmsg(err, errlen, "its device in the place of %s is another", name);
+	virtio_slot_lock(d->slot);
+	ret = virtio_slot_restore(d->slot, &c);
+	if (!ret && d->kind->restore)
+		ret = d->kind->restore(d->slot, d->priv, &c, force, err, errlen); /* err says why */
+	if (!ret && !snapshot_cursor_done(&c))
+		ret = -EINVAL;
+	if (ret && !*err)
+		snprintf(err, errlen, "%s: %s", name, ret == -EINVAL ?
+			 "its saved state is not one the device can be in" : strerror(-ret));
+	virtio_slot_unlock(d->slot);
+	return ret;
+}
+
+int virtio_devices_restore(struct virtio_devices *v, const struct snapshot_index *ix,
+			   bool force, char *err, size_t errlen)
+{
+	unsigned n = v ? v->n : 0;
+	int ret = 0;
+
+	*err = '\0';
+	if (snapshot_find(ix, VIRTIO_TAG, n))
+		return errmsg(err, errlen, "it has more virtio devices than this VM");
+	for (unsigned i = 0; i < n && !ret; i++)
+		ret = restore_device(&v->devs[i], snapshot_find(ix, VIRTIO_TAG, i), force, err,
+				     errlen);
+	return ret;
 }
 
 bool virtio_devices_share_ram(const struct config *cfg)

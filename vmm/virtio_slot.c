@@ -17,6 +17,7 @@
 #include "a64vm/virtio_io.h"
 #include "a64vm/virtio_mmio.h"
 #include "a64vm/virtio_pci.h"
+#include "a64vm/virtio_snapshot.h"
 
 /* A queue's notify eventfd, as the I/O thread hands it back. */
 struct queue_ref {
@@ -533,4 +534,39 @@ void virtio_slot_reset(struct virtio_slot *d)
 		virtio_pci_reset(&d->pci->p);
 	else
 		virtio_core_reset(&d->t);
+}
+
+bool virtio_slot_quiet(const struct virtio_slot *d)
+{
+	return !d->t.resetting && virtio_core_quiet(&d->t);
+}
+
+void virtio_slot_save(const struct virtio_slot *d, struct snapshot_writer *w)
+{
+	virtio_core_save(&d->t, w);
+	if (d->pci)
+		virtio_pci_save(&d->pci->p, w);
+}
+
+int virtio_slot_restore(struct virtio_slot *d, struct snapshot_cursor *c)
+{
+	uint64_t one = 1;
+	int ret = virtio_core_restore(&d->t, c);
+
+	if (!ret && d->pci)
+		ret = virtio_pci_restore(&d->pci->p, c);
+	if (ret)
+		return ret;
+	if (d->pci) {
+		/* Each vector's route follows its entry before its next message. */
+		for (unsigned v = 0; d->pci->p.has_msix && v < d->pci->p.msix.nvec; v++)
+			pci_bus_msix_changed(&d->pci->msix, v);
+		if (d->pci->p.intx)
+			pci_bus_set_intx(d->env->pci, d->pci->slot, 1, true);
+	}
+	/* Requests the driver made available and no notify brought yet. */
+	for (unsigned q = 0; q < d->t.nqueues; q++)
+		if (d->queues[q].fd >= 0 && write(d->queues[q].fd, &one, sizeof(one)) < 0)
+			return -errno;
+	return 0;
 }

@@ -101,6 +101,7 @@ struct config {
 	struct config_flash flash[2];
 	char flash_paths[2][CONFIG_DISK_PATH_MAX];
 	const char *restore; /* --restore DIR: the VM is the snapshot's */
+	bool restore_force; /* ... even with a disk changed since */
 	/* The options as given (argv[2..]): a snapshot keeps them. */
 	int argc;
 	char *const *argv;

@@ -18,6 +18,8 @@ struct config;
 struct device_list;
 struct guest_mem;
 struct pci_bus;
+struct snapshot_index;
+struct snapshot_writer;
 struct start_gate;
 struct virtio_devices;
 
@@ -36,8 +38,26 @@ struct virtio_wiring {
 void virtio_devices_register_options(void);
 /* Whether any device asked for shares guest RAM with another process. */
 bool virtio_devices_share_ram(const struct config *cfg);
-/* The first device's name ("virtio-blk0"), or NULL when there is none: a snapshot refuses them yet. */
-const char *virtio_devices_first_name(const struct virtio_devices *v);
+/*
+ * A snapshot's part (docs/snapshot.md): the first device that cannot be
+ * saved ("virtio-net0 (00:02.0)"), or NULL when every one can.
+ */
+const char *virtio_devices_unsaveable(const struct virtio_devices *v);
+/*
+ * Every vCPU parked: each device's lock taken once nothing is in flight on
+ * any (a disk's I/O answered), so that RAM and the devices are saved as one
+ * moment; -ETIMEDOUT (nothing held) after timeout_ms. Released by release.
+ */
+int virtio_devices_hold(struct virtio_devices *v, unsigned timeout_ms);
+void virtio_devices_release(struct virtio_devices *v);
+/* Held: a section per device. */
+void virtio_devices_save(struct virtio_devices *v, struct snapshot_writer *w);
+/*
+ * Into devices made from the snapshot's options, before the I/O thread
+ * starts: 0, or -errno with why in err.
+ */
+int virtio_devices_restore(struct virtio_devices *v, const struct snapshot_index *ix,
+			   bool force, char *err, size_t errlen);
 
 /* Opens the disks (locked) and sets the devices up; 0 or -errno (logged). */
 int virtio_devices_create(const struct virtio_wiring *w, struct virtio_devices **out);

@@ -21,6 +21,8 @@
 #include "a64vm/config.h"
 #include "a64vm/virtio_core.h"
 
+struct snapshot_cursor;
+struct snapshot_writer;
 struct virtio_slot;
 
 /* What opening one device gets. */
@@ -56,6 +58,17 @@ struct virtio_kind {
 	int (*open)(const struct virtio_kind_ctx *ctx, void **priv);
 	/* Frees what open made (the slot is freed after). NULL: nothing. */
 	void (*close)(struct virtio_slot *s, void *priv);
+	/*
+	 * A snapshot (docs/snapshot.md): whether this device can be saved
+	 * (NULL: never; one a daemon serves never is), and what the kind
+	 * keeps of it besides its transport's state (NULL: nothing), which a
+	 * restore compares or takes back (force: --restore-force): 0, or
+	 * -errno with why in err; every byte save put read.
+	 */
+	bool (*saveable)(void *priv);
+	void (*save)(struct virtio_slot *s, void *priv, struct snapshot_writer *w);
+	int (*restore)(struct virtio_slot *s, void *priv, struct snapshot_cursor *c, bool force,
+		       char *err, size_t errlen);
 	/* Console input, for a kind that takes it: the bytes taken. */
 	size_t (*input)(struct virtio_slot *s, void *priv, const uint8_t *buf, size_t len);
 };

@@ -21,6 +21,8 @@
 struct device_list;
 struct guest_mem;
 struct pci_bus;
+struct snapshot_cursor;
+struct snapshot_writer;
 struct vhost_worker;
 struct virtio_io;
 struct virtio_slot;
@@ -112,6 +114,17 @@ void virtio_slot_settle(struct virtio_slot *s);
  * released meanwhile), the VMM stops, or timeout_ms pass. True when it ended.
  */
 bool virtio_slot_await_reset(struct virtio_slot *s, unsigned timeout_ms);
+
+/* Under the device's lock: nothing in flight, no reset waiting for it. */
+bool virtio_slot_quiet(const struct virtio_slot *s);
+/*
+ * Under the device's lock, quiet: the device's transport state into w;
+ * and from a section it wrote, into a device wired as the saved one was
+ * (its vectors re-routed, its queues served once): 0 or -EINVAL, nothing
+ * changed then.
+ */
+void virtio_slot_save(const struct virtio_slot *s, struct snapshot_writer *w);
+int virtio_slot_restore(struct virtio_slot *s, struct snapshot_cursor *c);
 
 /* A machine reset: the device and (virtio-pci) its function, at once. */
 void virtio_slot_reset(struct virtio_slot *s);

@@ -4,8 +4,10 @@
 # it runs on. Each snapshot, started in a new a64vm, finishes with the
 # original's result, its counter neither going back nor jumping over the
 # time between, its PMU's cycles never going back, its timer's interrupts
-# arriving; the same snapshot twice gives the same output. Then what a
-# restore refuses, one line each, and a VM that cannot be saved runs on.
+# arriving; the same snapshot twice gives the same output. A Linux guest
+# with no virtio device, then with a disk and rng on each transport. Then
+# what a restore refuses, one line each, and a VM that cannot be saved
+# runs on.
 G=/guest/snap_guest.img
 SOCK=/tmp/snap.sock
 # The restored run's output without the line that depends on timing.
@@ -109,7 +111,7 @@ fi
 refused() { # NAME DIR WANT [OPTION...]
   name=$1 dir=$2 want=$3
   shift 3
-  /a64vm run --restore "$dir" "$@" </dev/null >out.log 2>err.log; st=$?
+  timeout 120 /a64vm run --restore "$dir" "$@" </dev/null >out.log 2>err.log; st=$?
   if [ $st -ne 0 ] && [ "$(grep -c . err.log)" -eq 1 ] && grep -q -- "$want" err.log; then
     pass "$name" "$(cat err.log)"
   else
@@ -135,12 +137,92 @@ if [ -d $D ]; then
   refused snapshot-refuses-missing /tmp/nothing-here "No such file"
 fi
 
+# A Linux guest with a disk and rng, on virtio-pci (MSI-X through the ITS)
+# and on virtio-mmio: saved paused while a loop writes a record a sector
+# each synced (a write in flight), restored in a new a64vm: the loop goes
+# on to its end (each write's answer an interrupt), every record is on the
+# disk where it belongs, the rng answers, sleep 1 takes a second. A second
+# restore is refused: the disk was written since.
+records() { # N: the records the loop writes, as the disk holds them
+  i=0
+  while [ $i -lt $1 ]; do
+    echo record-$i | dd of=expect.img bs=512 seek=$i conv=notrunc,sync 2>/dev/null
+    i=$((i + 1))
+  done
+}
+devices_check() { # TRANSPORT
+  t=$1 D=/tmp/snap-dev-$1
+  dd if=/dev/zero of=disk.img bs=1M count=4 2>/dev/null
+  vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --cpus 2 --control $SOCK \
+    --virtio-transport $t --disk disk.img --rng --append "console=ttyAMA0 quiet a64vm.test=snapshot"
+  if ! wait_for "A64VM-GUEST-INIT" 150; then
+    fail snapshot-devices-$t "no guest init within 150 s"; show_logs; kill -9 $VM_PID; vm_wait 5
+    return
+  fi
+  type_line 'i=0; while [ $i -lt 300 ]; do echo record-$i | dd of=/dev/vda bs=512 seek=$i conv=sync,fsync 2>/dev/null; [ $i = 100 ] && echo HALF""WAY; i=$((i + 1)); done; echo WRITES""-DONE'
+  wait_for '^HALFWAY' 60
+  /a64vm ctl $SOCK snapshot $D --paused >reply.txt 2>&1
+  /a64vm ctl $SOCK quit >/dev/null; vm_wait 30
+  vm_start --restore $D
+  if ! wait_for '^WRITES-DONE' 90; then
+    fail snapshot-devices-$t "the restored guest's writes did not end: $(cat reply.txt)"
+    show_logs; kill -9 $VM_PID; vm_wait 5; return
+  fi
+  type_line 'echo RNG""-$(cat /sys/class/misc/hw_random/rng_current)-$(dd if=/dev/hwrng bs=64 count=1 2>/tmp/e | wc -c)-$(cat /tmp/e); echo SLEEP""-START; sleep 1; echo SLEPT""-1'
+  wait_for '^SLEEP-START' 30
+  t0=$(now)
+  wait_for '^SLEPT-1' 30
+  took=$(elapsed $t0)
+  type_line 'poweroff -f'
+  vm_wait 60; st=$?
+  rm -f expect.img; records 300
+  if [ $st -eq 0 ] && cmp -n $((300 * 512)) disk.img expect.img >/dev/null &&
+     grep -q '^RNG-virtio_rng.0-64' out.log && awk -v t="$took" 'BEGIN { exit !(t >= 0.9 && t <= 3) }'; then
+    pass snapshot-devices-$t "300 records on the disk, 64 bytes of virtio_rng.0, sleep 1 took $took s, exit 0; $(cat reply.txt)"
+  else
+    fail snapshot-devices-$t "status $st, $(cmp -n $((300 * 512)) disk.img expect.img 2>&1 | head -1)," \
+      "$(grep '^RNG-' out.log | tr -d '\r'), sleep 1 took $took s; $(cat reply.txt)"
+    show_logs
+  fi
+}
+devices_check pci
+refused snapshot-refuses-written-disk /tmp/snap-dev-pci "its disk was written since the snapshot"
+devices_check mmio
+
+# FreeBSD (shared/freebsd), its root on virtio-blk (virtio-mmio), saved
+# paused partway through its boot, as its disk driver attaches, and
+# restored: it mounts its root, its init prints the marker, and it powers
+# off with exit 0.
+if ! fb_missing snapshot-freebsd; then
+  cp $FB/root.img root.img
+  vm_start --kernel $FB/kernel.bin --virtio-transport mmio --disk root.img --cpus 2 --mem 512M \
+    --control $SOCK --append "FreeBSD:vfs.root.mountfrom=ufs:/dev/vtbd0"
+  if wait_for '^vtblk0:' 120; then
+    /a64vm ctl $SOCK snapshot /tmp/snap-fb --paused >reply.txt 2>&1
+    /a64vm ctl $SOCK quit >/dev/null; vm_wait 30
+    cp out.log fb-before.log
+    vm_start --restore /tmp/snap-fb
+    wait_for 'FREEBSD' 120
+    vm_wait 60; st=$?
+    tr -d '\r' <out.log >fb-after.log
+    if [ $st -eq 0 ] && fb_has_marker fb-after.log && ! fb_has_marker fb-before.log &&
+       grep -q 'Trying to mount root\|mountroot' fb-after.log; then
+      pass snapshot-freebsd "saved at vtblk0's attach, restored: root mounted, init's marker, exit 0; $(cat reply.txt)"
+    else
+      fail snapshot-freebsd "status $st; $(cat reply.txt); $(tail -n 3 fb-after.log | tr '\n' ' ')"
+      show_logs
+    fi
+  else
+    fail snapshot-freebsd "no vtblk0 within 120 s"; show_logs; kill -9 $VM_PID; vm_wait 5
+  fi
+fi
+
 # A VM with a device that cannot be saved yet: refused with its name, it runs on.
-vm_start --kernel $G --mem 64M --control $SOCK --rng
+vm_start --kernel $G --mem 64M --control $SOCK --console virtio
 wait_for 'SNAP-GUEST ROUND 30' 120
-/a64vm ctl $SOCK snapshot /tmp/snap-rng >reply.txt 2>&1
-if grep -q 'virtio-rng.* cannot be saved yet' reply.txt && wait_for 'SNAP-GUEST TIMER ok' 180 &&
-   vm_wait 30 && [ ! -e /tmp/snap-rng/state ]; then
+/a64vm ctl $SOCK snapshot /tmp/snap-con >reply.txt 2>&1
+if grep -q 'virtio-console.* cannot be saved yet' reply.txt && wait_for 'SNAP-GUEST TIMER ok' 180 &&
+   vm_wait 30 && [ ! -e /tmp/snap-con/state ]; then
   pass snapshot-refuses-device "$(cat reply.txt); the guest finished"
 else
   fail snapshot-refuses-device "$(cat reply.txt)"; show_logs; kill -9 $VM_PID 2>/dev/null; vm_wait 5
