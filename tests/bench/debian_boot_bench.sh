@@ -25,13 +25,15 @@ else
   cp $DEB/vmlinuz /tmp/debian-Image
 fi
 ARGS="root=/dev/vda2 ro"
+mkdir -p /dev/pts
+grep -q ' /dev/pts ' /proc/mounts || mount -t devpts devpts /dev/pts
 start() { # VMM CPUS: its console on a FIFO (fd 3), out.log
   rm -f in out.log err.log
   mkfifo in
   VM_T0=$(now)
   case $1 in
-  kvmtool)
-    /bin/lkvm run -k /tmp/debian-Image -i $DEB/initrd.img -m 1024 -c "$2" -d $disk \
+  kvmtool) # its console reads input only from a terminal: pty-run gives it one
+    /bin/pty-run /bin/lkvm run -k /tmp/debian-Image -i $DEB/initrd.img -m 1024 -c "$2" -d $disk \
       --nodefaults --console serial -p "$ARGS console=ttyS0" <in >out.log 2>err.log & ;;
   *)
     /a64vm run --kernel $DEB/vmlinuz --initrd $DEB/initrd.img --mem 1G --cpus "$2" \
