@@ -3,14 +3,16 @@
  * inside the input, and written again section by section it is the same
  * file byte for byte (the format has one spelling); what it refuses it
  * says why. Then each section goes to its reader as a restore would hand
- * it: the vCPU and vGIC records, the options, and the board's device
- * models (a state they refuse leaves them as they were).
+ * it: the vCPU and vGIC records, the options, the board's device models
+ * and a virtio device's core and virtio-pci state (a state they refuse
+ * leaves them as they were; one they take has its live rings in RAM).
  */
 #include <string.h>
 
 #include "a64vm/cfi_flash.h"
 #include "a64vm/fw_cfg.h"
 #include "a64vm/kvm_records.h"
+#include "a64vm/memmap.h"
 #include "a64vm/pci_host.h"
 #include "a64vm/pl011.h"
 #include "a64vm/pl031.h"
@@ -18,6 +20,7 @@
 #include "a64vm/snapshot_conf.h"
 #include "a64vm/snapshot_file.h"
 #include "a64vm/testdev.h"
+#include "a64vm/virtio_snapshot.h"
 #include "fuzz.h"
 
 static struct snapshot_index ix;
@@ -51,6 +54,41 @@ static void restore_device(const struct snapshot_section *s)
 	ops->destroy(dev);
 }
 
+#define RAM_BASE 0x40000000ull
+#define RAM_SIZE (1u << 20)
+
+static uint8_t ram[RAM_SIZE];
+static struct guest_mem mem = { .base = RAM_BASE, .size = RAM_SIZE, .hva = ram };
+static const struct virtio_core_ops two_queues = { .name = "fuzz", .device_id = 4, .nqueues = 2 };
+
+static void no_source(void *ctx, unsigned source) { (void)ctx, (void)source; }
+
+/* A virtio device's section: the core's part, then virtio-pci's. */
+static void restore_virtio(const struct snapshot_section *s)
+{
+	static struct virtio_core t, before;
+	static struct virtio_pci p, pci_before;
+	struct snapshot_cursor c;
+
+	virtio_core_init(&t, &two_queues, NULL, &mem, no_source, NULL);
+	FUZZ_CHECK(virtio_pci_init(&p, &t, 0xff0000, &(struct virtio_pci_wiring){
+		.msix_doorbell = MEMMAP_GIC_ITS_TRANSLATER }) == 0);
+	memcpy(&before, &t, sizeof(t));
+	memcpy(&pci_before, &p, sizeof(p));
+	snapshot_cursor_init(&c, s);
+	if (virtio_core_restore(&t, &c)) {
+		FUZZ_CHECK(!memcmp(&t, &before, sizeof(t)));
+		return;
+	}
+	for (unsigned q = 0; q < t.nqueues; q++)
+		FUZZ_CHECK(!t.queues[q].ready || !virtq_check_layout(&t.queues[q], &mem));
+	if (virtio_pci_restore(&p, &c))
+		FUZZ_CHECK(!memcmp(&p, &pci_before, sizeof(p)));
+	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		FUZZ_CHECK(p.queue_vector[q] == PCI_MSIX_NO_VECTOR ||
+			   p.queue_vector[q] < p.msix.nvec);
+}
+
 static void read_section(const struct snapshot_section *s)
 {
 	struct snapshot_cursor c;
@@ -82,6 +120,8 @@ static void read_section(const struct snapshot_section *s)
 		snapshot_conf_free(out, n);
 	} else if (s->tag == SNAPSHOT_TAG('B', 'D', 'E', 'V')) {
 		restore_device(s);
+	} else if (s->tag == SNAPSHOT_TAG('V', 'I', 'R', 'T')) {
+		restore_virtio(s);
 	}
 }
 

@@ -187,7 +187,8 @@ devices_check() { # TRANSPORT
 }
 devices_check pci
 refused snapshot-refuses-written-disk /tmp/snap-dev-pci "its disk was written since the snapshot"
-devices_check mmio
+# virtio-mmio's disk is FreeBSD's below; the Linux check on it in the full suite.
+[ "$A64VM_SUITE" = full ] && devices_check mmio
 
 # FreeBSD (shared/freebsd), its root on virtio-blk (virtio-mmio), saved
 # paused partway through its boot, as its disk driver attaches, and
