@@ -120,8 +120,8 @@ bool virtio_slot_quiet(const struct virtio_slot *s);
 /*
  * Under the device's lock, quiet: the device's transport state into w;
  * and from a section it wrote, into a device wired as the saved one was
- * (its vectors re-routed, its queues served once): 0 or -EINVAL, nothing
- * changed then.
+ * (its vectors re-routed, its queues served once): 0, or -EINVAL and the
+ * VM's restore fails as a whole.
  */
 void virtio_slot_save(const struct virtio_slot *s, struct snapshot_writer *w);
 int virtio_slot_restore(struct virtio_slot *s, struct snapshot_cursor *c);
