@@ -35,28 +35,28 @@ void virtio_core_save(const struct virtio_core *t, struct snapshot_writer *w)
 
 int virtio_core_restore(struct virtio_core *t, struct snapshot_cursor *c)
 {
-	struct virtio_core s = *t;
+	struct virtq queues[VIRTIO_MAX_QUEUES];
+	uint32_t status, dev_sel, drv_sel, queue_sel, isr, generation;
+	uint64_t features;
 
 	if (snapshot_get_u32(c) != t->nqueues)
 		return -EINVAL;
-	s.status = snapshot_get_u32(c);
-	s.dev_features_sel = snapshot_get_u32(c);
-	s.drv_features_sel = snapshot_get_u32(c);
-	s.queue_sel = snapshot_get_u32(c);
-	s.driver_features = snapshot_get_u64(c);
-	s.isr = snapshot_get_u32(c);
-	s.config_generation = snapshot_get_u32(c);
-	if ((s.status & ~(uint32_t)STATUS_BITS) || s.isr > 3 ||
-	    (s.driver_features & ~virtio_core_offered(t)))
+	status = snapshot_get_u32(c);
+	dev_sel = snapshot_get_u32(c);
+	drv_sel = snapshot_get_u32(c);
+	queue_sel = snapshot_get_u32(c);
+	features = snapshot_get_u64(c);
+	isr = snapshot_get_u32(c);
+	generation = snapshot_get_u32(c);
+	if ((status & ~(uint32_t)STATUS_BITS) || isr > 3 ||
+	    (features & ~virtio_core_offered(t)))
 		return -EINVAL;
 	for (unsigned i = 0; i < t->nqueues; i++) {
-		struct virtq *q = &s.queues[i];
+		struct virtq *q = &queues[i];
 		uint32_t v = snapshot_get_u32(c);
 
-		q->num = (uint16_t)v;
-		q->ready = v & 1u << 16;
-		q->event_idx = v & 1u << 17;
-		q->indirect = v & 1u << 18;
+		*q = (struct virtq){ .num = (uint16_t)v, .ready = v & 1u << 16,
+				     .event_idx = v & 1u << 17, .indirect = v & 1u << 18 };
 		q->desc = snapshot_get_u64(c);
 		q->avail = snapshot_get_u64(c);
 		q->used = snapshot_get_u64(c);
@@ -70,9 +70,17 @@ int virtio_core_restore(struct virtio_core *t, struct snapshot_cursor *c)
 	}
 	if (c->bad)
 		return -EINVAL;
-	s.resetting = false;
-	s.started = false;
-	*t = s;
+	t->status = status;
+	t->dev_features_sel = dev_sel;
+	t->drv_features_sel = drv_sel;
+	t->queue_sel = queue_sel;
+	t->driver_features = features;
+	t->isr = isr;
+	t->config_generation = generation;
+	for (unsigned i = 0; i < t->nqueues; i++)
+		t->queues[i] = queues[i];
+	t->resetting = false;
+	t->started = false;
 	return 0;
 }
 

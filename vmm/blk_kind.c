@@ -188,12 +188,6 @@ static void blk_close(struct virtio_slot *s, void *priv)
 	free(b);
 }
 
-/* A disk a64vm serves itself; a daemon's is the daemon's to save. */
-static bool blk_saveable(void *priv)
-{
-	return !((struct blk_dev *)priv)->blk.vhost;
-}
-
 /*
  * Its contents are not in the snapshot: what it is, so that a restore
  * refuses a disk written or replaced since (the guest's caches in RAM
@@ -267,5 +261,5 @@ static bool blk_shares_ram(const struct config *cfg)
 const struct virtio_kind blk_kind = {
 	.ops = &virtio_blk_ops, .pci_class = 0x010000, .options = virtio_blk_cli,
 	.adds = "disk", .shares_ram = blk_shares_ram, .open = blk_open, .close = blk_close,
-	.saveable = blk_saveable, .save = blk_save, .restore = blk_restore,
+	.saveable = true, .save = blk_save, .restore = blk_restore, /* a daemon's: refused */
 };

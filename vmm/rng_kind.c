@@ -34,14 +34,8 @@ static void rng_close(struct virtio_slot *s, void *priv)
 	free(priv);
 }
 
-/* Nothing of its own besides its queue: the host's entropy is drawn anew. */
-static bool rng_saveable(void *priv)
-{
-	(void)priv;
-	return true;
-}
-
 const struct virtio_kind rng_kind = {
 	.ops = &virtio_rng_ops, .pci_class = 0xff0000, .options = virtio_rng_cli,
-	.adds = "rng", .open = rng_open, .close = rng_close, .saveable = rng_saveable,
+	.adds = "rng", .open = rng_open, .close = rng_close,
+	.saveable = true, /* nothing besides its queue: the host's entropy is drawn anew */
 };

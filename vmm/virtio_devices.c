@@ -65,7 +65,7 @@ const char *virtio_devices_unsaveable(const struct virtio_devices *v)
 	for (unsigned i = 0; v && i < v->n; i++) {
 		const struct device *d = &v->devs[i];
 
-		if (virtio_slot_vhost(d->slot) || !d->kind->saveable || !d->kind->saveable(d->priv))
+		if (virtio_slot_vhost(d->slot) || !d->kind->saveable)
 			return virtio_slot_name(d->slot);
 	}
 	return NULL;

@@ -59,13 +59,13 @@ struct virtio_kind {
 	/* Frees what open made (the slot is freed after). NULL: nothing. */
 	void (*close)(struct virtio_slot *s, void *priv);
 	/*
-	 * A snapshot (docs/snapshot.md): whether this device can be saved
-	 * (NULL: never; one a daemon serves never is), and what the kind
-	 * keeps of it besides its transport's state (NULL: nothing), which a
+	 * A snapshot (docs/snapshot.md): whether its devices can be saved
+	 * (one whose queues a daemon serves never is), and what the kind
+	 * keeps of one besides its transport's state (NULL: nothing), which a
 	 * restore compares or takes back (force: --restore-force): 0, or
 	 * -errno with why in err; every byte save put read.
 	 */
-	bool (*saveable)(void *priv);
+	bool saveable;
 	void (*save)(struct virtio_slot *s, void *priv, struct snapshot_writer *w);
 	int (*restore)(struct virtio_slot *s, void *priv, struct snapshot_cursor *c, bool force,
 		       char *err, size_t errlen);
