@@ -1,7 +1,10 @@
 #include "a64vm/pci_testdev.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "a64vm/snapshot_file.h"
 
 #define REDHAT_VENDOR 0x1b36
 #define PCI_TESTDEV_ID 0x0005
@@ -117,4 +120,38 @@ void pci_testdev_bar_write(void *opaque, unsigned bar, uint64_t off, unsigned si
 	/* A ring that reached the device: its own test, or one KVM passed up. */
 	if (off == b.offset && (!b.datamatch || (size == b.width && (val & 0xff) == b.data)))
 		d->count++;
+}
+
+void pci_testdev_save(struct pci_testdev *d, struct snapshot_writer *w)
+{
+	struct pci_testdev_bell b;
+
+	/* The rings an ioeventfd counted and no read added yet. */
+	if (d->current >= 0) {
+		pci_testdev_bell((unsigned)d->current, &b);
+		if (b.eventfd && d->rung)
+			d->count += d->rung(d->ctx, (unsigned)d->current);
+	}
+	snapshot_put_u32(w, (uint32_t)(d->current + 1));
+	snapshot_put_u32(w, d->count);
+}
+
+int pci_testdev_restore(struct pci_testdev *d, struct snapshot_cursor *c)
+{
+	uint32_t current = snapshot_get_u32(c), count = snapshot_get_u32(c);
+	struct pci_testdev_bell b;
+
+	if (c->bad || !snapshot_cursor_done(c) || current > PCI_TESTDEV_TESTS)
+		return -EINVAL;
+	stop(d);
+	d->current = (int)current - 1;
+	d->count = count;
+	if (d->current < 0)
+		return 0;
+	pci_testdev_bell((unsigned)d->current, &b);
+	if (b.eventfd && d->arm && d->rung) {
+		d->rung(d->ctx, (unsigned)d->current); /* rings of another moment */
+		d->arm(d->ctx, (unsigned)d->current, true);
+	}
+	return 0;
 }

@@ -12,7 +12,25 @@ static const char *const cmd_names[] = {
 	[CONTROL_RESUME] = "resume",	 [CONTROL_POWERDOWN] = "powerdown",
 	[CONTROL_RESET] = "reset",	 [CONTROL_QUIT] = "quit",
 	[CONTROL_READ_PHYS] = "read-phys", [CONTROL_SNAPSHOT] = "snapshot",
+	[CONTROL_RESTORE] = "restore",	 [CONTROL_CHECKPOINT] = "checkpoint",
+	[CONTROL_REWIND] = "rewind",	 [CONTROL_DIGEST] = "digest",
 };
+
+/* The commands that take a range of guest RAM, a directory, a checkpoint's name. */
+static bool takes_range(enum control_cmd cmd)
+{
+	return cmd == CONTROL_READ_PHYS || cmd == CONTROL_DIGEST;
+}
+
+static bool takes_dir(enum control_cmd cmd)
+{
+	return cmd == CONTROL_SNAPSHOT || cmd == CONTROL_RESTORE;
+}
+
+static bool takes_name(enum control_cmd cmd)
+{
+	return cmd == CONTROL_CHECKPOINT || cmd == CONTROL_REWIND;
+}
 
 const char *control_cmd_name(enum control_cmd cmd)
 {
@@ -132,7 +150,7 @@ int control_parse(const char *line, size_t len, struct control_request *req,
 {
 	struct reader r = { .p = line, .end = line + len, .err = err, .errlen = errlen };
 	bool have_cmd = false, have_addr = false, have_len = false, have_dir = false;
-	bool have_paused = false;
+	bool have_paused = false, have_name = false;
 	uint64_t paused = 0;
 	char key[MAX_TOKEN];
 	int ret;
@@ -166,6 +184,9 @@ int control_parse(const char *line, size_t len, struct control_request *req,
 			} else if (!strcmp(key, "dir")) {
 				seen = &have_dir;
 				ret = read_string_of(&r, req->dir, sizeof(req->dir));
+			} else if (!strcmp(key, "name")) {
+				seen = &have_name;
+				ret = read_string_of(&r, req->name, sizeof(req->name));
 			} else if (!strcmp(key, "paused")) {
 				seen = &have_paused;
 				ret = read_number(&r, &paused);
@@ -187,20 +208,25 @@ int control_parse(const char *line, size_t len, struct control_request *req,
 		return bad(&r, "trailing characters");
 	if (!have_cmd)
 		return bad(&r, "no \"cmd\"");
-	if ((have_addr || have_len) != (req->cmd == CONTROL_READ_PHYS) ||
-	    (req->cmd == CONTROL_READ_PHYS && !(have_addr && have_len)))
-		return bad(&r, req->cmd == CONTROL_READ_PHYS
-				       ? "read-phys needs \"addr\" and \"len\""
-				       : "unexpected arguments");
+	if ((have_addr || have_len) != takes_range(req->cmd) ||
+	    (takes_range(req->cmd) && !(have_addr && have_len)))
+		return bad(&r, takes_range(req->cmd) ? "it needs \"addr\" and \"len\""
+						     : "unexpected arguments");
 	if (req->cmd == CONTROL_READ_PHYS && (!req->len || req->len > CONTROL_MAX_READ))
 		return bad(&r, "len must be 1..1024");
-	if ((have_dir || have_paused) != (req->cmd == CONTROL_SNAPSHOT) ||
-	    (req->cmd == CONTROL_SNAPSHOT && !have_dir))
-		return bad(&r, req->cmd == CONTROL_SNAPSHOT ? "snapshot needs \"dir\""
-							    : "unexpected arguments");
-	if (req->cmd == CONTROL_SNAPSHOT && (req->dir[0] != '/' || paused > 1))
-		return bad(&r, req->dir[0] != '/' ? "dir must be an absolute path"
-						  : "paused must be 0 or 1");
+	if (req->cmd == CONTROL_DIGEST && !req->len)
+		return bad(&r, "len must not be 0");
+	if (have_dir != takes_dir(req->cmd) || have_name != takes_name(req->cmd) ||
+	    (have_paused && !takes_dir(req->cmd) && !takes_name(req->cmd)))
+		return bad(&r, takes_dir(req->cmd) && !have_dir ? "it needs \"dir\"" :
+			       takes_name(req->cmd) && !have_name ? "it needs \"name\"" :
+			       "unexpected arguments");
+	if (have_dir && req->dir[0] != '/')
+		return bad(&r, "dir must be an absolute path");
+	if (have_name && !req->name[0])
+		return bad(&r, "name must not be empty");
+	if (paused > 1)
+		return bad(&r, "paused must be 0 or 1");
 	req->paused = paused;
 	return 0;
 }

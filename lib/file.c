@@ -41,27 +41,35 @@ static int open_path(const char *path)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+/* A regular file of at most max bytes: 0 and its size, or -errno. */
+static int check_regular(int fd, size_t max, size_t *size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((uint64_t)st.st_size > max)
+		return -EFBIG;
+	*size = (size_t)st.st_size;
+	return 0;
+}
+
 /* Opens a regular file of at most max bytes: its descriptor, or -errno. */
 static int open_regular(const char *path, size_t max, size_t *size)
 {
-	struct stat st;
-	int fd = open_path(path), ret = 0;
+	int fd = open_path(path), ret;
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st))
-		ret = -errno;
-	else if (S_ISDIR(st.st_mode))
-		ret = -EISDIR;
-	else if (!S_ISREG(st.st_mode))
-		ret = -EINVAL;
-	else if ((uint64_t)st.st_size > max)
-		ret = -EFBIG;
+	ret = check_regular(fd, max, size);
 	if (ret) {
 		close(fd);
 		return ret;
 	}
-	*size = (size_t)st.st_size;
 	return fd;
 }
 
@@ -83,17 +91,16 @@ int file_pread_all(int fd, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-int file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len)
+int file_read_fd_all(int fd, size_t max, uint8_t **buf, size_t *len)
 {
 	size_t size;
 	uint8_t *p;
-	int fd = open_regular(path, max, &size), ret;
+	int ret = check_regular(fd, max, &size);
 
-	if (fd < 0)
-		return fd;
+	if (ret)
+		return ret;
 	p = malloc(size ? size : 1);
 	ret = p ? file_pread_all(fd, p, size, 0) : -ENOMEM;
-	close(fd);
 	if (ret) {
 		free(p);
 		return ret;
@@ -101,6 +108,17 @@ int file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len)
 	*buf = p;
 	*len = size;
 	return 0;
+}
+
+int file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len)
+{
+	int fd = open_path(path), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = file_read_fd_all(fd, max, buf, len);
+	close(fd);
+	return ret;
 }
 
 int file_read_head(const char *path, size_t max, uint8_t *head, size_t *avail,

@@ -1,6 +1,7 @@
 #include "a64vm/memory.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +13,16 @@
 #include "a64vm/log.h"
 
 #define HUGETLBFS_MAGIC 0x958458f6
+#define PAGE 4096u
 #define BLOCK_2M (2ull << 20)
 #ifndef MFD_HUGE_SHIFT
 #define MFD_HUGE_SHIFT 26 /* linux/memfd.h: a huge page size as its log2, here */
 #endif
+
+static uint64_t touched_words(uint64_t size)
+{
+	return (size / PAGE + 63) / 64;
+}
 
 static int no_ram(uint64_t size, int err)
 {
@@ -186,6 +193,7 @@ int memory_init_backed(struct guest_mem *mem, uint64_t base, uint64_t size,
 	int ret, fd = -1;
 
 	mem->fd = -1;
+	mem->touched = NULL;
 	if (!size || base + size < base || size > SIZE_MAX - BLOCK_2M)
 		return -EINVAL;
 	if (hugetlbfs_dir)
@@ -201,6 +209,11 @@ int memory_init_backed(struct guest_mem *mem, uint64_t base, uint64_t size,
 	mem->size = size;
 	mem->hva = p;
 	mem->fd = fd;
+	mem->touched = calloc(touched_words(size), sizeof(*mem->touched));
+	if (!mem->touched) {
+		memory_free(mem);
+		return no_ram(size, ENOMEM);
+	}
 	return 0;
 }
 
@@ -217,20 +230,69 @@ void memory_free(struct guest_mem *mem)
 		if (mem->fd >= 0)
 			close(mem->fd);
 	}
+	free((void *)mem->touched);
+	mem->touched = NULL;
 	mem->hva = NULL;
 	mem->fd = -1;
 }
 
-void *memory_gpa_to_hva(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
+/* A load before the atomic OR: a page touched again costs no cache line bounce. */
+static void touch(const struct guest_mem *mem, uint64_t off, uint64_t len)
+{
+	for (uint64_t page = off / PAGE; page <= (off + len - 1) / PAGE; page++) {
+		_Atomic uint64_t *word = &mem->touched[page / 64];
+		uint64_t bit = 1ull << (page % 64);
+
+		if (!(atomic_load_explicit(word, memory_order_relaxed) & bit))
+			atomic_fetch_or_explicit(word, bit, memory_order_relaxed);
+	}
+}
+
+void memory_take_touched(const struct guest_mem *mem, uint64_t *bitmap)
+{
+	for (uint64_t i = 0; mem->touched && i < touched_words(mem->size); i++)
+		bitmap[i] |= atomic_exchange_explicit(&mem->touched[i], 0, memory_order_relaxed);
+}
+
+/* [gpa, gpa + len) as an offset into RAM, or -1 when it is not all RAM. */
+static int64_t ram_offset(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
 {
 	uint64_t off;
 
 	if (gpa < mem->base)
-		return NULL;
+		return -1;
 	off = gpa - mem->base;
 	if (off > mem->size || len > mem->size - off)
+		return -1;
+	return (int64_t)off;
+}
+
+void *memory_gpa_to_hva(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	int64_t off = ram_offset(mem, gpa, len);
+
+	if (off < 0)
 		return NULL;
+	if (mem->touched && len)
+		touch(mem, (uint64_t)off, len);
 	return mem->hva + off;
+}
+
+int memory_digest(const struct guest_mem *mem, uint64_t gpa, uint64_t len, uint64_t *out)
+{
+	int64_t off = ram_offset(mem, gpa, len);
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	if (off < 0)
+		return -EFAULT;
+	for (uint64_t i = 0; i < len; i += 8) {
+		uint64_t word = 0;
+
+		memcpy(&word, mem->hva + off + i, len - i < 8 ? len - i : 8);
+		h = (h ^ word) * 0x100000001b3ull;
+	}
+	*out = h;
+	return 0;
 }
 
 int memory_write(const struct guest_mem *mem, uint64_t gpa, const void *src,

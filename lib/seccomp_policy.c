@@ -74,6 +74,7 @@ static const uint32_t main_ioctls[] = {
 	KVM_IOEVENTFD, KVM_SET_DEVICE_ATTR, /* a reboot: doorbells, the ITS */
 	KVM_SET_GSI_ROUTING, /* virtio-console input: an MSI-X route */
 	KVM_GET_REG_LIST, KVM_GET_MP_STATE, KVM_GET_DEVICE_ATTR, /* a snapshot */
+	KVM_SET_MP_STATE, KVM_GET_DIRTY_LOG, /* a restore in place, a rewind */
 	TCGETS, TCSETS, TCSETSW, TCSETSF, /* the terminal, restored at exit */
 };
 

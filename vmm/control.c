@@ -17,6 +17,7 @@
 #include "a64vm/log.h"
 #include "a64vm/memory.h"
 #include "a64vm/mono_time.h"
+#include "a64vm/snapshot_ops.h"
 #include "a64vm/vcpu.h"
 #include "a64vm/vm_ctl.h"
 
@@ -127,18 +128,41 @@ static void read_phys_reply(struct guest_mem *mem, const struct control_request 
 
 static void error_reply(const char *err, char *out, size_t size);
 
+static void digest_reply(struct guest_mem *mem, const struct control_request *req, char *out,
+			 size_t size)
+{
+	uint64_t h;
+
+	if (memory_digest(mem, req->addr, req->len, &h))
+		snprintf(out, size, "{\"ok\":false,\"error\":\"[%#" PRIx64 ", +%" PRIu64
+			 ") is not guest RAM\"}\n", req->addr, req->len);
+	else
+		snprintf(out, size, "{\"ok\":true,\"digest\":\"%016" PRIx64 "\"}\n", h);
+}
+
 static void snapshot_reply(struct control *c, const struct control_request *req, char *out,
 			   size_t size)
 {
-	char err[200] = "this VM cannot be saved";
-	uint64_t t0 = mono_ns();
+	static const enum snapshot_op ops[] = {
+		[CONTROL_SNAPSHOT] = SNAPSHOT_SAVE, [CONTROL_RESTORE] = SNAPSHOT_RESTORE,
+		[CONTROL_CHECKPOINT] = SNAPSHOT_CHECKPOINT, [CONTROL_REWIND] = SNAPSHOT_REWIND,
+	};
+	struct snapshot_request r = {
+		.op = ops[req->cmd], .paused = req->paused,
+		.arg = req->cmd == CONTROL_CHECKPOINT || req->cmd == CONTROL_REWIND ? req->name
+										    : req->dir,
+	};
+	char err[300] = "this VM cannot be saved";
+	uint64_t t0 = mono_ns(), pages = 0;
 
-	if (!c->w.snapshot || c->w.snapshot(c->w.snapshot_ctx, req->dir, req->paused, err,
-					    sizeof(err))) {
+	if (!c->w.snapshot || c->w.snapshot(c->w.snapshot_ctx, &r, &pages, err, sizeof(err))) {
 		error_reply(err, out, size);
 		return;
 	}
-	snprintf(out, size, "{\"ok\":true,\"ms\":%.1f}\n", (double)(mono_ns() - t0) / 1e6);
+	snprintf(out, size, "{\"ok\":true,\"ms\":%.3f%s", (double)(mono_ns() - t0) / 1e6,
+		 r.op == SNAPSHOT_REWIND ? "" : "}\n");
+	if (r.op == SNAPSHOT_REWIND)
+		snprintf(out + strlen(out), size - strlen(out), ",\"pages\":%" PRIu64 "}\n", pages);
 }
 
 static void execute(struct control *c, const struct control_request *req,
@@ -181,7 +205,13 @@ static void execute(struct control *c, const struct control_request *req,
 	case CONTROL_READ_PHYS:
 		read_phys_reply(c->w.mem, req, out, size);
 		return;
+	case CONTROL_DIGEST:
+		digest_reply(c->w.mem, req, out, size);
+		return;
 	case CONTROL_SNAPSHOT:
+	case CONTROL_RESTORE:
+	case CONTROL_CHECKPOINT:
+	case CONTROL_REWIND:
 		snapshot_reply(c, req, out, size);
 		return;
 	}

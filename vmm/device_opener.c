@@ -64,16 +64,18 @@ struct files_request {
 	char path[DEVICE_OPENER_PATH_MAX];
 };
 
-/* DIR/NAME.new made anew (DIR too when missing), or NAME.new renamed NAME. */
+/* DIR/NAME.new made anew (DIR too when missing), NAME.new renamed NAME, or NAME opened to read. */
 static int files_op(const struct files_request *r, size_t len)
 {
 	char from[DEVICE_OPENER_PATH_MAX + 8], dir[DEVICE_OPENER_PATH_MAX], *slash;
 
 	if (len <= sizeof(r->op) || len > sizeof(*r) || r->path[len - sizeof(r->op) - 1] ||
-	    (r->op != DEVICE_OPENER_CREATE && r->op != DEVICE_OPENER_COMMIT)) {
+	    r->op < DEVICE_OPENER_CREATE || r->op > DEVICE_OPENER_READ) {
 		errno = EINVAL;
 		return -1;
 	}
+	if (r->op == DEVICE_OPENER_READ)
+		return open(r->path, O_RDONLY | O_CLOEXEC);
 	snprintf(from, sizeof(from), "%s.new", r->path);
 	if (r->op == DEVICE_OPENER_COMMIT)
 		return rename(from, r->path);
@@ -94,10 +96,11 @@ static void serve_files(int sock)
 
 	while ((n = read(sock, &r, sizeof(r))) > 0) {
 		int fd = files_op(&r, (size_t)n);
+		bool gives_fd = r.op != DEVICE_OPENER_COMMIT;
 
-		if (send_answer(sock, fd < 0 ? errno : 0, r.op == DEVICE_OPENER_CREATE ? fd : -1))
+		if (send_answer(sock, fd < 0 ? errno : 0, gives_fd ? fd : -1))
 			_exit(1);
-		if (fd >= 0 && r.op == DEVICE_OPENER_CREATE)
+		if (fd >= 0 && gives_fd)
 			close(fd);
 	}
 	_exit(0);
@@ -225,7 +228,7 @@ int device_opener_file(struct device_opener *o, enum device_opener_op op, const 
 	len += sizeof(r.op) + 1;
 	if (o->sock < 0 || write(o->sock, &r, len) != (ssize_t)len)
 		return -EPIPE;
-	return answer(o, op == DEVICE_OPENER_CREATE);
+	return answer(o, op != DEVICE_OPENER_COMMIT);
 }
 
 int device_opener_get(struct device_opener *o)

@@ -355,7 +355,7 @@ static void init_target(struct gdb_stub *g)
 		.hold_vcpu = ctl_hold_vcpu, .vcpu_held = ctl_vcpu_held,
 		.release = ctl_release, .reset = ctl_reset, .quit = ctl_quit,
 		.mem = w->mem, .phys_access = ctl_phys_access, .nisv = w->nisv,
-		.sve_vq = w->sve_vq,
+		.sve_vq = w->sve_vq, .snapshot = w->snapshot, .snapshot_ctx = w->snapshot_ctx,
 	};
 
 	gdb_target_host_limits(w->kvm_fd, &c.hw_bps, &c.hw_wps);

@@ -9,6 +9,7 @@
 #include "a64vm/log.h"
 #include "a64vm/pci_bus.h"
 #include "a64vm/pci_testdev.h"
+#include "a64vm/snapshot_file.h"
 
 struct pci_testdev_slot {
 	struct pci_testdev dev;
@@ -81,4 +82,25 @@ void pci_testdev_slot_reset(struct pci_testdev_slot *p)
 {
 	if (p)
 		pci_testdev_reset(&p->dev);
+}
+
+#define PCI_TESTDEV_TAG SNAPSHOT_TAG('P', 'T', 'D', 'V')
+
+void pci_testdev_slot_save(struct pci_testdev_slot *p, struct snapshot_writer *w)
+{
+	if (!p)
+		return;
+	snapshot_writer_begin(w, PCI_TESTDEV_TAG, 0);
+	pci_testdev_save(&p->dev, w);
+}
+
+int pci_testdev_slot_restore(struct pci_testdev_slot *p, const struct snapshot_index *ix)
+{
+	const struct snapshot_section *s = snapshot_find(ix, PCI_TESTDEV_TAG, 0);
+	struct snapshot_cursor c;
+
+	if (!p || !s)
+		return !p == !s ? 0 : -ENODEV;
+	snapshot_cursor_init(&c, s);
+	return pci_testdev_restore(&p->dev, &c);
 }

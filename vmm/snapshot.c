@@ -17,6 +17,7 @@
 #include "a64vm/file.h"
 #include "a64vm/memmap.h"
 #include "a64vm/memory.h"
+#include "a64vm/pci_testdev_slot.h"
 #include "a64vm/snapshot_conf.h"
 #include "a64vm/snapshot_file.h"
 #include "a64vm/vcpu.h"
@@ -119,23 +120,35 @@ struct state {
 	struct snapshot_index ix;
 };
 
-static int read_state(const char *dir, struct state *st, char *err, size_t errlen)
+/* dir/state from fd (closed here), read whole and checked. */
+static int read_state_fd(int fd, const char *dir, struct state *st, char *err, size_t errlen)
 {
-	char path[4096], why[160];
-	int ret;
+	char why[160];
+	int ret = file_read_fd_all(fd, SNAPSHOT_MAX_LEN, &st->buf, &st->len);
 
-	memset(st, 0, sizeof(*st));
-	snprintf(path, sizeof(path), "%s/state", dir);
-	ret = file_read_all(path, SNAPSHOT_MAX_LEN, &st->buf, &st->len);
+	close(fd);
 	if (ret)
-		return say(err, errlen, ret, "%s: %s", path, ret == -EFBIG || ret == -EINVAL ?
+		return say(err, errlen, ret, "%s/state: %s", dir, ret == -EFBIG || ret == -EINVAL ?
 			   "not a snapshot's state file" : strerror(-ret));
 	if (snapshot_parse(st->buf, st->len, &st->ix, why, sizeof(why))) {
 		free(st->buf);
 		st->buf = NULL;
-		return say(err, errlen, -EINVAL, "%s: %s", path, why);
+		return say(err, errlen, -EINVAL, "%s/state: %s", dir, why);
 	}
 	return 0;
+}
+
+static int read_state(const char *dir, struct state *st, char *err, size_t errlen)
+{
+	char path[4096];
+	int fd;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return say(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	return read_state_fd(fd, dir, st, err, errlen);
 }
 
 int snapshot_restore_argv(const char *dir, int argc, char *const argv[], char ***out,
@@ -225,8 +238,10 @@ static int build_state(const struct snapshot_wiring *w, const struct host_id *ho
 	if (ret)
 		return say(err, errlen, ret, "cannot read the vGIC's state");
 	ret = board_save(w->board, sw, err, errlen);
-	if (!ret)
+	if (!ret) {
 		virtio_devices_save(w->virtio, sw);
+		pci_testdev_slot_save(w->pci_testdev, sw);
+	}
 	return ret;
 }
 
@@ -240,11 +255,31 @@ static int check_saveable(const struct snapshot_wiring *w, char *err, size_t err
 
 	if (name)
 		return say(err, errlen, -ENOTSUP, "%s cannot be saved yet", name);
-	if (w->pci_testdev)
-		return say(err, errlen, -ENOTSUP, "pci-testdev cannot be saved yet");
 	if (w->gic->version != 3)
 		return say(err, errlen, -ENOTSUP, "a64vm saves a GICv3, and this VM has a GICv2");
 	return 0;
+}
+
+int snapshot_state_build(const struct snapshot_wiring *w, uint8_t **buf, size_t *len,
+			 char *err, size_t errlen)
+{
+	struct host_id host = host_id_of(w);
+	struct snapshot_writer sw;
+	const uint8_t *out = NULL;
+	int ret = check_saveable(w, err, errlen);
+
+	if (ret)
+		return ret;
+	snapshot_writer_init(&sw);
+	ret = build_state(w, &host, &sw, err, errlen);
+	if (!ret && (ret = snapshot_writer_finish(&sw, &out, len)))
+		say(err, errlen, ret, "its state does not fit the format: %s", strerror(-ret));
+	if (!ret && !(*buf = malloc(*len)))
+		ret = say(err, errlen, -ENOMEM, "no memory for its state");
+	if (!ret)
+		memcpy(*buf, out, *len);
+	snapshot_writer_free(&sw);
+	return ret;
 }
 
 /* The devices held: RAM, then the state that names it. */
@@ -326,22 +361,16 @@ static int restore_ram(const struct snapshot_wiring *w, int fd)
 	return file_pread_all(fd, mem->hva, (size_t)mem->size, 0);
 }
 
-static int open_memory(const char *dir, const struct host_id *saved, int *fd, char *err,
-		       size_t errlen)
+/* The memory file is the one its state names. */
+static int check_memory(const char *dir, const struct host_id *saved, int fd, char *err,
+			size_t errlen)
 {
-	char path[4096];
 	struct stat sb;
 
-	snprintf(path, sizeof(path), "%s/memory", dir);
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0)
-		return say(err, errlen, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(*fd, &sb) || (uint64_t)sb.st_ino != saved->memory_ino ||
-	    (uint64_t)sb.st_size != saved->memory_size || saved->memory_size != saved->mem_size) {
-		close(*fd);
-		return say(err, errlen, -EINVAL, "%s is not the memory saved with its state "
-			   "(replaced, or a snapshot cut short)", path);
-	}
+	if (fstat(fd, &sb) || (uint64_t)sb.st_ino != saved->memory_ino ||
+	    (uint64_t)sb.st_size != saved->memory_size || saved->memory_size != saved->mem_size)
+		return say(err, errlen, -EINVAL, "%s/memory is not the memory saved with its "
+			   "state (replaced, or a snapshot cut short)", dir);
 	return 0;
 }
 
@@ -365,33 +394,94 @@ static int restore_vcpus(const struct snapshot_wiring *w, const struct snapshot_
 	return 0;
 }
 
-int snapshot_restore(const struct snapshot_wiring *w, const char *dir, char *err,
-		     size_t errlen)
+int snapshot_restore_machine(const struct snapshot_wiring *w, const struct snapshot_index *ix,
+			     bool force, char *err, size_t errlen)
+{
+	char why[200];
+	int ret = restore_vcpus(w, ix, err, errlen);
+
+	if (!ret && (ret = gic_state_restore(w->gic, ix, why, sizeof(why))))
+		say(err, errlen, ret, "%s", why);
+	if (!ret && (ret = board_restore(w->board, ix, why, sizeof(why))))
+		say(err, errlen, ret, "%s", why);
+	if (!ret && (ret = virtio_devices_restore(w->virtio, ix, force, why, sizeof(why))))
+		say(err, errlen, ret, "%s", why);
+	if (!ret && (ret = pci_testdev_slot_restore(w->pci_testdev, ix)))
+		say(err, errlen, ret, ret == -ENODEV ? "the snapshot's VM and this one differ in "
+		    "having a pci-testdev" : "its pci-testdev state is not one the model can be in");
+	return ret;
+}
+
+/* dir's snapshot, its state already read, into w's VM: RAM, then the machine. */
+static int restore_read(const struct snapshot_wiring *w, const char *dir, struct state *st,
+			int memory_fd, char *err, size_t errlen)
 {
 	struct host_id saved, here = host_id_of(w);
-	struct state st;
-	char why[200];
-	int fd = -1, ret = read_state(dir, &st, err, errlen);
+	char why[300];
+	int ret = 0;
 
-	if (ret)
-		return ret;
-	if (get_host(&st.ix, &saved))
+	if (get_host(&st->ix, &saved))
 		ret = say(err, errlen, -EINVAL, "%s/state: it does not say what VM it holds", dir);
 	if (!ret && (ret = compare_host(&saved, &here, why, sizeof(why))))
 		say(err, errlen, ret, "%s: %s", dir, why);
 	if (!ret)
-		ret = open_memory(dir, &saved, &fd, err, errlen);
-	if (!ret && (ret = restore_ram(w, fd)))
+		ret = check_memory(dir, &saved, memory_fd, err, errlen);
+	if (!ret && (ret = restore_ram(w, memory_fd)))
 		say(err, errlen, ret, "%s/memory: %s", dir, strerror(-ret));
-	if (!ret)
-		ret = restore_vcpus(w, &st.ix, err, errlen);
-	if (!ret && (ret = gic_state_restore(w->gic, &st.ix, why, sizeof(why))))
+	if (!ret && (ret = snapshot_restore_machine(w, &st->ix, w->cfg->restore_force, why,
+						    sizeof(why))))
 		say(err, errlen, ret, "%s: %s", dir, why);
-	if (!ret && (ret = board_restore(w->board, &st.ix, why, sizeof(why))))
-		say(err, errlen, ret, "%s: %s", dir, why);
-	if (!ret && (ret = virtio_devices_restore(w->virtio, &st.ix, w->cfg->restore_force, why,
-						  sizeof(why))))
-		say(err, errlen, ret, "%s: %s", dir, why);
+	return ret;
+}
+
+int snapshot_restore(const struct snapshot_wiring *w, const char *dir, char *err,
+		     size_t errlen)
+{
+	struct state st;
+	char path[4096];
+	int fd, ret = read_state(dir, &st, err, errlen);
+
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s/memory", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		ret = say(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	if (!ret && (ret = virtio_devices_hold(w->virtio, 0)))
+		say(err, errlen, ret, "a device is busy");
+	if (!ret) {
+		ret = restore_read(w, dir, &st, fd, err, errlen);
+		virtio_devices_release(w->virtio);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(st.buf);
+	return ret;
+}
+
+int snapshot_restore_live(const struct snapshot_wiring *w, const char *dir, char *err,
+			  size_t errlen)
+{
+	struct state st;
+	char path[4096];
+	int fd, ret;
+
+	if (!w->files)
+		return say(err, errlen, -ENOTSUP, "this VM has no helper to open files");
+	memset(&st, 0, sizeof(st));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	fd = device_opener_file(w->files, DEVICE_OPENER_READ, path);
+	if (fd < 0)
+		return say(err, errlen, fd, "%s: %s", path, strerror(-fd));
+	ret = read_state_fd(fd, dir, &st, err, errlen);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s/memory", dir);
+	fd = device_opener_file(w->files, DEVICE_OPENER_READ, path);
+	if (fd < 0)
+		ret = say(err, errlen, fd, "%s: %s", path, strerror(-fd));
+	else
+		ret = restore_read(w, dir, &st, fd, err, errlen);
 	if (fd >= 0)
 		close(fd);
 	free(st.buf);

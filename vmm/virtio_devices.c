@@ -132,7 +132,6 @@ static int restore_device(struct device *d, const struct snapshot_section *s, bo
 	saved = snapshot_get_blob(&c, &len);
 	if (!saved || len != strlen(kind) || memcmp(saved, kind, len))
 		return errmsg(err, errlen, "its device in the place of %s is another", name);
-	virtio_slot_lock(d->slot);
 	ret = virtio_slot_restore(d->slot, &c);
 	if (!ret && d->kind->restore)
 		ret = d->kind->restore(d->slot, d->priv, &c, force, err, errlen); /* err says why */

@@ -374,6 +374,7 @@ struct virtio_slot *virtio_slot_new(struct virtio_slot_env *env,
 {
 	struct virtio_slot *d = calloc(1, sizeof(*d));
 	pthread_condattr_t a;
+	pthread_mutexattr_t m;
 
 	if (!d)
 		return NULL;
@@ -384,7 +385,14 @@ struct virtio_slot *virtio_slot_new(struct virtio_slot_env *env,
 	snprintf(d->name, sizeof(d->name), "%s", ops->name);
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		d->queues[q] = (struct queue_ref){ .dev = d, .queue = q, .fd = -1, .bell = -1 };
-	pthread_mutex_init(&d->lock, NULL);
+	/*
+	 * Recursive: a snapshot's restore holds every device (virtio_devices_hold)
+	 * while the PCI host's restore calls back into its functions.
+	 */
+	pthread_mutexattr_init(&m);
+	pthread_mutexattr_settype(&m, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&d->lock, &m);
+	pthread_mutexattr_destroy(&m);
 	pthread_condattr_init(&a);
 	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
 	pthread_cond_init(&d->settled, &a);

@@ -16,6 +16,7 @@
 
 #include "a64vm/arch.h"
 #include "a64vm/board.h"
+#include "a64vm/checkpoints.h"
 #include "a64vm/confine.h"
 #include "a64vm/config.h"
 #include "a64vm/console.h"
@@ -35,9 +36,12 @@
 #include "a64vm/start_gate.h"
 #include "a64vm/pci_testdev_slot.h"
 #include "a64vm/snapshot.h"
+#include "a64vm/snapshot_ops.h"
 #include "a64vm/vcpu.h"
 #include "a64vm/virtio_devices.h"
 #include "a64vm/vm_ctl.h"
+
+#define RAM_SLOT 0 /* the flash banks' follow (board.c) */
 
 struct vm {
 	const struct config *cfg;
@@ -62,6 +66,7 @@ struct vm {
 	struct pci_testdev_slot *pci_testdev; /* --testdev */
 	struct start_gate gate; /* every thread's seccomp filter, then the guest */
 	struct device_opener files; /* a snapshot's files (--control) */
+	struct checkpoints *checkpoints; /* held in memory, from the first */
 	/* Setup's milestones (--verbose): ns after vm_create was called. */
 	uint64_t t_create, t_read, t_ram, t_devices, t_loaded;
 };
@@ -133,7 +138,7 @@ static int add_ram(struct vm *vm)
 	if (ret)
 		return ret;
 	region = (struct kvm_userspace_memory_region){
-		.slot = 0, .guest_phys_addr = MEMMAP_RAM_BASE,
+		.slot = RAM_SLOT, .guest_phys_addr = MEMMAP_RAM_BASE,
 		.memory_size = vm->mem.size,
 		.userspace_addr = (uint64_t)(uintptr_t)vm->mem.hva,
 	};
@@ -203,6 +208,7 @@ static struct snapshot_wiring snapshot_wiring(struct vm *vm)
 		.cfg = vm->cfg, .vcpus = vm->vcpus, .ncpus = vm->ncpus, .gic = &vm->gic,
 		.cpu = &vm->cpu, .mem = &vm->mem, .board = vm->board, .virtio = vm->virtio,
 		.pci_testdev = vm->pci_testdev, .files = vm->files.sock >= 0 ? &vm->files : NULL,
+		.vm_fd = vm->vm_fd, .ram_slot = RAM_SLOT,
 	};
 }
 
@@ -220,9 +226,14 @@ static int restore(struct vm *vm)
 	return ret;
 }
 
-/* The control socket's snapshot: every vCPU parked while it is written. */
-static int vm_snapshot(void *ctx, const char *dir, bool paused, char *err, size_t errlen)
+/* The control socket's and GDB's snapshots and checkpoints: every vCPU parked meanwhile. */
+static int vm_snapshot(void *ctx, const struct snapshot_request *r, uint64_t *pages, char *err,
+		       size_t errlen)
 {
+	static const char *const done[] = {
+		[SNAPSHOT_SAVE] = "saved the VM to", [SNAPSHOT_RESTORE] = "restored the VM from",
+		[SNAPSHOT_CHECKPOINT] = "took checkpoint", [SNAPSHOT_REWIND] = "rewound the VM to",
+	};
 	struct vm *vm = ctx;
 	struct snapshot_wiring w = snapshot_wiring(vm);
 	int ret = vm_ctl_hold(&vm->ctl, VM_HOLD_SNAPSHOT, NULL);
@@ -232,10 +243,13 @@ static int vm_snapshot(void *ctx, const char *dir, bool paused, char *err, size_
 		vm_ctl_release(&vm->ctl, VM_HOLD_SNAPSHOT);
 		return ret;
 	}
-	ret = snapshot_save(&w, dir, err, errlen);
-	if (!ret)
-		log_info("saved the VM to %s", dir);
-	if (paused)
+	ret = snapshot_ops_run(&w, &vm->checkpoints, r, pages, err, errlen);
+	/* A debugging session rewinds often: only the files are worth a line. */
+	if (!ret && (r->op == SNAPSHOT_SAVE || r->op == SNAPSHOT_RESTORE))
+		log_info("%s %s", done[r->op], r->arg);
+	else if (!ret)
+		log_debug("%s %s", done[r->op], r->arg);
+	if (r->paused)
 		vm_ctl_hold(&vm->ctl, VM_HOLD_OPERATOR, NULL);
 	vm_ctl_release(&vm->ctl, VM_HOLD_SNAPSHOT);
 	return ret;
@@ -557,7 +571,8 @@ static int setup_loop(struct run_ctx *rc)
 			.cfg = &vm->cfg->gdb, .ctl = &vm->ctl, .vcpus = vm->vcpus,
 			.ncpus = vm->ncpus, .mem = &vm->mem, .board = vm->board,
 			.nisv = &vm->nisv, .sve_vq = vm->cpu.sve_vq,
-			.kvm_fd = vm->kvm_fd }, rc->loop, &vm->gdb);
+			.kvm_fd = vm->kvm_fd, .snapshot = vm_snapshot, .snapshot_ctx = vm },
+			rc->loop, &vm->gdb);
 	if (!ret && vm->gdb)
 		gdb_stub_hooks(vm->gdb, &vm->vcpu_wiring.debugger);
 	rc->loop->tick = on_tick;
@@ -623,6 +638,8 @@ int vm_run(struct vm *vm)
 	virtio_devices_stop(vm->virtio);
 	control_close(rc.control);
 	device_opener_stop(&vm->files);
+	checkpoints_free(vm->checkpoints);
+	vm->checkpoints = NULL;
 	vm->vcpu_wiring.debugger = (struct vcpu_debugger){ 0 };
 	gdb_stub_close(vm->gdb);
 	vm->gdb = NULL;

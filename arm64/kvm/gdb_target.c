@@ -352,12 +352,63 @@ static const char monitor_help[] =
 	"  info vcpus    each vCPU's PC, exception level and state; the\n"
 	"                number of hardware breakpoints and watchpoints\n"
 	"  info nisv     loads/stores KVM could not decode, by outcome\n"
-	"  reset         reboot the guest; it stays stopped\n";
+	"  reset         reboot the guest; it stays stopped\n"
+	"  checkpoint NAME  keep the VM's state in memory as NAME\n"
+	"  rewind NAME      take the VM back to checkpoint NAME; then\n"
+	"                'maintenance flush register-cache' (or tools/a64vm.gdb's\n"
+	"                vm-rewind, which does both)\n"
+	"  snapshot DIR  save the VM to DIR (an absolute path)\n"
+	"  restore DIR   take the VM back to the snapshot in DIR\n";
+
+/* monitor checkpoint NAME, rewind NAME, snapshot DIR, restore DIR: false if cmd is none, else *ret. */
+static bool snapshot_command(struct gdb_target *t, const char *cmd, char *out, size_t cap,
+			     int *ret)
+{
+	static const struct { const char *word; enum snapshot_op op; const char *done; } cmds[] = {
+		{ "checkpoint ", SNAPSHOT_CHECKPOINT, "checkpoint %s taken\n" },
+		{ "rewind ", SNAPSHOT_REWIND, "rewound to %s (%llu pages copied back); GDB's "
+		  "register cache is stale until 'maintenance flush register-cache'\n" },
+		{ "snapshot ", SNAPSHOT_SAVE, "saved to %s\n" },
+		{ "restore ", SNAPSHOT_RESTORE, "restored from %s; GDB's register cache is stale "
+		  "until 'maintenance flush register-cache'\n" },
+	};
+	char err[300];
+	uint64_t pages = 0;
+
+	for (unsigned i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		size_t n = strlen(cmds[i].word);
+		struct snapshot_request r = { .op = cmds[i].op, .arg = cmd + n };
+
+		if (strncmp(cmd, cmds[i].word, n))
+			continue;
+		if (!t->vm.snapshot || !cmd[n] ||
+		    ((r.op == SNAPSHOT_SAVE || r.op == SNAPSHOT_RESTORE) && cmd[n] != '/')) {
+			snprintf(out, cap, "%s\n", !t->vm.snapshot ? "this VM has no snapshots" :
+				 "it needs a name, or an absolute directory");
+			*ret = -EINVAL;
+			return true;
+		}
+		*ret = t->vm.snapshot(t->vm.snapshot_ctx, &r, &pages, err, sizeof(err));
+		if (*ret) {
+			snprintf(out, cap, "%sfailed: %s\n", cmds[i].word, err);
+			return true;
+		}
+		/* Another moment: no access stopped on, no step half done. */
+		if (r.op == SNAPSHOT_REWIND || r.op == SNAPSHOT_RESTORE) {
+			t->nisv_cpu = -1;
+			t->step_cpu = -1;
+		}
+		snprintf(out, cap, cmds[i].done, r.arg, (unsigned long long)pages);
+		return true;
+	}
+	return false;
+}
 
 static int monitor(void *tp, const char *cmd, char *out, size_t cap)
 {
 	struct gdb_target *t = tp;
 	size_t len = 0;
+	int ret;
 
 	if (!strcmp(cmd, "help") || !cmd[0]) {
 		snprintf(out, cap, "%s", monitor_help);
@@ -384,8 +435,10 @@ static int monitor(void *tp, const char *cmd, char *out, size_t cap)
 			 atomic_load(&t->vm.nisv->count[NISV_EMULATED]),
 			 atomic_load(&t->vm.nisv->count[NISV_ABORTED]),
 			 atomic_load(&t->vm.nisv->count[NISV_STOPPED]));
+	} else if (snapshot_command(t, cmd, out, cap, &ret)) {
+		return ret;
 	} else if (!strcmp(cmd, "reset")) {
-		int ret = t->vm.reset(t->vm.ctx);
+		ret = t->vm.reset(t->vm.ctx);
 
 		t->nisv_cpu = -1;
 		if (ret)

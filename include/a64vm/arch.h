@@ -23,6 +23,7 @@
 #include "a64vm/memory.h"
 #include "a64vm/mmio_bus.h"
 #include "a64vm/snapshot_file.h"
+#include "a64vm/snapshot_request.h"
 
 /* The host's system call architecture, for seccomp: KVM for arm64 guests runs on arm64. */
 #define ARCH_AUDIT_ARCH AUDIT_ARCH_AARCH64
@@ -209,6 +210,9 @@ struct gdb_vm_control {
 	struct nisv_state *nisv;
 	unsigned hw_bps, hw_wps; /* what the host's KVM reports */
 	unsigned sve_vq;	 /* SVE's vector length in quadwords; 0: none */
+	/* monitor checkpoint, rewind, snapshot, restore (NULL: none) */
+	snapshot_fn *snapshot;
+	void *snapshot_ctx;
 };
 
 struct gdb_target {

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "a64vm/snapshot_request.h"
+
 struct board;
 struct control;
 struct event_loop;
@@ -24,8 +26,8 @@ struct control_wiring {
 	const struct vcpu *vcpus;      /* status: their exit counts */
 	unsigned ncpus;
 	const struct nisv_state *nisv; /* status: the NISV counts */
-	/* snapshot: the VM saved into dir (vm.c); 0 or -errno with why in err. */
-	int (*snapshot)(void *ctx, const char *dir, bool paused, char *err, size_t errlen);
+	/* snapshot, restore, checkpoint, rewind (vm.c) */
+	snapshot_fn *snapshot;
 	void *snapshot_ctx;
 };
 
@@ -33,7 +35,7 @@ int control_open(const char *path, const struct control_wiring *w,
 		 struct event_loop *loop, struct control **out);
 void control_close(struct control *ctl);
 
-/* a64vm ctl PATH COMMAND [addr=N len=N]: prints the reply; exit status. */
+/* a64vm ctl PATH COMMAND [ARGS]: prints the reply; exit status. */
 int control_client_main(int argc, char **argv);
 
 #endif

@@ -33,13 +33,16 @@ int device_opener_start_connector(struct device_opener *o, const char *path,
 				  enum seccomp_mode mode);
 /*
  * For snapshots (--control): a child that makes DIR/NAME.new (DIR too) and
- * renames it NAME once written, for the main thread, whose filter opens
- * nothing. Its path is any the control socket's client names.
+ * renames it NAME once written, or opens DIR/NAME to read, for the main
+ * thread, whose filter opens nothing. Its path is any the control socket's client names.
  */
 #define DEVICE_OPENER_PATH_MAX 1100
-enum device_opener_op { DEVICE_OPENER_CREATE = 1, DEVICE_OPENER_COMMIT = 2 };
+enum device_opener_op { DEVICE_OPENER_CREATE = 1, DEVICE_OPENER_COMMIT = 2, DEVICE_OPENER_READ = 3 };
 int device_opener_start_files(struct device_opener *o, enum seccomp_mode mode);
-/* CREATE: a descriptor of path.new, written from empty; COMMIT: 0. Or -errno. */
+/*
+ * CREATE: a descriptor of path.new, written from empty; COMMIT: 0; READ:
+ * a read-only descriptor of path (a snapshot restored in place). Or -errno.
+ */
 int device_opener_file(struct device_opener *o, enum device_opener_op op, const char *path);
 
 /* A new descriptor of the path, or -errno (the child's open failed, or it is gone). */

@@ -8,6 +8,8 @@
 
 /* Reads path into a new buffer; -EFBIG when it is larger than max. */
 int file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len);
+/* The same, of an open descriptor (a regular file's). */
+int file_read_fd_all(int fd, size_t max, uint8_t **buf, size_t *len);
 
 /*
  * The first *avail bytes of path (fewer when it is shorter: *avail says)

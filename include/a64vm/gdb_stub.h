@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "a64vm/gdb_cmd.h"
+#include "a64vm/snapshot_request.h"
 
 struct board;
 struct config_gdb;
@@ -31,6 +32,8 @@ struct gdb_stub_wiring {
 	struct nisv_state *nisv; /* the instruction --nisv=stop stopped on */
 	unsigned sve_vq;	 /* the guest's SVE vector length; 0: none */
 	int kvm_fd;		 /* the host's breakpoint and watchpoint counts */
+	snapshot_fn *snapshot;	 /* monitor checkpoint, rewind, snapshot, restore */
+	void *snapshot_ctx;
 };
 
 /* Main thread, before the vCPUs start; --gdb-wait holds them. */

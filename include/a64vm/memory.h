@@ -11,6 +11,12 @@ struct guest_mem {
 	uint64_t size;
 	uint8_t *hva;
 	int fd; /* shared RAM's sealed memfd, offset 0; else -1 */
+	/*
+	 * A bit per 4 KiB page a64vm's own threads reached through
+	 * memory_gpa_to_hva since memory_take_touched (KVM's dirty log sees
+	 * only the guest's writes); NULL for RAM memory_init did not make.
+	 */
+	_Atomic uint64_t *touched;
 };
 
 /* Anonymous RAM, 2 MiB aligned, transparent huge pages asked for. */
@@ -29,9 +35,18 @@ void memory_free(struct guest_mem *mem);
 /*
  * Host pointer for [gpa, gpa + len) when that whole range is guest RAM,
  * NULL otherwise (including on overflow). Every guest address goes
- * through here.
+ * through here, and is counted as touched (a rewind copies it back).
  */
 void *memory_gpa_to_hva(const struct guest_mem *mem, uint64_t gpa, uint64_t len);
+
+/* ORs the pages touched since the last call into bitmap (a bit per page), and forgets them. */
+void memory_take_touched(const struct guest_mem *mem, uint64_t *bitmap);
+
+/*
+ * A 64-bit FNV-1a digest of [gpa, gpa + len), a word at a time, without
+ * counting it touched (a rewind's test compares RAM with it). 0 or -EFAULT.
+ */
+int memory_digest(const struct guest_mem *mem, uint64_t gpa, uint64_t len, uint64_t *out);
 
 int memory_write(const struct guest_mem *mem, uint64_t gpa, const void *src,
 		 uint64_t len);

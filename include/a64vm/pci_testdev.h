@@ -44,6 +44,12 @@ void pci_testdev_bell(unsigned t, struct pci_testdev_bell *out);
 /* Power-on: no test running. */
 void pci_testdev_reset(struct pci_testdev *d);
 
+struct snapshot_cursor;
+struct snapshot_writer;
+/* For a snapshot: the running test and its count; restored, its doorbell armed. */
+void pci_testdev_save(struct pci_testdev *d, struct snapshot_writer *w);
+int pci_testdev_restore(struct pci_testdev *d, struct snapshot_cursor *c);
+
 /* The BARs' accesses, as struct pci_function wants (d is the device). */
 uint64_t pci_testdev_bar_read(void *d, unsigned bar, uint64_t off, unsigned size);
 void pci_testdev_bar_write(void *d, unsigned bar, uint64_t off, unsigned size,

@@ -8,7 +8,9 @@
 #ifndef A64VM_SNAPSHOT_H
 #define A64VM_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "a64vm/arch.h"
 
@@ -17,6 +19,7 @@ struct config;
 struct device_opener;
 struct guest_mem;
 struct pci_testdev_slot;
+struct snapshot_index;
 struct vcpu;
 struct virtio_devices;
 
@@ -32,6 +35,8 @@ struct snapshot_wiring {
 	struct virtio_devices *virtio;
 	struct pci_testdev_slot *pci_testdev;
 	struct device_opener *files; /* makes the files (--control starts it) */
+	int vm_fd;		     /* checkpoints: KVM's dirty log of RAM's memslot */
+	unsigned ram_slot;
 };
 
 /*
@@ -46,6 +51,24 @@ int snapshot_save(const struct snapshot_wiring *w, const char *dir, char *err, s
  */
 int snapshot_restore(const struct snapshot_wiring *w, const char *dir, char *err,
 		     size_t errlen);
+
+/*
+ * The same into this running VM, every vCPU parked and every device held
+ * (ctl restore): its files opened by the helper.
+ */
+int snapshot_restore_live(const struct snapshot_wiring *w, const char *dir, char *err,
+			  size_t errlen);
+
+/*
+ * For checkpoints held in memory, every vCPU parked and every device
+ * held: the VM's state as a state file's bytes (its memory not named) in
+ * a new buffer; and such a state's vCPUs, vGIC, ITS and devices set
+ * again (RAM is the caller's). 0, or -errno with why in err.
+ */
+int snapshot_state_build(const struct snapshot_wiring *w, uint8_t **buf, size_t *len,
+			 char *err, size_t errlen);
+int snapshot_restore_machine(const struct snapshot_wiring *w, const struct snapshot_index *ix,
+			     bool force, char *err, size_t errlen);
 
 /*
  * For main: the argv that builds the snapshot's VM (see snapshot_conf.h),

@@ -53,8 +53,8 @@ void virtio_devices_release(struct virtio_devices *v);
 /* Held: a section per device. */
 void virtio_devices_save(struct virtio_devices *v, struct snapshot_writer *w);
 /*
- * Into devices made from the snapshot's options, before the I/O thread
- * starts: 0, or -errno with why in err.
+ * Held: into devices made from the snapshot's options (before the I/O
+ * thread starts, or a running VM's own): 0, or -errno with why in err.
  */
 int virtio_devices_restore(struct virtio_devices *v, const struct snapshot_index *ix,
 			   bool force, char *err, size_t errlen);

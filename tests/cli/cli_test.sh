@@ -41,6 +41,9 @@ check ctl-bad-arg 2 'usage: a64vm ctl' ctl "$tmp/sock" read-phys addr=oops
 check ctl-no-socket 1 'cannot connect to' ctl "$tmp/nothing.sock" status
 check ctl-snapshot-no-dir 2 'usage: a64vm ctl' ctl "$tmp/sock" snapshot
 check ctl-snapshot-bad-flag 2 'usage: a64vm ctl' ctl "$tmp/sock" snapshot "$tmp/d" --later
+check ctl-rewind-no-name 2 'usage: a64vm ctl' ctl "$tmp/sock" rewind
+check ctl-batch-extra 2 'usage: a64vm ctl' ctl "$tmp/sock" - status
+check ctl-batch-no-socket 1 'cannot connect to' ctl "$tmp/no-sock" -
 check restore-no-dir 2 '--restore needs a value' run --restore
 check restore-missing 1 "--restore: $tmp/none/state: No such file" run --restore "$tmp/none"
 check restore-not-a-snapshot 1 'not an a64vm snapshot' run --restore "$tmp/zeros-dir"

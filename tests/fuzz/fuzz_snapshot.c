@@ -4,7 +4,7 @@
  * file byte for byte (the format has one spelling); what it refuses it
  * says why. Then each section goes to its reader as a restore would hand
  * it: the vCPU and vGIC records, the options, the board's device models
- * and a virtio device's core and virtio-pci state (a state they refuse
+ * and pci-testdev, a virtio device's core and virtio-pci state (a state they refuse
  * leaves them as they were; one they take has its live rings in RAM).
  */
 #include <string.h>
@@ -14,6 +14,7 @@
 #include "a64vm/kvm_records.h"
 #include "a64vm/memmap.h"
 #include "a64vm/pci_host.h"
+#include "a64vm/pci_testdev.h"
 #include "a64vm/pl011.h"
 #include "a64vm/pl031.h"
 #include "a64vm/pl061.h"
@@ -89,6 +90,20 @@ static void restore_virtio(const struct snapshot_section *s)
 			   p.queue_vector[q] < p.msix.nvec);
 }
 
+/* pci-testdev's section: a test it has, or none; refused, the device is as it was. */
+static void restore_pci_testdev(const struct snapshot_section *s)
+{
+	struct pci_testdev d;
+	struct snapshot_cursor c;
+
+	pci_testdev_init(&d);
+	snapshot_cursor_init(&c, s);
+	if (pci_testdev_restore(&d, &c))
+		FUZZ_CHECK(d.current == -1 && d.count == 0);
+	else
+		FUZZ_CHECK(d.current >= -1 && d.current < PCI_TESTDEV_TESTS);
+}
+
 static void read_section(const struct snapshot_section *s)
 {
 	struct snapshot_cursor c;
@@ -122,6 +137,8 @@ static void read_section(const struct snapshot_section *s)
 		restore_device(s);
 	} else if (s->tag == SNAPSHOT_TAG('V', 'I', 'R', 'T')) {
 		restore_virtio(s);
+	} else if (s->tag == SNAPSHOT_TAG('P', 'T', 'D', 'V')) {
+		restore_pci_testdev(s);
 	}
 }
 

@@ -1,12 +1,12 @@
 # Second GDB session on gdb_guest, after the first left and a broken client
 # came and went: the guest ran on in between; monitor reset; then the NISV
-# stop, answered with the abort.
+# stop, answered with the abort; a checkpoint and a rewind between.
 import os
 import sys
 
 sys.path.insert(0, os.environ["A64VM_GDB_DIR"])
-from common import (check, connect, flush_registers, last_stop, pc, run,  # noqa: E402
-                    sym, val)
+from common import (check, connect, flush_registers, last_stop, pc,  # noqa: E402
+                    registers, run, sym, val)
 
 out = connect()
 with open(os.environ["A64VM_GDB_STATE"]) as f:
@@ -19,9 +19,25 @@ out = run("monitor reset")
 flush_registers()
 check("monitor-reset", "guest reset" in out and pc() == 0x40000000,
       "pc %#x: %s" % (pc(), out))
+# A checkpoint at the entry; the first tick; monitor rewind: GDB (its
+# register cache flushed, as tools/a64vm.gdb's vm-rewind does) sees the
+# entry again, and continuing reaches the same tick with the same registers.
+out = run("monitor checkpoint boot")
+check("monitor-checkpoint", "checkpoint boot taken" in out, out)
 run("break tick")
 run("continue")
+first = registers()
+out = run("monitor rewind boot")
+flush_registers()
+back = pc()
+run("continue")
+again = registers()
 run("delete")
+differ = [r for r in first if first[r] != again.get(r)]
+check("monitor-rewind", "rewound to boot" in out and back == 0x40000000 and
+      first["pc"] == sym("tick") and not differ,
+      "%s; pc after the rewind %#x; at tick again: %d registers (x0-x30, sp, pc) "
+      "the same, differing: %s" % (out, back, len(first) - len(differ), differ))
 check("after-reset", pc() == sym("tick") and val("ticks") == 0,
       "pc %#x, ticks %d" % (pc(), val("ticks")))
 

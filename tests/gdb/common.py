@@ -83,6 +83,12 @@ def continue_with_ctrl_c(seconds):
     return run("continue")
 
 
+def registers():
+    """The stopped thread's x0-x30, sp and pc, by name."""
+    names = ["x%d" % n for n in range(31)] + ["sp", "pc"]
+    return {n: val("$" + n) for n in names}
+
+
 def flush_registers():
-    """After monitor reset: GDB must forget the registers it cached."""
+    """After monitor reset or rewind: GDB must forget the registers it cached."""
     run("maintenance flush register-cache")

@@ -39,6 +39,8 @@ static const struct parse_case cases[] = {
 	{ "{\"cmd\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
 	  -EINVAL, .err_has = "too long" },
 	{ "{\"cmd\":\"read-phys\",\"addr\":1}", -EINVAL, .err_has = "needs" },
+	{ "{\"cmd\":\"digest\",\"addr\":1,\"len\":1048576}", 0, CONTROL_DIGEST, 1, 1048576 },
+	{ "{\"cmd\":\"digest\",\"addr\":1,\"len\":0}", -EINVAL, .err_has = "not be 0" },
 	{ "{\"cmd\":\"read-phys\",\"addr\":-1,\"len\":4}", -EINVAL, .err_has = "unsigned" },
 	{ "{\"cmd\":\"read-phys\",\"addr\":1.5,\"len\":4}", -EINVAL, .err_has = "unsigned" },
 	{ "{\"cmd\":\"read-phys\",\"addr\":99999999999999999999,\"len\":4}", -EINVAL,
@@ -46,6 +48,18 @@ static const struct parse_case cases[] = {
 	{ "{\"cmd\":\"read-phys\",\"addr\":0,\"len\":0}", -EINVAL, .err_has = "1..1024" },
 	{ "{\"cmd\":\"read-phys\",\"addr\":0,\"len\":1025}", -EINVAL, .err_has = "1..1024" },
 	{ "{\"cmd\":\"status\",\"len\":4}", -EINVAL, .err_has = "unexpected arguments" },
+	{ "{\"cmd\":\"snapshot\",\"dir\":\"/s\",\"paused\":1}", 0, CONTROL_SNAPSHOT },
+	{ "{\"cmd\":\"restore\",\"dir\":\"/s\"}", 0, CONTROL_RESTORE },
+	{ "{\"cmd\":\"checkpoint\",\"name\":\"a\"}", 0, CONTROL_CHECKPOINT },
+	{ "{\"cmd\":\"rewind\",\"name\":\"a\",\"paused\":1}", 0, CONTROL_REWIND },
+	{ "{\"cmd\":\"snapshot\"}", -EINVAL, .err_has = "needs \"dir\"" },
+	{ "{\"cmd\":\"restore\",\"dir\":\"s\"}", -EINVAL, .err_has = "absolute" },
+	{ "{\"cmd\":\"rewind\",\"dir\":\"/s\"}", -EINVAL, .err_has = "needs \"name\"" },
+	{ "{\"cmd\":\"checkpoint\",\"name\":\"\"}", -EINVAL, .err_has = "empty" },
+	{ "{\"cmd\":\"snapshot\",\"dir\":\"/s\",\"name\":\"a\"}", -EINVAL,
+	  .err_has = "unexpected arguments" },
+	{ "{\"cmd\":\"rewind\",\"name\":\"a\",\"paused\":2}", -EINVAL, .err_has = "0 or 1" },
+	{ "{\"cmd\":\"pause\",\"paused\":1}", -EINVAL, .err_has = "unexpected arguments" },
 };
 
 static void test_table(void)

@@ -108,6 +108,46 @@ static void test_shared_memfd(void)
 	memory_free(&mem);
 }
 
+/* Each page a translation reaches is marked once, and taken once. */
+static void test_touched(void)
+{
+	struct guest_mem mem;
+	uint64_t bits[2] = { 0 };
+
+	CU_ASSERT_EQUAL_FATAL(memory_init(&mem, BASE, 128u * 4096), 0);
+	CU_ASSERT_PTR_NOT_NULL(memory_gpa_to_hva(&mem, BASE + 4095, 2));	  /* pages 0, 1 */
+	CU_ASSERT_PTR_NOT_NULL(memory_gpa_to_hva(&mem, BASE + 70 * 4096, 4096)); /* page 70 */
+	CU_ASSERT_PTR_NOT_NULL(memory_gpa_to_hva(&mem, BASE + 127 * 4096, 0));	  /* none */
+	CU_ASSERT_PTR_NULL(memory_gpa_to_hva(&mem, BASE + 127 * 4096, 4097));	  /* not RAM */
+	CU_ASSERT_EQUAL(memory_write(&mem, BASE + 127 * 4096 + 10, "x", 1), 0);   /* page 127 */
+	memory_take_touched(&mem, bits);
+	CU_ASSERT_EQUAL(bits[0], 3u);
+	CU_ASSERT_EQUAL(bits[1], 1ull << 6 | 1ull << 63);
+	bits[0] = bits[1] = 0;
+	memory_take_touched(&mem, bits);
+	CU_ASSERT(!bits[0] && !bits[1]);
+	memory_free(&mem);
+}
+
+/* A digest of any length: it sees every byte, and marks nothing touched. */
+static void test_digest(void)
+{
+	struct guest_mem mem;
+	uint64_t a, b, bits[1] = { 0 };
+
+	CU_ASSERT_EQUAL_FATAL(memory_init(&mem, BASE, 16u * 4096), 0);
+	CU_ASSERT_EQUAL(memory_digest(&mem, BASE, 13, &a), 0);
+	mem.hva[12] = 1;
+	CU_ASSERT_EQUAL(memory_digest(&mem, BASE, 13, &b), 0);
+	CU_ASSERT_NOT_EQUAL(a, b);
+	CU_ASSERT_EQUAL(memory_digest(&mem, BASE, mem.size, &a), 0);
+	CU_ASSERT_EQUAL(memory_digest(&mem, BASE, mem.size + 1, &a), -EFAULT);
+	CU_ASSERT_EQUAL(memory_digest(&mem, BASE - 1, 2, &a), -EFAULT);
+	memory_take_touched(&mem, bits);
+	CU_ASSERT_EQUAL(bits[0], 0u);
+	memory_free(&mem);
+}
+
 const char unit_suite_name[] = "memory";
 const struct unit_test unit_tests[] = {
 	{ "checked GPA translation", test_bounds },
@@ -115,5 +155,7 @@ const struct unit_test unit_tests[] = {
 	{ "2 MiB aligned", test_aligned_for_blocks },
 	{ "--hugepages needs hugetlbfs", test_hugetlbfs_refused },
 	{ "shared RAM: a file another mapping sees", test_shared_memfd },
+	{ "pages a64vm touched, for rewinds", test_touched },
+	{ "a digest of RAM", test_digest },
 	{ NULL, NULL },
 };

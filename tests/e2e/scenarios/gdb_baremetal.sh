@@ -15,10 +15,12 @@ fi
 sve_bits=$(sed -n 's/.*SVE: vectors of up to \([0-9]*\) bits.*/\1/p' err.log | head -n1)
 gdb_ready gdb_baremetal SVE_BITS=${sve_bits:-0}
 vm_wait 400; st=$?
+# Up three times: booted, after monitor reset, and again after the rewind
+# to the checkpoint taken at its entry.
 if [ $st -eq 0 ] && grep -q GDB-GUEST-POKED out.log && grep -q "GDB-GUEST-BYE.* aborts=1" out.log &&
-   [ "$(grep -c GDB-GUEST-UP out.log)" -eq 2 ]; then
-  pass gdb-guest-finishes "booted twice (monitor reset), $(grep GDB-GUEST-BYE out.log), exit 0"
+   [ "$(grep -c GDB-GUEST-UP out.log)" -eq 3 ]; then
+  pass gdb-guest-finishes "up three times (monitor reset, monitor rewind), $(grep GDB-GUEST-BYE out.log), exit 0"
 else
-  fail gdb-guest-finishes "exit status $st"; show_logs
+  fail gdb-guest-finishes "exit status $st, up $(grep -c GDB-GUEST-UP out.log) times"; show_logs
 fi
 note "gdb_baremetal a64vm said: $(grep -c 'gdb:' err.log) gdb lines; $(grep -o 'refused a second debugger' err.log | head -1)"
