@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,14 +19,10 @@
 #include "a64vm/pci_testdev_slot.h"
 #include "a64vm/snapshot_conf.h"
 #include "a64vm/snapshot_file.h"
+#include "a64vm/snapshot_host.h"
 #include "a64vm/vcpu.h"
 #include "a64vm/virtio_devices.h"
 
-#ifndef A64VM_VERSION
-#define A64VM_VERSION "unknown"
-#endif
-
-#define HOST_TAG SNAPSHOT_TAG('H', 'O', 'S', 'T')
 #define VCPU_TAG SNAPSHOT_TAG('V', 'C', 'P', 'U')
 #define PAGE 4096u
 
@@ -41,76 +36,16 @@ static int say(char *err, size_t errlen, int ret, const char *fmt, ...)
 	return ret;
 }
 
-/* What the VM was: a restore builds the same or refuses. */
-struct host_id {
-	uint32_t ncpus, features, sve_vq, gic, its, nr_irqs;
-	uint64_t mem_size, memory_ino, memory_size;
-};
-
-static struct host_id host_id_of(const struct snapshot_wiring *w)
+/* What this VM is: a restore builds the same or refuses (snapshot_host.h). */
+static struct snapshot_host host_id_of(const struct snapshot_wiring *w)
 {
-	return (struct host_id){
+	return (struct snapshot_host){
 		.ncpus = w->ncpus, .sve_vq = w->cpu->sve_vq, .gic = w->gic->version,
 		.its = w->gic->its_fd >= 0, .nr_irqs = MEMMAP_NR_IRQS,
 		.features = (uint32_t)w->cpu->pmu | (uint32_t)w->cpu->sve << 1 |
 			    (uint32_t)w->cpu->ptrauth << 2 | (uint32_t)w->cpu->mte << 3,
 		.mem_size = w->mem->size,
 	};
-}
-
-static void put_host(struct snapshot_writer *sw, const struct host_id *h)
-{
-	const uint32_t words[] = { h->ncpus, h->features, h->sve_vq, h->gic, h->its, h->nr_irqs };
-
-	snapshot_writer_begin(sw, HOST_TAG, 0);
-	for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		snapshot_put_u32(sw, words[i]);
-	snapshot_put_u64(sw, h->mem_size);
-	snapshot_put_u64(sw, h->memory_ino);
-	snapshot_put_u64(sw, h->memory_size);
-	snapshot_put_blob(sw, A64VM_VERSION, (uint32_t)strlen(A64VM_VERSION));
-}
-
-static int get_host(const struct snapshot_index *ix, struct host_id *h)
-{
-	struct snapshot_cursor c;
-	uint32_t *words[] = { &h->ncpus, &h->features, &h->sve_vq, &h->gic, &h->its, &h->nr_irqs };
-	uint32_t len;
-
-	snapshot_cursor_init(&c, snapshot_find(ix, HOST_TAG, 0));
-	for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		*words[i] = snapshot_get_u32(&c);
-	h->mem_size = snapshot_get_u64(&c);
-	h->memory_ino = snapshot_get_u64(&c);
-	h->memory_size = snapshot_get_u64(&c);
-	snapshot_get_blob(&c, &len);
-	return snapshot_cursor_done(&c) ? 0 : -EINVAL;
-}
-
-/* One line saying how the snapshot's VM and this one differ, or 0. */
-static int compare_host(const struct host_id *s, const struct host_id *h, char *err,
-			size_t errlen)
-{
-	static const char *const feature[] = { "PMU", "SVE", "pointer authentication", "MTE" };
-
-	if (s->ncpus != h->ncpus || s->mem_size != h->mem_size)
-		return say(err, errlen, -EINVAL, "its VM has %" PRIu32 " vCPUs and %" PRIu64
-			   " MiB, this one %" PRIu32 " and %" PRIu64, s->ncpus, s->mem_size >> 20,
-			   h->ncpus, h->mem_size >> 20);
-	for (unsigned i = 0; i < 4; i++)
-		if ((s->features ^ h->features) & 1u << i)
-			return say(err, errlen, -EINVAL, "its vCPUs %s %s and this host's %s "
-				   "(another host, or other --cpu-features)",
-				   s->features & 1u << i ? "have" : "lack", feature[i],
-				   h->features & 1u << i ? "have it" : "do not");
-	if (s->sve_vq != h->sve_vq)
-		return say(err, errlen, -EINVAL, "its SVE vectors are %" PRIu32 " bits, this "
-			   "host's %" PRIu32, s->sve_vq * 128, h->sve_vq * 128);
-	if (s->gic != h->gic || s->nr_irqs != h->nr_irqs)
-		return say(err, errlen, -EINVAL, "its GIC is a v%" PRIu32 " with %" PRIu32
-			   " interrupts, this one a v%" PRIu32 " with %" PRIu32, s->gic,
-			   s->nr_irqs, h->gic, h->nr_irqs);
-	return 0; /* the ITS: gic_state_restore, which finds its section or not */
 }
 
 /* The state file, read whole and checked. */
@@ -216,13 +151,13 @@ static int commit(const struct snapshot_wiring *w, const char *dir, const char *
 	return device_opener_file(w->files, DEVICE_OPENER_COMMIT, path);
 }
 
-static int build_state(const struct snapshot_wiring *w, const struct host_id *host,
+static int build_state(const struct snapshot_wiring *w, const struct snapshot_host *host,
 		       struct snapshot_writer *sw, char *err, size_t errlen)
 {
 	uint64_t *mpidrs = calloc(w->ncpus, sizeof(*mpidrs));
 	int ret = mpidrs ? 0 : -ENOMEM;
 
-	put_host(sw, host);
+	snapshot_host_put(sw, host);
 	snapshot_conf_save(sw, w->cfg->argc, w->cfg->argv);
 	for (unsigned i = 0; i < w->ncpus && !ret; i++) {
 		snapshot_writer_begin(sw, VCPU_TAG, i);
@@ -263,7 +198,7 @@ static int check_saveable(const struct snapshot_wiring *w, char *err, size_t err
 int snapshot_state_build(const struct snapshot_wiring *w, uint8_t **buf, size_t *len,
 			 char *err, size_t errlen)
 {
-	struct host_id host = host_id_of(w);
+	struct snapshot_host host = host_id_of(w);
 	struct snapshot_writer sw;
 	const uint8_t *out = NULL;
 	int ret = check_saveable(w, err, errlen);
@@ -286,7 +221,7 @@ int snapshot_state_build(const struct snapshot_wiring *w, uint8_t **buf, size_t 
 static int save_held(const struct snapshot_wiring *w, const char *dir, char *err,
 		     size_t errlen)
 {
-	struct host_id host = host_id_of(w);
+	struct snapshot_host host = host_id_of(w);
 	struct snapshot_writer sw;
 	char path[4096];
 	const uint8_t *buf = NULL;
@@ -362,7 +297,7 @@ static int restore_ram(const struct snapshot_wiring *w, int fd)
 }
 
 /* The memory file is the one its state names. */
-static int check_memory(const char *dir, const struct host_id *saved, int fd, char *err,
+static int check_memory(const char *dir, const struct snapshot_host *saved, int fd, char *err,
 			size_t errlen)
 {
 	struct stat sb;
@@ -386,6 +321,14 @@ static int restore_vcpus(const struct snapshot_wiring *w, const struct snapshot_
 
 		if (!s)
 			return say(err, errlen, -EINVAL, "it has no state for vCPU %u", i);
+		/*
+		 * Reset first, as a reboot does: KVM ignores userspace's writes of
+		 * a timer interrupt's active state (a mapped interrupt), and only a
+		 * reset clears one the running guest left active.
+		 */
+		ret = cpu_init(w->vm_fd, w->vcpus[i].fd, i == 0, w->cpu);
+		if (ret)
+			return say(err, errlen, ret, "vCPU %u cannot be reset: %s", i, strerror(-ret));
 		snapshot_cursor_init(&c, s);
 		ret = cpu_state_restore(w->vcpus[i].fd, &c, why, sizeof(why));
 		if (ret)
@@ -416,13 +359,13 @@ int snapshot_restore_machine(const struct snapshot_wiring *w, const struct snaps
 static int restore_read(const struct snapshot_wiring *w, const char *dir, struct state *st,
 			int memory_fd, char *err, size_t errlen)
 {
-	struct host_id saved, here = host_id_of(w);
+	struct snapshot_host saved, here = host_id_of(w);
 	char why[300];
 	int ret = 0;
 
-	if (get_host(&st->ix, &saved))
+	if (snapshot_host_get(&st->ix, &saved))
 		ret = say(err, errlen, -EINVAL, "%s/state: it does not say what VM it holds", dir);
-	if (!ret && (ret = compare_host(&saved, &here, why, sizeof(why))))
+	if (!ret && (ret = snapshot_host_compare(&saved, &here, why, sizeof(why))))
 		say(err, errlen, ret, "%s: %s", dir, why);
 	if (!ret)
 		ret = check_memory(dir, &saved, memory_fd, err, errlen);

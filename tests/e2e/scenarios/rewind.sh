@@ -50,18 +50,28 @@ while [ $i -lt 1000 ]; do
   fi
   i=$((i + 1))
 done
-ask resume
+# And 100 more at once, the guest let run between them only as long as
+# a resume takes: a guest caught in its timer's handler must not leave
+# the interrupt active behind it (KVM keeps that state from userspace).
+i=0
+while [ $i -lt 100 ]; do
+  ask "rewind a --paused"; echo "$reply" >>quick.txt
+  ask resume
+  i=$((i + 1))
+done
 exec 4>&- 5<&-
 rewound=$(grep -c '"pages"' rewinds.txt)
 pages=$(sed -n 's/.*"pages":\([0-9]*\).*/\1/p' rewinds.txt | sort -n | awk '{ v[NR] = $1 } END { print v[1] "-" v[int((NR + 1) / 2)] "-" v[NR] }')
 ms=$(sed -n 's/.*"ms":\([0-9.]*\).*/\1/p' rewinds.txt | median)
 if grep -q '"ok":true' cp.txt && [ "$rewound" = 1000 ] && [ $moved = 1000 ] && [ $back = 1000 ] &&
-   [ $whole = 10 ]; then
+   [ $whole = 10 ] && [ "$(grep -c '"pages"' quick.txt)" = 100 ]; then
   pass rewind-1000 "1000 rewinds: the guest's MiB moved on before each ($moved), was the" \
     "checkpoint's after each ($back), all ${MEM} MiB of RAM the checkpoint's at each hundredth" \
-    "($whole of 10); pages copied back min-median-max $pages, a rewind's median $ms ms"
+    "($whole of 10); pages copied back min-median-max $pages, a rewind's median $ms ms;" \
+    "then 100 rewinds with only a resume between"
 else
-  fail rewind-1000 "$rewound rewinds ok; moved before $moved, back after $back, whole RAM $whole;" \
+  fail rewind-1000 "$rewound rewinds ok ($(grep -c '"pages"' quick.txt) of 100 quick ones);" \
+    "moved before $moved, back after $back, whole RAM $whole;" \
     "pages $pages; $(grep -v '"ok":true' rewinds.txt | head -n 2) $(cat cp.txt)"
   show_logs
 fi
@@ -94,7 +104,8 @@ else
   fail rewind-refuses "$(cat bad.txt)"
 fi
 
-# From b the guest finishes as if nothing had happened.
+# From b the guest finishes as if nothing had happened, its timer's
+# interrupts arriving.
 /a64vm ctl $SOCK resume >/dev/null
 wait_for 'SNAP-GUEST TIMER' 180; vm_wait 30; st=$?
 got=$(grep RESULT out.log | tail -n 1 | tr -d '\r')
