@@ -360,7 +360,7 @@ static const char monitor_help[] =
 	"  snapshot DIR  save the VM to DIR (an absolute path)\n"
 	"  restore DIR   take the VM back to the snapshot in DIR\n";
 
-/* monitor checkpoint NAME, rewind NAME, snapshot DIR, restore DIR: false if cmd is none, else *ret. */
+/* monitor checkpoint NAME, rewind NAME, snapshot DIR, restore DIR: false if cmd is none. */
 static bool snapshot_command(struct gdb_target *t, const char *cmd, char *out, size_t cap,
 			     int *ret)
 {

@@ -42,7 +42,8 @@ void checkpoints_free(struct checkpoints *c);
 
 /*
  * Every vCPU parked, every device held: name (1 to 32 of A-Z a-z 0-9 _ . -)
- * taken anew, replacing one of that name, or the VM returned to it, *pages the RAM pages copied back.
+ * taken anew, replacing one of that name, or the VM returned to it,
+ * *pages the RAM pages copied back.
  * 0, or -errno with why in err.
  */
 int checkpoints_take(struct checkpoints *c, const struct snapshot_wiring *w, const char *name,

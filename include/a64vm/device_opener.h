@@ -37,7 +37,11 @@ int device_opener_start_connector(struct device_opener *o, const char *path,
  * thread, whose filter opens nothing. Its path is any the control socket's client names.
  */
 #define DEVICE_OPENER_PATH_MAX 1100
-enum device_opener_op { DEVICE_OPENER_CREATE = 1, DEVICE_OPENER_COMMIT = 2, DEVICE_OPENER_READ = 3 };
+enum device_opener_op {
+	DEVICE_OPENER_CREATE = 1,
+	DEVICE_OPENER_COMMIT = 2,
+	DEVICE_OPENER_READ = 3,
+};
 int device_opener_start_files(struct device_opener *o, enum seccomp_mode mode);
 /*
  * CREATE: a descriptor of path.new, written from empty; COMMIT: 0; READ:
