@@ -193,7 +193,7 @@ int memory_init_backed(struct guest_mem *mem, uint64_t base, uint64_t size,
 	int ret, fd = -1;
 
 	mem->fd = -1;
-	mem->touched = NULL;
+	atomic_init(&mem->touched, NULL);
 	if (!size || base + size < base || size > SIZE_MAX - BLOCK_2M)
 		return -EINVAL;
 	if (hugetlbfs_dir)
@@ -209,11 +209,6 @@ int memory_init_backed(struct guest_mem *mem, uint64_t base, uint64_t size,
 	mem->size = size;
 	mem->hva = p;
 	mem->fd = fd;
-	mem->touched = calloc(touched_words(size), sizeof(*mem->touched));
-	if (!mem->touched) {
-		memory_free(mem);
-		return no_ram(size, ENOMEM);
-	}
 	return 0;
 }
 
@@ -230,17 +225,30 @@ void memory_free(struct guest_mem *mem)
 		if (mem->fd >= 0)
 			close(mem->fd);
 	}
-	free((void *)mem->touched);
-	mem->touched = NULL;
+	free((void *)atomic_load(&mem->touched));
+	atomic_store(&mem->touched, NULL);
 	mem->hva = NULL;
 	mem->fd = -1;
 }
 
+int memory_track_touched(struct guest_mem *mem)
+{
+	_Atomic uint64_t *bits;
+
+	if (atomic_load(&mem->touched))
+		return 0;
+	bits = calloc(touched_words(mem->size), sizeof(*bits));
+	if (!bits)
+		return -ENOMEM;
+	atomic_store_explicit(&mem->touched, bits, memory_order_release);
+	return 0;
+}
+
 /* A load before the atomic OR: a page touched again costs no cache line bounce. */
-static void touch(const struct guest_mem *mem, uint64_t off, uint64_t len)
+static void touch(_Atomic uint64_t *bits, uint64_t off, uint64_t len)
 {
 	for (uint64_t page = off / PAGE; page <= (off + len - 1) / PAGE; page++) {
-		_Atomic uint64_t *word = &mem->touched[page / 64];
+		_Atomic uint64_t *word = &bits[page / 64];
 		uint64_t bit = 1ull << (page % 64);
 
 		if (!(atomic_load_explicit(word, memory_order_relaxed) & bit))
@@ -250,8 +258,10 @@ static void touch(const struct guest_mem *mem, uint64_t off, uint64_t len)
 
 void memory_take_touched(const struct guest_mem *mem, uint64_t *bitmap)
 {
-	for (uint64_t i = 0; mem->touched && i < touched_words(mem->size); i++)
-		bitmap[i] |= atomic_exchange_explicit(&mem->touched[i], 0, memory_order_relaxed);
+	_Atomic uint64_t *bits = atomic_load_explicit(&mem->touched, memory_order_acquire);
+
+	for (uint64_t i = 0; bits && i < touched_words(mem->size); i++)
+		bitmap[i] |= atomic_exchange_explicit(&bits[i], 0, memory_order_relaxed);
 }
 
 /* [gpa, gpa + len) as an offset into RAM, or -1 when it is not all RAM. */
@@ -270,11 +280,14 @@ static int64_t ram_offset(const struct guest_mem *mem, uint64_t gpa, uint64_t le
 void *memory_gpa_to_hva(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
 {
 	int64_t off = ram_offset(mem, gpa, len);
+	_Atomic uint64_t *bits;
 
 	if (off < 0)
 		return NULL;
-	if (mem->touched && len)
-		touch(mem, (uint64_t)off, len);
+	/* Until the first checkpoint, one load of a NULL pointer. */
+	bits = atomic_load_explicit(&mem->touched, memory_order_acquire);
+	if (bits && len)
+		touch(bits, (uint64_t)off, len);
 	return mem->hva + off;
 }
 

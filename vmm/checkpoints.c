@@ -1,7 +1,6 @@
 #include "a64vm/checkpoints.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,23 +9,11 @@
 #include <linux/kvm.h>
 
 #include "a64vm/arch.h"
+#include "a64vm/errmsg.h"
 #include "a64vm/memory.h"
 #include "a64vm/snapshot.h"
 
 #define PAGE 4096u
-
-static int say(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int say(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 static size_t bitmap_words(const struct guest_mem *mem)
 {
@@ -77,8 +64,8 @@ static struct checkpoint *find(struct checkpoints *c, const char *name)
 	return NULL;
 }
 
-/* KVM's dirty log for RAM's memslot, on from the first checkpoint. */
-static int start_logging(struct checkpoints *c, const struct guest_mem *mem)
+/* KVM's dirty log for RAM's memslot and a64vm's own count, on from the first checkpoint. */
+static int start_logging(struct checkpoints *c, struct guest_mem *mem)
 {
 	struct kvm_userspace_memory_region r = {
 		.slot = c->ram_slot, .flags = KVM_MEM_LOG_DIRTY_PAGES,
@@ -89,6 +76,8 @@ static int start_logging(struct checkpoints *c, const struct guest_mem *mem)
 	if (c->logging)
 		return 0;
 	if (!c->harvest && !(c->harvest = calloc(bitmap_words(mem), sizeof(uint64_t))))
+		return -ENOMEM;
+	if (memory_track_touched(mem))
 		return -ENOMEM;
 	if (ioctl(c->vm_fd, KVM_SET_USER_MEMORY_REGION, &r))
 		return -errno;
@@ -144,8 +133,8 @@ int checkpoints_take(struct checkpoints *c, const struct snapshot_wiring *w, con
 	int ret;
 
 	if (!name_ok(name))
-		return say(err, errlen, -EINVAL, "a checkpoint's name is 1 to %u of A-Z a-z 0-9 "
-			   "_ . -", CHECKPOINT_NAME_MAX);
+		return errmsg_ret(err, errlen, -EINVAL, "a checkpoint's name is 1 to %u of A-Z a-z 0-9 "
+			          "_ . -", CHECKPOINT_NAME_MAX);
 	/* The LPI pending bits and the ITS's tables go to RAM, then its copy. */
 	ret = gic_state_flush(w->gic);
 	if (ret)
@@ -154,21 +143,21 @@ int checkpoints_take(struct checkpoints *c, const struct snapshot_wiring *w, con
 		ret = snapshot_state_build(w, &state, &len, why, sizeof(why));
 	if (ret) {
 		free(state);
-		return say(err, errlen, ret, "%s", why);
+		return errmsg_ret(err, errlen, ret, "%s", why);
 	}
 	ret = start_logging(c, w->mem);
 	if (!ret)
 		ret = harvest(c, w->mem);
 	if (ret) {
 		free(state);
-		return say(err, errlen, ret, "KVM's dirty log: %s", strerror(-ret));
+		return errmsg_ret(err, errlen, ret, "KVM's dirty log: %s", strerror(-ret));
 	}
 	cp = slot_for(c, w->mem, name);
 	if (!cp) {
 		free(state);
-		return say(err, errlen, -ENOSPC, c->n == CHECKPOINTS_MAX ? "%u checkpoints are "
-			   "held already (a name of one replaces it)" : "no memory for a copy of "
-			   "guest RAM", CHECKPOINTS_MAX);
+		return errmsg_ret(err, errlen, -ENOSPC, c->n == CHECKPOINTS_MAX ? "%u checkpoints are "
+			          "held already (a name of one replaces it)" : "no memory for a copy of "
+			          "guest RAM", CHECKPOINTS_MAX);
 	}
 	memcpy(cp->ram, w->mem->hva, w->mem->size);
 	memset(cp->dirty, 0, bitmap_words(w->mem) * sizeof(uint64_t));
@@ -205,10 +194,10 @@ int checkpoints_rewind(struct checkpoints *c, const struct snapshot_wiring *w,
 	int ret;
 
 	if (!cp)
-		return say(err, errlen, -ENOENT, "no checkpoint is named '%s'", name);
+		return errmsg_ret(err, errlen, -ENOENT, "no checkpoint is named '%s'", name);
 	ret = harvest(c, w->mem);
 	if (ret)
-		return say(err, errlen, ret, "KVM's dirty log: %s", strerror(-ret));
+		return errmsg_ret(err, errlen, ret, "KVM's dirty log: %s", strerror(-ret));
 	*pages = copy_back(cp, w->mem);
 	/* What came back differs now from the other checkpoints' RAM. */
 	for (unsigned i = 0; i < c->n; i++)
@@ -217,7 +206,7 @@ int checkpoints_rewind(struct checkpoints *c, const struct snapshot_wiring *w,
 	memset(cp->dirty, 0, words * sizeof(uint64_t));
 	ret = snapshot_restore_machine(w, &cp->ix, true, why, sizeof(why));
 	if (ret)
-		say(err, errlen, ret, "%s", why);
+		errmsg_ret(err, errlen, ret, "%s", why);
 	return ret;
 }
 

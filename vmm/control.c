@@ -159,10 +159,11 @@ static void snapshot_reply(struct control *c, const struct control_request *req,
 		error_reply(err, out, size);
 		return;
 	}
-	snprintf(out, size, "{\"ok\":true,\"ms\":%.3f%s", (double)(mono_ns() - t0) / 1e6,
-		 r.op == SNAPSHOT_REWIND ? "" : "}\n");
 	if (r.op == SNAPSHOT_REWIND)
-		snprintf(out + strlen(out), size - strlen(out), ",\"pages\":%" PRIu64 "}\n", pages);
+		snprintf(out, size, "{\"ok\":true,\"ms\":%.3f,\"pages\":%" PRIu64 "}\n",
+			 (double)(mono_ns() - t0) / 1e6, pages);
+	else
+		snprintf(out, size, "{\"ok\":true,\"ms\":%.3f}\n", (double)(mono_ns() - t0) / 1e6);
 }
 
 static void execute(struct control *c, const struct control_request *req,

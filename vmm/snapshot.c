@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "a64vm/board.h"
 #include "a64vm/config.h"
 #include "a64vm/device_opener.h"
+#include "a64vm/errmsg.h"
 #include "a64vm/file.h"
 #include "a64vm/memmap.h"
 #include "a64vm/memory.h"
@@ -25,16 +25,6 @@
 
 #define VCPU_TAG SNAPSHOT_TAG('V', 'C', 'P', 'U')
 #define PAGE 4096u
-
-static int say(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 /* What this VM is: a restore builds the same or refuses (snapshot_host.h). */
 static struct snapshot_host host_id_of(const struct snapshot_wiring *w)
@@ -63,12 +53,12 @@ static int read_state_fd(int fd, const char *dir, struct state *st, char *err, s
 
 	close(fd);
 	if (ret)
-		return say(err, errlen, ret, "%s/state: %s", dir, ret == -EFBIG || ret == -EINVAL ?
-			   "not a snapshot's state file" : strerror(-ret));
+		return errmsg_ret(err, errlen, ret, "%s/state: %s", dir, ret == -EFBIG || ret == -EINVAL ?
+			          "not a snapshot's state file" : strerror(-ret));
 	if (snapshot_parse(st->buf, st->len, &st->ix, why, sizeof(why))) {
 		free(st->buf);
 		st->buf = NULL;
-		return say(err, errlen, -EINVAL, "%s/state: %s", dir, why);
+		return errmsg_ret(err, errlen, -EINVAL, "%s/state: %s", dir, why);
 	}
 	return 0;
 }
@@ -82,7 +72,7 @@ static int read_state(const char *dir, struct state *st, char *err, size_t errle
 	snprintf(path, sizeof(path), "%s/state", dir);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return say(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		return errmsg_ret(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	return read_state_fd(fd, dir, st, err, errlen);
 }
 
@@ -98,7 +88,7 @@ int snapshot_restore_argv(const char *dir, int argc, char *const argv[], char **
 	ret = snapshot_conf_merge(snapshot_find(&st.ix, SNAPSHOT_CONF_TAG, 0), argc, argv, out,
 				  nout, why, sizeof(why));
 	if (ret)
-		say(err, errlen, ret, "%s/state: %s", dir, why);
+		errmsg_ret(err, errlen, ret, "%s/state: %s", dir, why);
 	free(st.buf);
 	return ret;
 }
@@ -166,12 +156,12 @@ static int build_state(const struct snapshot_wiring *w, const struct snapshot_ho
 	}
 	if (ret) {
 		free(mpidrs);
-		return say(err, errlen, ret, "cannot read a vCPU's registers");
+		return errmsg_ret(err, errlen, ret, "cannot read a vCPU's registers");
 	}
 	ret = gic_state_save(w->gic, mpidrs, w->ncpus, sw);
 	free(mpidrs);
 	if (ret)
-		return say(err, errlen, ret, "cannot read the vGIC's state");
+		return errmsg_ret(err, errlen, ret, "cannot read the vGIC's state");
 	ret = board_save(w->board, sw, err, errlen);
 	if (!ret) {
 		virtio_devices_save(w->virtio, sw);
@@ -189,9 +179,9 @@ static int check_saveable(const struct snapshot_wiring *w, char *err, size_t err
 	const char *name = virtio_devices_unsaveable(w->virtio);
 
 	if (name)
-		return say(err, errlen, -ENOTSUP, "%s cannot be saved yet", name);
+		return errmsg_ret(err, errlen, -ENOTSUP, "%s cannot be saved yet", name);
 	if (w->gic->version != 3)
-		return say(err, errlen, -ENOTSUP, "a64vm saves a GICv3, and this VM has a GICv2");
+		return errmsg_ret(err, errlen, -ENOTSUP, "a64vm saves a GICv3, and this VM has a GICv2");
 	return 0;
 }
 
@@ -208,9 +198,9 @@ int snapshot_state_build(const struct snapshot_wiring *w, uint8_t **buf, size_t 
 	snapshot_writer_init(&sw);
 	ret = build_state(w, &host, &sw, err, errlen);
 	if (!ret && (ret = snapshot_writer_finish(&sw, &out, len)))
-		say(err, errlen, ret, "its state does not fit the format: %s", strerror(-ret));
+		errmsg_ret(err, errlen, ret, "its state does not fit the format: %s", strerror(-ret));
 	if (!ret && !(*buf = malloc(*len)))
-		ret = say(err, errlen, -ENOMEM, "no memory for its state");
+		ret = errmsg_ret(err, errlen, -ENOMEM, "no memory for its state");
 	if (!ret)
 		memcpy(*buf, out, *len);
 	snapshot_writer_free(&sw);
@@ -232,16 +222,16 @@ static int save_held(const struct snapshot_wiring *w, const char *dir, char *err
 	int ret = gic_state_flush(w->gic);
 
 	if (ret)
-		return say(err, errlen, ret, "the vGIC cannot write its tables to RAM");
+		return errmsg_ret(err, errlen, ret, "the vGIC cannot write its tables to RAM");
 	ram_fd = create_new(w, dir, "memory", path, sizeof(path));
 	if (ram_fd < 0)
-		return say(err, errlen, ram_fd, "%s.new: %s", path, strerror(-ram_fd));
+		return errmsg_ret(err, errlen, ram_fd, "%s.new: %s", path, strerror(-ram_fd));
 	ret = save_ram(w->mem, ram_fd);
 	if (!ret && fstat(ram_fd, &sb))
 		ret = -errno;
 	if (ret) {
 		close(ram_fd);
-		return say(err, errlen, ret, "%s: %s", path, strerror(-ret));
+		return errmsg_ret(err, errlen, ret, "%s: %s", path, strerror(-ret));
 	}
 	/* The state names its memory file: a restore refuses another. */
 	host.memory_ino = (uint64_t)sb.st_ino;
@@ -249,14 +239,14 @@ static int save_held(const struct snapshot_wiring *w, const char *dir, char *err
 	snapshot_writer_init(&sw);
 	ret = build_state(w, &host, &sw, err, errlen);
 	if (!ret && (ret = snapshot_writer_finish(&sw, &buf, &len)))
-		say(err, errlen, ret, "its state does not fit the format: %s", strerror(-ret));
+		errmsg_ret(err, errlen, ret, "its state does not fit the format: %s", strerror(-ret));
 	if (!ret && (state_fd = create_new(w, dir, "state", path, sizeof(path))) < 0)
-		ret = say(err, errlen, state_fd, "%s.new: %s", path, strerror(-state_fd));
+		ret = errmsg_ret(err, errlen, state_fd, "%s.new: %s", path, strerror(-state_fd));
 	if (!ret && (ret = file_pwrite_all(state_fd, buf, len, 0)))
-		say(err, errlen, ret, "%s: %s", path, strerror(-ret));
+		errmsg_ret(err, errlen, ret, "%s: %s", path, strerror(-ret));
 	if (!ret && ((ret = commit(w, dir, "memory", ram_fd)) ||
 		     (ret = commit(w, dir, "state", state_fd))))
-		say(err, errlen, ret, "%s: %s", dir, strerror(-ret));
+		errmsg_ret(err, errlen, ret, "%s: %s", dir, strerror(-ret));
 	snapshot_writer_free(&sw);
 	close(ram_fd);
 	if (state_fd >= 0)
@@ -271,11 +261,11 @@ int snapshot_save(const struct snapshot_wiring *w, const char *dir, char *err, s
 	if (ret)
 		return ret;
 	if (!w->files)
-		return say(err, errlen, -ENOTSUP, "this VM has no helper to write files");
+		return errmsg_ret(err, errlen, -ENOTSUP, "this VM has no helper to write files");
 	/* RAM and the devices as one moment: no request in flight, none taken meanwhile. */
 	if (virtio_devices_hold(w->virtio, SNAPSHOT_DRAIN_MS))
-		return say(err, errlen, -ETIMEDOUT, "a device's requests were still in flight "
-			   "after %u s", SNAPSHOT_DRAIN_MS / 1000);
+		return errmsg_ret(err, errlen, -ETIMEDOUT, "a device's requests were still in flight "
+			          "after %u s", SNAPSHOT_DRAIN_MS / 1000);
 	ret = save_held(w, dir, err, errlen);
 	virtio_devices_release(w->virtio);
 	return ret;
@@ -304,8 +294,8 @@ static int check_memory(const char *dir, const struct snapshot_host *saved, int 
 
 	if (fstat(fd, &sb) || (uint64_t)sb.st_ino != saved->memory_ino ||
 	    (uint64_t)sb.st_size != saved->memory_size || saved->memory_size != saved->mem_size)
-		return say(err, errlen, -EINVAL, "%s/memory is not the memory saved with its "
-			   "state (replaced, or a snapshot cut short)", dir);
+		return errmsg_ret(err, errlen, -EINVAL, "%s/memory is not the memory saved with its "
+			          "state (replaced, or a snapshot cut short)", dir);
 	return 0;
 }
 
@@ -320,7 +310,7 @@ static int restore_vcpus(const struct snapshot_wiring *w, const struct snapshot_
 		int ret;
 
 		if (!s)
-			return say(err, errlen, -EINVAL, "it has no state for vCPU %u", i);
+			return errmsg_ret(err, errlen, -EINVAL, "it has no state for vCPU %u", i);
 		/*
 		 * Reset first, as a reboot does: KVM ignores userspace's writes of
 		 * a timer interrupt's active state (a mapped interrupt), and only a
@@ -328,11 +318,11 @@ static int restore_vcpus(const struct snapshot_wiring *w, const struct snapshot_
 		 */
 		ret = cpu_init(w->vm_fd, w->vcpus[i].fd, i == 0, w->cpu);
 		if (ret)
-			return say(err, errlen, ret, "vCPU %u cannot be reset: %s", i, strerror(-ret));
+			return errmsg_ret(err, errlen, ret, "vCPU %u cannot be reset: %s", i, strerror(-ret));
 		snapshot_cursor_init(&c, s);
 		ret = cpu_state_restore(w->vcpus[i].fd, &c, why, sizeof(why));
 		if (ret)
-			return say(err, errlen, ret, "vCPU %u: %s", i, why);
+			return errmsg_ret(err, errlen, ret, "vCPU %u: %s", i, why);
 	}
 	return 0;
 }
@@ -344,14 +334,14 @@ int snapshot_restore_machine(const struct snapshot_wiring *w, const struct snaps
 	int ret = restore_vcpus(w, ix, err, errlen);
 
 	if (!ret && (ret = gic_state_restore(w->gic, ix, why, sizeof(why))))
-		say(err, errlen, ret, "%s", why);
+		errmsg_ret(err, errlen, ret, "%s", why);
 	if (!ret && (ret = board_restore(w->board, ix, why, sizeof(why))))
-		say(err, errlen, ret, "%s", why);
+		errmsg_ret(err, errlen, ret, "%s", why);
 	if (!ret && (ret = virtio_devices_restore(w->virtio, ix, force, why, sizeof(why))))
-		say(err, errlen, ret, "%s", why);
+		errmsg_ret(err, errlen, ret, "%s", why);
 	if (!ret && (ret = pci_testdev_slot_restore(w->pci_testdev, ix)))
-		say(err, errlen, ret, ret == -ENODEV ? "the snapshot's VM and this one differ in "
-		    "having a pci-testdev" : "its pci-testdev state is not one the model can be in");
+		errmsg_ret(err, errlen, ret, ret == -ENODEV ? "the snapshot's VM and this one differ in "
+		           "having a pci-testdev" : "its pci-testdev state is not one the model can be in");
 	return ret;
 }
 
@@ -364,16 +354,16 @@ static int restore_read(const struct snapshot_wiring *w, const char *dir, struct
 	int ret = 0;
 
 	if (snapshot_host_get(&st->ix, &saved))
-		ret = say(err, errlen, -EINVAL, "%s/state: it does not say what VM it holds", dir);
+		ret = errmsg_ret(err, errlen, -EINVAL, "%s/state: it does not say what VM it holds", dir);
 	if (!ret && (ret = snapshot_host_compare(&saved, &here, why, sizeof(why))))
-		say(err, errlen, ret, "%s: %s", dir, why);
+		errmsg_ret(err, errlen, ret, "%s: %s", dir, why);
 	if (!ret)
 		ret = check_memory(dir, &saved, memory_fd, err, errlen);
 	if (!ret && (ret = restore_ram(w, memory_fd)))
-		say(err, errlen, ret, "%s/memory: %s", dir, strerror(-ret));
+		errmsg_ret(err, errlen, ret, "%s/memory: %s", dir, strerror(-ret));
 	if (!ret && (ret = snapshot_restore_machine(w, &st->ix, w->cfg->restore_force, why,
 						    sizeof(why))))
-		say(err, errlen, ret, "%s: %s", dir, why);
+		errmsg_ret(err, errlen, ret, "%s: %s", dir, why);
 	return ret;
 }
 
@@ -389,9 +379,9 @@ int snapshot_restore(const struct snapshot_wiring *w, const char *dir, char *err
 	snprintf(path, sizeof(path), "%s/memory", dir);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		ret = say(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		ret = errmsg_ret(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	if (!ret && (ret = virtio_devices_hold(w->virtio, 0)))
-		say(err, errlen, ret, "a device is busy");
+		errmsg_ret(err, errlen, ret, "a device is busy");
 	if (!ret) {
 		ret = restore_read(w, dir, &st, fd, err, errlen);
 		virtio_devices_release(w->virtio);
@@ -410,19 +400,19 @@ int snapshot_restore_live(const struct snapshot_wiring *w, const char *dir, char
 	int fd, ret;
 
 	if (!w->files)
-		return say(err, errlen, -ENOTSUP, "this VM has no helper to open files");
+		return errmsg_ret(err, errlen, -ENOTSUP, "this VM has no helper to open files");
 	memset(&st, 0, sizeof(st));
 	snprintf(path, sizeof(path), "%s/state", dir);
 	fd = device_opener_file(w->files, DEVICE_OPENER_READ, path);
 	if (fd < 0)
-		return say(err, errlen, fd, "%s: %s", path, strerror(-fd));
+		return errmsg_ret(err, errlen, fd, "%s: %s", path, strerror(-fd));
 	ret = read_state_fd(fd, dir, &st, err, errlen);
 	if (ret)
 		return ret;
 	snprintf(path, sizeof(path), "%s/memory", dir);
 	fd = device_opener_file(w->files, DEVICE_OPENER_READ, path);
 	if (fd < 0)
-		ret = say(err, errlen, fd, "%s: %s", path, strerror(-fd));
+		ret = errmsg_ret(err, errlen, fd, "%s: %s", path, strerror(-fd));
 	else
 		ret = restore_read(w, dir, &st, fd, err, errlen);
 	if (fd >= 0)

@@ -14,9 +14,9 @@ struct guest_mem {
 	/*
 	 * A bit per 4 KiB page a64vm's own threads reached through
 	 * memory_gpa_to_hva since memory_take_touched (KVM's dirty log sees
-	 * only the guest's writes); NULL for RAM memory_init did not make.
+	 * only the guest's writes); NULL until memory_track_touched.
 	 */
-	_Atomic uint64_t *touched;
+	_Atomic(_Atomic uint64_t *) touched;
 };
 
 /* Anonymous RAM, 2 MiB aligned, transparent huge pages asked for. */
@@ -35,10 +35,17 @@ void memory_free(struct guest_mem *mem);
 /*
  * Host pointer for [gpa, gpa + len) when that whole range is guest RAM,
  * NULL otherwise (including on overflow). Every guest address goes
- * through here, and is counted as touched (a rewind copies it back).
+ * through here, and is counted as touched once tracked (a rewind copies
+ * it back).
  */
 void *memory_gpa_to_hva(const struct guest_mem *mem, uint64_t gpa, uint64_t len);
 
+/*
+ * From now on, count the pages memory_gpa_to_hva hands out (a checkpoint's
+ * first; the threads that translate are parked or hold a lock the caller
+ * releases after). 0 or -ENOMEM.
+ */
+int memory_track_touched(struct guest_mem *mem);
 /* ORs the pages touched since the last call into bitmap (a bit per page), and forgets them. */
 void memory_take_touched(const struct guest_mem *mem, uint64_t *bitmap);
 

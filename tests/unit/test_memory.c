@@ -108,13 +108,16 @@ static void test_shared_memfd(void)
 	memory_free(&mem);
 }
 
-/* Each page a translation reaches is marked once, and taken once. */
+/* Once tracked, each page a translation reaches is marked once, and taken once. */
 static void test_touched(void)
 {
 	struct guest_mem mem;
 	uint64_t bits[2] = { 0 };
 
 	CU_ASSERT_EQUAL_FATAL(memory_init(&mem, BASE, 128u * 4096), 0);
+	CU_ASSERT_PTR_NOT_NULL(memory_gpa_to_hva(&mem, BASE + 8 * 4096, 1)); /* not tracked yet */
+	CU_ASSERT_EQUAL_FATAL(memory_track_touched(&mem), 0);
+	CU_ASSERT_EQUAL(memory_track_touched(&mem), 0); /* once is enough */
 	CU_ASSERT_PTR_NOT_NULL(memory_gpa_to_hva(&mem, BASE + 4095, 2));	  /* pages 0, 1 */
 	CU_ASSERT_PTR_NOT_NULL(memory_gpa_to_hva(&mem, BASE + 70 * 4096, 4096)); /* page 70 */
 	CU_ASSERT_PTR_NOT_NULL(memory_gpa_to_hva(&mem, BASE + 127 * 4096, 0));	  /* none */
@@ -136,6 +139,7 @@ static void test_digest(void)
 	uint64_t a, b, bits[1] = { 0 };
 
 	CU_ASSERT_EQUAL_FATAL(memory_init(&mem, BASE, 16u * 4096), 0);
+	CU_ASSERT_EQUAL_FATAL(memory_track_touched(&mem), 0);
 	CU_ASSERT_EQUAL(memory_digest(&mem, BASE, 13, &a), 0);
 	mem.hva[12] = 1;
 	CU_ASSERT_EQUAL(memory_digest(&mem, BASE, 13, &b), 0);
