@@ -48,4 +48,6 @@ static unsigned hvc_count(const struct config *cfg)
 const struct virtio_kind console_kind = {
 	.ops = &virtio_console_ops, .pci_class = 0x078000, .count = hvc_count,
 	.open = hvc_open, .close = hvc_close, .input = hvc_input,
+	/* Its queues: output is written as the guest sends it, input as buffers wait. */
+	.saveable = true,
 };

@@ -182,4 +182,10 @@ static void net_close(struct virtio_slot *s, void *priv)
 const struct virtio_kind net_kind = {
 	.ops = &virtio_net_ops, .pci_class = 0x020000, .options = virtio_net_cli,
 	.adds = "net", .shares_ram = net_shares_ram, .open = net_open, .close = net_close,
+	/*
+	 * Its queues and vectors; the link is the host's: a restore opens its
+	 * own tap or passt, and frames on the wire meanwhile are lost, as on
+	 * a cable pulled and put back. A vhost-user daemon's queues: refused.
+	 */
+	.saveable = true,
 };

@@ -137,12 +137,14 @@ if [ -d $D ]; then
   refused snapshot-refuses-missing /tmp/nothing-here "No such file"
 fi
 
-# A Linux guest with a disk and rng, on virtio-pci (MSI-X through the ITS)
-# and on virtio-mmio: saved paused while a loop writes a record a sector
-# each synced (a write in flight), restored in a new a64vm: the loop goes
-# on to its end (each write's answer an interrupt), every record is on the
-# disk where it belongs, the rng answers, sleep 1 takes a second. A second
-# restore is refused: the disk was written since.
+# A Linux guest with a disk, rng, a tap and its shell on virtio-console, on
+# virtio-pci (MSI-X through the ITS) and on virtio-mmio: saved paused while
+# a loop writes a record a sector each synced (a write in flight), restored
+# in a new a64vm (which makes its tap anew): the loop goes on to its end
+# (each write's answer an interrupt), every record is on the disk where it
+# belongs, the rng answers, the test host pings the guest, sleep 1 takes a
+# second, all typed into hvc0. A second restore is refused: the disk was
+# written since.
 records() { # N: the records the loop writes, as the disk holds them
   i=0
   while [ $i -lt $1 ]; do
@@ -150,24 +152,32 @@ records() { # N: the records the loop writes, as the disk holds them
     i=$((i + 1))
   done
 }
+tap_up() { # the tap a64vm made, addressed on the test host's side
+  for _ in $(seq 100); do ip link show a64snap0 >/dev/null 2>&1 && break; sleep 0.1; done
+  ip addr add 192.168.101.1/24 dev a64snap0 && ip link set a64snap0 up
+}
 devices_check() { # TRANSPORT
   t=$1 D=/tmp/snap-dev-$1
   dd if=/dev/zero of=disk.img bs=1M count=4 2>/dev/null
   vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --cpus 2 --control $SOCK \
-    --virtio-transport $t --disk disk.img --rng --append "console=ttyAMA0 quiet a64vm.test=snapshot"
-  if ! wait_for "A64VM-GUEST-INIT" 150; then
-    fail snapshot-devices-$t "no guest init within 150 s"; show_logs; kill -9 $VM_PID; vm_wait 5
-    return
+    --virtio-transport $t --disk disk.img --rng --net tap=a64snap0,mac=52:54:00:a6:40:09 \
+    --console virtio --append "console=ttyAMA0 quiet a64vm.test=hvc"
+  if ! wait_for "^HVC-UP" 150 || ! tap_up; then
+    fail snapshot-devices-$t "no shell on hvc0 within 150 s, or no tap"; show_logs
+    kill -9 $VM_PID; vm_wait 5; return
   fi
-  type_line 'i=0; while [ $i -lt 300 ]; do echo record-$i | dd of=/dev/vda bs=512 seek=$i conv=sync,fsync 2>/dev/null; [ $i = 100 ] && echo HALF""WAY; i=$((i + 1)); done; echo WRITES""-DONE'
+  type_line 'ip link set eth0 up; ip addr add 192.168.101.2/24 dev eth0; i=0; while [ $i -lt 300 ]; do echo record-$i | dd of=/dev/vda bs=512 seek=$i conv=sync,fsync 2>/dev/null; [ $i = 100 ] && echo HALF""WAY; i=$((i + 1)); done; echo WRITES""-DONE'
   wait_for '^HALFWAY' 60
+  ping -c 1 -W 5 192.168.101.2 >ping-before.txt 2>&1
   /a64vm ctl $SOCK snapshot $D --paused >reply.txt 2>&1
   /a64vm ctl $SOCK quit >/dev/null; vm_wait 30
   vm_start --restore $D
+  tap_up
   if ! wait_for '^WRITES-DONE' 90; then
     fail snapshot-devices-$t "the restored guest's writes did not end: $(cat reply.txt)"
     show_logs; kill -9 $VM_PID; vm_wait 5; return
   fi
+  ping -c 3 -W 5 192.168.101.2 >ping.txt 2>&1; pings=$(grep -o '[0-9]* packets received' ping.txt)
   type_line 'echo RNG""-$(cat /sys/class/misc/hw_random/rng_current)-$(dd if=/dev/hwrng bs=64 count=1 2>/tmp/e | wc -c)-$(cat /tmp/e); echo SLEEP""-START; sleep 1; echo SLEPT""-1'
   wait_for '^SLEEP-START' 30
   t0=$(now)
@@ -177,11 +187,14 @@ devices_check() { # TRANSPORT
   vm_wait 60; st=$?
   rm -f expect.img; records 300
   if [ $st -eq 0 ] && cmp -n $((300 * 512)) disk.img expect.img >/dev/null &&
-     grep -q '^RNG-virtio_rng.0-64' out.log && awk -v t="$took" 'BEGIN { exit !(t >= 0.9 && t <= 3) }'; then
-    pass snapshot-devices-$t "300 records on the disk, 64 bytes of virtio_rng.0, sleep 1 took $took s, exit 0; $(cat reply.txt)"
+     grep -q '^RNG-virtio_rng.0-64' out.log && [ "$pings" = "3 packets received" ] &&
+     awk -v t="$took" 'BEGIN { exit !(t >= 0.9 && t <= 3) }'; then
+    pass snapshot-devices-$t "300 records on the disk, 64 bytes of virtio_rng.0, ping: $pings," \
+      "sleep 1 took $took s, typed on hvc0, exit 0; $(cat reply.txt)"
   else
     fail snapshot-devices-$t "status $st, $(cmp -n $((300 * 512)) disk.img expect.img 2>&1 | head -1)," \
-      "$(grep '^RNG-' out.log | tr -d '\r'), sleep 1 took $took s; $(cat reply.txt)"
+      "$(grep '^RNG-' out.log | tr -d '\r'), ping: ${pings:-none} ($(grep -c 'bytes from' ping-before.txt) before)," \
+      "sleep 1 took $took s; $(cat reply.txt)"
     show_logs
   fi
 }
@@ -218,11 +231,11 @@ if ! fb_missing snapshot-freebsd; then
   fi
 fi
 
-# A VM with a device that cannot be saved yet: refused with its name, it runs on.
-vm_start --kernel $G --mem 64M --control $SOCK --console virtio
+# A VM with a device that cannot be saved yet (vsock): refused with its name, it runs on.
+vm_start --kernel $G --mem 64M --control $SOCK --vsock cid=9,uds=/tmp/snap-vsock
 wait_for 'SNAP-GUEST ROUND 30' 120
 /a64vm ctl $SOCK snapshot /tmp/snap-con >reply.txt 2>&1
-if grep -q 'virtio-console.* cannot be saved yet' reply.txt && wait_for 'SNAP-GUEST TIMER ok' 180 &&
+if grep -q 'vsock.* cannot be saved yet' reply.txt && wait_for 'SNAP-GUEST TIMER ok' 180 &&
    vm_wait 30 && [ ! -e /tmp/snap-con/state ]; then
   pass snapshot-refuses-device "$(cat reply.txt); the guest finished"
 else
