@@ -52,6 +52,27 @@ void virtio_vsock_fill_rx(struct virtio_vsock *v, struct virtio_core *t)
 		virtio_core_used(t, QUEUE_RX);
 }
 
+bool virtio_vsock_transport_reset(struct virtio_vsock *v, struct virtio_core *t)
+{
+	struct virtq *q = virtio_core_live_queue(t, VIRTIO_VSOCK_QUEUE_EVENT);
+	const uint8_t event[4] = { 0 }; /* le32 id: VIRTIO_VSOCK_EVENT_TRANSPORT_RESET */
+	int ret;
+
+	if (v->mux)
+		vsock_mux_reset(v->mux);
+	if (!q)
+		return true; /* no driver: no connection to tell of */
+	ret = virtq_pop(q, t->mem, &t->req);
+	if (ret < 0)
+		virtio_core_needs_reset(t, t->req.error);
+	if (ret <= 0)
+		return false;
+	virtq_push(q, t->mem, t->req.head, (uint32_t)virtq_copy_to(&t->req, 0, event,
+								     sizeof(event)));
+	virtio_core_used(t, VIRTIO_VSOCK_QUEUE_EVENT);
+	return true;
+}
+
 /*
  * Only tx carries requests (rx and event are the device's to fill): to
  * the userspace backend, else dropped.

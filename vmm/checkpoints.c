@@ -10,7 +10,9 @@
 
 #include "a64vm/arch.h"
 #include "a64vm/errmsg.h"
+#include "a64vm/log.h"
 #include "a64vm/memory.h"
+#include "a64vm/mono_time.h"
 #include "a64vm/snapshot.h"
 
 #define PAGE 4096u
@@ -191,6 +193,7 @@ int checkpoints_rewind(struct checkpoints *c, const struct snapshot_wiring *w,
 	struct checkpoint *cp = find(c, name);
 	size_t words = bitmap_words(w->mem);
 	char why[200];
+	uint64_t t0 = mono_ns(), t1;
 	int ret;
 
 	if (!cp)
@@ -198,7 +201,10 @@ int checkpoints_rewind(struct checkpoints *c, const struct snapshot_wiring *w,
 	ret = harvest(c, w->mem);
 	if (ret)
 		return errmsg_ret(err, errlen, ret, "KVM's dirty log: %s", strerror(-ret));
+	t1 = mono_ns();
 	*pages = copy_back(cp, w->mem);
+	log_debug("rewind: dirty log %.2f ms, %llu pages back %.2f ms", (double)(t1 - t0) / 1e6,
+		  (unsigned long long)*pages, (double)(mono_ns() - t1) / 1e6);
 	/* What came back differs now from the other checkpoints' RAM. */
 	for (unsigned i = 0; i < c->n; i++)
 		for (size_t k = 0; &c->list[i] != cp && k < words; k++)

@@ -248,7 +248,9 @@ static int load_elf(const struct loader_target *t, const struct loader *l)
 		const uint8_t *data = l->kernel.data + s->offset;
 		uint8_t *ram = memory_gpa_to_hva(t->mem, s->paddr, s->memsz);
 
-		if (ram) {
+		if (ram && t->restoring) {
+			continue;
+		} else if (ram) {
 			memcpy(ram, data, s->filesz);
 			memset(ram + s->filesz, 0, s->memsz - s->filesz);
 		} else {
@@ -361,14 +363,14 @@ int loader_load(const struct loader_target *t, struct loader *l)
 		ret = load_elf(t, l);
 		entry = l->kernel.elf.entry;
 		x0 = p.dtb_addr;
-	} else if (!ret) {
+	} else if (!ret && !t->restoring) {
 		ret = load_linux(t, l);
 		entry = l->layout.kernel_addr;
 		x0 = p.dtb_addr;
 	}
-	if (!ret)
+	if (!ret && !t->restoring)
 		ret = memory_write(t->mem, p.dtb_addr, l->dtb, l->dtb_len);
-	if (!ret)
+	if (!ret && !t->restoring)
 		ret = cpu_set_entry(t->vcpus[0].fd, entry, x0);
 	loader_free(l);
 	return ret;

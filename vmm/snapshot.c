@@ -14,8 +14,10 @@
 #include "a64vm/device_opener.h"
 #include "a64vm/errmsg.h"
 #include "a64vm/file.h"
+#include "a64vm/log.h"
 #include "a64vm/memmap.h"
 #include "a64vm/memory.h"
+#include "a64vm/mono_time.h"
 #include "a64vm/pci_testdev_slot.h"
 #include "a64vm/snapshot_conf.h"
 #include "a64vm/snapshot_file.h"
@@ -327,14 +329,26 @@ static int restore_vcpus(const struct snapshot_wiring *w, const struct snapshot_
 	return 0;
 }
 
+static double ms_since(uint64_t *t)
+{
+	uint64_t now = mono_ns(), then = *t;
+
+	*t = now;
+	return (double)(now - then) / 1e6;
+}
+
 int snapshot_restore_machine(const struct snapshot_wiring *w, const struct snapshot_index *ix,
 			     bool force, char *err, size_t errlen)
 {
 	char why[200];
+	uint64_t t = mono_ns();
+	double vcpus_ms, gic_ms = 0;
 	int ret = restore_vcpus(w, ix, err, errlen);
 
+	vcpus_ms = ms_since(&t);
 	if (!ret && (ret = gic_state_restore(w->gic, ix, why, sizeof(why))))
 		errmsg_ret(err, errlen, ret, "%s", why);
+	gic_ms = ms_since(&t);
 	if (!ret && (ret = board_restore(w->board, ix, why, sizeof(why))))
 		errmsg_ret(err, errlen, ret, "%s", why);
 	if (!ret && (ret = virtio_devices_restore(w->virtio, ix, force, why, sizeof(why))))
@@ -342,6 +356,9 @@ int snapshot_restore_machine(const struct snapshot_wiring *w, const struct snaps
 	if (!ret && (ret = pci_testdev_slot_restore(w->pci_testdev, ix)))
 		errmsg_ret(err, errlen, ret, ret == -ENODEV ? "the snapshot's VM and this one differ in "
 		           "having a pci-testdev" : "its pci-testdev state is not one the model can be in");
+	if (!ret)
+		log_debug("machine restored: vCPUs %.2f ms, vGIC %.2f ms, devices %.2f ms", vcpus_ms,
+			  gic_ms, ms_since(&t));
 	return ret;
 }
 

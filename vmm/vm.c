@@ -342,6 +342,7 @@ static int build(struct vm *vm, const struct config *cfg)
 		struct loader_target t = loader_target(vm);
 
 		t.setup = true;
+		t.restoring = cfg->restore != NULL;
 		ret = loader_load(&t, &boot);
 	}
 	if (!ret && cfg->restore)

@@ -182,7 +182,27 @@ static void vsock_close(struct virtio_slot *s, void *priv)
 	free(v);
 }
 
+/*
+ * Restored (uds=: vhost-vsock's queues are the kernel's, and refused): the
+ * host's side of every connection is not the snapshot's, so the guest is
+ * told to reset its own; its listening sockets stay.
+ */
+static int vsock_restore(struct virtio_slot *s, void *priv, struct snapshot_cursor *c,
+			 bool force, char *err, size_t errlen)
+{
+	(void)c;
+	(void)force;
+	(void)err;
+	(void)errlen;
+	if (!virtio_vsock_transport_reset(&((struct vsock_dev *)priv)->model,
+					  virtio_slot_core(s)))
+		log_warn("%s: the guest posted no event buffer: it is not told that its "
+			 "connections are gone", virtio_slot_name(s));
+	return 0;
+}
+
 const struct virtio_kind vsock_kind = {
 	.ops = &virtio_vsock_ops, .pci_class = 0xff0000, /* as QEMU's vhost-vsock-pci */
 	.options = virtio_vsock_cli, .adds = "vsock", .open = vsock_open, .close = vsock_close,
+	.saveable = true, .restore = vsock_restore,
 };

@@ -51,6 +51,11 @@ struct loader_target {
 	struct board *board;	  /* flash and fw_cfg */
 	const struct device_list *devices; /* the device tree's nodes */
 	bool setup; /* before any seccomp filter: a helper thread may read */
+	/*
+	 * A restore: the snapshot's RAM and registers replace what a load
+	 * writes there, so only flash and fw_cfg are filled.
+	 */
+	bool restoring;
 };
 
 /* Reads and checks the files cfg names; 0 or -errno (logged). */

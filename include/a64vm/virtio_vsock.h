@@ -47,6 +47,14 @@ struct virtio_vsock {
 /* What the userspace backend has for the guest, into rx's buffers. */
 void virtio_vsock_fill_rx(struct virtio_vsock *v, struct virtio_core *t);
 
+/*
+ * After a restore: the backend's connections dropped and the guest told
+ * that its are gone (an event on the event queue, VIRTIO 1.2, 5.10.6.6),
+ * so that it reads its CID again and resets them. False when the guest
+ * had no event buffer waiting.
+ */
+bool virtio_vsock_transport_reset(struct virtio_vsock *v, struct virtio_core *t);
+
 /* The kind's transport ops; dev is a struct virtio_vsock. */
 extern const struct virtio_core_ops virtio_vsock_ops;
 

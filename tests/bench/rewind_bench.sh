@@ -10,7 +10,7 @@ G=/guest/snap_guest.img
 SOCK=/tmp/rewind-bench.sock
 D=/tmp/rewind-bench
 
-/a64vm run --kernel $G --mem 64M --control $SOCK </dev/null >out.log 2>err.log &
+/a64vm run --kernel $G --mem 64M --control $SOCK --verbose </dev/null >out.log 2>err.log &
 VM_PID=$!
 if ! wait_for 'SNAP-GUEST ROUND 30' 120; then
   echo "E2E-BENCH rewind: not run: the guest did not reach round 30"; kill -9 $VM_PID; exit 0
@@ -26,6 +26,10 @@ while [ $i -lt 20 ]; do
 done
 /a64vm ctl $SOCK quit >/dev/null
 wait $VM_PID
+# Where a rewind's time went (--verbose's lines), medians.
+phase() { sed -n "s/.*$1 \([0-9.]*\) ms.*/\1/p" err.log | median; }
+phases="dirty log $(phase 'dirty log'), pages back $(phase 'pages back'), vCPUs $(phase 'vCPUs')"
+phases="$phases, vGIC $(phase 'vGIC'), devices $(phase 'devices') ms"
 for i in 1 2 3 4 5; do
   /a64vm run --restore $D --verbose </dev/null >out.log 2>err.log &
   VM_PID=$!
@@ -40,3 +44,4 @@ echo "E2E-BENCH rewind: $rw ms a rewind (median of $(grep -c '"ok":true' rewinds
   "$pages pages copied back: $(awk -v r="$rw" 'BEGIN { if (r > 0) printf "%.0f", 1000 / r }')" \
   "rewinds/s); a restore into a new process $rs ms to the guest's start (median of 5):" \
   "restore/rewind $(ratio "$rs" "$rw"); a checkpoint took $(cat take-ms.txt) ms"
+echo "E2E-BENCH rewind: its parts (medians): $phases"

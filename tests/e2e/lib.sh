@@ -53,7 +53,7 @@ wait_for() {
   while [ "$(grep -c -- "$1" out.log 2>/dev/null)" -lt "${3:-1}" ]; do
     [ "$(cut -d. -f1 /proc/uptime)" -ge "$deadline" ] && return 1
     kill -0 "$VM_PID" 2>/dev/null || { grep -q -- "$1" out.log; return $?; }
-    sleep 0.1
+    sleep "${WAIT_POLL:-0.1}"
   done
 }
 

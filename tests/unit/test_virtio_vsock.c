@@ -56,6 +56,26 @@ static void test_receive_buffers_kept(void)
 	}
 }
 
+/* After a restore: a 4-byte TRANSPORT_RESET event (id 0) in the guest's buffer. */
+static void test_transport_reset(void)
+{
+	uint8_t *buf = (uint8_t *)fx_mem.hva + (FX_BUF - FX_RAM);
+
+	memset(&vs, 0, sizeof(vs));
+	fx_transport(&t, &virtio_vsock_ops, &vs, VIRTIO_VSOCK_QUEUE_EVENT);
+	CU_ASSERT_FALSE(virtio_vsock_transport_reset(&vs, &t)); /* no buffer posted */
+	CU_ASSERT_EQUAL(fx_used16(2), 0);
+	memset(buf, 0xff, 8);
+	fx_put_desc(FX_DESC, 0, FX_BUF, 8, VIRTQ_DESC_F_WRITE, 0);
+	fx_offer(0);
+	CU_ASSERT_TRUE(virtio_vsock_transport_reset(&vs, &t));
+	CU_ASSERT_EQUAL(fx_used16(2), 1);
+	CU_ASSERT_EQUAL(fx_used_len(0), 4);
+	CU_ASSERT_EQUAL(buf[0] | buf[1] | buf[2] | buf[3], 0);
+	CU_ASSERT_EQUAL(buf[4], 0xff);
+	CU_ASSERT_FALSE(t.status & VIRTIO_STATUS_NEEDS_RESET);
+}
+
 static void test_options(void)
 {
 	static const struct {
@@ -144,6 +164,7 @@ const struct unit_test unit_tests[] = {
 	{ "the guest's CID and the backend's features", test_config },
 	{ "tx without a backend: dropped, used", test_tx_dropped },
 	{ "rx and event buffers kept", test_receive_buffers_kept },
+	{ "a restore's transport reset event", test_transport_reset },
 	{ "--vsock's value", test_options },
 	{ "a64vm's own backend on the queues", test_own_backend },
 	{ NULL, NULL },

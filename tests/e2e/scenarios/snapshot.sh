@@ -137,14 +137,16 @@ if [ -d $D ]; then
   refused snapshot-refuses-missing /tmp/nothing-here "No such file"
 fi
 
-# A Linux guest with a disk, rng, a tap and its shell on virtio-console, on
-# virtio-pci (MSI-X through the ITS) and on virtio-mmio: saved paused while
-# a loop writes a record a sector each synced (a write in flight), restored
-# in a new a64vm (which makes its tap anew): the loop goes on to its end
-# (each write's answer an interrupt), every record is on the disk where it
-# belongs, the rng answers, the test host pings the guest, sleep 1 takes a
-# second, all typed into hvc0. A second restore is refused: the disk was
-# written since.
+# A Linux guest with a disk, rng, a tap, vsock on a64vm's own backend and
+# its shell on virtio-console, on virtio-pci (MSI-X through the ITS) and on
+# virtio-mmio: saved paused while a loop writes a record a sector each
+# synced (a write in flight), restored in a new a64vm (which makes its tap
+# and vsock socket anew): the loop goes on to its end (each write's answer
+# an interrupt), every record is on the disk where it belongs, the rng
+# answers, the test host pings the guest and reaches its vsock echo server
+# (the guest told of the transport's reset), sleep 1 takes a second, all
+# typed into hvc0. A second restore is refused: the disk was written since.
+V=/tmp/snap-vsock
 records() { # N: the records the loop writes, as the disk holds them
   i=0
   while [ $i -lt $1 ]; do
@@ -161,12 +163,12 @@ devices_check() { # TRANSPORT
   dd if=/dev/zero of=disk.img bs=1M count=4 2>/dev/null
   vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --cpus 2 --control $SOCK \
     --virtio-transport $t --disk disk.img --rng --net tap=a64snap0,mac=52:54:00:a6:40:09 \
-    --console virtio --append "console=ttyAMA0 quiet a64vm.test=hvc"
+    --vsock cid=3,uds=$V --console virtio --append "console=ttyAMA0 quiet a64vm.test=hvc"
   if ! wait_for "^HVC-UP" 150 || ! tap_up; then
     fail snapshot-devices-$t "no shell on hvc0 within 150 s, or no tap"; show_logs
     kill -9 $VM_PID; vm_wait 5; return
   fi
-  type_line 'ip link set eth0 up; ip addr add 192.168.101.2/24 dev eth0; i=0; while [ $i -lt 300 ]; do echo record-$i | dd of=/dev/vda bs=512 seek=$i conv=sync,fsync 2>/dev/null; [ $i = 100 ] && echo HALF""WAY; i=$((i + 1)); done; echo WRITES""-DONE'
+  type_line 'vsock-pipe echo 5000 </dev/null >/dev/null 2>&1 & ip link set eth0 up; ip addr add 192.168.101.2/24 dev eth0; i=0; while [ $i -lt 300 ]; do echo record-$i | dd of=/dev/vda bs=512 seek=$i conv=sync,fsync 2>/dev/null; [ $i = 100 ] && echo HALF""WAY; i=$((i + 1)); done; echo WRITES""-DONE'
   wait_for '^HALFWAY' 60
   ping -c 1 -W 5 192.168.101.2 >ping-before.txt 2>&1
   /a64vm ctl $SOCK snapshot $D --paused >reply.txt 2>&1
@@ -178,6 +180,7 @@ devices_check() { # TRANSPORT
     show_logs; kill -9 $VM_PID; vm_wait 5; return
   fi
   ping -c 3 -W 5 192.168.101.2 >ping.txt 2>&1; pings=$(grep -o '[0-9]* packets received' ping.txt)
+  echo SNAP-VSOCK-ECHO | timeout 20 vsock-pipe uds-connect $V 5000 >echo.txt 2>echo.err
   type_line 'echo RNG""-$(cat /sys/class/misc/hw_random/rng_current)-$(dd if=/dev/hwrng bs=64 count=1 2>/tmp/e | wc -c)-$(cat /tmp/e); echo SLEEP""-START; sleep 1; echo SLEPT""-1'
   wait_for '^SLEEP-START' 30
   t0=$(now)
@@ -188,12 +191,14 @@ devices_check() { # TRANSPORT
   rm -f expect.img; records 300
   if [ $st -eq 0 ] && cmp -n $((300 * 512)) disk.img expect.img >/dev/null &&
      grep -q '^RNG-virtio_rng.0-64' out.log && [ "$pings" = "3 packets received" ] &&
+     grep -q '^SNAP-VSOCK-ECHO$' echo.txt && ! grep -q 'no event buffer' err.log &&
      awk -v t="$took" 'BEGIN { exit !(t >= 0.9 && t <= 3) }'; then
-    pass snapshot-devices-$t "300 records on the disk, 64 bytes of virtio_rng.0, ping: $pings," \
+    pass snapshot-devices-$t "300 records on the disk, 64 bytes of virtio_rng.0, ping: $pings, vsock echo," \
       "sleep 1 took $took s, typed on hvc0, exit 0; $(cat reply.txt)"
   else
     fail snapshot-devices-$t "status $st, $(cmp -n $((300 * 512)) disk.img expect.img 2>&1 | head -1)," \
       "$(grep '^RNG-' out.log | tr -d '\r'), ping: ${pings:-none} ($(grep -c 'bytes from' ping-before.txt) before)," \
+      "vsock echo: '$(cat echo.txt)' $(cat echo.err) $(grep 'vsock' err.log)," \
       "sleep 1 took $took s; $(cat reply.txt)"
     show_logs
   fi
@@ -231,8 +236,9 @@ if ! fb_missing snapshot-freebsd; then
   fi
 fi
 
-# A VM with a device that cannot be saved yet (vsock): refused with its name, it runs on.
-vm_start --kernel $G --mem 64M --control $SOCK --vsock cid=9,uds=/tmp/snap-vsock
+# A VM with a device that cannot be saved yet (vsock on the kernel's
+# vhost-vsock): refused with its name, it runs on.
+vm_start --kernel $G --mem 64M --control $SOCK --vsock cid=9
 wait_for 'SNAP-GUEST ROUND 30' 120
 /a64vm ctl $SOCK snapshot /tmp/snap-con >reply.txt 2>&1
 if grep -q 'vsock.* cannot be saved yet' reply.txt && wait_for 'SNAP-GUEST TIMER ok' 180 &&
