@@ -15,6 +15,18 @@ static struct pin {
 	int fd;
 } pins[MAX_PINS];
 
+int file_identity_of(int fd, struct file_identity *id)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb))
+		return -errno;
+	*id = (struct file_identity){ (uint64_t)sb.st_ino, (uint64_t)sb.st_size,
+				      (uint64_t)sb.st_mtim.tv_sec * 1000000000u +
+					      (uint64_t)sb.st_mtim.tv_nsec };
+	return 0;
+}
+
 int file_pin(const char *path)
 {
 	unsigned i = 0;

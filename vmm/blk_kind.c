@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "a64vm/disk.h"
 #include "a64vm/disk_uring.h"
+#include "a64vm/file.h"
 #include "a64vm/log.h"
 #include "a64vm/memory.h"
 #include "a64vm/snapshot_file.h"
@@ -199,17 +199,15 @@ struct disk_id {
 
 static int disk_id(const struct blk_dev *b, struct disk_id *id)
 {
-	struct stat sb;
+	struct file_identity f;
+	int ret = file_identity_of(b->disk.fd, &f);
 
-	if (fstat(b->disk.fd, &sb))
-		return -errno;
-	*id = (struct disk_id){ (uint64_t)sb.st_ino, b->disk.sectors,
-				(uint64_t)sb.st_mtim.tv_sec * 1000000000u +
-					(uint64_t)sb.st_mtim.tv_nsec };
-	return 0;
+	if (!ret)
+		*id = (struct disk_id){ f.ino, b->disk.sectors, f.mtime_ns };
+	return ret;
 }
 
-static void blk_save(struct virtio_slot *s, void *priv, struct snapshot_writer *w)
+static void blk_save_file(struct virtio_slot *s, void *priv, struct snapshot_writer *w)
 {
 	struct disk_id id = { 0 };
 
@@ -220,8 +218,8 @@ static void blk_save(struct virtio_slot *s, void *priv, struct snapshot_writer *
 	snapshot_put_u64(w, id.mtime_ns);
 }
 
-static int blk_restore(struct virtio_slot *s, void *priv, struct snapshot_cursor *c,
-		       bool force, char *err, size_t errlen)
+static int blk_check_file(struct virtio_slot *s, void *priv, struct snapshot_cursor *c,
+			  bool force, char *err, size_t errlen)
 {
 	struct disk_id id, saved;
 	int ret = disk_id(priv, &id);
@@ -261,5 +259,6 @@ static bool blk_shares_ram(const struct config *cfg)
 const struct virtio_kind blk_kind = {
 	.ops = &virtio_blk_ops, .pci_class = 0x010000, .options = virtio_blk_cli,
 	.adds = "disk", .shares_ram = blk_shares_ram, .open = blk_open, .close = blk_close,
-	.saveable = true, .save = blk_save, .restore = blk_restore, /* a daemon's: refused */
+	.saveable = true, /* a daemon's: refused */
+	.save_file = blk_save_file, .check_file = blk_check_file,
 };

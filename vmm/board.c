@@ -13,6 +13,7 @@
 #include "a64vm/config.h"
 #include "a64vm/console.h"
 #include "a64vm/device_list.h"
+#include "a64vm/errmsg.h"
 #include "a64vm/event_loop.h"
 #include "a64vm/flash.h"
 #include "a64vm/log.h"
@@ -252,6 +253,20 @@ void board_reset(struct board *b)
 }
 
 #define DEV_TAG SNAPSHOT_TAG('B', 'D', 'E', 'V')
+#define FLASH_FILE_TAG SNAPSHOT_TAG('B', 'F', 'I', 'L')
+
+/* A flash bank's file: its contents are not in the snapshot, so what it was. */
+static void save_flash_file(const struct board_dev *d, unsigned i, struct snapshot_writer *w)
+{
+	struct file_identity id;
+
+	if (!d->bank || flash_bank_identity(d->bank, &id))
+		return;
+	snapshot_writer_begin(w, FLASH_FILE_TAG, i);
+	snapshot_put_u64(w, id.ino);
+	snapshot_put_u64(w, id.size);
+	snapshot_put_u64(w, id.mtime_ns);
+}
 
 int board_save(struct board *b, struct snapshot_writer *w, char *err, size_t errlen)
 {
@@ -269,6 +284,55 @@ int board_save(struct board *b, struct snapshot_writer *w, char *err, size_t err
 		pthread_mutex_lock(&d->lock);
 		d->slot->ops->save(d->dev, w);
 		pthread_mutex_unlock(&d->lock);
+		save_flash_file(d, i, w);
+	}
+	return 0;
+}
+
+/* The flash file a restore would read, as a disk is (docs/snapshot.md). */
+static int check_flash_file(const struct board_dev *d, unsigned i, const struct snapshot_index *ix,
+			    bool force, char *err, size_t errlen)
+{
+	const struct snapshot_section *s = snapshot_find(ix, FLASH_FILE_TAG, i);
+	struct file_identity here, saved;
+	struct snapshot_cursor c;
+	bool has;
+
+	if (!d->bank)
+		return s ? errmsg_ret(err, errlen, -EINVAL, "its %s has a flash file",
+				      d->slot->ops->name) : 0;
+	has = !flash_bank_identity(d->bank, &here);
+	if (!s != !has)
+		return errmsg_ret(err, errlen, -EINVAL, "%s: the snapshot's %s a file, this one's "
+				  "%s", d->bank->name, s ? "had" : "had no", has ? "has" : "has none");
+	if (!s)
+		return 0;
+	snapshot_cursor_init(&c, s);
+	saved.ino = snapshot_get_u64(&c);
+	saved.size = snapshot_get_u64(&c);
+	saved.mtime_ns = snapshot_get_u64(&c);
+	if (!snapshot_cursor_done(&c))
+		return errmsg_ret(err, errlen, -EINVAL, "%s: its file's record is cut short",
+				  d->bank->name);
+	if (saved.size != here.size)
+		return errmsg_ret(err, errlen, -EINVAL, "%s %s: %llu bytes, the snapshot's had "
+				  "%llu", d->bank->name, d->bank->path,
+				  (unsigned long long)here.size, (unsigned long long)saved.size);
+	if (!force && (saved.ino != here.ino || saved.mtime_ns != here.mtime_ns))
+		return errmsg_ret(err, errlen, -EINVAL, "%s %s: %s since the snapshot "
+				  "(--restore-force takes it as it is)", d->bank->name,
+				  d->bank->path, saved.ino != here.ino ? "replaced" : "written");
+	return 0;
+}
+
+int board_check_files(const struct board *b, const struct snapshot_index *ix, bool force,
+		      char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		int ret = b->devs[i].dev ? check_flash_file(&b->devs[i], i, ix, force, err, errlen) : 0;
+
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

@@ -210,7 +210,7 @@ int checkpoints_rewind(struct checkpoints *c, const struct snapshot_wiring *w,
 		for (size_t k = 0; &c->list[i] != cp && k < words; k++)
 			c->list[i].dirty[k] |= cp->dirty[k];
 	memset(cp->dirty, 0, words * sizeof(uint64_t));
-	ret = snapshot_restore_machine(w, &cp->ix, true, why, sizeof(why));
+	ret = snapshot_restore_machine(w, &cp->ix, why, sizeof(why));
 	if (ret)
 		errmsg_ret(err, errlen, ret, "%s", why);
 	return ret;

@@ -60,10 +60,21 @@ static int read_file(struct flash_bank *b, enum flash_source source)
 		done += (uint64_t)n;
 	}
 	b->file_size = done;
+	file_identity_of(b->fd, &b->file_id); /* fstat answered above */
 	if (source == FLASH_IMAGE) {
 		close(b->fd);
 		b->fd = -1;
 	}
+	return 0;
+}
+
+int flash_bank_identity(const struct flash_bank *b, struct file_identity *id)
+{
+	if (b->fd >= 0)
+		return file_identity_of(b->fd, id);
+	if (!b->path)
+		return -ENOENT;
+	*id = b->file_id;
 	return 0;
 }
 

@@ -338,7 +338,7 @@ static double ms_since(uint64_t *t)
 }
 
 int snapshot_restore_machine(const struct snapshot_wiring *w, const struct snapshot_index *ix,
-			     bool force, char *err, size_t errlen)
+			     char *err, size_t errlen)
 {
 	char why[200];
 	uint64_t t = mono_ns();
@@ -351,7 +351,7 @@ int snapshot_restore_machine(const struct snapshot_wiring *w, const struct snaps
 	gic_ms = ms_since(&t);
 	if (!ret && (ret = board_restore(w->board, ix, why, sizeof(why))))
 		errmsg_ret(err, errlen, ret, "%s", why);
-	if (!ret && (ret = virtio_devices_restore(w->virtio, ix, force, why, sizeof(why))))
+	if (!ret && (ret = virtio_devices_restore(w->virtio, ix, why, sizeof(why))))
 		errmsg_ret(err, errlen, ret, "%s", why);
 	if (!ret && (ret = pci_testdev_slot_restore(w->pci_testdev, ix)))
 		errmsg_ret(err, errlen, ret, ret == -ENODEV ? "the snapshot's VM and this one differ in "
@@ -376,10 +376,15 @@ static int restore_read(const struct snapshot_wiring *w, const char *dir, struct
 		errmsg_ret(err, errlen, ret, "%s: %s", dir, why);
 	if (!ret)
 		ret = check_memory(dir, &saved, memory_fd, err, errlen);
+	/* The host files last: nothing is changed until each is as it was. */
+	if (!ret && ((ret = board_check_files(w->board, &st->ix, w->cfg->restore_force, why,
+					      sizeof(why))) ||
+		     (ret = virtio_devices_check_files(w->virtio, &st->ix, w->cfg->restore_force,
+						       why, sizeof(why)))))
+		errmsg_ret(err, errlen, ret, "%s: %s", dir, why);
 	if (!ret && (ret = restore_ram(w, memory_fd)))
 		errmsg_ret(err, errlen, ret, "%s/memory: %s", dir, strerror(-ret));
-	if (!ret && (ret = snapshot_restore_machine(w, &st->ix, w->cfg->restore_force, why,
-						    sizeof(why))))
+	if (!ret && (ret = snapshot_restore_machine(w, &st->ix, why, sizeof(why))))
 		errmsg_ret(err, errlen, ret, "%s: %s", dir, why);
 	return ret;
 }

@@ -102,6 +102,7 @@ int virtio_devices_hold(struct virtio_devices *v, unsigned timeout_ms)
 }
 
 #define VIRTIO_TAG SNAPSHOT_TAG('V', 'I', 'R', 'T')
+#define VIRTIO_FILE_TAG SNAPSHOT_TAG('V', 'F', 'I', 'L')
 
 void virtio_devices_save(struct virtio_devices *v, struct snapshot_writer *w)
 {
@@ -112,13 +113,43 @@ void virtio_devices_save(struct virtio_devices *v, struct snapshot_writer *w)
 		snapshot_writer_begin(w, VIRTIO_TAG, i);
 		snapshot_put_blob(w, kind, (uint32_t)strlen(kind));
 		virtio_slot_save(d->slot, w);
-		if (d->kind->save)
-			d->kind->save(d->slot, d->priv, w);
+		if (d->kind->save_file) {
+			snapshot_writer_begin(w, VIRTIO_FILE_TAG, i);
+			d->kind->save_file(d->slot, d->priv, w);
+		}
 	}
 }
 
-static int restore_device(struct device *d, const struct snapshot_section *s, bool force,
-			  char *err, size_t errlen)
+int virtio_devices_check_files(struct virtio_devices *v, const struct snapshot_index *ix,
+			       bool force, char *err, size_t errlen)
+{
+	*err = '\0';
+	for (unsigned i = 0; v && i < v->n; i++) {
+		struct device *d = &v->devs[i];
+		const struct snapshot_section *s = snapshot_find(ix, VIRTIO_FILE_TAG, i);
+		const char *name = virtio_slot_name(d->slot);
+		struct snapshot_cursor c;
+		int ret;
+
+		if (!d->kind->check_file)
+			continue;
+		if (!s)
+			return errmsg(err, errlen, "%s: the snapshot does not say what its file was",
+				      name);
+		snapshot_cursor_init(&c, s);
+		ret = d->kind->check_file(d->slot, d->priv, &c, force, err, errlen);
+		if (!ret && !snapshot_cursor_done(&c))
+			ret = -EINVAL;
+		if (ret && !*err)
+			snprintf(err, errlen, "%s: its file's record is not one a64vm writes", name);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int restore_device(struct device *d, const struct snapshot_section *s, char *err,
+			  size_t errlen)
 {
 	const char *kind = d->kind->ops->name, *name = virtio_slot_name(d->slot);
 	struct snapshot_cursor c;
@@ -133,10 +164,10 @@ static int restore_device(struct device *d, const struct snapshot_section *s, bo
 	if (!saved || len != strlen(kind) || memcmp(saved, kind, len))
 		return errmsg(err, errlen, "its device in the place of %s is another", name);
 	ret = virtio_slot_restore(d->slot, &c);
-	if (!ret && d->kind->restore)
-		ret = d->kind->restore(d->slot, d->priv, &c, force, err, errlen); /* err says why */
 	if (!ret && !snapshot_cursor_done(&c))
 		ret = -EINVAL;
+	if (!ret && d->kind->restore)
+		ret = d->kind->restore(d->slot, d->priv, err, errlen); /* err says why */
 	if (ret && !*err)
 		snprintf(err, errlen, "%s: %s", name, ret == -EINVAL ?
 			 "its saved state is not one the device can be in" : strerror(-ret));
@@ -145,7 +176,7 @@ static int restore_device(struct device *d, const struct snapshot_section *s, bo
 }
 
 int virtio_devices_restore(struct virtio_devices *v, const struct snapshot_index *ix,
-			   bool force, char *err, size_t errlen)
+			   char *err, size_t errlen)
 {
 	unsigned n = v ? v->n : 0;
 	int ret = 0;
@@ -154,8 +185,7 @@ int virtio_devices_restore(struct virtio_devices *v, const struct snapshot_index
 	if (snapshot_find(ix, VIRTIO_TAG, n))
 		return errmsg(err, errlen, "it has more virtio devices than this VM");
 	for (unsigned i = 0; i < n && !ret; i++)
-		ret = restore_device(&v->devs[i], snapshot_find(ix, VIRTIO_TAG, i), force, err,
-				     errlen);
+		ret = restore_device(&v->devs[i], snapshot_find(ix, VIRTIO_TAG, i), err, errlen);
 	return ret;
 }
 

@@ -187,11 +187,8 @@ static void vsock_close(struct virtio_slot *s, void *priv)
  * host's side of every connection is not the snapshot's, so the guest is
  * told to reset its own; its listening sockets stay.
  */
-static int vsock_restore(struct virtio_slot *s, void *priv, struct snapshot_cursor *c,
-			 bool force, char *err, size_t errlen)
+static int vsock_restore(struct virtio_slot *s, void *priv, char *err, size_t errlen)
 {
-	(void)c;
-	(void)force;
 	(void)err;
 	(void)errlen;
 	if (!virtio_vsock_transport_reset(&((struct vsock_dev *)priv)->model,

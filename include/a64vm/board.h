@@ -40,8 +40,18 @@ void board_reset(struct board *board);
 
 struct snapshot_index;
 struct snapshot_writer;
-/* Each device's state, a section BDEV.<slot> each; -ENOTSUP naming one that cannot. */
+/*
+ * Each device's state, a section BDEV.<slot> each, and each flash bank's
+ * file's identity, BFIL.<slot>; -ENOTSUP naming a device that cannot.
+ */
 int board_save(struct board *board, struct snapshot_writer *w, char *err, size_t errlen);
+/*
+ * Before a restore changes anything: each flash bank's file is the one
+ * the snapshot recorded, unchanged since (force: --restore-force takes it
+ * as it is). 0, or -EINVAL with why in err.
+ */
+int board_check_files(const struct board *board, const struct snapshot_index *ix, bool force,
+		      char *err, size_t errlen);
 /* Into a board built as the snapshot's was: 0, or -EINVAL with why in err. */
 int board_restore(struct board *board, const struct snapshot_index *ix, char *err,
 		  size_t errlen);

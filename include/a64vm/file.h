@@ -6,6 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What a file is, to tell that it changed: its inode, size and modification time. */
+struct file_identity {
+	uint64_t ino, size, mtime_ns;
+};
+
+/* fd's file; 0 or -errno. */
+int file_identity_of(int fd, struct file_identity *id);
+
 /* Reads path into a new buffer; -EFBIG when it is larger than max. */
 int file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len);
 /* The same, of an open descriptor (a regular file's). */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "a64vm/file.h"
 #include "a64vm/flash_image.h"
 
 struct flash_bank {
@@ -22,6 +23,7 @@ struct flash_bank {
 	const char *path;
 	bool read_only;
 	uint64_t file_size; /* bytes of the bank the file holds */
+	struct file_identity file_id; /* the file's when read: --firmware's is closed */
 	uint8_t *storage;   /* the contents, size bytes */
 	struct flash_image view; /* what the guest reads */
 	int vm_fd;
@@ -45,6 +47,12 @@ int flash_bank_open(struct flash_bank *b, const char *name, uint64_t base,
 		    uint64_t size, enum flash_source source, const char *path,
 		    bool read_only);
 void flash_bank_close(struct flash_bank *b);
+
+/*
+ * The bank's file as it is now (a --flashN file the guest writes) or as
+ * it was read (--firmware's): 0, or -ENOENT for a volatile bank.
+ */
+int flash_bank_identity(const struct flash_bank *b, struct file_identity *id);
 
 /* From now on direct reads map the bank into the VM as memslot slot. */
 void flash_bank_attach(struct flash_bank *b, int vm_fd, unsigned slot);

@@ -68,7 +68,7 @@ int snapshot_restore_live(const struct snapshot_wiring *w, const char *dir, char
 int snapshot_state_build(const struct snapshot_wiring *w, uint8_t **buf, size_t *len,
 			 char *err, size_t errlen);
 int snapshot_restore_machine(const struct snapshot_wiring *w, const struct snapshot_index *ix,
-			     bool force, char *err, size_t errlen);
+			     char *err, size_t errlen);
 
 /*
  * For main: the argv that builds the snapshot's VM (see snapshot_conf.h),

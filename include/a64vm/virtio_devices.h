@@ -50,14 +50,21 @@ const char *virtio_devices_unsaveable(const struct virtio_devices *v);
  */
 int virtio_devices_hold(struct virtio_devices *v, unsigned timeout_ms);
 void virtio_devices_release(struct virtio_devices *v);
-/* Held: a section per device. */
+/* Held: a section per device, and one per host file a device reads (a disk). */
 void virtio_devices_save(struct virtio_devices *v, struct snapshot_writer *w);
+/*
+ * Before a restore changes anything: each device's host file is the one
+ * the snapshot recorded, unchanged since (force: --restore-force takes it
+ * as it is). 0, or -errno with why in err.
+ */
+int virtio_devices_check_files(struct virtio_devices *v, const struct snapshot_index *ix,
+			       bool force, char *err, size_t errlen);
 /*
  * Held: into devices made from the snapshot's options (before the I/O
  * thread starts, or a running VM's own): 0, or -errno with why in err.
  */
 int virtio_devices_restore(struct virtio_devices *v, const struct snapshot_index *ix,
-			   bool force, char *err, size_t errlen);
+			   char *err, size_t errlen);
 
 /* Opens the disks (locked) and sets the devices up; 0 or -errno (logged). */
 int virtio_devices_create(const struct virtio_wiring *w, struct virtio_devices **out);

@@ -60,15 +60,19 @@ struct virtio_kind {
 	void (*close)(struct virtio_slot *s, void *priv);
 	/*
 	 * A snapshot (docs/snapshot.md): whether its devices can be saved
-	 * (one whose queues a daemon serves never is), and what the kind
-	 * keeps of one besides its transport's state (NULL: nothing), which a
-	 * restore compares or takes back (force: --restore-force): 0, or
-	 * -errno with why in err; every byte save put read.
+	 * (one whose queues a daemon serves never is); what the kind does
+	 * once its transport's state is back (NULL: nothing; 0, or -errno
+	 * with why in err); and the host file it reads whose contents are
+	 * not in the snapshot (a disk), recorded in a section of its own and
+	 * checked before a restore changes anything, so that a changed one
+	 * is refused whole (force: --restore-force takes it as it is; every
+	 * byte save_file put read). NULL: none.
 	 */
 	bool saveable;
-	void (*save)(struct virtio_slot *s, void *priv, struct snapshot_writer *w);
-	int (*restore)(struct virtio_slot *s, void *priv, struct snapshot_cursor *c, bool force,
-		       char *err, size_t errlen);
+	int (*restore)(struct virtio_slot *s, void *priv, char *err, size_t errlen);
+	void (*save_file)(struct virtio_slot *s, void *priv, struct snapshot_writer *w);
+	int (*check_file)(struct virtio_slot *s, void *priv, struct snapshot_cursor *c,
+			  bool force, char *err, size_t errlen);
 	/* Console input, for a kind that takes it: the bytes taken. */
 	size_t (*input)(struct virtio_slot *s, void *priv, const uint8_t *buf, size_t len);
 };

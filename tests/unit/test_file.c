@@ -1,8 +1,10 @@
 /* Reading files: whole, a head, or straight into a buffer with a helper. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "a64vm/boot.h"
@@ -112,10 +114,37 @@ static void test_kernel_left_in_file(void)
 	unlink(path);
 }
 
+/* A file's identity: the same until written (mtime set back) or replaced. */
+static void test_identity(void)
+{
+	struct file_identity a, b;
+	struct timespec old[2] = { { 1000, 5 }, { 1000, 5 } };
+	int fd;
+
+	make_file(100);
+	fd = open(path, O_RDWR);
+	CU_ASSERT_TRUE_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(futimens(fd, old), 0);
+	CU_ASSERT_EQUAL(file_identity_of(fd, &a), 0);
+	CU_ASSERT_EQUAL(a.size, 100);
+	CU_ASSERT_EQUAL(a.mtime_ns, 1000000000005ull);
+	CU_ASSERT_EQUAL(file_identity_of(fd, &b), 0);
+	CU_ASSERT_EQUAL(memcmp(&a, &b, sizeof(a)), 0);
+	CU_ASSERT_EQUAL(pwrite(fd, "x", 1, 0), 1); /* written: a new mtime, the same size */
+	CU_ASSERT_EQUAL(file_identity_of(fd, &b), 0);
+	CU_ASSERT_EQUAL(b.ino, a.ino);
+	CU_ASSERT_EQUAL(b.size, 100);
+	CU_ASSERT_NOT_EQUAL(b.mtime_ns, a.mtime_ns);
+	close(fd);
+	CU_ASSERT_EQUAL(file_identity_of(fd, &b), -EBADF);
+	unlink(path);
+}
+
 const char unit_suite_name[] = "file";
 const struct unit_test unit_tests[] = {
 	{ "a file's head and size", test_head },
 	{ "straight into a buffer, with a helper thread", test_into },
 	{ "an Image left in its file", test_kernel_left_in_file },
+	{ "a file's identity", test_identity },
 	{ NULL, NULL },
 };

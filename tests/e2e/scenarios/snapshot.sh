@@ -137,6 +137,37 @@ if [ -d $D ]; then
   refused snapshot-refuses-missing /tmp/nothing-here "No such file"
 fi
 
+# A flash bank's file, as a disk: written since the snapshot (a byte
+# rewritten as it was: the same size and contents, a new mtime), a restore
+# in place is refused before anything changes, so the guest finishes as
+# it would have; a restore in a new a64vm is refused too, and
+# --restore-force takes the file as it is: that restore finishes with the
+# same result.
+dd if=/dev/zero of=flash1.img bs=1M count=1 2>/dev/null
+vm_start --kernel $G --mem 64M --control $SOCK --flash1 flash1.img
+if wait_for 'SNAP-GUEST ROUND 30' 120; then
+  /a64vm ctl $SOCK snapshot /tmp/snap-flash >reply.txt 2>&1
+  dd if=/dev/zero of=flash1.img bs=1 count=1 conv=notrunc 2>/dev/null
+  /a64vm ctl $SOCK restore /tmp/snap-flash >restore-reply.txt 2>&1
+  wait_for 'SNAP-GUEST TIMER' 180; vm_wait 30; st=$?
+  cp out.log flash-orig.log
+  refused snapshot-refuses-written-flash /tmp/snap-flash "flash1 flash1.img: written since the snapshot"
+  vm_start --restore /tmp/snap-flash --restore-force
+  wait_for 'SNAP-GUEST TIMER' 180; vm_wait 30; st2=$?
+  result=$(grep RESULT flash-orig.log | tr -d '\r')
+  if grep -q 'flash1 flash1.img: written since the snapshot' restore-reply.txt && [ $st -eq 0 ] &&
+     [ $st2 -eq 0 ] && [ -n "$result" ] && [ "$(grep RESULT out.log | tr -d '\r')" = "$result" ]; then
+    pass snapshot-flash-file "in place: $(cat restore-reply.txt), the guest finished as it would have;" \
+      "forced: $result, as the original's"
+  else
+    fail snapshot-flash-file "status $st then $st2: $(cat reply.txt restore-reply.txt)," \
+      "$result against $(grep RESULT out.log | tr -d '\r')"
+    show_logs
+  fi
+else
+  fail snapshot-flash-file "the guest did not reach round 30"; show_logs; kill -9 $VM_PID; vm_wait 5
+fi
+
 # A Linux guest with a disk, rng, a tap, vsock on a64vm's own backend and
 # its shell on virtio-console, on virtio-pci (MSI-X through the ITS) and on
 # virtio-mmio: saved paused while a loop writes a record a sector each
