@@ -42,7 +42,9 @@ daemons_gone() {
 }
 # The guest names its disks in the order they are probed: each is found by
 # its size (top 16 MiB, raw 24 MiB, ro 8 MiB).
-DEVS='dev() { for b in /sys/block/vd*; do [ $(cat $b/size) = $1 ] && echo /dev/${b##*/}; done; }; TOP=$(dev 32768) RAW=$(dev 49152) RO=$(dev 16384)'
+# Under a full run's load a disk can come after the shell's prompt: each
+# is waited for (30 s at most) before it is named.
+DEVS='dev() { for b in /sys/block/vd*; do [ $(cat $b/size) = $1 ] && echo /dev/${b##*/}; done; }; for i in $(seq 300); do [ -n "$(dev 32768)" ] && [ -n "$(dev 49152)" ] && [ -n "$(dev 16384)" ] && break; sleep 0.1; done; TOP=$(dev 32768) RAW=$(dev 49152) RO=$(dev 16384)'
 
 vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --cpus 2 --verbose \
   --disk top.qcow2 --disk raw.img,snapshot=on --disk ro.qcow2,ro \
