@@ -27,6 +27,19 @@ int file_identity_of(int fd, struct file_identity *id)
 	return 0;
 }
 
+const char *file_identity_refusal(const struct file_identity *then,
+				  const struct file_identity *now, bool force)
+{
+	if (then->size != now->size)
+		return "resized since the snapshot (another size is never taken)";
+	if (force || (then->ino == now->ino && then->mtime_ns == now->mtime_ns))
+		return NULL;
+	return then->ino != now->ino ? "replaced since the snapshot (--restore-force takes it "
+				       "as it is)"
+				     : "written since the snapshot (--restore-force takes it as "
+				       "it is)";
+}
+
 int file_pin(const char *path)
 {
 	unsigned i = 0;

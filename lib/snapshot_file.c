@@ -361,3 +361,18 @@ bool snapshot_cursor_done(const struct snapshot_cursor *c)
 {
 	return !c->bad && c->off == c->len;
 }
+
+void snapshot_put_identity(struct snapshot_writer *w, const struct file_identity *id)
+{
+	snapshot_put_u64(w, id->ino);
+	snapshot_put_u64(w, id->size);
+	snapshot_put_u64(w, id->mtime_ns);
+}
+
+int snapshot_get_identity(struct snapshot_cursor *c, struct file_identity *id)
+{
+	id->ino = snapshot_get_u64(c);
+	id->size = snapshot_get_u64(c);
+	id->mtime_ns = snapshot_get_u64(c);
+	return snapshot_cursor_done(c) ? 0 : -EINVAL;
+}

@@ -8,12 +8,12 @@
  * fails with an I/O error.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "a64vm/disk.h"
 #include "a64vm/disk_uring.h"
+#include "a64vm/errmsg.h"
 #include "a64vm/file.h"
 #include "a64vm/log.h"
 #include "a64vm/memory.h"
@@ -189,59 +189,39 @@ static void blk_close(struct virtio_slot *s, void *priv)
 }
 
 /*
- * Its contents are not in the snapshot: what it is, so that a restore
- * refuses a disk written or replaced since (the guest's caches in RAM
- * would not match it).
+ * Its contents are not in the snapshot: what it is (its size in sectors),
+ * so that a restore refuses a disk written or replaced since (the guest's
+ * caches in RAM would not match it).
  */
-struct disk_id {
-	uint64_t ino, size, mtime_ns;
-};
-
-static int disk_id(const struct blk_dev *b, struct disk_id *id)
+static int disk_id(const struct blk_dev *b, struct file_identity *id)
 {
-	struct file_identity f;
-	int ret = file_identity_of(b->disk.fd, &f);
+	int ret = file_identity_of(b->disk.fd, id);
 
-	if (!ret)
-		*id = (struct disk_id){ f.ino, b->disk.sectors, f.mtime_ns };
+	id->size = b->disk.sectors;
 	return ret;
 }
 
 static void blk_save_file(struct virtio_slot *s, void *priv, struct snapshot_writer *w)
 {
-	struct disk_id id = { 0 };
+	struct file_identity id = { 0 };
 
 	(void)s;
 	disk_id(priv, &id); /* its descriptor is open: fstat does not fail */
-	snapshot_put_u64(w, id.ino);
-	snapshot_put_u64(w, id.size);
-	snapshot_put_u64(w, id.mtime_ns);
+	snapshot_put_identity(w, &id);
 }
 
 static int blk_check_file(struct virtio_slot *s, void *priv, struct snapshot_cursor *c,
 			  bool force, char *err, size_t errlen)
 {
-	struct disk_id id, saved;
-	int ret = disk_id(priv, &id);
+	struct file_identity now, then;
+	const char *why;
+	int ret = disk_id(priv, &now);
 
-	saved.ino = snapshot_get_u64(c);
-	saved.size = snapshot_get_u64(c);
-	saved.mtime_ns = snapshot_get_u64(c);
-	if (ret || c->bad)
-		return ret ? ret : -EINVAL;
-	if (saved.size != id.size) {
-		snprintf(err, errlen, "%s: its disk has %llu sectors, the snapshot's had %llu",
-			 virtio_slot_name(s), (unsigned long long)id.size,
-			 (unsigned long long)saved.size);
-		return -EINVAL;
-	}
-	if (!force && (saved.ino != id.ino || saved.mtime_ns != id.mtime_ns)) {
-		snprintf(err, errlen, "%s: its disk was %s since the snapshot (--restore-force "
-			 "takes it as it is)", virtio_slot_name(s),
-			 saved.ino != id.ino ? "replaced" : "written");
-		return -EINVAL;
-	}
-	return 0;
+	if (!ret)
+		ret = snapshot_get_identity(c, &then);
+	if (!ret && (why = file_identity_refusal(&then, &now, force)))
+		ret = errmsg(err, errlen, "%s: its disk was %s", virtio_slot_name(s), why);
+	return ret;
 }
 
 /* A disk a daemon serves maps guest RAM. */

@@ -263,9 +263,7 @@ static void save_flash_file(const struct board_dev *d, unsigned i, struct snapsh
 	if (!d->bank || flash_bank_identity(d->bank, &id))
 		return;
 	snapshot_writer_begin(w, FLASH_FILE_TAG, i);
-	snapshot_put_u64(w, id.ino);
-	snapshot_put_u64(w, id.size);
-	snapshot_put_u64(w, id.mtime_ns);
+	snapshot_put_identity(w, &id);
 }
 
 int board_save(struct board *b, struct snapshot_writer *w, char *err, size_t errlen)
@@ -294,35 +292,26 @@ static int check_flash_file(const struct board_dev *d, unsigned i, const struct 
 			    bool force, char *err, size_t errlen)
 {
 	const struct snapshot_section *s = snapshot_find(ix, FLASH_FILE_TAG, i);
-	struct file_identity here, saved;
+	struct file_identity now, then;
 	struct snapshot_cursor c;
+	const char *why;
 	bool has;
 
 	if (!d->bank)
 		return s ? errmsg_ret(err, errlen, -EINVAL, "its %s has a flash file",
 				      d->slot->ops->name) : 0;
-	has = !flash_bank_identity(d->bank, &here);
+	has = !flash_bank_identity(d->bank, &now);
 	if (!s != !has)
 		return errmsg_ret(err, errlen, -EINVAL, "%s: the snapshot's %s a file, this one's "
 				  "%s", d->bank->name, s ? "had" : "had no", has ? "has" : "has none");
 	if (!s)
 		return 0;
 	snapshot_cursor_init(&c, s);
-	saved.ino = snapshot_get_u64(&c);
-	saved.size = snapshot_get_u64(&c);
-	saved.mtime_ns = snapshot_get_u64(&c);
-	if (!snapshot_cursor_done(&c))
-		return errmsg_ret(err, errlen, -EINVAL, "%s: its file's record is cut short",
-				  d->bank->name);
-	if (saved.size != here.size)
-		return errmsg_ret(err, errlen, -EINVAL, "%s %s: %llu bytes, the snapshot's had "
-				  "%llu", d->bank->name, d->bank->path,
-				  (unsigned long long)here.size, (unsigned long long)saved.size);
-	if (!force && (saved.ino != here.ino || saved.mtime_ns != here.mtime_ns))
-		return errmsg_ret(err, errlen, -EINVAL, "%s %s: %s since the snapshot "
-				  "(--restore-force takes it as it is)", d->bank->name,
-				  d->bank->path, saved.ino != here.ino ? "replaced" : "written");
-	return 0;
+	if (snapshot_get_identity(&c, &then))
+		return errmsg(err, errlen, "%s: its file's record is not one a64vm writes",
+			      d->bank->name);
+	why = file_identity_refusal(&then, &now, force);
+	return why ? errmsg(err, errlen, "%s %s: %s", d->bank->name, d->bank->path, why) : 0;
 }
 
 int board_check_files(const struct board *b, const struct snapshot_index *ix, bool force,

@@ -342,7 +342,7 @@ int snapshot_restore_machine(const struct snapshot_wiring *w, const struct snaps
 {
 	char why[200];
 	uint64_t t = mono_ns();
-	double vcpus_ms, gic_ms = 0;
+	double vcpus_ms, gic_ms;
 	int ret = restore_vcpus(w, ix, err, errlen);
 
 	vcpus_ms = ms_since(&t);

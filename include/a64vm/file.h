@@ -13,6 +13,13 @@ struct file_identity {
 
 /* fd's file; 0 or -errno. */
 int file_identity_of(int fd, struct file_identity *id);
+/*
+ * Why a restore refuses a file recorded as then and found as now, as the
+ * end of a sentence ("written since the snapshot (...)"): NULL when it is
+ * the same, or force takes it as it is; another size is never taken.
+ */
+const char *file_identity_refusal(const struct file_identity *then,
+				  const struct file_identity *now, bool force);
 
 /* Reads path into a new buffer; -EFBIG when it is larger than max. */
 int file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len);

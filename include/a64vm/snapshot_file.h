@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "a64vm/file.h"
+
 #define SNAPSHOT_MAGIC "A64VMSNP"
 #define SNAPSHOT_VERSION 1
 #define SNAPSHOT_HEADER_LEN 48
@@ -91,5 +93,10 @@ uint64_t snapshot_get_u64(struct snapshot_cursor *c);
 const uint8_t *snapshot_get_blob(struct snapshot_cursor *c, uint32_t *len);
 /* Every byte read and none too many. */
 bool snapshot_cursor_done(const struct snapshot_cursor *c);
+
+/* A host file's identity (a disk's, a flash bank's): inode, size, mtime. */
+void snapshot_put_identity(struct snapshot_writer *w, const struct file_identity *id);
+/* The section's whole content: 0, or -EINVAL when cut short or longer. */
+int snapshot_get_identity(struct snapshot_cursor *c, struct file_identity *id);
 
 #endif

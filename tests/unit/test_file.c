@@ -140,11 +140,33 @@ static void test_identity(void)
 	unlink(path);
 }
 
+/* What a restore says of a file that changed, and what force takes. */
+static void test_identity_refusal(void)
+{
+	const struct file_identity then = { 7, 100, 5000 };
+	struct file_identity now = then;
+
+	CU_ASSERT_PTR_NULL(file_identity_refusal(&then, &now, false));
+	now.mtime_ns++;
+	CU_ASSERT_STRING_EQUAL(file_identity_refusal(&then, &now, false),
+			       "written since the snapshot (--restore-force takes it as it is)");
+	CU_ASSERT_PTR_NULL(file_identity_refusal(&then, &now, true));
+	now.ino++;
+	CU_ASSERT_STRING_EQUAL(file_identity_refusal(&then, &now, false),
+			       "replaced since the snapshot (--restore-force takes it as it is)");
+	CU_ASSERT_PTR_NULL(file_identity_refusal(&then, &now, true));
+	now = then;
+	now.size++;
+	CU_ASSERT_PTR_NOT_NULL(file_identity_refusal(&then, &now, true)); /* never taken */
+	CU_ASSERT_PTR_NOT_NULL(strstr(file_identity_refusal(&then, &now, false), "resized"));
+}
+
 const char unit_suite_name[] = "file";
 const struct unit_test unit_tests[] = {
 	{ "a file's head and size", test_head },
 	{ "straight into a buffer, with a helper thread", test_into },
 	{ "an Image left in its file", test_kernel_left_in_file },
 	{ "a file's identity", test_identity },
+	{ "a changed file's refusal", test_identity_refusal },
 	{ NULL, NULL },
 };

@@ -254,6 +254,40 @@ static void test_section_name(void)
 	CU_ASSERT_STRING_EQUAL(name, "??A?.4294967295");
 }
 
+/* A host file's identity round trip; one cut short or followed by more refused. */
+static void test_identity(void)
+{
+	static struct snapshot_index ix;
+	const struct file_identity id = { 12345, 1ull << 40, 1700000000123456789ull };
+	struct file_identity got;
+	struct snapshot_writer w;
+	struct snapshot_cursor c;
+	const uint8_t *b;
+	size_t len;
+	char err[160] = "";
+
+	snapshot_writer_init(&w);
+	snapshot_writer_begin(&w, GICD, 0);
+	snapshot_put_identity(&w, &id);
+	snapshot_writer_begin(&w, GICD, 1);
+	snapshot_put_u64(&w, 1); /* cut short */
+	snapshot_writer_begin(&w, GICD, 2);
+	snapshot_put_identity(&w, &id);
+	snapshot_put_u32(&w, 7); /* one field too many */
+	CU_ASSERT_EQUAL_FATAL(snapshot_writer_finish(&w, &b, &len), 0);
+	CU_ASSERT_FATAL(len <= sizeof(file));
+	memcpy(file, b, len);
+	snapshot_writer_free(&w);
+	CU_ASSERT_EQUAL_FATAL(snapshot_parse(file, len, &ix, err, sizeof(err)), 0);
+	snapshot_cursor_init(&c, snapshot_find(&ix, GICD, 0));
+	CU_ASSERT_EQUAL(snapshot_get_identity(&c, &got), 0);
+	CU_ASSERT_EQUAL(memcmp(&got, &id, sizeof(id)), 0);
+	snapshot_cursor_init(&c, snapshot_find(&ix, GICD, 1));
+	CU_ASSERT_EQUAL(snapshot_get_identity(&c, &got), -EINVAL);
+	snapshot_cursor_init(&c, snapshot_find(&ix, GICD, 2));
+	CU_ASSERT_EQUAL(snapshot_get_identity(&c, &got), -EINVAL);
+}
+
 const char unit_suite_name[] = "snapshot_file";
 const struct unit_test unit_tests[] = {
 	{ "what is written is read back", test_round_trip },
@@ -265,5 +299,6 @@ const struct unit_test unit_tests[] = {
 	{ "the writer's limits", test_writer_limits },
 	{ "CRC-32C", test_crc32c },
 	{ "section names for messages", test_section_name },
+	{ "a host file's identity", test_identity },
 	{ NULL, NULL },
 };
