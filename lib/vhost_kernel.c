@@ -82,10 +82,11 @@ int vhost_kernel_start_vring(int fd, const struct guest_mem *mem,
 		ret = call(fd, VHOST_SET_VRING_BASE, &base);
 	if (!ret)
 		ret = call(fd, VHOST_SET_VRING_ADDR, &addr);
-	if (!ret)
-		ret = call(fd, VHOST_SET_VRING_KICK, &kick);
+	/* The call first, as for a vhost-user daemon: no answer without it. */
 	if (!ret)
 		ret = vhost_kernel_set_call(fd, r->index, r->call);
+	if (!ret)
+		ret = call(fd, VHOST_SET_VRING_KICK, &kick);
 	return ret;
 }
 

@@ -358,11 +358,17 @@ int vhost_user_start_vring(struct vhost_user *vu, const struct guest_mem *mem,
 	vhost_user_request_addr(&m, &a, 0);
 	if (!ret)
 		ret = request(vu, &m, NULL, 0);
+	/*
+	 * The call before the kick: a daemon serves the ring from its kick on,
+	 * and the guest may have posted requests since DRIVER_OK; one answered
+	 * before the daemon has its call is a write to no eventfd
+	 * (qemu-storage-daemon's libvhost-user then drops the connection).
+	 */
+	if (!ret)
+		ret = vhost_user_set_call(vu, r->index, r->call);
 	vhost_user_request_u64(&m, VHOST_USER_SET_VRING_KICK, r->index, 0);
 	if (!ret)
 		ret = request(vu, &m, &r->kick, 1);
-	if (!ret)
-		ret = vhost_user_set_call(vu, r->index, r->call);
 	/* With protocol features a ring starts disabled (vhost-user.rst). */
 	vhost_user_request_state(&m, VHOST_USER_SET_VRING_ENABLE, r->index, 1, 0);
 	if (!ret && (vu->features & (1ull << VHOST_USER_F_PROTOCOL_FEATURES)))

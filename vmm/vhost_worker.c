@@ -430,6 +430,11 @@ static void take_back(struct vhost_worker *vh)
 			answer_held(vh, q);
 		else if (vq->ready && !t->resetting)
 			resume_lost(vh, q);
+		/* An answer the daemon wrote but could not signal (its call failed) is seen. */
+		if (vq->ready && !t->resetting) {
+			t->isr |= 1;
+			t->irq(t->irq_ctx, q);
+		}
 		/* A request posted while the queue changed hands is not missed. */
 		if (write(virtio_slot_kick_fd(vh->d, q), &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
 			log_debug("%s: queue %u: %s", name(vh), q, strerror(errno));
