@@ -92,6 +92,25 @@ vm_rss_besides_ram() { # MEM_KIB
 show_logs() {
   echo "--- out.log (tail)"; tail -n 20 out.log
   echo "--- err.log"; tail -n 20 err.log
+  vm_threads
+}
+
+# a64vm's threads, if it runs: name, state, kernel wait channel and CPU
+# ticks, twice a second apart, so that a guest that stopped is told from
+# a thread of a64vm that waits (a vCPU in KVM_RUN runs or sleeps in
+# kvm_vcpu_block; one on a lock sleeps in a futex).
+vm_threads() {
+  [ -n "${VM_PID:-}" ] && [ -d /proc/$VM_PID/task ] || return 0
+  for round in 1 2; do
+    echo "--- a64vm's threads ($round): name state wchan utime stime"
+    for t in /proc/$VM_PID/task/*; do
+      # The name may hold ") ": the fields after the last one.
+      f=$(sed 's/.*) //' $t/stat 2>/dev/null)
+      echo "$(cat $t/comm 2>/dev/null): $(echo "$f" | cut -d' ' -f1)" \
+        "$(cat $t/wchan 2>/dev/null) $(echo "$f" | cut -d' ' -f12,13)"
+    done
+    [ $round = 1 ] && sleep 1
+  done
 }
 
 # Until PID holds a flock (a disk or flash image it opened), or SECONDS pass.
