@@ -100,6 +100,7 @@ show_logs() {
 # a thread of a64vm that waits (a vCPU in KVM_RUN runs or sleeps in
 # kvm_vcpu_block; one on a lock sleeps in a futex).
 vm_threads() {
+  local round t f # a scenario's own t and f (loops, devices_check) stay as they were
   [ -n "${VM_PID:-}" ] && [ -d /proc/$VM_PID/task ] || return 0
   for round in 1 2; do
     echo "--- a64vm's threads ($round): name state wchan utime stime"
@@ -109,7 +110,7 @@ vm_threads() {
       echo "$(cat $t/comm 2>/dev/null): $(echo "$f" | cut -d' ' -f1)" \
         "$(cat $t/wchan 2>/dev/null) $(echo "$f" | cut -d' ' -f12,13)"
     done
-    [ $round = 1 ] && sleep 1
+    if [ $round = 1 ]; then sleep 1; fi
   done
 }
 

@@ -121,7 +121,7 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 # A daemon that served a request before it had the queue's call broke there
-# (qemu-storage-daemon: "vu_panic: Error writing eventfd"), in 2 of 3 full runs.
+# (qemu-storage-daemon: "vu_panic: Error writing eventfd") and lost its disk.
 if [ "$(grep -c 'virtio-blk[012] ([0-9:.]*): the daemon took the queues: done' err.log)" -ge 3 ] &&
    ! grep -q "closed its socket\|vu_panic\|without its daemon" err.log; then
   pass vhost-blk-daemons-start "the three daemons took the queues and hold them"
