@@ -71,3 +71,45 @@ int qcow2_empty(uint64_t size, uint8_t **buf, size_t *len)
 	*len = (size_t)(clusters * CLUSTER);
 	return 0;
 }
+
+bool qcow2_snapshot_table(const uint8_t *head, size_t len, uint32_t *count, uint64_t *offset)
+{
+	if (len < 72 || get_be(head, 4) != MAGIC)
+		return false;
+	*count = (uint32_t)get_be(head + 60, 4);
+	*offset = get_be(head + 64, 8);
+	return true;
+}
+
+/* An entry: fixed fields, extra data, id, name, padding to 8 bytes. */
+#define ENTRY_FIXED 40
+
+int qcow2_find_snapshot(const uint8_t *table, size_t len, uint32_t count, const char *name,
+			uint64_t *disk_size)
+{
+	size_t at = 0, want = strlen(name);
+
+	for (uint32_t i = 0; i < count; i++) {
+		size_t id_len, name_len, extra, end;
+
+		if (len - at < ENTRY_FIXED)
+			return -EINVAL;
+		id_len = (size_t)get_be(table + at + 12, 2);
+		name_len = (size_t)get_be(table + at + 14, 2);
+		extra = (size_t)get_be(table + at + 36, 4);
+		if (extra > len - at - ENTRY_FIXED ||
+		    id_len + name_len > len - at - ENTRY_FIXED - extra)
+			return -EINVAL;
+		end = at + ENTRY_FIXED + extra + id_len + name_len;
+		if (name_len == want && !memcmp(table + end - name_len, name, want)) {
+			/* Extra data: the large VM state size, then the disk's size. */
+			*disk_size = extra >= 16 ? get_be(table + at + ENTRY_FIXED + 8, 8)
+						 : QCOW2_SIZE_UNKNOWN;
+			return 0;
+		}
+		at = end + (8 - end % 8) % 8;
+		if (at > len)
+			return i + 1 < count ? -EINVAL : -ENOENT;
+	}
+	return -ENOENT;
+}

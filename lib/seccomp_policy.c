@@ -64,6 +64,7 @@ static const int main_calls[] = {
 	__NR_kill, __NR_wait4,		/* a daemon that listens (qemu-storage-daemon) stopped at exit */
 	__NR_fsync, __NR_ftruncate, __NR_pwrite64, /* a snapshot's files, the opener's */
 	__NR_ppoll, __NR_recvmsg, /* ... and its answer, awaited */
+	__NR_lseek, /* ... and its RAM, where a memfd has pages */
 };
 
 static const uint32_t main_ioctls[] = {

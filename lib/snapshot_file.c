@@ -374,5 +374,5 @@ int snapshot_get_identity(struct snapshot_cursor *c, struct file_identity *id)
 	id->ino = snapshot_get_u64(c);
 	id->size = snapshot_get_u64(c);
 	id->mtime_ns = snapshot_get_u64(c);
-	return snapshot_cursor_done(c) ? 0 : -EINVAL;
+	return c->bad ? -EINVAL : 0;
 }

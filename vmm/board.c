@@ -307,7 +307,7 @@ static int check_flash_file(const struct board_dev *d, unsigned i, const struct 
 	if (!s)
 		return 0;
 	snapshot_cursor_init(&c, s);
-	if (snapshot_get_identity(&c, &then))
+	if (snapshot_get_identity(&c, &then) || !snapshot_cursor_done(&c))
 		return errmsg(err, errlen, "%s: its file's record is not one a64vm writes",
 			      d->bank->name);
 	why = file_identity_refusal(&then, &now, force);

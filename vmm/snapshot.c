@@ -103,21 +103,46 @@ static bool zero_page(const uint8_t *p)
 }
 
 /* Guest RAM, its zero pages as holes: a fresh guest's RAM is mostly zeros. */
-static int save_ram(const struct guest_mem *mem, int fd)
+/* Pages in [off, end) that are not all zeros, written at their offsets. */
+static int save_ram_range(const struct guest_mem *mem, int fd, uint64_t off, uint64_t end)
 {
-	int ret = ftruncate(fd, (off_t)mem->size) ? -errno : 0;
+	int ret = 0;
 
-	for (uint64_t off = 0; off < mem->size && !ret;) {
-		uint64_t end;
+	while (off < end && !ret) {
+		uint64_t to;
 
 		if (zero_page(mem->hva + off)) {
 			off += PAGE;
 			continue;
 		}
-		for (end = off + PAGE; end < mem->size && !zero_page(mem->hva + end); end += PAGE)
+		for (to = off + PAGE; to < end && !zero_page(mem->hva + to); to += PAGE)
 			;
-		ret = file_pwrite_all(fd, mem->hva + off, (size_t)(end - off), off);
-		off = end;
+		ret = file_pwrite_all(fd, mem->hva + off, (size_t)(to - off), off);
+		off = to;
+	}
+	return ret;
+}
+
+/*
+ * RAM a memfd holds (shared with a daemon) is read only where it has
+ * pages: reading a hole of it would allocate one.
+ */
+static int save_ram(const struct guest_mem *mem, int fd)
+{
+	int ret = ftruncate(fd, (off_t)mem->size) ? -errno : 0;
+	uint64_t off = 0;
+
+	while (off < mem->size && !ret) {
+		off_t data = mem->fd < 0 ? (off_t)off : lseek(mem->fd, (off_t)off, SEEK_DATA);
+		off_t hole = data < 0 ? -1 : mem->fd < 0 ? (off_t)mem->size
+					     : lseek(mem->fd, data, SEEK_HOLE);
+
+		if (data < 0 || hole < 0)
+			return data < 0 && errno == ENXIO ? 0 : -errno; /* ENXIO: no more pages */
+		off = (uint64_t)data & ~(uint64_t)(PAGE - 1);
+		hole = (off_t)((uint64_t)hole < mem->size ? (uint64_t)hole : mem->size);
+		ret = save_ram_range(mem, fd, off, (uint64_t)hole);
+		off = (uint64_t)hole;
 	}
 	return ret;
 }
@@ -176,12 +201,13 @@ static int build_state(const struct snapshot_wiring *w, const struct snapshot_ho
 #define SNAPSHOT_DRAIN_MS 10000
 
 /* What cannot be saved yet is named before anything is written. */
-static int check_saveable(const struct snapshot_wiring *w, char *err, size_t errlen)
+static int check_saveable(const struct snapshot_wiring *w, bool to_files, char *err,
+			  size_t errlen)
 {
-	const char *name = virtio_devices_unsaveable(w->virtio);
+	int ret = virtio_devices_check_saveable(w->virtio, to_files, err, errlen);
 
-	if (name)
-		return errmsg_ret(err, errlen, -ENOTSUP, "%s cannot be saved yet", name);
+	if (ret)
+		return ret;
 	if (w->gic->version != 3)
 		return errmsg_ret(err, errlen, -ENOTSUP, "a64vm saves a GICv3, and this VM has a GICv2");
 	return 0;
@@ -193,7 +219,7 @@ int snapshot_state_build(const struct snapshot_wiring *w, uint8_t **buf, size_t 
 	struct snapshot_host host = host_id_of(w);
 	struct snapshot_writer sw;
 	const uint8_t *out = NULL;
-	int ret = check_saveable(w, err, errlen);
+	int ret = check_saveable(w, false, err, errlen);
 
 	if (ret)
 		return ret;
@@ -209,6 +235,14 @@ int snapshot_state_build(const struct snapshot_wiring *w, uint8_t **buf, size_t 
 	return ret;
 }
 
+static double ms_since(uint64_t *t)
+{
+	uint64_t now = mono_ns(), then = *t;
+
+	*t = now;
+	return (double)(now - then) / 1e6;
+}
+
 /* The devices held: RAM, then the state that names it. */
 static int save_held(const struct snapshot_wiring *w, const char *dir, char *err,
 		     size_t errlen)
@@ -220,17 +254,26 @@ static int save_held(const struct snapshot_wiring *w, const char *dir, char *err
 	size_t len = 0;
 	struct stat sb;
 	int ram_fd = -1, state_fd = -1;
+	uint64_t t = mono_ns();
+	double host_ms;
 	/* The LPI pending bits and the ITS's tables go to RAM first. */
 	int ret = gic_state_flush(w->gic);
 
 	if (ret)
 		return errmsg_ret(err, errlen, ret, "the vGIC cannot write its tables to RAM");
+	/* A disk's image, first: nothing else is written if it cannot be. */
+	if ((ret = virtio_devices_save_host(w->virtio, err, errlen)))
+		return ret;
+	host_ms = ms_since(&t);
 	ram_fd = create_new(w, dir, "memory", path, sizeof(path));
 	if (ram_fd < 0)
 		return errmsg_ret(err, errlen, ram_fd, "%s.new: %s", path, strerror(-ram_fd));
 	ret = save_ram(w->mem, ram_fd);
 	if (!ret && fstat(ram_fd, &sb))
 		ret = -errno;
+	if (!ret)
+		log_debug("snapshot: vGIC tables and devices' host side %.2f ms, RAM %.2f ms",
+			  host_ms, ms_since(&t));
 	if (ret) {
 		close(ram_fd);
 		return errmsg_ret(err, errlen, ret, "%s: %s", path, strerror(-ret));
@@ -258,7 +301,8 @@ static int save_held(const struct snapshot_wiring *w, const char *dir, char *err
 
 int snapshot_save(const struct snapshot_wiring *w, const char *dir, char *err, size_t errlen)
 {
-	int ret = check_saveable(w, err, errlen);
+	uint64_t t = mono_ns();
+	int ret = check_saveable(w, true, err, errlen);
 
 	if (ret)
 		return ret;
@@ -268,6 +312,7 @@ int snapshot_save(const struct snapshot_wiring *w, const char *dir, char *err, s
 	if (virtio_devices_hold(w->virtio, SNAPSHOT_DRAIN_MS))
 		return errmsg_ret(err, errlen, -ETIMEDOUT, "a device's requests were still in flight "
 			          "after %u s", SNAPSHOT_DRAIN_MS / 1000);
+	log_debug("snapshot: the devices quiet after %.2f ms", ms_since(&t));
 	ret = save_held(w, dir, err, errlen);
 	virtio_devices_release(w->virtio);
 	return ret;
@@ -327,14 +372,6 @@ static int restore_vcpus(const struct snapshot_wiring *w, const struct snapshot_
 			return errmsg_ret(err, errlen, ret, "vCPU %u: %s", i, why);
 	}
 	return 0;
-}
-
-static double ms_since(uint64_t *t)
-{
-	uint64_t now = mono_ns(), then = *t;
-
-	*t = now;
-	return (double)(now - then) / 1e6;
 }
 
 int snapshot_restore_machine(const struct snapshot_wiring *w, const struct snapshot_index *ix,

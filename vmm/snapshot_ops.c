@@ -30,17 +30,14 @@ int snapshot_ops_run(const struct snapshot_wiring *w, struct checkpoints **cps,
 		     const struct snapshot_request *r, uint64_t *pages, char *err,
 		     size_t errlen)
 {
-	const char *name = virtio_devices_unsaveable(w->virtio);
 	int ret;
 
 	*pages = 0;
 	if (r->op == SNAPSHOT_SAVE)
 		return snapshot_save(w, r->arg, err, errlen);
 	/* A device another process serves cannot be set back under it. */
-	if (name) {
-		snprintf(err, errlen, "%s cannot be saved yet", name);
-		return -ENOTSUP;
-	}
+	if ((ret = virtio_devices_check_saveable(w->virtio, false, err, errlen)))
+		return ret;
 	if (virtio_devices_hold(w->virtio, DRAIN_MS)) {
 		snprintf(err, errlen, "a device's requests were still in flight after %u s",
 			 DRAIN_MS / 1000);

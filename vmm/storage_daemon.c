@@ -6,14 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "a64vm/daemon.h"
+#include "a64vm/errmsg.h"
 #include "a64vm/log.h"
 #include "a64vm/qcow2.h"
+#include "a64vm/qmp_client.h"
+#include "a64vm/qmp_proto.h"
 
 #define START_WAIT_NS (20ull * 1000000000u) /* until it says it is ready */
 #define STOP_WAIT_NS (2ull * 1000000000u)   /* after SIGTERM, before SIGKILL */
+#define QMP_WAIT_MS 5000		   /* its greeting, once it is ready */
+#define SNAPSHOT_WAIT_MS 60000		   /* an internal snapshot: its metadata written */
 #define OVERLAY_FD 3			   /* the overlay, in the daemon */
 #define ARG_LEN (2 * CONFIG_DISK_PATH_MAX + 160)
 
@@ -138,8 +144,9 @@ static void run_daemon(const struct virtio_blk_options *o, const char *qsd,
 		       const struct storage_daemon *d)
 {
 	char path[2 * CONFIG_DISK_PATH_MAX], file[ARG_LEN], image[160], top[160], export[ARG_LEN];
+	char qmp_path[2 * sizeof(d->qmp)], qmp[sizeof(qmp_path) + 48];
 	const char *ro = o->snapshot || o->read_only ? "on" : "off";
-	const char *argv[16];
+	const char *argv[20];
 	unsigned n = 0;
 
 	daemon_child_setup("--disk");
@@ -173,6 +180,13 @@ static void run_daemon(const struct virtio_blk_options *o, const char *qsd,
 	}
 	argv[n++] = "--export";
 	argv[n++] = export;
+	/* QMP, for a snapshot of the VM: its disk's internal snapshot. */
+	escaped(qmp_path, sizeof(qmp_path), d->qmp);
+	snprintf(qmp, sizeof(qmp), "socket,id=qmp,path=%s,server=on,wait=off", qmp_path);
+	argv[n++] = "--chardev";
+	argv[n++] = qmp;
+	argv[n++] = "--monitor";
+	argv[n++] = "chardev=qmp";
 	argv[n++] = "--pidfile";
 	argv[n++] = d->pid_file;
 	argv[n] = NULL;
@@ -196,6 +210,7 @@ static int make_dir(struct storage_daemon *d)
 	}
 	snprintf(d->socket, sizeof(d->socket), "%s/vhost.sock", d->dir);
 	snprintf(d->pid_file, sizeof(d->pid_file), "%s/pid", d->dir);
+	snprintf(d->qmp, sizeof(d->qmp), "%s/qmp.sock", d->dir);
 	return 0;
 }
 
@@ -209,6 +224,7 @@ int storage_daemon_start(const struct virtio_blk_options *o, unsigned queues,
 	int overlay = -1, ret;
 
 	memset(d, 0, sizeof(*d));
+	d->qmp_fd = -1;
 	if (!qsd) {
 		log_error("--disk %s: no qemu-storage-daemon for a qcow2 image or snapshot=on: "
 			  "install Debian's qemu-system-common", o->path);
@@ -236,6 +252,10 @@ int storage_daemon_start(const struct virtio_blk_options *o, unsigned queues,
 		/* Its pid file is written once the export listens. */
 		ret = daemon_wait_path(&d->pid, d->pid_file, true, START_WAIT_NS, "--disk", qsd);
 	}
+	/* Without it the disk still works; a snapshot of the VM is refused. */
+	if (!ret && (d->qmp_fd = qmp_connect(d->qmp, QMP_WAIT_MS)) < 0)
+		log_warn("--disk %s: no QMP connection to qemu-storage-daemon (%s): a snapshot "
+			 "of the VM will be refused", o->path, strerror(-d->qmp_fd));
 	if (ret) {
 		storage_daemon_stop(d);
 		storage_daemon_connected(d);
@@ -249,13 +269,65 @@ void storage_daemon_connected(struct storage_daemon *d)
 		unlink(d->socket);
 	if (d->pid_file[0])
 		unlink(d->pid_file);
+	if (d->qmp[0])
+		unlink(d->qmp);
 	if (d->dir[0])
 		rmdir(d->dir);
-	d->socket[0] = d->pid_file[0] = d->dir[0] = 0;
+	d->socket[0] = d->pid_file[0] = d->qmp[0] = d->dir[0] = 0;
 }
 
 void storage_daemon_stop(struct storage_daemon *d)
 {
 	daemon_stop(d->pid, STOP_WAIT_NS);
 	d->pid = 0;
+	if (d->qmp_fd >= 0)
+		close(d->qmp_fd);
+	d->qmp_fd = -1;
+}
+
+int storage_daemon_snapshot(struct storage_daemon *d, const char *name, char *err,
+			    size_t errlen)
+{
+	static const char *const keys[] = { "device", "name" };
+	const char *values[] = { "image", name };
+	char line[256];
+
+	if (d->qmp_fd < 0)
+		return errmsg_ret(err, errlen, -ENOTCONN, "no QMP connection to its "
+				  "qemu-storage-daemon");
+	if (qmp_command(line, sizeof(line), "blockdev-snapshot-internal-sync", 2, keys,
+			values) < 0)
+		return errmsg_ret(err, errlen, -EINVAL, "a snapshot name too long");
+	return qmp_execute(d->qmp_fd, line, SNAPSHOT_WAIT_MS, err, errlen);
+}
+
+int storage_daemon_revert(const char *image, const char *name)
+{
+	static const char *const others[] = { "/usr/bin/qemu-img", NULL };
+	char found[4096];
+	const char *qemu_img = daemon_find("qemu-img", others, found, sizeof(found));
+	int status = 0;
+	pid_t pid;
+
+	if (!qemu_img) {
+		log_error("--disk %s: no qemu-img to take it back to its snapshot %s: install "
+			  "Debian's qemu-utils", image, name);
+		return -ENOENT;
+	}
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		daemon_child_setup("--disk");
+		execl(qemu_img, qemu_img, "snapshot", "-a", name, image, (char *)NULL);
+		fprintf(stderr, "a64vm: --disk: cannot run %s: %s\n", qemu_img, strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status) && !WEXITSTATUS(status))
+		return 0;
+	log_error("--disk %s: qemu-img snapshot -a %s failed (status 0x%x)", image, name, status);
+	return -EIO;
 }

@@ -693,6 +693,49 @@ static void on_call(void *ctx)
 	virtio_slot_unlock(c->vh->d);
 }
 
+/*
+ * Under the device's lock, the vCPUs parked (a snapshot): whether the
+ * daemon holds no request, every one the driver made available answered
+ * (a queue that still has some gets a kick, for a driver parked before
+ * its notify); once it does, the queues' indexes are set to where the
+ * daemon is, so that a daemon given the saved state takes up there.
+ */
+static bool drained(void *ctx)
+{
+	struct vhost_worker *vh = ctx;
+	struct virtio_core *t = core(vh);
+
+	if (vh->taken_back || (vh->want && !vh->held))
+		return true; /* a64vm's own model serves, or no daemon has taken them yet */
+	if (vh->want != vh->held)
+		return false; /* the daemon gives them back */
+	for (unsigned q = 0; q < backend_queues(vh); q++) {
+		uint16_t avail, used;
+
+		if (!t->queues[q].ready)
+			continue;
+		virtq_indexes(&t->queues[q], t->mem, &avail, &used);
+		if (avail != used) {
+			/* A driver parked between its avail index and its notify. */
+			if (write(virtio_slot_kick_fd(vh->d, q), &(uint64_t){ 1 },
+				  sizeof(uint64_t)) < 0)
+				log_debug("%s: queue %u: %s", name(vh), q, strerror(errno));
+			return false;
+		}
+	}
+	/* Where a daemon starting from the saved state takes up (SET_VRING_BASE). */
+	for (unsigned q = 0; q < backend_queues(vh); q++) {
+		struct virtq *vq = &t->queues[q];
+		uint16_t avail, used;
+
+		if (!vq->ready)
+			continue;
+		virtq_indexes(vq, t->mem, &avail, &used);
+		vq->last_avail = vq->used_idx = vq->signalled = used;
+	}
+	return true;
+}
+
 int vhost_worker_wire(struct vhost_worker *vh, struct virtio_slot *d)
 {
 	struct virtio_core *t = virtio_slot_core(d);
@@ -703,6 +746,7 @@ int vhost_worker_wire(struct vhost_worker *vh, struct virtio_slot *d)
 	t->withheld = vh->lacks;
 	t->running = on_running;
 	t->held = on_held;
+	t->drained = drained;
 	t->running_ctx = vh;
 	virtio_slot_on_vectors_changed(d, vectors_changed, vh);
 	vh->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -716,6 +760,28 @@ int vhost_worker_wire(struct vhost_worker *vh, struct virtio_slot *d)
 	}
 	if (ret)
 		log_error("%s: %s", name(vh), strerror(-ret));
+	return ret;
+}
+
+int vhost_worker_reconnect(struct vhost_worker *vh, const char *path, pid_t daemon)
+{
+	uint64_t had = vh->vu.features;
+	int ret;
+
+	vhost_user_close(&vh->vu);
+	if (vh->inflight)
+		munmap(vh->inflight, vh->inflight_len);
+	vh->inflight = NULL;
+	vh->inflight_len = vh->inflight_stride = 0;
+	ret = vhost_user_open(&vh->vu, path, name(vh), 0);
+	vh->vu.stopping = virtio_slot_stopping(vh->d);
+	if (!ret && vh->vu.features != had) {
+		log_error("%s: the new daemon offers features 0x%llx, the one before 0x%llx",
+			  name(vh), (unsigned long long)vh->vu.features, (unsigned long long)had);
+		ret = -EPROTO;
+	}
+	if (!ret && vh->tracked)
+		ret = vhost_worker_track(vh, backend_queues(vh), daemon);
 	return ret;
 }
 

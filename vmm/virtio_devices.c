@@ -60,15 +60,32 @@ static const char *value_of(const struct virtio_kind *k, const struct config *cf
 	return k->adds ? config_use_value(cfg, k->adds, index) : NULL;
 }
 
-const char *virtio_devices_unsaveable(const struct virtio_devices *v)
+int virtio_devices_check_saveable(const struct virtio_devices *v, bool to_files, char *err,
+				  size_t errlen)
 {
 	for (unsigned i = 0; v && i < v->n; i++) {
 		const struct device *d = &v->devs[i];
+		int ret;
 
-		if (virtio_slot_vhost(d->slot) || !d->kind->saveable)
-			return virtio_slot_name(d->slot);
+		if (d->kind->check_saveable &&
+		    (ret = d->kind->check_saveable(d->slot, d->priv, to_files, err, errlen)))
+			return ret;
+		if (!d->kind->check_saveable && (virtio_slot_vhost(d->slot) || !d->kind->saveable))
+			return errmsg_ret(err, errlen, -ENOTSUP, "%s cannot be saved yet",
+					  virtio_slot_name(d->slot));
 	}
-	return NULL;
+	return 0;
+}
+
+int virtio_devices_save_host(struct virtio_devices *v, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	for (unsigned i = 0; v && i < v->n && !ret; i++)
+		if (v->devs[i].kind->save_host)
+			ret = v->devs[i].kind->save_host(v->devs[i].slot, v->devs[i].priv, err,
+							 errlen);
+	return ret;
 }
 
 void virtio_devices_release(struct virtio_devices *v)

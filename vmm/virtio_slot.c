@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -503,9 +504,24 @@ void virtio_slot_unlock(struct virtio_slot *d)
 
 void virtio_slot_lock_all(struct virtio_slot *d)
 {
-	if (d->pci) /* the bridge's first, as a vCPU's access takes them */
-		pthread_mutex_lock(pci_bus_lock(d->env->pci));
-	pthread_mutex_lock(&d->lock);
+	pthread_mutex_t *bridge = d->pci ? pci_bus_lock(d->env->pci) : NULL;
+
+	if (!bridge) {
+		pthread_mutex_lock(&d->lock);
+		return;
+	}
+	/*
+	 * The bridge's first, as a vCPU's access takes them; but never the
+	 * bridge's held while waiting for the device's: a snapshot holds
+	 * every device's, then saves the bridge under its lock.
+	 */
+	for (;;) {
+		pthread_mutex_lock(bridge);
+		if (!pthread_mutex_trylock(&d->lock))
+			return;
+		pthread_mutex_unlock(bridge);
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	}
 }
 
 void virtio_slot_unlock_all(struct virtio_slot *d)
@@ -544,9 +560,13 @@ void virtio_slot_reset(struct virtio_slot *d)
 		virtio_core_reset(&d->t);
 }
 
-bool virtio_slot_quiet(const struct virtio_slot *d)
+bool virtio_slot_quiet(struct virtio_slot *d)
 {
-	return !d->t.resetting && virtio_core_quiet(&d->t);
+	if (d->t.resetting)
+		return false;
+	if (!d->t.drained)
+		return virtio_core_quiet(&d->t);
+	return d->t.drained(d->t.running_ctx) && !(d->t.ops->busy && d->t.ops->busy(d->t.dev));
 }
 
 void virtio_slot_save(const struct virtio_slot *d, struct snapshot_writer *w)
@@ -554,6 +574,27 @@ void virtio_slot_save(const struct virtio_slot *d, struct snapshot_writer *w)
 	virtio_core_save(&d->t, w);
 	if (d->pci)
 		virtio_pci_save(&d->pci->p, w);
+}
+
+/*
+ * A driver that was running gets its daemon again, from the saved indexes;
+ * each queue's interrupt is raised once, for an answer the daemon had
+ * signalled and KVM had not yet delivered when the vGIC was saved.
+ */
+static void restart_daemon(struct virtio_slot *d)
+{
+	struct virtio_core *t = &d->t;
+	const uint32_t running = VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FEATURES_OK;
+
+	if ((t->status & running) != running || !t->running)
+		return;
+	t->started = true;
+	t->running(t->running_ctx, true);
+	for (unsigned q = 0; q < d->vhost_queues && q < t->nqueues; q++)
+		if (t->queues[q].ready) {
+			t->isr |= 1;
+			t->irq(t->irq_ctx, q);
+		}
 }
 
 int virtio_slot_restore(struct virtio_slot *d, struct snapshot_cursor *c)
@@ -576,5 +617,7 @@ int virtio_slot_restore(struct virtio_slot *d, struct snapshot_cursor *c)
 	for (unsigned q = 0; q < d->t.nqueues; q++)
 		if (d->queues[q].fd >= 0 && write(d->queues[q].fd, &one, sizeof(one)) < 0)
 			return -errno;
+	if (d->vhost)
+		restart_daemon(d);
 	return 0;
 }

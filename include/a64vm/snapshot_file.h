@@ -96,7 +96,7 @@ bool snapshot_cursor_done(const struct snapshot_cursor *c);
 
 /* A host file's identity (a disk's, a flash bank's): inode, size, mtime. */
 void snapshot_put_identity(struct snapshot_writer *w, const struct file_identity *id);
-/* The section's whole content: 0, or -EINVAL when cut short or longer. */
+/* At the cursor: 0, or -EINVAL when cut short. */
 int snapshot_get_identity(struct snapshot_cursor *c, struct file_identity *id);
 
 #endif

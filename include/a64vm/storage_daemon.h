@@ -7,7 +7,10 @@
  * snapshot=on puts an empty qcow2 overlay, an unnamed file in $TMPDIR
  * (else /var/tmp, else /tmp) that goes with the daemon, over the image opened
  * read-only. A qcow2 image's backing chain is QEMU's to follow. The
- * daemon has PR_SET_PDEATHSIG; stdin and stdout are /dev/null.
+ * daemon has PR_SET_PDEATHSIG; stdin and stdout are /dev/null. a64vm
+ * keeps a QMP connection to it, through which a snapshot of the VM takes
+ * the image's own internal snapshot (docs/snapshot.md); a restore takes
+ * the image back to it with qemu-img before a new daemon serves it.
  */
 #ifndef A64VM_STORAGE_DAEMON_H
 #define A64VM_STORAGE_DAEMON_H
@@ -22,6 +25,8 @@ struct storage_daemon {
 	char dir[64];
 	char socket[96];
 	char pid_file[96];
+	char qmp[96];
+	int qmp_fd; /* -1: none (a snapshot of the VM is refused) */
 };
 
 /* Whether o's image is one a64vm hands to qemu-storage-daemon. */
@@ -38,5 +43,15 @@ int storage_daemon_start(const struct virtio_blk_options *o, unsigned queues,
 void storage_daemon_connected(struct storage_daemon *d);
 /* At exit: SIGTERM (it flushes and ends), SIGKILL after 2 s; reaped. */
 void storage_daemon_stop(struct storage_daemon *d);
+
+/*
+ * The image's internal snapshot called name, taken by the daemon (QMP's
+ * blockdev-snapshot-internal-sync), no request in flight: 0, or -errno
+ * with why in err.
+ */
+int storage_daemon_snapshot(struct storage_daemon *d, const char *name, char *err,
+			    size_t errlen);
+/* image taken back to its snapshot name (qemu-img snapshot -a), no daemon on it: 0 or -errno, said. */
+int storage_daemon_revert(const char *image, const char *name);
 
 #endif

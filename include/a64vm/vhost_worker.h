@@ -83,6 +83,11 @@ int vhost_worker_wire(struct vhost_worker *vh, struct virtio_slot *d);
  */
 int vhost_worker_start(struct vhost_worker *vh, bool (*on_start)(void *ctx, const char *name),
 		    void *ctx);
+/*
+ * Before the worker starts (a restore): the daemon is a new one, at path
+ * (pid daemon), with the features the old one had. 0 or -errno, said.
+ */
+int vhost_worker_reconnect(struct vhost_worker *vh, const char *path, pid_t daemon);
 /* Ends the worker, once the VMM's stopping flag is set. */
 void vhost_worker_stop(struct vhost_worker *vh);
 void vhost_worker_close(struct vhost_worker *vh);

@@ -130,6 +130,8 @@ struct virtio_core {
 	void *running_ctx;
 	/* Whether that other process still holds the queues (NULL: never). */
 	bool (*held)(void *ctx);
+	/* ... and whether it holds no request (a snapshot; vhost_worker_drained). */
+	bool (*drained)(void *ctx);
 	bool started;	/* running(on) was said, and running(off) not yet */
 	/*
 	 * The driver wrote status 0 while requests were in flight: the reset

@@ -39,10 +39,15 @@ void virtio_devices_register_options(void);
 /* Whether any device asked for shares guest RAM with another process. */
 bool virtio_devices_share_ram(const struct config *cfg);
 /*
- * A snapshot's part (docs/snapshot.md): the first device that cannot be
- * saved ("virtio-net0 (00:02.0)"), or NULL when every one can.
+ * A snapshot's part (docs/snapshot.md): 0 when every device can be saved
+ * (to_files: to a snapshot's files, else in memory or in place), else
+ * -ENOTSUP with a line naming the first that cannot ("virtio-net0
+ * (00:02.0) cannot be saved yet").
  */
-const char *virtio_devices_unsaveable(const struct virtio_devices *v);
+int virtio_devices_check_saveable(const struct virtio_devices *v, bool to_files, char *err,
+				  size_t errlen);
+/* Held, before the state is written: what each device saves of its host side (a disk's image). */
+int virtio_devices_save_host(struct virtio_devices *v, char *err, size_t errlen);
 /*
  * Every vCPU parked: each device's lock taken once nothing is in flight on
  * any (a disk's I/O answered), so that RAM and the devices are saved as one

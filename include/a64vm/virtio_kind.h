@@ -60,15 +60,22 @@ struct virtio_kind {
 	void (*close)(struct virtio_slot *s, void *priv);
 	/*
 	 * A snapshot (docs/snapshot.md): whether its devices can be saved
-	 * (one whose queues a daemon serves never is); what the kind does
-	 * once its transport's state is back (NULL: nothing; 0, or -errno
-	 * with why in err); and the host file it reads whose contents are
-	 * not in the snapshot (a disk), recorded in a section of its own and
-	 * checked before a restore changes anything, so that a changed one
-	 * is refused whole (force: --restore-force takes it as it is; every
-	 * byte save_file put read). NULL: none.
+	 * (one whose queues a daemon serves is not, unless check_saveable
+	 * says so: 0, or -ENOTSUP with a line naming the device in err;
+	 * to_files: a snapshot to files, else a checkpoint, a rewind or a
+	 * restore in place); what it saves of its host side itself, the
+	 * devices held, before the state is written (NULL: nothing); what
+	 * the kind does once its transport's state is back (NULL: nothing;
+	 * 0, or -errno with why in err); and the host file it reads whose
+	 * contents are not in the snapshot (a disk), recorded in a section
+	 * of its own and checked before a restore changes anything, so that
+	 * a changed one is refused whole (force: --restore-force takes it as
+	 * it is; every byte save_file put read). NULL: none.
 	 */
 	bool saveable;
+	int (*check_saveable)(struct virtio_slot *s, void *priv, bool to_files, char *err,
+			      size_t errlen);
+	int (*save_host)(struct virtio_slot *s, void *priv, char *err, size_t errlen);
 	int (*restore)(struct virtio_slot *s, void *priv, char *err, size_t errlen);
 	void (*save_file)(struct virtio_slot *s, void *priv, struct snapshot_writer *w);
 	int (*check_file)(struct virtio_slot *s, void *priv, struct snapshot_cursor *c,

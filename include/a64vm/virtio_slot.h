@@ -77,7 +77,11 @@ int virtio_slot_rewatch(struct virtio_slot *s, int fd_old, int fd_new, bool on);
 /* The device's lock: registers and queue work, one at a time. */
 void virtio_slot_lock(struct virtio_slot *s);
 void virtio_slot_unlock(struct virtio_slot *s);
-/* The host bridge's (virtio-pci) and then the device's: MSI-X state. */
+/*
+ * The host bridge's (virtio-pci) and then the device's: MSI-X state. The
+ * bridge's is let go while the device's is taken by someone else (a
+ * snapshot, which holds the devices' and then saves the bridge).
+ */
 void virtio_slot_lock_all(struct virtio_slot *s);
 void virtio_slot_unlock_all(struct virtio_slot *s);
 
@@ -115,8 +119,11 @@ void virtio_slot_settle(struct virtio_slot *s);
  */
 bool virtio_slot_await_reset(struct virtio_slot *s, unsigned timeout_ms);
 
-/* Under the device's lock: nothing in flight, no reset waiting for it. */
-bool virtio_slot_quiet(const struct virtio_slot *s);
+/*
+ * Under the device's lock: nothing in flight, no reset waiting for it;
+ * for a daemon's queues, every request answered (vhost_worker_drained).
+ */
+bool virtio_slot_quiet(struct virtio_slot *s);
 /*
  * Under the device's lock, quiet: the device's transport state into w;
  * and from a section it wrote, into a device wired as the saved one was

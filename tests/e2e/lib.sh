@@ -314,3 +314,26 @@ debian_running() {
     fail $1 "$state: $(tr -d '\r' <out.log | grep -o 'FAILED-[^$].*' | tail -n 1)"
   fi
 }
+
+# What a restore refuses: one line, exit 1, nothing started.
+refused() { # NAME DIR WANT [OPTION...]
+  name=$1 dir=$2 want=$3
+  shift 3
+  timeout 120 /a64vm run --restore "$dir" "$@" </dev/null >out.log 2>err.log; st=$?
+  if [ $st -ne 0 ] && [ "$(grep -c . err.log)" -eq 1 ] && grep -q -- "$want" err.log; then
+    pass "$name" "$(cat err.log)"
+  else
+    fail "$name" "status $st: $(head -c 300 err.log)"
+  fi
+}
+
+# Typed into a guest's shell: a record a sector each on /dev/vda, each
+# write synced (a write in flight at any moment), HALFWAY after the 100th.
+RECORD_LOOP='i=0; while [ $i -lt 300 ]; do echo record-$i | dd of=/dev/vda bs=512 seek=$i conv=sync,fsync 2>/dev/null; [ $i = 100 ] && echo HALF""WAY; i=$((i + 1)); done; echo WRITES""-DONE'
+records() { # N: the records RECORD_LOOP writes, as the disk holds them (expect.img)
+  i=0
+  while [ $i -lt $1 ]; do
+    echo record-$i | dd of=expect.img bs=512 seek=$i conv=notrunc,sync 2>/dev/null
+    i=$((i + 1))
+  done
+}

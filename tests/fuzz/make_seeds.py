@@ -300,8 +300,19 @@ def snapshot():
     seed("snapshot", "empty", snapshot_file([]))
 
 
+def qcow2():
+    # A name, a count, then a snapshot table as qemu-img writes one (big-endian).
+    def entry(sid, name, extra):
+        e = struct.pack(">QIHHIIQII", 0x50000, 1, len(sid), len(name), 0, 0, 0, 0, len(extra))
+        e += extra + sid + name
+        return e + bytes(-len(e) % 8)
+    table = entry(b"1", b"before", b"") + entry(b"2", b"a64vm-7", bytes(8) + struct.pack(">Q", 8 << 20) + bytes(8))
+    seed("qcow2", "found", bytes([7]) + b"a64vm-7" + struct.pack("<H", 2) + table)
+    seed("qcow2", "missing", bytes([4]) + b"none" + struct.pack("<H", 2) + table)
+
+
 if __name__ == "__main__":
     for make in (a64, mmu, virtio, virtio_pci, gdb, control, net_stream, vsock, boot, fw_cfg,
-                 pci, cfi_flash, dtb, snapshot):
+                 pci, cfi_flash, dtb, snapshot, qcow2):
         make()
     sys.exit(0)

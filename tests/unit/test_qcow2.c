@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "a64vm/qcow2.h"
 #include "unit.h"
@@ -82,10 +83,67 @@ static void test_bad_sizes(void)
 	CU_ASSERT_PTR_NULL(b);
 }
 
+static void put_be(uint8_t *p, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+/* One table entry at p, as QEMU writes it: its length, padded to 8. */
+static size_t entry(uint8_t *p, const char *id, const char *name, unsigned extra,
+		    uint64_t disk_size)
+{
+	size_t id_len = strlen(id), name_len = strlen(name), len = 40 + extra + id_len + name_len;
+
+	put_be(p + 12, id_len, 2);
+	put_be(p + 14, name_len, 2);
+	put_be(p + 36, extra, 4);
+	if (extra >= 16)
+		put_be(p + 48, disk_size, 8);
+	memcpy(p + 40 + extra, id, id_len);
+	memcpy(p + 40 + extra + id_len, name, name_len);
+	return len + (8 - len % 8) % 8;
+}
+
+static void test_snapshots(void)
+{
+	uint8_t head[104] = { 'Q', 'F', 'I', 0xfb, 0, 0, 0, 3 }, t[512] = { 0 };
+	uint64_t size = 0, offset = 0;
+	uint32_t count = 0;
+	size_t len;
+
+	put_be(head + 60, 2, 4);
+	put_be(head + 64, 0x50000, 8);
+	CU_ASSERT_TRUE(qcow2_snapshot_table(head, sizeof(head), &count, &offset));
+	CU_ASSERT_EQUAL(count, 2);
+	CU_ASSERT_EQUAL(offset, 0x50000);
+	CU_ASSERT_FALSE(qcow2_snapshot_table(head, 71, &count, &offset));
+
+	len = entry(t, "1", "before", 0, 0);
+	CU_ASSERT_EQUAL(len, 48); /* 47, padded */
+	len += entry(t + len, "2", "a64vm-7", 24, 8 << 20);
+	CU_ASSERT_EQUAL(qcow2_find_snapshot(t, len, 2, "a64vm-7", &size), 0);
+	CU_ASSERT_EQUAL(size, 8 << 20);
+	CU_ASSERT_EQUAL(qcow2_find_snapshot(t, len, 2, "before", &size), 0);
+	CU_ASSERT_EQUAL(size, QCOW2_SIZE_UNKNOWN); /* an entry without extra data */
+	CU_ASSERT_EQUAL(qcow2_find_snapshot(t, len, 2, "a64vm", &size), -ENOENT); /* a prefix */
+	CU_ASSERT_EQUAL(qcow2_find_snapshot(t, len, 1, "a64vm-7", &size), -ENOENT);
+	/* A table shorter than its entries say, or than its count. */
+	CU_ASSERT_EQUAL(qcow2_find_snapshot(t, len - 1, 2, "a64vm-7", &size), -EINVAL);
+	CU_ASSERT_EQUAL(qcow2_find_snapshot(t, len, 3, "x", &size), -EINVAL);
+	put_be(t + 48 + 14, 0xffff, 2); /* a name running far past the table */
+	CU_ASSERT_EQUAL(qcow2_find_snapshot(t, len, 2, "a64vm-7", &size), -EINVAL);
+	put_be(t + 48 + 14, 7, 2);
+	put_be(t + 48 + 36, 0xffffffffu, 4); /* extra data as large */
+	CU_ASSERT_EQUAL(qcow2_find_snapshot(t, len, 2, "a64vm-7", &size), -EINVAL);
+	CU_ASSERT_EQUAL(qcow2_find_snapshot(t, 0, 0, "x", &size), -ENOENT);
+}
+
 const char unit_suite_name[] = "qcow2";
 const struct unit_test unit_tests[] = {
 	{ "a header by its magic", test_probe },
 	{ "an empty image", test_empty },
 	{ "sizes refused", test_bad_sizes },
+	{ "an internal snapshot by name, from an untrusted table", test_snapshots },
 	{ NULL, NULL },
 };

@@ -107,17 +107,7 @@ else
   fail snapshot-linux-restore "no guest init within 150 s"; show_logs; kill -9 $VM_PID; vm_wait 5
 fi
 
-# What a restore refuses: one line, exit 1, nothing started.
-refused() { # NAME DIR WANT [OPTION...]
-  name=$1 dir=$2 want=$3
-  shift 3
-  timeout 120 /a64vm run --restore "$dir" "$@" </dev/null >out.log 2>err.log; st=$?
-  if [ $st -ne 0 ] && [ "$(grep -c . err.log)" -eq 1 ] && grep -q -- "$want" err.log; then
-    pass "$name" "$(cat err.log)"
-  else
-    fail "$name" "status $st: $(head -c 300 err.log)"
-  fi
-}
+# What a restore refuses (lib.sh's refused): one line, exit 1, nothing started.
 D=/tmp/snap-1-30
 if [ -d $D ]; then
   mkdir -p /tmp/bad
@@ -178,13 +168,6 @@ fi
 # the guest's idle vsock connection ends (it was told of the transport's
 # reset: nothing else ends it), sleep 1 takes a second, all typed into hvc0. A second restore is refused: the disk was written since.
 V=/tmp/snap-vsock
-records() { # N: the records the loop writes, as the disk holds them
-  i=0
-  while [ $i -lt $1 ]; do
-    echo record-$i | dd of=expect.img bs=512 seek=$i conv=notrunc,sync 2>/dev/null
-    i=$((i + 1))
-  done
-}
 tap_up() { # the tap a64vm made, addressed on the test host's side
   for _ in $(seq 100); do ip link show a64snap0 >/dev/null 2>&1 && break; sleep 0.1; done
   ip addr add 192.168.101.1/24 dev a64snap0 && ip link set a64snap0 up
@@ -200,7 +183,7 @@ devices_check() { # TRANSPORT
     kill -9 $VM_PID; vm_wait 5; return
   fi
   sleep 120 | vsock-pipe uds-listen ${V}_6000 >/dev/null 2>&1 &
-  type_line '(vsock-pipe connect 2 6000 </dev/null >/dev/null 2>&1; echo VSOCK-CONN""-ENDED) & vsock-pipe echo 5000 </dev/null >/dev/null 2>&1 & ip link set eth0 up; ip addr add 192.168.101.2/24 dev eth0; i=0; while [ $i -lt 300 ]; do echo record-$i | dd of=/dev/vda bs=512 seek=$i conv=sync,fsync 2>/dev/null; [ $i = 100 ] && echo HALF""WAY; i=$((i + 1)); done; echo WRITES""-DONE'
+  type_line '(vsock-pipe connect 2 6000 </dev/null >/dev/null 2>&1; echo VSOCK-CONN""-ENDED) & vsock-pipe echo 5000 </dev/null >/dev/null 2>&1 & ip link set eth0 up; ip addr add 192.168.101.2/24 dev eth0; '"$RECORD_LOOP"
   wait_for '^HALFWAY' 60
   ping -c 1 -W 5 192.168.101.2 >ping-before.txt 2>&1
   /a64vm ctl $SOCK snapshot $D --paused >reply.txt 2>&1
