@@ -102,8 +102,10 @@ static bool zero_page(const uint8_t *p)
 	return !memcmp(p, zeros, PAGE);
 }
 
-/* Guest RAM, its zero pages as holes: a fresh guest's RAM is mostly zeros. */
-/* Pages in [off, end) that are not all zeros, written at their offsets. */
+/*
+ * Guest RAM's pages in [off, end) that are not all zeros, at their
+ * offsets: zero pages stay holes (a fresh guest's RAM is mostly zeros).
+ */
 static int save_ram_range(const struct guest_mem *mem, int fd, uint64_t off, uint64_t end)
 {
 	int ret = 0;
