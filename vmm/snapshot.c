@@ -320,8 +320,35 @@ int snapshot_save(const struct snapshot_wiring *w, const char *dir, char *err, s
 	return ret;
 }
 
-/* Copy-on-write from the file where RAM is a64vm's alone; read in otherwise. */
-static int restore_ram(const struct snapshot_wiring *w, int fd)
+/* The memory file's pages, its holes (zero pages) skipped: RAM that is still all zeros. */
+static int read_ram_pages(struct guest_mem *mem, int fd)
+{
+	off_t off = 0;
+
+	while ((uint64_t)off < mem->size) {
+		off_t data = lseek(fd, off, SEEK_DATA), hole;
+		int ret;
+
+		if (data < 0)
+			return errno == ENXIO ? 0 : -errno; /* ENXIO: no more pages */
+		hole = lseek(fd, data, SEEK_HOLE);
+		if (hole < 0)
+			return -errno;
+		hole = (uint64_t)hole < mem->size ? hole : (off_t)mem->size;
+		ret = file_pread_all(fd, mem->hva + data, (size_t)(hole - data), (uint64_t)data);
+		if (ret)
+			return ret;
+		off = hole;
+	}
+	return 0;
+}
+
+/*
+ * Copy-on-write from the file where RAM is a64vm's alone; read in
+ * otherwise, only its pages where RAM is fresh (a new a64vm's: a memfd's
+ * hole read would be a page allocated for nothing).
+ */
+static int restore_ram(const struct snapshot_wiring *w, int fd, bool fresh)
 {
 	struct guest_mem *mem = w->mem;
 
@@ -332,6 +359,8 @@ static int restore_ram(const struct snapshot_wiring *w, int fd)
 		madvise(mem->hva, mem->size, MADV_DONTDUMP);
 		return 0;
 	}
+	if (fresh)
+		return read_ram_pages(mem, fd);
 	return file_pread_all(fd, mem->hva, (size_t)mem->size, 0);
 }
 
@@ -401,9 +430,12 @@ int snapshot_restore_machine(const struct snapshot_wiring *w, const struct snaps
 	return ret;
 }
 
-/* dir's snapshot, its state already read, into w's VM: RAM, then the machine. */
+/*
+ * dir's snapshot, its state already read, into w's VM: RAM, then the
+ * machine. fresh: a new a64vm's, its RAM still all zeros.
+ */
 static int restore_read(const struct snapshot_wiring *w, const char *dir, struct state *st,
-			int memory_fd, char *err, size_t errlen)
+			int memory_fd, bool fresh, char *err, size_t errlen)
 {
 	struct snapshot_host saved, here = host_id_of(w);
 	char why[300];
@@ -421,7 +453,7 @@ static int restore_read(const struct snapshot_wiring *w, const char *dir, struct
 		     (ret = virtio_devices_check_files(w->virtio, &st->ix, w->cfg->restore_force,
 						       why, sizeof(why)))))
 		errmsg_ret(err, errlen, ret, "%s: %s", dir, why);
-	if (!ret && (ret = restore_ram(w, memory_fd)))
+	if (!ret && (ret = restore_ram(w, memory_fd, fresh)))
 		errmsg_ret(err, errlen, ret, "%s/memory: %s", dir, strerror(-ret));
 	if (!ret && (ret = snapshot_restore_machine(w, &st->ix, why, sizeof(why))))
 		errmsg_ret(err, errlen, ret, "%s: %s", dir, why);
@@ -444,7 +476,7 @@ int snapshot_restore(const struct snapshot_wiring *w, const char *dir, char *err
 	if (!ret && (ret = virtio_devices_hold(w->virtio, 0)))
 		errmsg_ret(err, errlen, ret, "a device is busy");
 	if (!ret) {
-		ret = restore_read(w, dir, &st, fd, err, errlen);
+		ret = restore_read(w, dir, &st, fd, true, err, errlen);
 		virtio_devices_release(w->virtio);
 	}
 	if (fd >= 0)
@@ -475,7 +507,7 @@ int snapshot_restore_live(const struct snapshot_wiring *w, const char *dir, char
 	if (fd < 0)
 		ret = errmsg_ret(err, errlen, fd, "%s: %s", path, strerror(-fd));
 	else
-		ret = restore_read(w, dir, &st, fd, err, errlen);
+		ret = restore_read(w, dir, &st, fd, false, err, errlen);
 	if (fd >= 0)
 		close(fd);
 	free(st.buf);
