@@ -126,26 +126,37 @@ static int save_ram_range(const struct guest_mem *mem, int fd, uint64_t off, uin
 }
 
 /*
+ * The next run of pages fd holds at or after off, below size: 1 with
+ * [*data, *end), 0 when none is left, or -errno.
+ */
+static int next_pages(int fd, uint64_t off, uint64_t size, uint64_t *data, uint64_t *end)
+{
+	off_t d = lseek(fd, (off_t)off, SEEK_DATA), h;
+
+	if (d < 0)
+		return errno == ENXIO ? 0 : -errno; /* ENXIO: no more pages */
+	h = lseek(fd, d, SEEK_HOLE);
+	if (h < 0)
+		return -errno;
+	*data = (uint64_t)d & ~(uint64_t)(PAGE - 1);
+	*end = (uint64_t)h < size ? (uint64_t)h : size;
+	return *data < size;
+}
+
+/*
  * RAM a memfd holds (shared with a daemon) is read only where it has
  * pages: reading a hole of it would allocate one.
  */
 static int save_ram(const struct guest_mem *mem, int fd)
 {
+	uint64_t data = 0, end = 0;
 	int ret = ftruncate(fd, (off_t)mem->size) ? -errno : 0;
-	uint64_t off = 0;
 
-	while (off < mem->size && !ret) {
-		off_t data = mem->fd < 0 ? (off_t)off : lseek(mem->fd, (off_t)off, SEEK_DATA);
-		off_t hole = data < 0 ? -1 : mem->fd < 0 ? (off_t)mem->size
-					     : lseek(mem->fd, data, SEEK_HOLE);
-
-		if (data < 0 || hole < 0)
-			return data < 0 && errno == ENXIO ? 0 : -errno; /* ENXIO: no more pages */
-		off = (uint64_t)data & ~(uint64_t)(PAGE - 1);
-		hole = (off_t)((uint64_t)hole < mem->size ? (uint64_t)hole : mem->size);
-		ret = save_ram_range(mem, fd, off, (uint64_t)hole);
-		off = (uint64_t)hole;
-	}
+	if (ret || mem->fd < 0)
+		return ret ? ret : save_ram_range(mem, fd, 0, mem->size);
+	while ((ret = next_pages(mem->fd, end, mem->size, &data, &end)) > 0)
+		if ((ret = save_ram_range(mem, fd, data, end)))
+			return ret;
 	return ret;
 }
 
@@ -323,24 +334,13 @@ int snapshot_save(const struct snapshot_wiring *w, const char *dir, char *err, s
 /* The memory file's pages, its holes (zero pages) skipped: RAM that is still all zeros. */
 static int read_ram_pages(struct guest_mem *mem, int fd)
 {
-	off_t off = 0;
+	uint64_t data = 0, end = 0;
+	int ret;
 
-	while ((uint64_t)off < mem->size) {
-		off_t data = lseek(fd, off, SEEK_DATA), hole;
-		int ret;
-
-		if (data < 0)
-			return errno == ENXIO ? 0 : -errno; /* ENXIO: no more pages */
-		hole = lseek(fd, data, SEEK_HOLE);
-		if (hole < 0)
-			return -errno;
-		hole = (uint64_t)hole < mem->size ? hole : (off_t)mem->size;
-		ret = file_pread_all(fd, mem->hva + data, (size_t)(hole - data), (uint64_t)data);
-		if (ret)
+	while ((ret = next_pages(fd, end, mem->size, &data, &end)) > 0)
+		if ((ret = file_pread_all(fd, mem->hva + data, (size_t)(end - data), data)))
 			return ret;
-		off = hole;
-	}
-	return 0;
+	return ret;
 }
 
 /*
