@@ -349,6 +349,53 @@ static enum gdb_cmd_result vcont(struct gdb_session *s, struct gdb_out *o,
 	return GDB_CMD_RESUMED;
 }
 
+/*
+ * After a rewind the breakpoints GDB inserted may be gone from memory (the
+ * pages were copied back): each is written again, its instruction taken
+ * from the rewound memory unless that holds our BRK (inserted when the
+ * checkpoint was taken).
+ */
+static void reinsert_sw_bps(struct gdb_session *s)
+{
+	for (unsigned i = 0; i < s->nsw_bps; i++) {
+		struct gdb_sw_bp *bp = &s->sw_bps[i];
+		uint8_t now[4];
+
+		if (s->ops->read_mem(s->target, s->g_cpu, bp->addr, now, 4))
+			continue;
+		if (memcmp(now, gdb_sw_bp_insn, 4))
+			memcpy(bp->saved, now, 4);
+		s->ops->write_mem(s->target, s->g_cpu, bp->addr, gdb_sw_bp_insn, 4);
+	}
+}
+
+/*
+ * bc and bs: the VM goes back to its bookmark, which is the start of the
+ * history GDB can see ("replaylog:begin": no more reverse-execution
+ * history). The stop report makes GDB read registers and memory again.
+ */
+static enum gdb_cmd_result reverse(struct gdb_session *s, struct gdb_out *o,
+				   const char *p, const char *end)
+{
+	char why[sizeof(s->console) - 32];
+	struct gdb_stop stop = s->last_stop;
+	size_t len;
+
+	if (!s->ops->rewind || p + 1 != end || (*p != 'c' && *p != 's'))
+		return GDB_CMD_REPLY; /* unsupported */
+	why[0] = '\0';
+	if (s->ops->rewind(s->target, why, sizeof(why)))
+		snprintf(s->console, sizeof(s->console), "a64vm: not rewound: %s\n", why);
+	else
+		reinsert_sw_bps(s);
+	stop.kind = GDB_STOP_SIGNAL;
+	stop.signal = GDB_SIGTRAP;
+	len = gdb_cmd_stop_reply(s, &stop, o->buf, o->cap);
+	o->len = len;
+	gdb_put(o, "replaylog:begin;");
+	return GDB_CMD_REPLY;
+}
+
 static enum gdb_cmd_result set_thread(struct gdb_session *s, struct gdb_out *o,
 				      const char *p, const char *end)
 {
@@ -372,6 +419,7 @@ enum gdb_cmd_result gdb_cmd_handle(struct gdb_session *s, const char *pkt,
 	enum gdb_cmd_result res = GDB_CMD_REPLY;
 
 	reply[0] = '\0';
+	s->console[0] = '\0';
 	switch (len ? pkt[0] : 0) {
 	case '?':
 		o.len = gdb_cmd_stop_reply(s, &s->last_stop, reply, o.cap);
@@ -399,6 +447,9 @@ enum gdb_cmd_result gdb_cmd_handle(struct gdb_session *s, const char *pkt,
 	case 'S':
 		res = old_resume(s, &o, pkt[0], p, end);
 		break;
+	case 'b':
+		res = reverse(s, &o, p, end);
+		break;
 	case 'v':
 		if (gdb_starts(pkt, end, "vCont?"))
 			gdb_put(&o, "vCont;c;C;s;S");
@@ -421,7 +472,7 @@ enum gdb_cmd_result gdb_cmd_handle(struct gdb_session *s, const char *pkt,
 		res = gdb_query(&(struct gdb_query_ctx){
 			.ncpus = s->ops->ncpus(s->target), .current_cpu = s->last_stop.cpu,
 			.target_xml = s->target_xml, .monitor = s->ops->monitor,
-			.target = s->target }, &o, pkt, end);
+			.target = s->target, .reverse = s->ops->rewind != NULL }, &o, pkt, end);
 		break;
 	case 'Q':
 		if (gdb_starts(pkt, end, "QStartNoAckMode")) {

@@ -76,6 +76,8 @@ enum gdb_cmd_result gdb_query(const struct gdb_query_ctx *q, struct gdb_out *o,
 		gdb_put(o, "PacketSize=%x;QStartNoAckMode+;qXfer:features:read+;"
 		       "qXfer:threads:read+;swbreak+;hwbreak+;vContSupported+",
 		    GDB_RSP_MAX_PACKET);
+		if (q->reverse)
+			gdb_put(o, ";ReverseContinue+;ReverseStep+");
 	} else if (gdb_starts(p, end, "qXfer:features:read:target.xml:")) {
 		return xfer(o, q->target_xml, strlen(q->target_xml),
 			    p + strlen("qXfer:features:read:target.xml:"), end);

@@ -1,7 +1,8 @@
 # GDB commands for a64vm's stub: `source tools/a64vm.gdb` after
 # `target remote`. GDB's remote protocol has no way for a stub to say,
-# outside a stop, that the registers changed: after a rewind or a restore
-# GDB must be told to forget the ones it cached, which these do.
+# outside a stop, that the registers changed: vm-rewind goes back through
+# reverse-continue, which ends in a stop GDB reads again; after a restore
+# GDB is told to forget what it cached.
 define vm-checkpoint
   monitor checkpoint $arg0
 end
@@ -10,13 +11,12 @@ Keep the VM's state in a64vm's memory as NAME: vm-checkpoint NAME.
 end
 
 define vm-rewind
-  monitor rewind $arg0
-  maintenance flush register-cache
-  maintenance flush dcache
-  frame
+  monitor bookmark $arg0
+  reverse-continue
 end
 document vm-rewind
-Take the VM back to checkpoint NAME, and re-read its registers: vm-rewind NAME.
+Take the VM back to checkpoint NAME with a stop GDB reads again: vm-rewind NAME.
+Later reverse-continues go back to NAME too.
 end
 
 define vm-snapshot

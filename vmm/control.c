@@ -63,6 +63,7 @@ static int hold_state(struct vm_ctl *ctl, char *out, size_t size)
 	static const struct { unsigned bit; const char *name; } reasons[] = {
 		{ VM_HOLD_OPERATOR, "operator" }, { VM_HOLD_DEBUGGER, "debugger" },
 		{ VM_HOLD_REBOOT, "reboot" }, { VM_HOLD_SNAPSHOT, "snapshot" },
+		{ VM_HOLD_REPORT, "report" },
 	};
 	unsigned holds = vm_ctl_holds(ctl);
 	int n;

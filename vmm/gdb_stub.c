@@ -194,6 +194,15 @@ static void handle_packet(struct gdb_stub *g)
 			     g->reader.len, g->reply, &len);
 	switch (res) {
 	case GDB_CMD_REPLY:
+		if (g->session.console[0]) {
+			char out[1 + 2 * sizeof(g->session.console)];
+			struct gdb_out o = { out, 0, sizeof(out), false };
+
+			gdb_put(&o, "O");
+			gdb_put_hex(&o, (const uint8_t *)g->session.console,
+				    strlen(g->session.console));
+			send_packet(g, out, o.len);
+		}
 		send_packet(g, g->reply, len);
 		break;
 	case GDB_CMD_RESUMED:

@@ -26,6 +26,7 @@ static int block_signals(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
 		return -1;
 	return kick_init();

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -472,6 +473,34 @@ static void stop_on_signal(struct vm *vm, int signo)
 	vm_ctl_request_stop(&vm->ctl, VM_STOP_SIGNAL);
 }
 
+/*
+ * SIGQUIT (as kvmtool's `lkvm debug --dump`): each vCPU's registers and
+ * exits in the log, the guest parked meanwhile; a guest that stopped
+ * answering can be told from one that loops.
+ */
+static void report_vcpus(struct vm *vm)
+{
+	static const struct { const char *name; unsigned reason; } named[] = {
+		{ "mmio", KVM_EXIT_MMIO }, { "intr", KVM_EXIT_INTR },
+		{ "arm_nisv", KVM_EXIT_ARM_NISV }, { "debug", KVM_EXIT_DEBUG },
+	};
+	int held = vm_ctl_hold(&vm->ctl, VM_HOLD_REPORT, NULL);
+
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		char regs[300] = "registers unreadable (the vCPU did not park)", exits[200];
+		int n = 0;
+
+		if (!held)
+			cpu_describe(vm->vcpus[i].fd, regs, sizeof(regs));
+		for (unsigned r = 0; r < sizeof(named) / sizeof(named[0]); r++)
+			n += snprintf(exits + n, sizeof(exits) - (size_t)n, "%s%s %" PRIu64,
+				      r ? ", " : "", named[r].name,
+				      atomic_load(&vm->vcpus[i].exits[named[r].reason]));
+		log_info("SIGQUIT: vCPU %u: %s; exits: %s", i, regs, exits);
+	}
+	vm_ctl_release(&vm->ctl, VM_HOLD_REPORT);
+}
+
 static void on_signal(void *ctx, uint32_t events)
 {
 	struct run_ctx *rc = ctx;
@@ -489,6 +518,10 @@ static void on_signal(void *ctx, uint32_t events)
 		/* The monotonic clock: whole seconds of time() gave as little as N-1. */
 		rc->shutdown_deadline = mono_ns() +
 					(uint64_t)rc->vm->cfg->shutdown_timeout * 1000000000u;
+		return;
+	}
+	if (si.ssi_signo == SIGQUIT) {
+		report_vcpus(rc->vm);
 		return;
 	}
 	stop_on_signal(rc->vm, (int)si.ssi_signo);
@@ -543,6 +576,7 @@ static int setup_loop(struct run_ctx *rc)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
 	rc->signal_fd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (rc->signal_fd < 0)
 		return -errno;

@@ -1,6 +1,9 @@
 #include "a64vm/arch.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -49,4 +52,28 @@ int cpu_set_entry(int vcpu_fd, uint64_t entry, uint64_t x0)
 int cpu_read_mpidr(int vcpu_fd, uint64_t *mpidr)
 {
 	return regs_get(vcpu_fd, regs_mpidr_id(), mpidr);
+}
+
+int cpu_describe(int vcpu_fd, char *out, size_t size)
+{
+	uint64_t pc, pstate, sp, elr, esr, far;
+	int ret = regs_get(vcpu_fd, regs_pc_id(), &pc);
+
+	if (!ret)
+		ret = regs_get(vcpu_fd, regs_pstate_id(), &pstate);
+	if (!ret)
+		ret = regs_get(vcpu_fd, regs_sp_id(pstate), &sp);
+	if (!ret)
+		ret = regs_get(vcpu_fd, regs_core_id(offsetof(struct kvm_regs, elr_el1)), &elr);
+	if (!ret)
+		ret = regs_get(vcpu_fd, regs_sys_id(3, 0, 5, 2, 0), &esr);
+	if (!ret)
+		ret = regs_get(vcpu_fd, regs_sys_id(3, 0, 6, 0, 0), &far);
+	if (ret)
+		return ret;
+	snprintf(out, size, "PC %#" PRIx64 " EL%u%s PSTATE %#" PRIx64 " SP %#" PRIx64
+		 " ELR_EL1 %#" PRIx64 " ESR_EL1 %#" PRIx64 " FAR_EL1 %#" PRIx64, pc,
+		 (unsigned)PSTATE_EL(pstate), (pstate & 1) ? "h" : "t", pstate, sp, elr, esr,
+		 far);
+	return 0;
 }

@@ -353,12 +353,58 @@ static const char monitor_help[] =
 	"                number of hardware breakpoints and watchpoints\n"
 	"  info nisv     loads/stores KVM could not decode, by outcome\n"
 	"  reset         reboot the guest; it stays stopped\n"
-	"  checkpoint NAME  keep the VM's state in memory as NAME\n"
-	"  rewind NAME      take the VM back to checkpoint NAME; then\n"
-	"                'maintenance flush register-cache' (or tools/a64vm.gdb's\n"
-	"                vm-rewind, which does both)\n"
+	"  checkpoint NAME  keep the VM's state in memory as NAME; it becomes\n"
+	"                the bookmark\n"
+	"  bookmark NAME make checkpoint NAME the one reverse-continue (and\n"
+	"                reverse-stepi) take the VM back to, with a stop GDB\n"
+	"                reads again\n"
+	"  rewind NAME   take the VM back to checkpoint NAME now; GDB's cached\n"
+	"                registers stay stale until 'maintenance flush\n"
+	"                register-cache' (tools/a64vm.gdb's vm-rewind instead\n"
+	"                uses bookmark and reverse-continue)\n"
 	"  snapshot DIR  save the VM to DIR (an absolute path)\n"
 	"  restore DIR   take the VM back to the snapshot in DIR\n";
+
+/* Runs r; a rewind or restore leaves no stopped access or step behind. */
+static int run_snapshot(struct gdb_target *t, const struct snapshot_request *r,
+			uint64_t *pages, char *why, size_t cap)
+{
+	int ret = t->vm.snapshot(t->vm.snapshot_ctx, r, pages, why, cap);
+
+	if (ret)
+		return ret;
+	if (r->op == SNAPSHOT_REWIND || r->op == SNAPSHOT_RESTORE) {
+		t->nisv_cpu = -1;
+		t->step_cpu = -1;
+	}
+	if ((r->op == SNAPSHOT_CHECKPOINT || r->op == SNAPSHOT_REWIND) &&
+	    strlen(r->arg) < sizeof(t->bookmark))
+		strcpy(t->bookmark, r->arg);
+	return 0;
+}
+
+/* reverse-continue and reverse-stepi: back to the bookmark. */
+static int rewind_to_bookmark(void *tp, char *why, size_t cap)
+{
+	struct gdb_target *t = tp;
+	struct snapshot_request r = { .op = SNAPSHOT_REWIND, .arg = t->bookmark };
+	uint64_t pages = 0;
+	int ret;
+
+	if (!t->vm.snapshot) {
+		snprintf(why, cap, "this VM has no snapshots");
+		return -EINVAL;
+	}
+	if (!t->bookmark[0]) {
+		snprintf(why, cap, "no checkpoint to go back to ('monitor checkpoint NAME' first)");
+		return -ENOENT;
+	}
+	ret = run_snapshot(t, &r, &pages, why, cap);
+	if (!ret)
+		log_info("gdb: reverse-continue: rewound to %s (%llu pages copied back)",
+			 t->bookmark, (unsigned long long)pages);
+	return ret;
+}
 
 /* monitor checkpoint NAME, rewind NAME, snapshot DIR, restore DIR: false if cmd is none. */
 static bool snapshot_command(struct gdb_target *t, const char *cmd, char *out, size_t cap,
@@ -388,15 +434,10 @@ static bool snapshot_command(struct gdb_target *t, const char *cmd, char *out, s
 			*ret = -EINVAL;
 			return true;
 		}
-		*ret = t->vm.snapshot(t->vm.snapshot_ctx, &r, &pages, err, sizeof(err));
+		*ret = run_snapshot(t, &r, &pages, err, sizeof(err));
 		if (*ret) {
 			snprintf(out, cap, "%sfailed: %s\n", cmds[i].word, err);
 			return true;
-		}
-		/* Another moment: no access stopped on, no step half done. */
-		if (r.op == SNAPSHOT_REWIND || r.op == SNAPSHOT_RESTORE) {
-			t->nisv_cpu = -1;
-			t->step_cpu = -1;
 		}
 		snprintf(out, cap, cmds[i].done, r.arg, (unsigned long long)pages);
 		return true;
@@ -435,6 +476,14 @@ static int monitor(void *tp, const char *cmd, char *out, size_t cap)
 			 atomic_load(&t->vm.nisv->count[NISV_EMULATED]),
 			 atomic_load(&t->vm.nisv->count[NISV_ABORTED]),
 			 atomic_load(&t->vm.nisv->count[NISV_STOPPED]));
+	} else if (!strncmp(cmd, "bookmark ", 9)) {
+		if (!cmd[9] || strlen(cmd + 9) >= sizeof(t->bookmark)) {
+			snprintf(out, cap, "bookmark needs a checkpoint's name (under %zu bytes)\n",
+				 sizeof(t->bookmark));
+			return -EINVAL;
+		}
+		strcpy(t->bookmark, cmd + 9);
+		snprintf(out, cap, "reverse-continue goes back to checkpoint %s\n", t->bookmark);
 	} else if (snapshot_command(t, cmd, out, cap, &ret)) {
 		return ret;
 	} else if (!strcmp(cmd, "reset")) {
@@ -458,7 +507,8 @@ const struct gdb_target_ops gdb_target_ops = {
 	.ncpus = ncpus, .get_regs = get_regs, .set_regs = set_regs,
 	.read_mem = read_mem, .write_mem = write_mem,
 	.insert_hw = insert_hw, .remove_hw = remove_hw,
-	.resume = resume, .monitor = monitor, .detach = detach, .kill = kill_vm,
+	.resume = resume, .monitor = monitor, .rewind = rewind_to_bookmark,
+	.detach = detach, .kill = kill_vm,
 };
 
 void gdb_target_nisv_stop(struct gdb_target *t, unsigned cpu)

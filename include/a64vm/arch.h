@@ -71,6 +71,9 @@ int cpu_set_entry(int vcpu_fd, uint64_t entry, uint64_t x0);
 /* The vCPU's MPIDR_EL1: its identity in the device tree and for PSCI. */
 int cpu_read_mpidr(int vcpu_fd, uint64_t *mpidr);
 
+/* A stopped vCPU's PC, exception level, SP and last exception, on one line. */
+int cpu_describe(int vcpu_fd, char *out, size_t size);
+
 /* ---- arm64/cpu_state.c: a vCPU's state in a snapshot (docs/snapshot.md) ---- */
 
 /* Into the open section: every register KVM lists, MP state, events. */
@@ -224,6 +227,8 @@ struct gdb_target {
 	uint64_t step_pc, step_pstate, step_vbar;
 	uint32_t step_insn;
 	bool step_masked;
+	/* The checkpoint reverse-continue goes back to: the last one named. */
+	char bookmark[64];
 };
 
 /* The operations gdb_cmd drives; the target is a struct gdb_target. */

@@ -74,6 +74,11 @@ struct gdb_target_ops {
 		       bool sw_bps);
 	/* A monitor command's output, NUL-terminated in out; 0 or -errno. */
 	int (*monitor)(void *t, const char *cmd, char *out, size_t cap);
+	/*
+	 * Takes the stopped VM back to its bookmark (reverse-continue and
+	 * reverse-stepi); 0, or -errno with why in why. NULL: no history.
+	 */
+	int (*rewind)(void *t, char *why, size_t cap);
 	/* Clears every hardware breakpoint and lets every vCPU run. */
 	void (*detach)(void *t);
 	void (*kill)(void *t);
@@ -94,6 +99,8 @@ struct gdb_session {
 	struct gdb_stop last_stop;
 	struct gdb_sw_bp sw_bps[GDB_MAX_SW_BPS];
 	unsigned nsw_bps;
+	/* Text for GDB's console ahead of the reply (an O packet), or "". */
+	char console[200];
 };
 
 void gdb_session_init(struct gdb_session *s, const struct gdb_target_ops *ops,
@@ -102,7 +109,7 @@ void gdb_session_init(struct gdb_session *s, const struct gdb_target_ops *ops,
 /*
  * Handles one packet's payload. reply (GDB_RSP_MAX_PACKET + 1 bytes) gets
  * the reply payload for GDB_CMD_REPLY and GDB_CMD_DETACHED; *reply_len
- * its length.
+ * its length. s->console, when set, goes to GDB first.
  */
 enum gdb_cmd_result gdb_cmd_handle(struct gdb_session *s, const char *pkt,
 				   size_t len, char *reply, size_t *reply_len);

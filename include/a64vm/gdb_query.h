@@ -5,6 +5,7 @@
 #ifndef A64VM_GDB_QUERY_H
 #define A64VM_GDB_QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "a64vm/gdb_reply.h"
@@ -17,6 +18,7 @@ struct gdb_query_ctx {
 	/* A monitor command's output, NUL-terminated in out; 0 or -errno. */
 	int (*monitor)(void *target, const char *cmd, char *out, size_t cap);
 	void *target;
+	bool reverse; /* the target can go back: bc and bs */
 };
 
 /* The packet [p, end), which starts with 'q'; "" for an unknown query. */

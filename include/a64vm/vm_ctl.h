@@ -30,6 +30,7 @@ enum vm_hold {
 	VM_HOLD_DEBUGGER = 1u << 1, /* stopped for GDB */
 	VM_HOLD_REBOOT = 1u << 2,   /* a guest reboot under way */
 	VM_HOLD_SNAPSHOT = 1u << 3, /* a snapshot being written */
+	VM_HOLD_REPORT = 1u << 4,   /* SIGQUIT: the vCPUs' state being logged */
 };
 
 struct vm_ctl {

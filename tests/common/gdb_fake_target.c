@@ -92,6 +92,19 @@ static int f_monitor(void *t, const char *cmd, char *out, size_t cap)
 	return strcmp(cmd, "bad") ? 0 : -EINVAL;
 }
 
+static int f_rewind(void *t, char *why, size_t cap)
+{
+	(void)t;
+	if (gdb_fake.rewind_fails) {
+		snprintf(why, cap, "no history");
+		return -ENOENT;
+	}
+	memcpy(gdb_fake.mem, gdb_fake.history_mem, sizeof(gdb_fake.mem));
+	memcpy(gdb_fake.regs, gdb_fake.history_regs, sizeof(gdb_fake.regs));
+	gdb_fake.rewinds++;
+	return 0;
+}
+
 static void f_detach(void *t)
 {
 	(void)t;
@@ -107,6 +120,6 @@ static void f_kill(void *t)
 const struct gdb_target_ops gdb_fake_ops = {
 	.ncpus = f_ncpus, .get_regs = f_get_regs, .set_regs = f_set_regs,
 	.read_mem = f_read, .write_mem = f_write, .insert_hw = f_insert_hw,
-	.remove_hw = f_remove_hw, .resume = f_resume, .monitor = f_monitor,
+	.remove_hw = f_remove_hw, .resume = f_resume, .monitor = f_monitor, .rewind = f_rewind,
 	.detach = f_detach, .kill = f_kill,
 };

@@ -19,6 +19,11 @@ struct gdb_fake {
 	int resumes, signal, detached, killed, hw_inserted, hw_removed;
 	bool sw_bps;
 	struct hw_debug *hw;
+	/* rewind: mem and regs become these, or it fails when rewind_fails */
+	uint8_t history_mem[GDB_FAKE_MEM_SIZE];
+	struct gdb_regs history_regs[2];
+	bool rewind_fails;
+	int rewinds;
 };
 
 extern struct gdb_fake gdb_fake;

@@ -1,6 +1,7 @@
 # Second GDB session on gdb_guest, after the first left and a broken client
 # came and went: the guest ran on in between; monitor reset; then the NISV
-# stop, answered with the abort; a checkpoint and a rewind between.
+# stop, answered with the abort; a checkpoint and rewinds between (monitor
+# rewind, reverse-continue, vm-rewind).
 import os
 import sys
 
@@ -40,6 +41,30 @@ check("monitor-rewind", "rewound to boot" in out and back == 0x40000000 and
       "the same, differing: %s" % (out, back, len(first) - len(differ), differ))
 check("after-reset", pc() == sym("tick") and val("ticks") == 0,
       "pc %#x, ticks %d" % (pc(), val("ticks")))
+
+# reverse-continue from the breakpoint at tick: the VM goes back to its
+# bookmark (the checkpoint last rewound to) and the stub reports a stop, so
+# GDB reads the registers again by itself (nothing flushed); continuing
+# reaches tick with the same registers. Then tools/a64vm.gdb's vm-rewind.
+run("break tick")
+run("reverse-continue")  # GDB prints "No more reverse-execution history." to its log
+stop, back = last_stop(), pc()
+run("continue")
+again = registers()
+differ = [r for r in first if first[r] != again.get(r)]
+check("reverse-continue", stop == "stop" and back == 0x40000000 and not differ,
+      "GDB's stop event: %s (no signal: the end of its history); pc after it %#x (GDB not "
+      "told to flush); at tick again: differing %s" % (stop, back, differ))
+run("source %s/../../tools/a64vm.gdb" % os.environ["A64VM_GDB_DIR"])
+out = run("vm-rewind boot")
+stop, back = last_stop(), pc()
+run("continue")
+again = registers()
+run("delete")
+differ = [r for r in first if first[r] != again.get(r)]
+check("vm-rewind", "goes back to checkpoint boot" in out and stop == "stop" and
+      back == 0x40000000 and not differ,
+      "%s; stop event %s, pc after it %#x; at tick again: differing %s" % (out, stop, back, differ))
 
 # finish: the guest performs an LDP on the test device, which KVM cannot
 # decode; with --nisv=stop GDB gets SIGBUS on that very instruction.

@@ -468,6 +468,51 @@ static void test_monitor_and_misc(void)
 	CU_ASSERT_STRING_EQUAL(r(), "OK");
 }
 
+/* bc and bs: back to the bookmark, a stop GDB re-reads, breakpoints kept. */
+static void test_reverse(void)
+{
+	setup();
+	CU_ASSERT_PTR_NOT_NULL((cmd("qSupported"), strstr(r(), "ReverseContinue+;ReverseStep+")));
+	memcpy(gdb_fake.history_mem, gdb_fake.mem, sizeof(gdb_fake.mem));
+	gdb_fake.history_mem[0x100] = 0x77; /* the instruction was another then */
+	gdb_fake.history_regs[1].pc = 0x40000000;
+	CU_ASSERT_STRING_EQUAL((cmd("Z0,ffff000000001100,4"), r()), "OK");
+	CU_ASSERT_STRING_EQUAL((cmd("Z0,ffff000000001200,4"), r()), "OK");
+	memcpy(gdb_fake.history_mem + 0x200, gdb_fake.mem + 0x200, 4); /* BRK then too */
+	cmd("Hg2");
+	s.last_stop.cpu = 1;
+	CU_ASSERT_EQUAL(cmd("bc"), GDB_CMD_REPLY);
+	CU_ASSERT_STRING_EQUAL(r(), "T05thread:2;replaylog:begin;");
+	CU_ASSERT_STRING_EQUAL(s.console, "");
+	CU_ASSERT_EQUAL(gdb_fake.rewinds, 1);
+	CU_ASSERT_EQUAL(gdb_fake.regs[1].pc, 0x40000000);
+	/* both breakpoints are in memory again, each over its instruction */
+	CU_ASSERT_EQUAL(gdb_fake.mem[0x103], 0xd4);
+	CU_ASSERT_EQUAL(gdb_fake.mem[0x203], 0xd4);
+	cmd("mffff000000001100,4");
+	CU_ASSERT_STRING_EQUAL(r(), "77010203");
+	cmd("mffff000000001200,4");
+	CU_ASSERT_STRING_EQUAL(r(), "00010203"); /* BRK at 0x200 then: the saved one kept */
+	CU_ASSERT_STRING_EQUAL((cmd("z0,ffff000000001200,4"), r()), "OK");
+	CU_ASSERT_EQUAL(gdb_fake.mem[0x203], 0x03);
+	CU_ASSERT_EQUAL(cmd("bs"), GDB_CMD_REPLY);
+	CU_ASSERT_STRING_EQUAL(r(), "T05thread:2;replaylog:begin;");
+	CU_ASSERT_EQUAL(gdb_fake.rewinds, 2);
+	/* no history: a stop where it was, and why on GDB's console */
+	gdb_fake.rewind_fails = true;
+	CU_ASSERT_EQUAL(cmd("bc"), GDB_CMD_REPLY);
+	CU_ASSERT_STRING_EQUAL(r(), "T05thread:2;replaylog:begin;");
+	CU_ASSERT_STRING_EQUAL(s.console, "a64vm: not rewound: no history\n");
+	cmd("g");
+	CU_ASSERT_STRING_EQUAL(s.console, "");
+	/* anything else after b is unsupported */
+	cmd("bx");
+	CU_ASSERT_EQUAL(reply_len, 0);
+	cmd("bcc");
+	CU_ASSERT_EQUAL(reply_len, 0);
+	CU_ASSERT_EQUAL(gdb_fake.resumes, 0);
+}
+
 const char unit_suite_name[] = "gdb_cmd";
 const struct unit_test unit_tests[] = {
 	{ "qSupported, no-ack mode, target.xml", test_supported_and_target_xml },
@@ -480,5 +525,6 @@ const struct unit_test unit_tests[] = {
 	{ "c, s, C, vCont", test_resume },
 	{ "threads and stop replies", test_threads_and_stops },
 	{ "monitor, kill, unknown packets", test_monitor_and_misc },
+	{ "reverse-continue and reverse-stepi: bc, bs", test_reverse },
 	{ NULL, NULL },
 };

@@ -15,11 +15,12 @@ fi
 sve_bits=$(sed -n 's/.*SVE: vectors of up to \([0-9]*\) bits.*/\1/p' err.log | head -n1)
 gdb_ready gdb_baremetal SVE_BITS=${sve_bits:-0}
 vm_wait 400; st=$?
-# Up three times: booted, after monitor reset, and again after the rewind
-# to the checkpoint taken at its entry.
+# Up five times: booted, after monitor reset, and again after each of the
+# three rewinds to the checkpoint taken at its entry (monitor rewind,
+# reverse-continue, vm-rewind).
 if [ $st -eq 0 ] && grep -q GDB-GUEST-POKED out.log && grep -q "GDB-GUEST-BYE.* aborts=1" out.log &&
-   [ "$(grep -c GDB-GUEST-UP out.log)" -eq 3 ]; then
-  pass gdb-guest-finishes "up three times (monitor reset, monitor rewind), $(grep GDB-GUEST-BYE out.log), exit 0"
+   [ "$(grep -c GDB-GUEST-UP out.log)" -eq 5 ]; then
+  pass gdb-guest-finishes "up five times (monitor reset, three rewinds), $(grep GDB-GUEST-BYE out.log), exit 0"
 else
   fail gdb-guest-finishes "exit status $st, up $(grep -c GDB-GUEST-UP out.log) times"; show_logs
 fi

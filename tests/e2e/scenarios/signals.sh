@@ -1,7 +1,7 @@
 # limit: 200
 # SIGTERM presses the power button: a Linux guest powers off cleanly (exit
 # 0). A guest that ignores the button is stopped after --shutdown-timeout
-# (143). SIGINT stops at once (130).
+# (143). SIGINT stops at once (130). SIGQUIT logs each vCPU's state.
 vm_start --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --mem 256M --cpus 2 \
   --append "console=ttyAMA0 quiet"
 if ! wait_for A64VM-GUEST-POWERBTN-READY 150; then
@@ -32,6 +32,16 @@ fi
 
 vm_start --kernel /guest/stress_guest.img --cpus 2 --mem 64M
 wait_for 'STRESS-GUEST READY' 60
+# SIGQUIT logs where each vCPU is (a PC in the guest's RAM) and the guest
+# runs on.
+kill -QUIT $VM_PID
+wait_err 'SIGQUIT: vCPU 1' 10; sleep 0.5
+got=$(grep -c 'SIGQUIT: vCPU [01]: PC 0x4[0-9a-f]\{7\} EL1h .*; exits: mmio [0-9]' err.log)
+if [ "$got" -eq 2 ] && kill -0 $VM_PID 2>/dev/null; then
+  pass sigquit-reports-vcpus "$(grep 'SIGQUIT: vCPU 0' err.log | sed 's/.*SIGQUIT: //')"
+else
+  fail sigquit-reports-vcpus "$got of 2 vCPUs reported: $(grep SIGQUIT err.log | tr '\n' ' ')"
+fi
 kill -INT $VM_PID
 vm_wait 30; st=$?
 [ $st -eq 130 ] && pass sigint-stops "exit 130" || fail sigint-stops "exit status $st"
