@@ -6,7 +6,7 @@
 # multi-user.target with no failed unit and a login on the serial
 # console; sshd is reached through a port forward and runs a command; a
 # write survives systemctl reboot (back through EDK2 and GRUB) in the
-# overlay; systemctl poweroff ends a64vm with exit 0; the base image has
+# overlay (full suite only: a second boot); systemctl poweroff ends a64vm with exit 0; the base image has
 # not changed.
 DEB=/guest/debian
 if [ ! -r $DEB/id_ed25519 ]; then
@@ -46,17 +46,23 @@ if [ "$(echo "$ssh_out" | grep '^SSH-')" = "SSH-42 /dev/vda2 2" ]; then
 else
   fail debian-qcow2-ssh "$(echo "$ssh_out" | tail -n 3 | tr '\n' ' ')"
 fi
-# A write, flushed, is in the overlay after a reboot through the firmware.
-type_line 'echo a64vm-$((6 * 7)) >/root/marker && sync && systemctl reboot'
-if debian_login 2 420; then
-  type_line 'echo MARK""-$(cat /root/marker)'
-  if wait_for "MARK-a64vm-42" 30; then
-    pass debian-qcow2-reboot "back through EDK2 and GRUB; the write before it is there"
-  else
-    fail debian-qcow2-reboot "the write before the reboot is gone"
-  fi
+# A write, flushed, is in the overlay after a reboot through the firmware:
+# a second boot of Debian (about 150 s here), so in the full suite only
+# (issue 33: the default suite boots the image once).
+if [ "$A64VM_SUITE" != full ]; then
+  skip debian-qcow2-reboot "a second Debian boot: in the full suite (tools/test --full)"
 else
-  fail debian-qcow2-reboot "no login after the reboot"; show_logs
+  type_line 'echo a64vm-$((6 * 7)) >/root/marker && sync && systemctl reboot'
+  if debian_login 2 420; then
+    type_line 'echo MARK""-$(cat /root/marker)'
+    if wait_for "MARK-a64vm-42" 30; then
+      pass debian-qcow2-reboot "back through EDK2 and GRUB; the write before it is there"
+    else
+      fail debian-qcow2-reboot "the write before the reboot is gone"
+    fi
+  else
+    fail debian-qcow2-reboot "no login after the reboot"; show_logs
+  fi
 fi
 type_line 'systemctl poweroff'
 vm_wait 180; st=$?
