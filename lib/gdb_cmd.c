@@ -379,7 +379,6 @@ static enum gdb_cmd_result reverse(struct gdb_session *s, struct gdb_out *o,
 {
 	char why[sizeof(s->console) - 32];
 	struct gdb_stop stop = s->last_stop;
-	size_t len;
 
 	if (!s->ops->rewind || p + 1 != end || (*p != 'c' && *p != 's'))
 		return GDB_CMD_REPLY; /* unsupported */
@@ -390,8 +389,7 @@ static enum gdb_cmd_result reverse(struct gdb_session *s, struct gdb_out *o,
 		reinsert_sw_bps(s);
 	stop.kind = GDB_STOP_SIGNAL;
 	stop.signal = GDB_SIGTRAP;
-	len = gdb_cmd_stop_reply(s, &stop, o->buf, o->cap);
-	o->len = len;
+	o->len = gdb_cmd_stop_reply(s, &stop, o->buf, o->cap);
 	gdb_put(o, "replaylog:begin;");
 	return GDB_CMD_REPLY;
 }
