@@ -1,9 +1,12 @@
 # a64vm against kvmtool, alternating in one test host: Debian 12 with
 # systemd (tools/build-debian-image) booted directly, the same kernel,
 # initramfs, arguments and raw disk on virtio-blk for both, each VMM on its
-# defaults (virtio-pci); 1 and 2 vCPUs, BOOT_ROUNDS rounds (5). Wall time
-# from exec to the serial login prompt, and systemd-analyze's kernel and
-# userspace split, medians. kvmtool takes no compressed kernel: it gets
+# defaults (virtio-pci); BOOT_CPUS (1 and 2) vCPUs, BOOT_ROUNDS rounds (5;
+# A64VM_BENCH_ENV="BOOT_ROUNDS=3 BOOT_CPUS=2" tools/testhost bench ...).
+# Wall time from exec to the serial login prompt, and systemd-analyze's
+# kernel and userspace split, medians; and where the time went: the
+# slowest units, the disk's requests and their time as the guest saw
+# them, virtio interrupts a request, KVM's exits. kvmtool takes no compressed kernel: it gets
 # the Image inside the image's vmlinuz (a64vm takes it as Debian ships it).
 . /e2e/lib.sh
 vmms=$(peer_vmms) || exit 0
@@ -25,6 +28,9 @@ else
   cp $DEB/vmlinuz /tmp/debian-Image
 fi
 ARGS="root=/dev/vda2 ro"
+# KVM's exit counts per VM (one VM runs at a time): where the time went.
+mkdir -p /sys/kernel/debug && mount -t debugfs none /sys/kernel/debug 2>/dev/null
+kvm_stat() { cat /sys/kernel/debug/kvm/*-*/$1 2>/dev/null | head -n1; }
 mkdir -p /dev/pts
 grep -q ' /dev/pts ' /proc/mounts || mount -t devpts devpts /dev/pts
 start() { # VMM CPUS: its console on a FIFO (fd 3), out.log
@@ -67,7 +73,24 @@ split_of() {
          }
          printf "%.3f %.3f\n", k, u }'
 }
-for cpus in 1 2; do
+# After the boot: the units that took longest, the disk's requests and
+# their time (the guest's /sys/block/vda/stat), the virtio interrupts, and
+# KVM's exits for the whole VM so far.
+where_it_went() { # VMM CPUS ROUND
+  exits="$(kvm_stat exits) exits: mmio to the VMM $(kvm_stat mmio_exit_user), in KVM $(kvm_stat mmio_exit_kernel), wfi $(kvm_stat wfi_exit_stat), hvc $(kvm_stat hvc_exit_stat)"
+  type_slow 'systemd-analyze blame --no-pager | head -n 5 | sed "s/^ */BLAME /"'
+  type_slow 'echo DISKSTAT $(cat /sys/block/vda/stat)'
+  type_slow 'awk "/virtio/ { for (i = 2; i <= 3; i++) s += \$i } END { print \"VIRQ\", s }" /proc/interrupts'
+  wait_for '^VIRQ [0-9]' 60 || return 0
+  set -- $1 $2 $3 $(tr -d '\r' <out.log | sed -n 's/^DISKSTAT //p' | tail -n 1)
+  irqs=$(tr -d '\r' <out.log | sed -n 's/^VIRQ //p' | tail -n 1)
+  echo "E2E-BENCH debian-boot $1 ${2}cpu round $3 where: reads $4 (${7} ms, $(ratio "$7" "$4") ms each)," \
+    "writes $8 (${11} ms), virtio interrupts $irqs ($(ratio "$irqs" "$(( $4 + $8 ))") a request), KVM $exits;" \
+    "slowest units: $(tr -d '\r' <out.log | sed -n 's/^BLAME //p' | head -n 5 | tr '\n' ',')"
+  echo "$4" >>reads-$1-$2.txt; echo "$(ratio "$7" "$4")" >>readms-$1-$2.txt
+  echo "$(ratio "$irqs" "$(( $4 + $8 ))")" >>irqs-$1-$2.txt; kvm_stat exits >>exits-$1-$2.txt
+}
+for cpus in ${BOOT_CPUS:-1 2}; do
   for round in $(seq ${BOOT_ROUNDS:-5}); do
     for vmm in $(rotate $round $vmms); do
       start $vmm $cpus
@@ -88,6 +111,7 @@ for cpus in 1 2; do
               echo "$k" >>kernel-$vmm-$cpus.txt; echo "$u" >>user-$vmm-$cpus.txt
               echo "E2E-BENCH debian-boot $vmm ${cpus}cpu round $round: login $(tail -n 1 login-$vmm-$cpus.txt) s, kernel $k s, userspace $u s"
             done
+          where_it_went $vmm $cpus $round
         else
           echo "E2E-BENCH debian-boot $vmm ${cpus}cpu round $round: login $(tail -n 1 login-$vmm-$cpus.txt) s, no systemd-analyze:" \
             "$(tr -d '\r' <out.log | tail -n 4 | cat -v | tr '\n' ' ')"
@@ -105,6 +129,7 @@ for cpus in 1 2; do
   k=$(median <login-kvmtool-$cpus.txt)
   for vmm in $vmms; do
     m=$(median <login-$vmm-$cpus.txt)
-    echo "E2E-BENCH debian-boot median ${cpus}cpu $vmm: login $m s (of $(grep -c . login-$vmm-$cpus.txt)), ratio to kvmtool $(ratio "$m" "$k"); systemd-analyze kernel $(median <kernel-$vmm-$cpus.txt) s, userspace $(median <user-$vmm-$cpus.txt) s"
+    echo "E2E-BENCH debian-boot median ${cpus}cpu $vmm: login $m s (of $(grep -c . login-$vmm-$cpus.txt)), ratio to kvmtool $(ratio "$m" "$k"); systemd-analyze kernel $(median <kernel-$vmm-$cpus.txt) s, userspace $(median <user-$vmm-$cpus.txt) s;" \
+      "disk reads $(median <reads-$vmm-$cpus.txt 2>/dev/null) at $(median <readms-$vmm-$cpus.txt 2>/dev/null) ms each, virtio interrupts a request $(median <irqs-$vmm-$cpus.txt 2>/dev/null), KVM exits $(median <exits-$vmm-$cpus.txt 2>/dev/null)"
   done
 done
