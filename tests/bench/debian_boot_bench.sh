@@ -85,21 +85,22 @@ answer() { tr -d '\r' <out.log | sed -n "s/.*$1 \([0-9][^|]*\)/\1/p"; }
 # their time (the guest's /sys/block/vda/stat), the virtio interrupts, and
 # KVM's exits for the whole VM so far.
 where_it_went() { # VMM CPUS ROUND
-  exits="$(kvm_stat exits) exits: mmio to the VMM $(kvm_stat mmio_exit_user), in KVM $(kvm_stat mmio_exit_kernel), wfi $(kvm_stat wfi_exit_stat), hvc $(kvm_stat hvc_exit_stat)"
-  if ! ask_guest 'BLAME [0-9]' 'systemd-analyze blame --no-pager | head -n 5 | sed "s/^ */BLAME /"' ||
+  e0=$(kvm_stat exits) # before the questions below add their own
+  exits="$e0 exits: mmio to the VMM $(kvm_stat mmio_exit_user), in KVM $(kvm_stat mmio_exit_kernel), wfi $(kvm_stat wfi_exit_stat), hvc $(kvm_stat hvc_exit_stat)"
+  if ! { ask_guest 'BLAME [0-9]' 'systemd-analyze blame --no-pager | head -n 5 | sed "s/^ */BLAME /"' &&
+         sleep 1; } || # the rest of its lines
      ! ask_guest 'DISKSTAT [0-9]' 'echo DISKSTAT $(cat /sys/block/vda/stat)' ||
      ! ask_guest 'VIRQ [0-9]' 'awk "/virtio/ { for (i = 2; i <= 3; i++) s += \$i } END { print \"VIRQ\", s }" /proc/interrupts'; then
     echo "E2E-BENCH debian-boot $1 ${2}cpu round $3 where: no answer: $(tr -d '\r' <out.log | tail -n 6 | cat -v | tr '\n' '|')"
     return 0
   fi
-  sleep 1 # the rest of blame's lines
   set -- $1 $2 $3 $(answer DISKSTAT | tail -n 1)
   irqs=$(answer VIRQ | tail -n 1)
   echo "E2E-BENCH debian-boot $1 ${2}cpu round $3 where: reads $4 (${7} ms, $(ratio "$7" "$4") ms each)," \
     "writes $8 (${11} ms), virtio interrupts $irqs ($(ratio "$irqs" "$(( $4 + $8 ))") a request), KVM $exits;" \
     "slowest units: $(answer BLAME | head -n 5 | tr '\n' ',')"
   echo "$4" >>reads-$1-$2.txt; echo "$(ratio "$7" "$4")" >>readms-$1-$2.txt
-  echo "$(ratio "$irqs" "$(( $4 + $8 ))")" >>irqs-$1-$2.txt; kvm_stat exits >>exits-$1-$2.txt
+  echo "$(ratio "$irqs" "$(( $4 + $8 ))")" >>irqs-$1-$2.txt; echo "$e0" >>exits-$1-$2.txt
 }
 for cpus in ${BOOT_CPUS:-1 2}; do
   for round in $(seq ${BOOT_ROUNDS:-5}); do
