@@ -1,6 +1,7 @@
 #include "a64vm/mmio_bus.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "a64vm/log.h"
@@ -113,12 +114,39 @@ int mmio_bus_access(struct mmio_bus *bus, uint64_t gpa, uint8_t *data,
 			memset(data, 0, size);
 		return -ENODEV;
 	}
+	atomic_fetch_add_explicit(&bus->regions[r - bus->regions].hits, 1,
+				  memory_order_relaxed);
 	if (r->lock)
 		pthread_mutex_lock(r->lock);
 	access_region(r, gpa - r->base, data, size, is_write);
 	if (r->lock)
 		pthread_mutex_unlock(r->lock);
 	return 0;
+}
+
+void mmio_bus_describe_hits(const struct mmio_bus *bus, char *out, size_t size)
+{
+	uint64_t hits[MMIO_BUS_MAX_REGIONS];
+	size_t len = 0;
+
+	for (unsigned i = 0; i < bus->count; i++)
+		hits[i] = atomic_load_explicit(&bus->regions[i].hits, memory_order_relaxed);
+	if (size)
+		out[0] = '\0';
+	for (;;) { /* the largest left, until none */
+		unsigned best = 0;
+		int n;
+
+		for (unsigned i = 1; i < bus->count; i++)
+			if (hits[i] > hits[best])
+				best = i;
+		if (!bus->count || !hits[best] || len >= size)
+			return;
+		n = snprintf(out + len, size - len, "%s%s %llu", len ? ", " : "",
+			     bus->regions[best].name, (unsigned long long)hits[best]);
+		len += n > 0 ? (size_t)n : 0;
+		hits[best] = 0;
+	}
 }
 
 int mmio_bus_access_span(struct mmio_bus *bus, uint64_t gpa, uint8_t *data,

@@ -476,7 +476,8 @@ static void stop_on_signal(struct vm *vm, int signo)
 /*
  * SIGQUIT (as kvmtool's `lkvm debug --dump`): each vCPU's registers and
  * exits in the log, the guest parked meanwhile; a guest that stopped
- * answering can be told from one that loops.
+ * answering can be told from one that loops. Then where the MMIO exits
+ * went, device by device.
  */
 static void report_vcpus(struct vm *vm)
 {
@@ -485,6 +486,7 @@ static void report_vcpus(struct vm *vm)
 		{ "arm_nisv", KVM_EXIT_ARM_NISV }, { "debug", KVM_EXIT_DEBUG },
 	};
 	int held = vm_ctl_hold(&vm->ctl, VM_HOLD_REPORT, NULL);
+	char hits[1024];
 
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		char regs[300] = "registers unreadable (the vCPU did not park)", exits[200];
@@ -499,6 +501,9 @@ static void report_vcpus(struct vm *vm)
 		log_info("SIGQUIT: vCPU %u: %s; exits: %s", i, regs, exits);
 	}
 	vm_ctl_release(&vm->ctl, VM_HOLD_REPORT);
+	mmio_bus_describe_hits(&vm->bus, hits, sizeof(hits));
+	log_info("SIGQUIT: MMIO accesses a64vm answered, by device: %s; at no device: %" PRIu64,
+		 hits[0] ? hits : "none", atomic_load(&vm->bus.unhandled));
 }
 
 static void on_signal(void *ctx, uint32_t events)

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define MMIO_BUS_MAX_REGIONS 64
@@ -30,6 +31,7 @@ struct mmio_region {
 	 * treats a region's implemented sizes.
 	 */
 	uint8_t min_width, max_width;
+	_Atomic uint64_t hits; /* accesses that reached it: where the exits go */
 };
 
 struct mmio_bus {
@@ -51,6 +53,9 @@ const struct mmio_region *mmio_bus_find(const struct mmio_bus *bus,
  */
 int mmio_bus_access(struct mmio_bus *bus, uint64_t gpa, uint8_t *data,
 		    unsigned size, bool is_write);
+
+/* "name N, name N": the regions accesses reached, the most first. */
+void mmio_bus_describe_hits(const struct mmio_bus *bus, char *out, size_t size);
 
 /*
  * size bytes of any count: one access when size is 1, 2, 4 or 8, as one

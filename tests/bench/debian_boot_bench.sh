@@ -86,6 +86,13 @@ answer() { tr -d '\r' <out.log | sed -n "s/.*$1 \([0-9][^|]*\)/\1/p"; }
 # KVM's exits for the whole VM so far.
 where_it_went() { # VMM CPUS ROUND
   e0=$(kvm_stat exits) # before the questions below add their own
+  # a64vm says which of its devices the MMIO exits went to (SIGQUIT).
+  hits=
+  if [ "$(cat /proc/$VM_PID/comm 2>/dev/null)" = a64vm ]; then
+    kill -QUIT $VM_PID
+    wait_err 'MMIO accesses a64vm answered' 10 &&
+      hits="; a64vm's MMIO by device: $(sed -n 's/.*by device: //p' err.log | tail -n 1)"
+  fi
   exits="$e0 exits: mmio to the VMM $(kvm_stat mmio_exit_user), in KVM $(kvm_stat mmio_exit_kernel), wfi $(kvm_stat wfi_exit_stat), hvc $(kvm_stat hvc_exit_stat)"
   if ! { ask_guest 'BLAME [0-9]' 'systemd-analyze blame --no-pager | head -n 5 | sed "s/^ */BLAME /"' &&
          sleep 1; } || # the rest of its lines
@@ -98,7 +105,7 @@ where_it_went() { # VMM CPUS ROUND
   irqs=$(answer VIRQ | tail -n 1)
   echo "E2E-BENCH debian-boot $1 ${2}cpu round $3 where: reads $4 (${7} ms, $(ratio "$7" "$4") ms each)," \
     "writes $8 (${11} ms), virtio interrupts $irqs ($(ratio "$irqs" "$(( $4 + $8 ))") a request), KVM $exits;" \
-    "slowest units: $(answer BLAME | head -n 5 | tr '\n' ',')"
+    "slowest units: $(answer BLAME | head -n 5 | tr '\n' ',')$hits"
   echo "$4" >>reads-$1-$2.txt; echo "$(ratio "$7" "$4")" >>readms-$1-$2.txt
   echo "$(ratio "$irqs" "$(( $4 + $8 ))")" >>irqs-$1-$2.txt; echo "$e0" >>exits-$1-$2.txt
 }

@@ -216,10 +216,41 @@ static void test_region_lock(void)
 }
 
 const char unit_suite_name[] = "mmio_bus";
+/* Where the accesses went, the most first; a short buffer cut, never overrun. */
+static void test_hits(void)
+{
+	static struct mmio_bus bus;
+	struct fake_dev a = { 0 }, b = { 0 }, c = { 0 };
+	struct mmio_region ra = region(0x1000, 0x1000, &a), rb = region(0x3000, 0x1000, &b);
+	struct mmio_region rc = region(0x5000, 0x1000, &c);
+	uint8_t data[4] = { 0 };
+	char out[64], tiny[12];
+
+	memset(&bus, 0, sizeof(bus));
+	ra.name = "uart", rb.name = "rtc", rc.name = "idle";
+	CU_ASSERT_EQUAL_FATAL(mmio_bus_register(&bus, &rc), 0);
+	CU_ASSERT_EQUAL_FATAL(mmio_bus_register(&bus, &rb), 0); /* sorted in before rc */
+	mmio_bus_describe_hits(&bus, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "");
+	CU_ASSERT_EQUAL_FATAL(mmio_bus_register(&bus, &ra), 0);
+	for (int i = 0; i < 3; i++)
+		mmio_bus_access(&bus, 0x1004, data, 4, i & 1);
+	mmio_bus_access(&bus, 0x3000, data, 1, false);
+	log_set_level(LOG_NONE);
+	mmio_bus_access(&bus, 0x9000, data, 4, false); /* no device: not a region's */
+	log_set_level(LOG_INFO);
+	mmio_bus_describe_hits(&bus, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "uart 3, rtc 1");
+	mmio_bus_describe_hits(&bus, tiny, sizeof(tiny));
+	CU_ASSERT_STRING_EQUAL(tiny, "uart 3, rtc"); /* 11 bytes and the NUL */
+	CU_ASSERT_EQUAL(bus.unhandled, 1);
+}
+
 const struct unit_test unit_tests[] = {
 	{ "registration and overlap", test_register },
 	{ "lookup and access", test_find_and_access },
 	{ "access widths: split and widened", test_access_widths },
 	{ "the region's lock is held during an access", test_region_lock },
+	{ "accesses counted by region", test_hits },
 	{ NULL, NULL },
 };
