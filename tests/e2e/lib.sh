@@ -96,15 +96,14 @@ show_logs() {
   vm_report
 }
 
-# a64vm logs each vCPU's PC, SP, last exception and exits on SIGQUIT: where
-# a guest that stopped answering is.
+# a64vm logs each vCPU's PC, SP, last exception and exits on SIGQUIT, then
+# its MMIO exits by device (the last line): where a stalled guest is.
 vm_report() {
   local i
   [ -n "${VM_PID:-}" ] && [ "$(cat /proc/$VM_PID/comm 2>/dev/null)" = a64vm ] || return 0
   kill -QUIT "$VM_PID"
-  for i in $(seq 30); do grep -q 'SIGQUIT: vCPU' err.log && break; sleep 0.1; done
-  sleep 0.3 # the other vCPUs' lines follow at once
-  echo "--- a64vm's vCPUs (SIGQUIT)"; grep 'SIGQUIT: vCPU' err.log
+  for i in $(seq 30); do grep -q 'SIGQUIT: MMIO' err.log && break; sleep 0.1; done
+  echo "--- a64vm's vCPUs and MMIO exits (SIGQUIT)"; grep 'SIGQUIT: ' err.log
 }
 
 # a64vm's threads, if it runs: name, state, kernel wait channel and CPU
