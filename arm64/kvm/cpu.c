@@ -66,9 +66,9 @@ int cpu_describe(int vcpu_fd, char *out, size_t size)
 	if (!ret)
 		ret = regs_get(vcpu_fd, regs_core_id(offsetof(struct kvm_regs, elr_el1)), &elr);
 	if (!ret)
-		ret = regs_get(vcpu_fd, regs_sys_id(3, 0, 5, 2, 0), &esr);
+		ret = regs_get(vcpu_fd, regs_sys_id(REGS_ESR_EL1), &esr);
 	if (!ret)
-		ret = regs_get(vcpu_fd, regs_sys_id(3, 0, 6, 0, 0), &far);
+		ret = regs_get(vcpu_fd, regs_sys_id(REGS_FAR_EL1), &far);
 	if (ret)
 		return ret;
 	snprintf(out, size, "PC %#" PRIx64 " EL%u%s PSTATE %#" PRIx64 " SP %#" PRIx64

@@ -65,5 +65,7 @@ uint64_t regs_sp_id(uint64_t pstate);
 #define REGS_TTBR1_EL1 3, 0, 2, 0, 1
 #define REGS_TCR_EL1 3, 0, 2, 0, 2
 #define REGS_VBAR_EL1 3, 0, 12, 0, 0
+#define REGS_ESR_EL1 3, 0, 5, 2, 0
+#define REGS_FAR_EL1 3, 0, 6, 0, 0
 
 #endif
