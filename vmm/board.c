@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/kvm.h>
 
 #include "a64vm/arch.h"
 #include "a64vm/config.h"
@@ -394,6 +397,26 @@ int board_attach(struct board *b, struct event_loop *loop)
 		if (b->devs[i].dev && b->devs[i].timer_fd >= 0)
 			ret = event_loop_add(loop, b->devs[i].timer_fd, on_timer, &b->devs[i]);
 	return ret;
+}
+
+unsigned board_post_writes(struct board *b)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < b->n; i++) {
+		const struct board_slot *s = b->devs[i].slot;
+		struct kvm_coalesced_mmio_zone zone = {
+			.addr = s->base + s->ops->posted_offset, .size = s->ops->posted_size };
+
+		if (!b->devs[i].dev || !zone.size)
+			continue;
+		if (ioctl(b->wiring.vm_fd, KVM_REGISTER_COALESCED_MMIO, &zone))
+			log_debug("%s: its writes exit (KVM_REGISTER_COALESCED_MMIO: %s)",
+				  s->ops->name, strerror(errno));
+		else
+			n++;
+	}
+	return n;
 }
 
 void board_power_button(struct board *b)

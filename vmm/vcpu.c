@@ -11,6 +11,7 @@
 #include "a64vm/kick.h"
 #include "a64vm/log.h"
 #include "a64vm/mmio_bus.h"
+#include "a64vm/mmio_ring.h"
 #include "a64vm/start_gate.h"
 #include "a64vm/vm_ctl.h"
 
@@ -150,6 +151,7 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	char name[16];
+	int ret, err;
 
 	snprintf(name, sizeof(name), "vcpu%u", v->id);
 	if (!start_gate_pass(v->w->gate, SECCOMP_VCPU, name, v->id == 0))
@@ -158,10 +160,15 @@ static void *vcpu_thread(void *arg)
 	for (;;) {
 		if (kick_check(&v->w->ctl->kick, v->run, &v->hold, settle, v))
 			break;
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+		ret = ioctl(v->fd, KVM_RUN, 0);
+		err = errno;
+		/* What the guest wrote before this exit (or a pause) comes first. */
+		if (mmio_ring_pending(v->w->posted))
+			mmio_ring_drain(v->w->posted, v->w->bus);
+		if (ret < 0) {
+			if (err == EINTR || err == EAGAIN)
 				continue;
-			log_error("vCPU %u: KVM_RUN: %s", v->id, strerror(errno));
+			log_error("vCPU %u: KVM_RUN: %s", v->id, strerror(err));
 			vm_ctl_request_stop(v->w->ctl, VM_STOP_ERROR);
 			break;
 		}

@@ -34,6 +34,7 @@
 #include "a64vm/mmio_bus.h"
 #include "a64vm/mono_time.h"
 #include "a64vm/pci_bus.h"
+#include "a64vm/posted_writes.h"
 #include "a64vm/start_gate.h"
 #include "a64vm/pci_testdev_slot.h"
 #include "a64vm/snapshot.h"
@@ -50,6 +51,7 @@ struct vm {
 	struct guest_mem mem;
 	struct device_list devices; /* the board's and virtio's, for bus and DT */
 	struct mmio_bus bus;
+	struct posted_writes posted; /* the UART's bytes, queued by KVM */
 	struct gic gic;
 	struct cpu_features cpu; /* what the guest's CPUs have */
 	unsigned ncpus;
@@ -279,7 +281,9 @@ static int build(struct vm *vm, const struct config *cfg)
 	vm->gic.fd = vm->gic.its_fd = -1;
 	vm->files.sock = -1;
 	device_list_init(&vm->devices);
+	posted_writes_init(&vm->posted, &vm->bus);
 	vm->vcpu_wiring = (struct vcpu_wiring){ .ctl = &vm->ctl, .bus = &vm->bus,
+						.posted = &vm->posted.ring,
 						.nisv = &vm->nisv, .gate = &vm->gate };
 	ret = vm_ctl_init(&vm->ctl, cfg->no_reboot);
 	vm->ctl.reboot = vm_reboot;
@@ -327,6 +331,8 @@ static int build(struct vm *vm, const struct config *cfg)
 		ret = board_create(&features, &(struct board_wiring){
 			.cfg = cfg, .vm_fd = vm->vm_fd, .console = vm->console,
 			.mem = &vm->mem, .devices = &vm->devices }, &vm->board);
+	if (!ret)
+		posted_writes_setup(&vm->posted, vm->vm_fd, &vm->vcpus[0], vm->board);
 	if (!ret)
 		ret = create_pci_bus(vm);
 	if (!ret)
@@ -389,6 +395,7 @@ void vm_destroy(struct vm *vm)
 	board_destroy(vm->board);
 	console_close(vm->console);
 	gic_destroy(&vm->gic);
+	posted_writes_destroy(&vm->posted);
 	memory_free(&vm->mem);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
@@ -597,6 +604,8 @@ static int setup_loop(struct run_ctx *rc)
 			.ctl = &vm->ctl }, rc->loop);
 	if (!ret)
 		ret = board_attach(vm->board, rc->loop);
+	if (!ret)
+		ret = posted_writes_attach(&vm->posted, rc->loop);
 	/* Before the filters: the snapshot's files are made by a child. */
 	if (!ret && vm->cfg->control)
 		ret = device_opener_start_files(&vm->files, vm->cfg->seccomp);
@@ -675,6 +684,7 @@ int vm_run(struct vm *vm)
 		ret = event_loop_run(&loop);
 	for (unsigned i = 0; i < vm->ncpus; i++)
 		vcpu_join(&vm->vcpus[i]);
+	posted_writes_flush(&vm->posted);
 	virtio_devices_stop(vm->virtio);
 	control_close(rc.control);
 	device_opener_stop(&vm->files);

@@ -63,6 +63,12 @@ void board_tick(struct board *board);
 struct event_loop;
 int board_attach(struct board *board, struct event_loop *loop);
 
+/*
+ * Asks KVM to queue the writes the models post (device.h) rather than exit
+ * for each; the caller replays KVM's ring (mmio_ring.h). How many it took.
+ */
+unsigned board_post_writes(struct board *board);
+
 /* Presses the power button (the GPIO line of the memory map). */
 void board_power_button(struct board *board);
 

@@ -94,6 +94,13 @@ struct device_ops {
 	uint64_t (*read)(void *dev, uint64_t offset, unsigned size);
 	void (*write)(void *dev, uint64_t offset, unsigned size, uint64_t value);
 	uint8_t min_width, max_width;
+	/*
+	 * Optional: registers whose writes the guest never waits on (a UART's
+	 * data register). KVM may queue them instead of exiting (coalesced
+	 * MMIO); they reach write() late but in order, before the model's
+	 * next read or any other exit (docs/design.md, "Posted writes").
+	 */
+	uint32_t posted_offset, posted_size;
 	/* Optional: the deadline given to env.set_timer has come. */
 	void (*timer)(void *dev);
 	/* Optional, UARTs: console input; how many bytes it took. */

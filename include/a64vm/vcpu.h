@@ -13,6 +13,7 @@
 #define VCPU_EXIT_REASONS 64
 
 struct mmio_bus;
+struct mmio_ring;
 struct nisv_state;
 struct start_gate;
 struct vcpu;
@@ -29,6 +30,7 @@ struct vcpu_debugger {
 struct vcpu_wiring {
 	struct vm_ctl *ctl;	 /* stop, reset, the kick protocol */
 	struct mmio_bus *bus;	 /* KVM_EXIT_MMIO */
+	struct mmio_ring *posted; /* writes KVM queued: replayed before any exit */
 	struct nisv_state *nisv; /* KVM_EXIT_ARM_NISV */
 	struct start_gate *gate; /* the thread's filter, before the guest */
 	struct vcpu_debugger debugger; /* no debug_exit: no debugger */
