@@ -218,15 +218,6 @@ void virtio_core_service(struct virtio_core *t, unsigned qi)
 		}
 		virtq_push(q, t->mem, t->req.head, (uint32_t)used);
 		pushed = true;
-		/*
-		 * With event index the driver says when it wants to hear: the
-		 * first answer goes out at once, and the guest takes it while
-		 * the rest are served; it asks again once it has caught up.
-		 */
-		if (q->event_idx) {
-			virtio_core_used(t, qi);
-			pushed = false;
-		}
 	}
 	if (t->ops->requests_taken)
 		t->ops->requests_taken(t->dev, qi);

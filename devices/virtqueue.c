@@ -166,20 +166,11 @@ int virtq_pop(struct virtq *q, const struct guest_mem *mem, struct virtq_req *re
 	req_clear(req);
 	if (!q->ready)
 		return 0;
+	/* With event index, the avail_event we wrote must be visible first. */
+	if (q->event_idx)
+		atomic_thread_fence(memory_order_seq_cst);
 	avail_idx = load16(mem, q->avail + 2);
 	pending = (uint16_t)(avail_idx - q->last_avail);
-	/*
-	 * With event index, the driver is asked for a notify only once the
-	 * queue is found empty: while requests still wait, a notify would be
-	 * a trap the device does not need. Then look again, for one the
-	 * driver made before it could see what we asked.
-	 */
-	if (!pending && q->event_idx) {
-		store16(mem, q->used + 4 + 8ull * q->num, q->last_avail);
-		atomic_thread_fence(memory_order_seq_cst);
-		avail_idx = load16(mem, q->avail + 2);
-		pending = (uint16_t)(avail_idx - q->last_avail);
-	}
 	if (pending > q->num)
 		return refuse(req, "the available index ran ahead of the queue");
 	if (!pending)
@@ -193,6 +184,8 @@ int virtq_pop(struct virtq *q, const struct guest_mem *mem, struct virtq_req *re
 	if (ret)
 		return ret;
 	q->last_avail++;
+	if (q->event_idx)
+		store16(mem, q->used + 4 + 8ull * q->num, q->last_avail);
 	return 1;
 }
 

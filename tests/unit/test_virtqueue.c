@@ -319,17 +319,10 @@ static void test_event_idx(void)
 	fx_offer(0);
 	fx_offer(0);
 	CU_ASSERT_EQUAL(virtq_pop(&q, &fx_mem, &req), 1);
-	CU_ASSERT_EQUAL(virtq_pop(&q, &fx_mem, &req), 1);
-	/* no notify asked for while requests were waiting */
-	CU_ASSERT_EQUAL(fx_used16(4 + 8 * FX_QSIZE), 0);
-	/* the queue found empty: avail_event asks for the next one */
-	CU_ASSERT_EQUAL(virtq_pop(&q, &fx_mem, &req), 0);
-	CU_ASSERT_EQUAL(fx_used16(4 + 8 * FX_QSIZE), 2);
-	fx_offer(0);
+	/* avail_event tells the driver how far the device has read */
+	CU_ASSERT_EQUAL(fx_used16(4 + 8 * FX_QSIZE), 1);
 	CU_ASSERT_EQUAL(virtq_pop(&q, &fx_mem, &req), 1);
 	CU_ASSERT_EQUAL(fx_used16(4 + 8 * FX_QSIZE), 2);
-	CU_ASSERT_EQUAL(virtq_pop(&q, &fx_mem, &req), 0);
-	CU_ASSERT_EQUAL(fx_used16(4 + 8 * FX_QSIZE), 3);
 	/* used_event = 1: interrupt once the used index passes 1 */
 	ev = 1;
 	memory_write(&fx_mem, FX_AVAIL + 4 + 2 * FX_QSIZE, &ev, 2);
