@@ -13,18 +13,41 @@ if [ -n "$DISK" ]; then
 else
   DISK=/tmp/bench-disk.img
 fi
-echo "E2E-BENCH blk: disk $DISK, runners $vmms"
+echo "E2E-BENCH blk: disk $DISK, runners $(echo $vmms)"
+# The test host's CPU seconds busy and in all since "busy total" (/proc/stat).
+cpu_now() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
+host_busy() { cpu_now | awk -v b="$1" -v t="$2" '{ printf "%.1f s busy of %.1f", ($1 - b) / 100, ($2 - t) / 100 }'; }
+# Where a VMM's own time went: CPU seconds of each of its threads (by
+# name), sampled every second while it runs (its threads are gone once the
+# guest powers off), the last sample in threads.txt.
+thread_cpu() {
+  for t in /proc/$1/task/*; do
+    echo "$(cat $t/comm) $(sed 's/.*) //' $t/stat | awk '{ print ($12 + $13) / 100 }')"
+  done 2>/dev/null | awk '{ sub(/[0-9]+$/, "N", $1); s[$1] += $2 } END { for (k in s) printf "%s %.2f s, ", k, s[k] }'
+}
+sample_threads() { # PID
+  while [ -d /proc/$1/task ]; do
+    t=$(thread_cpu $1); [ -n "$t" ] && echo "$t" >threads.txt; sleep 1
+  done
+}
 for round in 1 2 3 4 5; do
   for vmm in $(rotate $round $vmms); do
     [ "$DISK" = /tmp/bench-disk.img ] && dd if=/dev/zero of=$DISK bs=1M count=80 2>/dev/null
+    busy0=$(cpu_now)
     if [ $vmm = host ]; then
       /tmp/blkbench/bin/blkbench $DISK >out.log 2>&1 &
       VM_PID=$!
     else
       peer_start $vmm 2 a64vm.test=blkbench
+      rm -f threads.txt; sample_threads $VM_PID & SAMPLER=$!
     fi
     wait_for "random-write-4k-qd32 .* a request)" 300 || echo "E2E-BENCH blk $vmm: blkbench did not finish"
     tr -d '\r' <out.log | sed -n "s/^BENCH virtio-blk /E2E-BENCH blk $vmm round $round: /p"
+    if [ $vmm != host ]; then
+      kill $SAMPLER 2>/dev/null; wait $SAMPLER 2>/dev/null
+      echo "E2E-BENCH blk $vmm round $round threads (CPU): $(cat threads.txt 2>/dev/null)" \
+        "the test host's CPUs: $(host_busy $busy0)"
+    fi
     tr -d '\r' <out.log | sed -n 's/^BENCH virtio-blk //p' | while read -r test val rest; do
       echo "$val" >>"blk-$vmm-$test.txt"
       irqs=$(echo "$rest" | sed -n 's/.*, \([0-9.]*\) interrupts a request.*/\1/p')

@@ -30,7 +30,8 @@ expect() { # NAME STATUS ARGS...: one a64vm: line on stderr and that status
   fi
 }
 CODE=/guest/fw/AAVMF_CODE.fd
-head -c $((65 * 1024 * 1024)) /dev/zero | tr '\0' '\1' >big.fd
+# Sparse: refused by its size, and made at once rather than 65 MiB through tr.
+dd if=/dev/zero of=big.fd bs=1M count=0 seek=65 2>/dev/null
 expect firmware-too-large 1 run --firmware big.fd
 expect firmware-missing 1 run --firmware /nonexistent.fd
 cp /guest/fw/AAVMF_VARS.fd ro-vars.fd
