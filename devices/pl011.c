@@ -3,8 +3,8 @@
  * empty, so FR.TXFE is set and the TX interrupt is raised by each write, as
  * on QEMU's model. Receive interrupts are level: asserted while data waits.
  * Writes to DR may be posted (device.h): a byte and its TX interrupt then
- * come at the guest's next read of the UART, which it makes (FR, RIS)
- * before it writes more or waits for the interrupt.
+ * come by the guest's next read of the UART (Linux reads FR before each
+ * console byte, RIS after each burst from its interrupt) or its next exit.
  */
 #include "a64vm/pl011.h"
 

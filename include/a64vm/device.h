@@ -98,7 +98,7 @@ struct device_ops {
 	 * Optional: registers whose writes the guest never waits on (a UART's
 	 * data register). KVM may queue them instead of exiting (coalesced
 	 * MMIO); they reach write() late but in order, before the model's
-	 * next read or any other exit (docs/design.md, "Posted writes").
+	 * next read or any other exit (docs/architecture.md, "Posted writes").
 	 */
 	uint32_t posted_offset, posted_size;
 	/* Optional: the deadline given to env.set_timer has come. */
