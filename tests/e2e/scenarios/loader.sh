@@ -50,9 +50,13 @@ expect flash-bad-option 2 run --flash1 vars.fd,rw
 # A writable bank is locked: a second VM cannot have it.
 cp /guest/fw/AAVMF_VARS.fd vars.fd
 vm_start --flash0 $CODE,ro --flash1 vars.fd --mem 256M
-if wait_lock $VM_PID 30; then
-  expect flash-locked 1 run --flash0 $CODE,ro --flash1 vars.fd
-else
+if ! wait_lock $VM_PID 30 vars.fd; then
   fail bad-input-flash-locked "the first VM held no lock on vars.fd after 30 s"; show_logs
+elif ! kill -0 $VM_PID 2>/dev/null; then
+  fail bad-input-flash-locked "the first VM is gone: $(tail -n 5 err.log | tr '\n' ' ')"
+else
+  expect flash-locked 1 run --flash0 $CODE,ro --flash1 vars.fd
+  kill -0 $VM_PID 2>/dev/null ||
+    fail bad-input-flash-first-vm "the first VM ended meanwhile: $(tail -n 5 err.log | tr '\n' ' ')"
 fi
 kill -KILL $VM_PID; vm_wait 10
