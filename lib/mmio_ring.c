@@ -38,8 +38,8 @@ unsigned mmio_ring_drain(struct mmio_ring *r, struct mmio_bus *bus)
 	unsigned done = 0;
 	uint32_t first, last;
 
-	if (!r->ring)
-		return 0;
+	if (!mmio_ring_pending(r))
+		return 0; /* the common case, on every exit: no lock */
 	pthread_mutex_lock(&r->lock);
 	first = __atomic_load_n(&r->ring->first, __ATOMIC_RELAXED);
 	/* The entries KVM wrote are visible once the index that counts them is. */

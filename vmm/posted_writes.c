@@ -75,6 +75,5 @@ int posted_writes_attach(struct posted_writes *p, struct event_loop *loop)
 
 void posted_writes_flush(struct posted_writes *p)
 {
-	if (mmio_ring_pending(&p->ring))
-		mmio_ring_drain(&p->ring, p->bus);
+	mmio_ring_drain(&p->ring, p->bus);
 }

@@ -163,8 +163,7 @@ static void *vcpu_thread(void *arg)
 		ret = ioctl(v->fd, KVM_RUN, 0);
 		err = errno;
 		/* What the guest wrote before this exit (or a pause) comes first. */
-		if (mmio_ring_pending(v->w->posted))
-			mmio_ring_drain(v->w->posted, v->w->bus);
+		mmio_ring_drain(v->w->posted, v->w->bus);
 		if (ret < 0) {
 			if (err == EINTR || err == EAGAIN)
 				continue;

@@ -483,8 +483,8 @@ static void stop_on_signal(struct vm *vm, int signo)
 /*
  * SIGQUIT (as kvmtool's `lkvm debug --dump`): each vCPU's registers and
  * exits in the log, the guest parked meanwhile; a guest that stopped
- * answering can be told from one that loops. Then where the MMIO exits
- * went, device by device.
+ * answering can be told from one that loops. Then the MMIO accesses
+ * a64vm answered, device by device.
  */
 static void report_vcpus(struct vm *vm)
 {

@@ -31,7 +31,7 @@ struct mmio_region {
 	 * treats a region's implemented sizes.
 	 */
 	uint8_t min_width, max_width;
-	_Atomic uint64_t hits; /* accesses that reached it: where the exits go */
+	_Atomic uint64_t hits; /* accesses that reached it: exits and replayed posted writes */
 };
 
 struct mmio_bus {

@@ -27,7 +27,7 @@ void mmio_ring_destroy(struct mmio_ring *r);
 /* Whether writes wait: a cheap look, without the lock. */
 bool mmio_ring_pending(const struct mmio_ring *r);
 
-/* Replays every queued write on bus; returns how many. */
+/* Replays every queued write on bus; returns how many (none: no lock taken). */
 unsigned mmio_ring_drain(struct mmio_ring *r, struct mmio_bus *bus);
 
 #endif

@@ -97,7 +97,8 @@ show_logs() {
 }
 
 # a64vm logs each vCPU's PC, SP, last exception and exits on SIGQUIT, then
-# its MMIO exits by device (the last line): where a stalled guest is.
+# the MMIO accesses it answered by device (the last line): where a stalled
+# guest is.
 vm_report() {
   local i
   [ -n "${VM_PID:-}" ] && [ "$(cat /proc/$VM_PID/comm 2>/dev/null)" = a64vm ] || return 0

@@ -37,7 +37,7 @@ wait_for 'STRESS-GUEST READY' 60
 kill -QUIT $VM_PID
 wait_err 'SIGQUIT: MMIO' 10
 got=$(grep -c 'SIGQUIT: vCPU [01]: PC 0x4[0-9a-f]\{7\} EL1h .*; exits: mmio [0-9]' err.log)
-# Then where the MMIO exits went: the guest printed through the PL011.
+# Then the MMIO accesses a64vm answered: the guest printed through the PL011.
 mmio=$(sed -n 's/.*SIGQUIT: MMIO accesses a64vm answered, by device: //p' err.log)
 if [ "$got" -eq 2 ] && kill -0 $VM_PID 2>/dev/null && echo "$mmio" | grep -q 'pl011 [1-9]'; then
   pass sigquit-reports-vcpus "$(grep 'SIGQUIT: vCPU 0' err.log | sed 's/.*SIGQUIT: //'); MMIO by device: $mmio"
