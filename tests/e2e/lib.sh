@@ -129,7 +129,7 @@ vm_threads() {
 # Until PID holds a flock (a disk or flash image it opened), or SECONDS pass.
 wait_lock() { # PID SECONDS [FILE]: PID holds a lock (on FILE's inode)
   deadline=$(( $(cut -d. -f1 /proc/uptime) + $(scaled $2) ))
-  ino=; [ -z "${3:-}" ] || ino=":$(stat -c %i "$3") "
+  ino=; [ -z "${3:-}" ] || ino=":$(stat -c %i "$3") " || return 1
   until grep "FLOCK .* $1 " /proc/locks | grep -q -- "$ino"; do
     [ "$(cut -d. -f1 /proc/uptime)" -ge "$deadline" ] && return 1
     sleep 0.1
